@@ -1,0 +1,134 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type * as t from 'io-ts';
+import { failure } from 'io-ts/lib/PathReporter.js';
+import { ErrorCodes } from './error-codes.js';
+import {
+  JsonRpcErrorResponse,
+  JsonRpcMessage,
+  JsonRpcNotification,
+  JsonRpcRequest,
+  JsonRpcResponse,
+  RequestId,
+} from './messages.js';
+
+/** The shape a value seemed to have, judged by which members it carries. */
+export type MessageShape = 'request' | 'notification' | 'response' | 'unknown';
+
+/**
+ * Why a value is not a valid message. A value, never a throw: the caller decides whether it
+ * earns an error response (request-shaped, or no usable shape) or only an event (notification-
+ * and response-shaped: no reply to those, SPEC-NOTES J2 and C6).
+ */
+export interface DecodeError {
+  readonly shape: MessageShape;
+  /** The id to answer with: the request's own when it is usable, else null (J5). */
+  readonly id: RequestId | null;
+  /** The method, when the value had a string one: lets the server answer -32602 for a known method. */
+  readonly method?: string;
+  /** True when only `params` is wrong: -32602 for a known method, -32600 otherwise. */
+  readonly invalidParams: boolean;
+  readonly code: typeof ErrorCodes.InvalidRequest;
+  /** One line per failed path, as `io-ts/PathReporter` reports them. */
+  readonly errors: ReadonlyArray<string>;
+}
+
+/** A decoded message tagged with its kind, so routing is one `switch`. */
+export type Decoded =
+  | { readonly kind: 'request'; readonly message: JsonRpcRequest }
+  | { readonly kind: 'notification'; readonly message: JsonRpcNotification }
+  | { readonly kind: 'response'; readonly message: JsonRpcResponse }
+  | { readonly kind: 'error-response'; readonly message: JsonRpcErrorResponse };
+
+type Rec = Record<string, unknown>;
+
+// "only `undefined` means absent" (SPEC-NOTES C2): `{ id: undefined }` is no id at all, which is
+// also how the SDK's in-memory transport hands over `params: undefined`.
+const present = (o: Rec, k: string): boolean => o[k] !== undefined;
+
+const usableId = (id: unknown): RequestId | null =>
+  typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
+
+const shapeOf = (o: Rec): MessageShape =>
+  present(o, 'method')
+    ? present(o, 'id')
+      ? 'request'
+      : 'notification'
+    : present(o, 'result') || present(o, 'error')
+      ? 'response'
+      : 'unknown';
+
+const invalid = (
+  o: Rec | undefined,
+  shape: MessageShape,
+  errors: ReadonlyArray<string>,
+  invalidParams = false,
+): E.Either<DecodeError, never> =>
+  E.left({
+    shape,
+    // requests and shapeless objects with a usable id are answered with it; the rest get null
+    id: (shape === 'request' || shape === 'unknown') && o !== undefined ? usableId(o['id']) : null,
+    ...(o !== undefined && typeof o['method'] === 'string' ? { method: o['method'] } : {}),
+    invalidParams,
+    code: ErrorCodes.InvalidRequest,
+    errors,
+  });
+
+// `is` is the fast path: io-ts guards allocate nothing on a well-formed message. Only a value
+// that fails it pays for `decode`, which collects the paths the error reports.
+const check = <A>(codec: t.Type<A, unknown, unknown>, o: Rec, shape: MessageShape): E.Either<DecodeError, A> => {
+  if (codec.is(o)) return E.right(o);
+  const v = codec.decode(o);
+  if (E.isRight(v)) return v;
+  const errors = failure(v.left);
+  // params is the only bad member when the same value with valid params would pass
+  const onlyParams = shape === 'request' && present(o, 'params') && codec.is({ ...o, params: {} });
+  return invalid(o, shape, errors, onlyParams);
+};
+
+/**
+ * Decode an unknown value (one parsed JSON message) into a tagged message.
+ *
+ * @example
+ * pipe(classifyMessage(u), E.match((e) => reject(e), (d) => route(d)));
+ */
+export const classifyMessage = (u: unknown): E.Either<DecodeError, Decoded> => {
+  if (typeof u !== 'object' || u === null || Array.isArray(u)) {
+    return invalid(undefined, 'unknown', [
+      `Invalid value ${Array.isArray(u) ? 'array' : JSON.stringify(u) ?? String(u)} supplied to : JsonRpcMessage (expected an object)`,
+    ]);
+  }
+  const o = u as Rec;
+  const shape = shapeOf(o);
+  switch (shape) {
+    case 'request':
+      return E.map((message: JsonRpcRequest) => ({ kind: 'request' as const, message }))(
+        check(JsonRpcRequest, o, shape),
+      );
+    case 'notification':
+      return E.map((message: JsonRpcNotification) => ({ kind: 'notification' as const, message }))(
+        check(JsonRpcNotification, o, shape),
+      );
+    case 'response':
+      return present(o, 'error')
+        ? E.map((message: JsonRpcErrorResponse) => ({ kind: 'error-response' as const, message }))(
+            check(JsonRpcErrorResponse, o, shape),
+          )
+        : E.map((message: JsonRpcResponse) => ({ kind: 'response' as const, message }))(
+            check(JsonRpcResponse, o, shape),
+          );
+    case 'unknown':
+      return invalid(o, shape, [
+        'Invalid value supplied to : JsonRpcMessage (expected a method, a result or an error)',
+      ]);
+  }
+};
+
+/**
+ * Decode an unknown value into a JSON-RPC message, with readable paths on failure.
+ *
+ * @example
+ * const r = decodeMessage(JSON.parse(line));
+ * if (E.isLeft(r)) console.log(r.left.errors.join('\n'));
+ */
+export const decodeMessage = (u: unknown): E.Either<DecodeError, JsonRpcMessage> =>
+  E.map((d: Decoded): JsonRpcMessage => d.message)(classifyMessage(u));

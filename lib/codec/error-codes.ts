@@ -1,0 +1,21 @@
+/**
+ * JSON-RPC 2.0 and MCP error codes, as literal values (vscode-jsonrpc `ErrorCodes` style).
+ *
+ * `RequestTimeout` (-32001), `ConnectionClosed` (-32000) and `RequestCancelled` (-32800) are
+ * local codes carried by errors raised on the sending side: they never travel on the wire
+ * (SPEC-NOTES J7).
+ *
+ * @example
+ * if (err.code === ErrorCodes.MethodNotFound) retryElsewhere();
+ */
+export const ErrorCodes = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  ConnectionClosed: -32000,
+  RequestTimeout: -32001,
+  RequestCancelled: -32800,
+} as const;
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -1,0 +1,87 @@
+import * as t from 'io-ts';
+
+/**
+ * A JSON-RPC id as MCP allows it: a string or a number, never null (SPEC-NOTES J1).
+ * `0` and `''` are valid ids, and `1` and `'1'` are different ids (C2).
+ *
+ * @example
+ * RequestId.is(0); // true
+ */
+export const RequestId = t.union([t.string, t.number], 'RequestId');
+export type RequestId = t.TypeOf<typeof RequestId>;
+
+interface MethodBrand {
+  readonly Method: unique symbol;
+}
+/** A non-empty method name. */
+export const Method = t.brand(t.string, (s): s is t.Branded<string, MethodBrand> => s.length > 0, 'Method');
+export type Method = t.TypeOf<typeof Method>;
+
+// Message types are the codecs' wire form (`t.OutputOf`): brands such as `Method` and `t.Int`
+// are checked when decoding, and a decoded (branded) value is assignable to them, so building a
+// message by hand needs no casts.
+
+/** The `jsonrpc` member: always the string "2.0". */
+export const JsonRpcVersion = t.literal('2.0');
+
+/** MCP params are always an object (`{ [key: string]: unknown }`). */
+export const Params = t.UnknownRecord;
+export type Params = t.TypeOf<typeof Params>;
+
+/**
+ * A request: it has an id and expects exactly one response.
+ *
+ * @example
+ * JsonRpcRequest.is({ jsonrpc: '2.0', id: 1, method: 'tools/list' }); // true
+ */
+export const JsonRpcRequest = t.intersection(
+  [t.type({ jsonrpc: JsonRpcVersion, id: RequestId, method: Method }), t.partial({ params: Params })],
+  'JsonRpcRequest',
+);
+export type JsonRpcRequest = t.OutputOf<typeof JsonRpcRequest>;
+
+/**
+ * A notification: no id, and never a reply (J2).
+ *
+ * @example
+ * JsonRpcNotification.is({ jsonrpc: '2.0', method: 'notifications/initialized' }); // true
+ */
+export const JsonRpcNotification = t.intersection(
+  [t.type({ jsonrpc: JsonRpcVersion, method: Method }), t.partial({ params: Params })],
+  'JsonRpcNotification',
+);
+export type JsonRpcNotification = t.OutputOf<typeof JsonRpcNotification>;
+
+/** A successful response. MCP results are objects. */
+export const JsonRpcResponse = t.type(
+  { jsonrpc: JsonRpcVersion, id: RequestId, result: t.UnknownRecord },
+  'JsonRpcResponse',
+);
+export type JsonRpcResponse = t.OutputOf<typeof JsonRpcResponse>;
+
+/** The `error` member of an error response (J3). */
+export const JsonRpcErrorObject = t.intersection(
+  [t.type({ code: t.Int, message: t.string }), t.partial({ data: t.unknown })],
+  'JsonRpcErrorObject',
+);
+export type JsonRpcErrorObject = t.OutputOf<typeof JsonRpcErrorObject>;
+
+/**
+ * An error response. Its id is null when the request's id could not be read (J5); MCP
+ * 2025-11-25 lets it be absent, so both are accepted.
+ */
+export const JsonRpcErrorResponse = t.intersection(
+  [
+    t.type({ jsonrpc: JsonRpcVersion, error: JsonRpcErrorObject }),
+    t.partial({ id: t.union([RequestId, t.null]) }),
+  ],
+  'JsonRpcErrorResponse',
+);
+export type JsonRpcErrorResponse = t.OutputOf<typeof JsonRpcErrorResponse>;
+
+/** Any single JSON-RPC message MCP sends. */
+export const JsonRpcMessage = t.union(
+  [JsonRpcRequest, JsonRpcNotification, JsonRpcResponse, JsonRpcErrorResponse],
+  'JsonRpcMessage',
+);
+export type JsonRpcMessage = t.OutputOf<typeof JsonRpcMessage>;

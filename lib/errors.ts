@@ -1,0 +1,102 @@
+import { ErrorCodes } from './codec/error-codes.js';
+import type { JsonRpcErrorObject, RequestId } from './codec/messages.js';
+
+/**
+ * The seed's error taxonomy, as a string union with a same-named companion (rxjs-etc style).
+ * - `invalid_request`: input that is not a valid message or cancellation.
+ * - `cleanup_failed`: a function given to `ctx.onCleanup` threw or rejected.
+ * - `handler_failed`: a handler threw, rejected or errored.
+ * - `state_error`: a message that contradicts the state (a duplicate id in flight, a second
+ *   subscriber to `outgoing$`, a request over a load limit).
+ *
+ * @example
+ * if (event.type === 'cleanup-failed') log(event.error.error === CancellationError.CLEANUP_FAILED);
+ */
+export const CancellationError = {
+  INVALID_REQUEST: 'invalid_request',
+  CLEANUP_FAILED: 'cleanup_failed',
+  HANDLER_FAILED: 'handler_failed',
+  STATE_ERROR: 'state_error',
+} as const;
+export type CancellationError = (typeof CancellationError)[keyof typeof CancellationError];
+
+/** The seed's error record: what failed, in words, with the raw detail (the thrown value, say). */
+export interface CancellationErrorResult {
+  readonly error: CancellationError;
+  readonly message: string;
+  readonly details?: unknown;
+}
+
+/** Companion of {@link CancellationErrorResult}. */
+export const CancellationErrorResult = {
+  of: (error: CancellationError, message: string, details?: unknown): CancellationErrorResult =>
+    details === undefined ? { error, message } : { error, message, details },
+  /** A thrown value as a result: its message when it is an Error, its text otherwise. */
+  fromThrown: (error: CancellationError, thrown: unknown): CancellationErrorResult =>
+    CancellationErrorResult.of(error, messageOf(thrown), thrown),
+} as const;
+
+/** A readable message for any thrown value. */
+export const messageOf = (thrown: unknown): string => {
+  if (thrown instanceof Error) return thrown.message;
+  if (typeof thrown === 'string') return thrown;
+  try {
+    return JSON.stringify(thrown) ?? String(thrown);
+  } catch {
+    return String(thrown);
+  }
+};
+
+/**
+ * An error response from the peer, as seen by a `request()` subscriber.
+ *
+ * @example
+ * peer.request('tools/call', p).subscribe({ error: (e) => e instanceof JsonRpcError && e.code === -32601 });
+ */
+export class JsonRpcError extends Error {
+  override readonly name: string = 'JsonRpcError';
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+  }
+  /** The wire form of this error. */
+  toJson(): JsonRpcErrorObject {
+    return this.data === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, data: this.data };
+  }
+}
+
+/** The request timed out; `notifications/cancelled` was sent first (except for `initialize`). */
+export class RequestTimeoutError extends JsonRpcError {
+  override readonly name = 'RequestTimeoutError';
+  constructor(
+    readonly requestId: RequestId,
+    readonly timeoutMs: number,
+    message = `Request ${JSON.stringify(requestId)} timed out after ${timeoutMs} ms`,
+  ) {
+    super(ErrorCodes.RequestTimeout, message, { timeout: timeoutMs });
+  }
+}
+
+/** The caller's `signal` aborted the request; `notifications/cancelled` was sent first. */
+export class RequestCancelledError extends JsonRpcError {
+  override readonly name = 'RequestCancelledError';
+  constructor(
+    readonly requestId: RequestId | undefined,
+    readonly reason?: unknown,
+  ) {
+    super(ErrorCodes.RequestCancelled, `Request ${JSON.stringify(requestId ?? null)} was cancelled${reason === undefined ? '' : `: ${messageOf(reason)}`}`);
+  }
+}
+
+/** The connection closed before the response came. */
+export class ConnectionClosedError extends JsonRpcError {
+  override readonly name = 'ConnectionClosedError';
+  constructor(message = 'Connection closed') {
+    super(ErrorCodes.ConnectionClosed, message);
+  }
+}

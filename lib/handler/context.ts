@@ -1,0 +1,131 @@
+import { Subscription, type Observable } from 'rxjs';
+import type { JsonRpcMessage, RequestId } from '../codec/messages.js';
+import { PROGRESS, type ProgressToken } from '../codec/progress.js';
+import { relate } from '../codec/related.js';
+import type { CancellationManager } from '../manager/cancellation-manager.js';
+import type { CancelReason, RequestKey } from '../manager/request-key.js';
+
+/** What a handler gets besides its params. */
+export interface RequestContext {
+  /** The request's id, exactly as received (string or number). */
+  readonly requestId: RequestId;
+  readonly method: string;
+  readonly sessionId?: string;
+  /** Aborted once, with the {@link CancelReason}, when the request is cancelled or the connection closes. */
+  readonly signal: AbortSignal;
+  /** Emits once on cancellation, then completes; completes without a value if the request ends otherwise. */
+  readonly cancelled$: Observable<CancelReason>;
+  /** Runs exactly once at the end, whatever the end; at once if the request already ended. */
+  onCleanup(fn: () => void | PromiseLike<void>): void;
+  /** Reports progress, if the request asked for it. Values that do not rise are dropped (SPEC P2). */
+  progress(progress: number, total?: number, message?: string): void;
+  /** Sends a notification tied to this request; none after the request ended. */
+  notify(method: string, params?: object): void;
+}
+
+/** What the serving side gives a request's context. */
+export interface ContextInit {
+  readonly key: RequestKey;
+  readonly method: string;
+  readonly manager: CancellationManager;
+  readonly progressToken: ProgressToken | undefined;
+  /** Writes a message for this request to the wire. */
+  readonly send: (m: JsonRpcMessage) => void;
+  /** Reports a cleanup that threw or rejected. */
+  readonly cleanupFailed: (thrown: unknown) => void;
+}
+
+/**
+ * The context of one request. The AbortController is made only when `signal` is read (lazy,
+ * like vscode-jsonrpc's token source): an Observable handler never pays for it.
+ */
+export class Context implements RequestContext {
+  readonly requestId: RequestId;
+  readonly sessionId?: string;
+  readonly method: string;
+  /** The cleanups: a Subscription runs each once, and runs at once one added after it closed. */
+  readonly cleanup = new Subscription();
+  private controller: AbortController | undefined = undefined;
+  private abortedWith: CancelReason | undefined = undefined;
+  private ended = false;
+  private lastProgress = -Infinity;
+
+  constructor(private readonly init: ContextInit) {
+    this.requestId = init.key.requestId;
+    if (init.key.sessionId !== undefined) this.sessionId = init.key.sessionId;
+    this.method = init.method;
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.abortedWith !== undefined) this.controller.abort(this.abortedWith);
+    }
+    return this.controller.signal;
+  }
+
+  get cancelled$(): Observable<CancelReason> {
+    return this.init.manager.cancelled(this.init.key);
+  }
+
+  /** The reason the request was stopped, if it was. */
+  get cancelReason(): CancelReason | undefined {
+    return this.abortedWith;
+  }
+
+  onCleanup(fn: () => void | PromiseLike<void>): void {
+    const failed = this.init.cleanupFailed;
+    // wrapped: a throwing cleanup must neither skip the others nor escape into the stream
+    this.cleanup.add(() => {
+      try {
+        const r = fn();
+        if (r !== undefined && r !== null && typeof r.then === 'function') r.then(undefined, failed);
+      } catch (e) {
+        failed(e);
+      }
+    });
+  }
+
+  progress(progress: number, total?: number, message?: string): void {
+    const token = this.init.progressToken;
+    // SPEC P2: progress MUST rise; P3: none after the request ended
+    if (token === undefined || this.ended || !(progress > this.lastProgress)) return;
+    this.lastProgress = progress;
+    const params: { progressToken: ProgressToken; progress: number; total?: number; message?: string } = {
+      progressToken: token,
+      progress,
+    };
+    if (total !== undefined) params.total = total;
+    if (message !== undefined) params.message = message;
+    this.init.send(relate({ jsonrpc: '2.0', method: PROGRESS, params }, this.requestId));
+  }
+
+  notify(method: string, params?: object): void {
+    if (this.ended || method.length === 0) return;
+    const m =
+      params === undefined
+        ? { jsonrpc: '2.0' as const, method }
+        : { jsonrpc: '2.0' as const, method, params: params as Record<string, unknown> };
+    this.init.send(relate(m as JsonRpcMessage, this.requestId));
+  }
+
+  /** Abort the signal once. Idempotent. */
+  abort(reason: CancelReason): void {
+    if (this.abortedWith !== undefined) return;
+    this.abortedWith = reason;
+    this.controller?.abort(reason);
+  }
+
+  /** The outcome is decided: nothing more is sent for this request. Returns false the second time. */
+  settle(): boolean {
+    if (this.ended) return false;
+    this.ended = true;
+    return true;
+  }
+
+  /** Teardown: whatever the end, runs once (the Subscription guards it). */
+  close(): void {
+    this.ended = true;
+    this.cleanup.unsubscribe();
+  }
+}

@@ -1,0 +1,42 @@
+// Public surface only.
+export { ErrorCodes, type ErrorCode } from './codec/error-codes.js';
+export {
+  RequestId,
+  Method,
+  JsonRpcRequest,
+  JsonRpcNotification,
+  JsonRpcResponse,
+  JsonRpcErrorResponse,
+  JsonRpcErrorObject,
+  JsonRpcMessage,
+} from './codec/messages.js';
+export { CANCELLED, CancelledParams, CancelledNotification } from './codec/cancelled.js';
+export { PROGRESS, ProgressToken, ProgressParams, ProgressNotification } from './codec/progress.js';
+export { decodeMessage, classifyMessage, type DecodeError, type Decoded, type MessageShape } from './codec/decode.js';
+export { relatedRequestId } from './codec/related.js';
+export {
+  CancellationError,
+  CancellationErrorResult,
+  JsonRpcError,
+  RequestTimeoutError,
+  RequestCancelledError,
+  ConnectionClosedError,
+} from './errors.js';
+export { CancellationManager, type CancellationManagerOptions, type CancelResult } from './manager/cancellation-manager.js';
+export { RequestKey, CancelReason } from './manager/request-key.js';
+export type { CancellationBus, BusCancellation } from './manager/bus.js';
+export {
+  CancellationSecurity,
+  SECURITY_DEFAULTS,
+  type SecurityOptions,
+  type Sender,
+  type CancelDecision,
+} from './security/cancellation-security.js';
+export { runRequest, type Handler, type RunRequestInit } from './handler/run-request.js';
+export type { RequestContext } from './handler/context.js';
+export type { RequestOutcome } from './handler/outcome.js';
+export { createPeer, type Peer, type PeerOptions } from './peer/create-peer.js';
+export { serve, type ServeOptions } from './peer/serve.js';
+export { DEFAULT_TIMEOUT_MS, DEFAULT_MAX_PENDING, type RequestOptions } from './peer/sender.js';
+export { DEFAULT_MAX_IN_FLIGHT } from './peer/server.js';
+export type { PeerEvent, PeerEventType, CancelIgnoredWhy } from './peer/events.js';

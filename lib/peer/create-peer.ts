@@ -1,0 +1,149 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { Observable, Subject, asyncScheduler, type SchedulerLike } from 'rxjs';
+import { classifyMessage } from '../codec/decode.js';
+import type { JsonRpcMessage } from '../codec/messages.js';
+import { PROGRESS } from '../codec/progress.js';
+import { CancellationError, CancellationErrorResult } from '../errors.js';
+import type { Handler } from '../handler/run-request.js';
+import { CancellationManager } from '../manager/cancellation-manager.js';
+import { CancellationSecurity, type SecurityOptions } from '../security/cancellation-security.js';
+import type { EventSink, PeerEvent, PeerEventInit } from './events.js';
+import { DEFAULT_MAX_PENDING, DEFAULT_TIMEOUT_MS, Sender, type RequestOptions } from './sender.js';
+import { DEFAULT_MAX_IN_FLIGHT, Server } from './server.js';
+
+/** Options of {@link createPeer}. */
+export interface PeerOptions {
+  /** Request handlers by method. Unknown methods get -32601. */
+  readonly handlers?: Readonly<Record<string, Handler>>;
+  /** Incoming notifications by method; others are ignored. */
+  readonly notifications?: Readonly<Record<string, (params: unknown) => void>>;
+  /** The owner scope of this peer's cancellation keys. */
+  readonly sessionId?: string;
+  /** Share one registry across peers or sessions. A peer given one and no `sessionId` gets a unique one. */
+  readonly manager?: CancellationManager;
+  readonly security?: SecurityOptions | CancellationSecurity;
+  /** Default idle timeout of `request()`. Default 60,000 ms, as the official SDK. */
+  readonly timeoutMs?: number;
+  /** Requests served at once; over it a request gets an error response at once. Default 1,000. */
+  readonly maxInFlight?: number;
+  /** Requests sent and not yet answered; over it `request()` errors at once. Default 10,000. */
+  readonly maxPendingRequests?: number;
+  /** Time source for timeouts and event stamps (TestScheduler, virtual time). */
+  readonly scheduler?: SchedulerLike;
+}
+
+/** A peer: one stream transform, serving and sending. */
+export interface Peer {
+  /** Subscribe once; write each value to the transport. Nothing runs before. */
+  readonly outgoing$: Observable<JsonRpcMessage>;
+  /** Typed lifecycle and audit events. Hot: subscribe before `outgoing$` to see them all. */
+  readonly events$: Observable<PeerEvent>;
+  /** Cold: subscribing sends; unsubscribing before the response sends one `notifications/cancelled`. */
+  request<R = unknown>(method: string, params?: object, options?: RequestOptions): Observable<R>;
+  /** Send a notification. */
+  notify(method: string, params?: object): void;
+  /** Live entries, per direction; 0 when idle. */
+  inFlight(): { serving: number; sending: number };
+}
+
+let anonymous = 0;
+
+/**
+ * Create a peer over an Observable of incoming JSON values.
+ *
+ * @example
+ * const peer = createPeer(incoming$, {
+ *   handlers: { 'tools/call': (params, ctx) => longJob(params, ctx.signal) },
+ * });
+ * peer.outgoing$.subscribe((m) => transport.send(m));
+ * peer.request('ping', {}, { timeoutMs: 5_000 }).subscribe(console.log);
+ */
+export function createPeer(incoming$: Observable<unknown>, options: PeerOptions = {}): Peer {
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const n = ++anonymous;
+  // a shared registry needs disjoint keys: a peer without a session gets one of its own
+  const sessionId = options.sessionId ?? (options.manager !== undefined ? `peer-${n}` : undefined);
+  const sender = sessionId ?? `peer-${n}`;
+  const manager = options.manager ?? new CancellationManager();
+  const security = CancellationSecurity.from(options.security);
+  const events$ = new Subject<PeerEvent>();
+  const events: EventSink = {
+    enabled: () => events$.observed,
+    emit: (e: PeerEventInit) => events$.next({ ...e, at: scheduler.now() } as PeerEvent),
+  };
+  const sending = new Sender({
+    sessionId,
+    scheduler,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxPending: options.maxPendingRequests ?? DEFAULT_MAX_PENDING,
+    events,
+  });
+  let server: Server | undefined;
+  let connected = false;
+
+  const outgoing$ = new Observable<JsonRpcMessage>((destination) => {
+    if (connected) {
+      destination.error(new Error('outgoing$ is already subscribed: a peer has one connection at a time'));
+      return undefined;
+    }
+    connected = true;
+    const send = (m: JsonRpcMessage) => destination.next(m);
+    const serving = new Server({
+      handlers: options.handlers ?? {},
+      notifications: options.notifications ?? {},
+      sessionId,
+      sender,
+      manager,
+      security,
+      maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+      now: () => scheduler.now(),
+      send,
+      events,
+    });
+    server = serving;
+    sending.attach(send);
+    let open = true;
+    const close = (error?: unknown) => {
+      if (!open) return;
+      open = false;
+      serving.close();
+      sending.close();
+      if (events.enabled())
+        events.emit(error === undefined ? { type: 'connection-closed' }
+          : { type: 'connection-closed', error: CancellationErrorResult.fromThrown(CancellationError.STATE_ERROR, error) });
+    };
+    const subscription = incoming$.subscribe({
+      next: (u) => {
+        const d = classifyMessage(u);
+        if (E.isRight(d)) {
+          const r = d.right;
+          // responses and progress belong to the sending half; everything else to the serving half
+          if (r.kind === 'response' || r.kind === 'error-response') return sending.response(r.message);
+          if (r.kind === 'notification' && r.message.method === PROGRESS && sending.progress(r.message)) return;
+        }
+        serving.receive(d);
+      },
+      error: (e: unknown) => {
+        close(e);
+        destination.complete();
+      },
+      complete: () => {
+        close();
+        destination.complete();
+      },
+    });
+    return () => {
+      subscription.unsubscribe();
+      close();
+      connected = false;
+    };
+  });
+
+  return {
+    outgoing$,
+    events$: events$.asObservable(),
+    request: <R = unknown>(method: string, params?: object, o?: RequestOptions) => sending.request<R>(method, params, o),
+    notify: (method: string, params?: object) => sending.notify(method, params),
+    inFlight: () => ({ serving: server?.size ?? 0, sending: sending.size }),
+  };
+}

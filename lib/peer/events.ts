@@ -1,0 +1,102 @@
+import type { JsonRpcErrorObject, RequestId } from '../codec/messages.js';
+import type { CancellationErrorResult } from '../errors.js';
+import type { CancelReason, RequestKey } from '../manager/request-key.js';
+
+/** Why a cancellation changed nothing. */
+export type CancelIgnoredWhy = 'unknown' | 'finished' | 'not-cancellable' | 'not-allowed' | 'rate-limited' | 'invalid';
+
+interface At {
+  /** When, in ms, from the peer's scheduler (virtual time under TestScheduler). */
+  readonly at: number;
+}
+
+/**
+ * Every lifecycle step of a peer, as a discriminated union on `type`: the audit trail (who
+ * cancelled what, what was ignored and why) and the raw material for logs and metrics.
+ *
+ * @example
+ * peer.events$.pipe(filter((e) => e.type === 'cancel-ignored')).subscribe((e) => log.warn(e.why, e.key));
+ */
+export type PeerEvent =
+  // serving side
+  | (At & { readonly type: 'request-received'; readonly key: RequestKey; readonly method: string })
+  | (At & { readonly type: 'request-completed'; readonly key: RequestKey; readonly method: string })
+  | (At & {
+      readonly type: 'request-failed';
+      readonly key: RequestKey;
+      readonly method: string;
+      readonly code: number;
+      readonly error: CancellationErrorResult;
+    })
+  | (At & {
+      readonly type: 'request-cancelled';
+      readonly key: RequestKey;
+      readonly method: string;
+      readonly reason: CancelReason;
+      /** The peer's reason was longer than `maxReasonLength` and was cut. */
+      readonly reasonTruncated?: boolean;
+    })
+  | (At & {
+      readonly type: 'cancel-ignored';
+      /** Absent when the cancellation was too malformed to name a request. */
+      readonly key?: RequestKey;
+      readonly sender: string;
+      readonly why: CancelIgnoredWhy;
+      readonly reason?: string;
+      /** For `invalid`: what was wrong. */
+      readonly error?: CancellationErrorResult;
+    })
+  | (At & { readonly type: 'cleanup-failed'; readonly key: RequestKey; readonly method: string; readonly error: CancellationErrorResult })
+  | (At & {
+      readonly type: 'message-rejected';
+      /** INVALID_REQUEST for input that does not decode, STATE_ERROR for one that contradicts the state (duplicate id). */
+      readonly error: CancellationErrorResult;
+      /** The id the reply was sent with (null: unreadable), or absent when no reply was sent. */
+      readonly repliedWith?: RequestId | null;
+      readonly code?: number;
+    })
+  | (At & { readonly type: 'notification-failed'; readonly method: string; readonly error: CancellationErrorResult })
+  // sending side
+  | (At & { readonly type: 'request-sent'; readonly key: RequestKey; readonly method: string })
+  | (At & { readonly type: 'response-received'; readonly key: RequestKey; readonly method: string; readonly ok: boolean })
+  | (At & {
+      readonly type: 'cancel-sent';
+      readonly key: RequestKey;
+      readonly method: string;
+      readonly source: CancelReason['source'];
+      readonly reason?: string;
+    })
+  | (At & {
+      readonly type: 'request-timeout';
+      readonly key: RequestKey;
+      readonly method: string;
+      readonly timeoutMs: number;
+      /** `idle`: no response (or progress, with `resetTimeoutOnProgress`) for `timeoutMs`; `total`: `maxTotalTimeoutMs` passed. */
+      readonly kind: 'idle' | 'total';
+    })
+  | (At & {
+      readonly type: 'late-response-dropped';
+      readonly key: RequestKey;
+      readonly why: 'cancelled' | 'timeout' | 'unknown';
+    })
+  | (At & { readonly type: 'progress-dropped'; readonly progressToken: RequestId })
+  | (At & { readonly type: 'peer-error'; readonly error: JsonRpcErrorObject })
+  | (At & { readonly type: 'callback-failed'; readonly key: RequestKey; readonly error: CancellationErrorResult })
+  // connection
+  | (At & { readonly type: 'transport-error'; readonly error: CancellationErrorResult })
+  | (At & { readonly type: 'connection-closed'; readonly error?: CancellationErrorResult });
+
+/** The `type`s of {@link PeerEvent}. */
+export type PeerEventType = PeerEvent['type'];
+
+/** Distributive Omit, so each member of the union keeps its own fields. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** An event before it is stamped with `at`. */
+export type PeerEventInit = DistributiveOmit<PeerEvent, 'at'>;
+
+/** Where the serving and sending halves report; `enabled` lets the hot path skip building events nobody reads. */
+export interface EventSink {
+  readonly enabled: () => boolean;
+  readonly emit: (e: PeerEventInit) => void;
+}

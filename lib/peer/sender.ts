@@ -1,0 +1,300 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { CANCELLED } from '../codec/cancelled.js';
+import { ErrorCodes } from '../codec/error-codes.js';
+import type { JsonRpcErrorResponse, JsonRpcMessage, JsonRpcNotification, JsonRpcResponse, RequestId } from '../codec/messages.js';
+import { ProgressParams } from '../codec/progress.js';
+import {
+  CancellationError,
+  CancellationErrorResult,
+  ConnectionClosedError,
+  JsonRpcError,
+  RequestCancelledError,
+  RequestTimeoutError,
+  messageOf,
+} from '../errors.js';
+import { CancelReason, RequestKey } from '../manager/request-key.js';
+import type { EventSink } from './events.js';
+
+/** Options of one `request()`. */
+export interface RequestOptions {
+  /** Idle timeout: then the request is cancelled on the wire and errors with RequestTimeoutError. Default: the peer's `timeoutMs` (60,000). `Infinity` disables it. */
+  readonly timeoutMs?: number;
+  /** Progress from the peer restarts the idle timeout (a progress token is sent for it, `onProgress` or not). */
+  readonly resetTimeoutOnProgress?: boolean;
+  /** A hard deadline from the send, whatever progress comes: a real timer, with a cancel on the wire. */
+  readonly maxTotalTimeoutMs?: number;
+  /** Aborting it sends the cancel, then errors with RequestCancelledError. Its listener is removed when the request ends. */
+  readonly signal?: AbortSignal;
+  /** Receives `notifications/progress` for this request (a `progressToken` is added to the request). */
+  readonly onProgress?: (p: { progress: number; total?: number; message?: string }) => void;
+  /** The reason sent when the subscriber unsubscribes. */
+  readonly reason?: string;
+}
+
+/** The default request timeout, as the official SDK's (SPEC-NOTES P5). */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+/** The default cap on requests sent and not yet answered. */
+export const DEFAULT_MAX_PENDING = 10_000;
+
+const NOT_CANCELLABLE = 'initialize';
+
+type LateWhy = 'cancelled' | 'timeout';
+
+export interface SenderInit {
+  readonly sessionId: string | undefined;
+  readonly scheduler: SchedulerLike;
+  readonly timeoutMs: number;
+  readonly maxPending: number;
+  readonly events: EventSink;
+  /** How many ended ids to remember, to tell a late response from an unknown one. */
+  readonly rememberEnded?: number;
+}
+
+/** One request sent and not yet answered. Everything it holds is released by `release()`. */
+class Pending {
+  idle: Subscription | undefined = undefined;
+  total: Subscription | undefined = undefined;
+  abortListener: (() => void) | undefined = undefined;
+  constructor(
+    readonly id: RequestId,
+    readonly method: string,
+    readonly subscriber: Subscriber<unknown>,
+    readonly options: RequestOptions,
+  ) {}
+
+  release(): void {
+    this.idle?.unsubscribe();
+    this.total?.unsubscribe();
+    if (this.abortListener !== undefined) {
+      // SPEC-NOTES D2: the official SDK never removes it; a later abort must send nothing
+      this.options.signal?.removeEventListener('abort', this.abortListener);
+      this.abortListener = undefined;
+    }
+  }
+}
+
+/**
+ * The sending half of a peer: pending requests by id, their timers, their cancellation.
+ * Ids count up from 0 (so id 0, which the official SDK's D1 cannot cancel, is exercised by
+ * every first request).
+ */
+export class Sender {
+  private readonly pending = new Map<RequestId, Pending>();
+  private readonly ended = new Map<RequestId, LateWhy>();
+  private readonly rememberEnded: number;
+  private nextId = 0;
+  private out: ((m: JsonRpcMessage) => void) | undefined = undefined;
+  private backlog: JsonRpcMessage[] = [];
+  private state: 'idle' | 'open' | 'closed' = 'idle';
+
+  constructor(private readonly init: SenderInit) {
+    this.rememberEnded = init.rememberEnded ?? 1000;
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** The connection is up: flush what was sent before it. */
+  attach(out: (m: JsonRpcMessage) => void): void {
+    this.out = out;
+    this.state = 'open';
+    const backlog = this.backlog;
+    this.backlog = [];
+    for (const m of backlog) out(m);
+  }
+
+  /** The connection is gone: every pending request errors with ConnectionClosedError. */
+  close(): void {
+    this.out = undefined;
+    this.state = 'closed';
+    this.backlog = [];
+    for (const p of [...this.pending.values()]) {
+      this.pending.delete(p.id);
+      p.release();
+      p.subscriber.error(new ConnectionClosedError(`Connection closed before the response to ${JSON.stringify(p.id)} (${p.method})`));
+    }
+  }
+
+  notify(method: string, params?: object): void {
+    this.write(
+      params === undefined
+        ? { jsonrpc: '2.0', method }
+        : { jsonrpc: '2.0', method, params: params as Record<string, unknown> },
+    );
+  }
+
+  request<R>(method: string, params: object | undefined, options: RequestOptions = {}): Observable<R> {
+    return new Observable<R>((subscriber) => {
+      if (this.state === 'closed') {
+        subscriber.error(new ConnectionClosedError());
+        return undefined;
+      }
+      const { signal } = options;
+      if (signal?.aborted === true) {
+        // nothing was sent, so nothing to cancel
+        subscriber.error(new RequestCancelledError(undefined, signal.reason));
+        return undefined;
+      }
+      if (this.pending.size >= this.init.maxPending) {
+        subscriber.error(
+          new JsonRpcError(ErrorCodes.InternalError, `Too many pending requests (maxPendingRequests ${this.init.maxPending})`, {
+            error: CancellationError.STATE_ERROR,
+          }),
+        );
+        return undefined;
+      }
+      const id = this.nextId++;
+      const p = new Pending(id, method, subscriber as Subscriber<unknown>, options);
+      // SPEC-NOTES D6: resetTimeoutOnProgress needs a token even without onProgress
+      const wantsProgress = options.onProgress !== undefined || options.resetTimeoutOnProgress === true;
+      const message: JsonRpcMessage = {
+        jsonrpc: '2.0',
+        id,
+        method,
+        ...(params === undefined && !wantsProgress ? {} : { params: withToken(params, wantsProgress ? id : undefined) }),
+      };
+      // pending before the send: an in-memory peer may answer inside write()
+      this.pending.set(id, p);
+      const { events } = this.init;
+      if (events.enabled()) events.emit({ type: 'request-sent', key: this.key(id), method });
+      this.write(message);
+      if (this.pending.get(id) === p) this.arm(p);
+      return () => {
+        // unsubscribed while in flight: the one place a caller's cancel is sent
+        if (this.pending.get(id) === p) this.abandon(p, 'caller', options.reason);
+      };
+    });
+  }
+
+  /** A response or error response with an id. */
+  response(m: JsonRpcResponse | JsonRpcErrorResponse): void {
+    const id = m.id;
+    const { events } = this.init;
+    if (id === undefined || id === null) {
+      // the peer could not read something we sent (J5): nothing to match it to
+      if ('error' in m && events.enabled()) events.emit({ type: 'peer-error', error: m.error });
+      return;
+    }
+    const p = this.pending.get(id);
+    if (p === undefined) {
+      // SPEC-NOTES C7: a response after we cancelled is dropped silently (D7: the SDK calls onerror)
+      if (events.enabled()) events.emit({ type: 'late-response-dropped', key: this.key(id), why: this.ended.get(id) ?? 'unknown' });
+      return;
+    }
+    this.pending.delete(id);
+    p.release();
+    if (events.enabled()) events.emit({ type: 'response-received', key: this.key(id), method: p.method, ok: 'result' in m });
+    if ('result' in m) {
+      p.subscriber.next(m.result);
+      p.subscriber.complete();
+    } else {
+      p.subscriber.error(new JsonRpcError(m.error.code, m.error.message, m.error.data));
+    }
+  }
+
+  /** `notifications/progress`: to its request's `onProgress`, and a fresh idle timeout if asked. */
+  progress(m: JsonRpcNotification): boolean {
+    const decoded = ProgressParams.decode(m.params);
+    if (E.isLeft(decoded)) return false;
+    const { progressToken, progress, total, message } = decoded.right;
+    const p = this.pending.get(progressToken);
+    const { events } = this.init;
+    if (p === undefined || (p.options.onProgress === undefined && p.options.resetTimeoutOnProgress !== true)) {
+      if (events.enabled()) events.emit({ type: 'progress-dropped', progressToken });
+      return true;
+    }
+    if (p.options.resetTimeoutOnProgress === true) this.armIdle(p);
+    const onProgress = p.options.onProgress;
+    if (onProgress !== undefined) {
+      try {
+        onProgress(total === undefined ? (message === undefined ? { progress } : { progress, message }) : message === undefined ? { progress, total } : { progress, total, message });
+      } catch (e) {
+        if (events.enabled()) events.emit({ type: 'callback-failed', key: this.key(p.id), error: CancellationErrorResult.fromThrown(CancellationError.HANDLER_FAILED, e) });
+      }
+    }
+    return true;
+  }
+
+  private key(id: RequestId): RequestKey {
+    return RequestKey.of(id, this.init.sessionId);
+  }
+
+  private write(m: JsonRpcMessage): void {
+    if (this.out !== undefined) this.out(m);
+    else if (this.state === 'idle') this.backlog.push(m);
+  }
+
+  private arm(p: Pending): void {
+    const { options } = p;
+    this.armIdle(p);
+    const total = options.maxTotalTimeoutMs;
+    // SPEC-NOTES D5: a real timer, not a check on progress; no reset moves it
+    if (total !== undefined && Number.isFinite(total)) {
+      p.total = this.init.scheduler.schedule(() => this.timeout(p, total, 'total'), Math.max(0, total));
+    }
+    const { signal } = options;
+    if (signal !== undefined) {
+      p.abortListener = () => this.aborted(p);
+      signal.addEventListener('abort', p.abortListener, { once: true });
+    }
+  }
+
+  private armIdle(p: Pending): void {
+    const ms = p.options.timeoutMs ?? this.init.timeoutMs;
+    p.idle?.unsubscribe();
+    p.idle = Number.isFinite(ms) ? this.init.scheduler.schedule(() => this.timeout(p, ms, 'idle'), Math.max(0, ms)) : undefined;
+  }
+
+  private timeout(p: Pending, ms: number, kind: 'idle' | 'total'): void {
+    if (this.pending.get(p.id) !== p) return;
+    const { events } = this.init;
+    if (events.enabled()) events.emit({ type: 'request-timeout', key: this.key(p.id), method: p.method, timeoutMs: ms, kind });
+    // P4: on expiry, cancel on the wire, then stop waiting (never for initialize: C4)
+    this.end(p, 'timeout', `Request timed out after ${ms} ms${kind === 'total' ? ' (maxTotalTimeoutMs)' : ''}`);
+    p.subscriber.error(new RequestTimeoutError(p.id, ms));
+  }
+
+  private aborted(p: Pending): void {
+    if (this.pending.get(p.id) !== p) return;
+    const reason: unknown = p.options.signal?.reason;
+    this.end(p, 'caller', p.options.reason ?? (reason === undefined ? undefined : messageOf(reason)));
+    // SPEC-NOTES D3: a distinct error, never a timeout
+    p.subscriber.error(new RequestCancelledError(p.id, reason));
+  }
+
+  private abandon(p: Pending, source: CancelReason['source'], reason: string | undefined): void {
+    this.end(p, source, reason);
+  }
+
+  /** Forget a pending request and send its cancel (once: it is no longer pending after this). */
+  private end(p: Pending, source: CancelReason['source'], reason: string | undefined): void {
+    this.pending.delete(p.id);
+    p.release();
+    this.rememberEnd(p.id, source === 'timeout' ? 'timeout' : 'cancelled');
+    if (p.method === NOT_CANCELLABLE) return;
+    const { events } = this.init;
+    // the event first: an in-memory peer reacts inside write(), and the trail should read in causal order
+    if (events.enabled())
+      events.emit(reason === undefined ? { type: 'cancel-sent', key: this.key(p.id), method: p.method, source }
+        : { type: 'cancel-sent', key: this.key(p.id), method: p.method, source, reason });
+    this.write({ jsonrpc: '2.0', method: CANCELLED, params: reason === undefined ? { requestId: p.id } : { requestId: p.id, reason } });
+  }
+
+  private rememberEnd(id: RequestId, why: LateWhy): void {
+    if (this.rememberEnded <= 0) return;
+    if (this.ended.size >= this.rememberEnded) {
+      const oldest = this.ended.keys().next();
+      if (oldest.done !== true) this.ended.delete(oldest.value);
+    }
+    this.ended.set(id, why);
+  }
+}
+
+const withToken = (params: object | undefined, token: RequestId | undefined): Record<string, unknown> => {
+  const p = (params ?? {}) as Record<string, unknown>;
+  if (token === undefined) return p;
+  const meta = typeof p['_meta'] === 'object' && p['_meta'] !== null ? (p['_meta'] as Record<string, unknown>) : {};
+  return { ...p, _meta: { ...meta, progressToken: token } };
+};

@@ -1,0 +1,73 @@
+import { Observable, Subject, asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { classifyMessage } from '../codec/decode.js';
+import type { JsonRpcMessage } from '../codec/messages.js';
+import type { Handler } from '../handler/run-request.js';
+import { CancellationManager } from '../manager/cancellation-manager.js';
+import { CancellationSecurity, type SecurityOptions } from '../security/cancellation-security.js';
+import type { PeerEvent, PeerEventInit } from './events.js';
+import { DEFAULT_MAX_IN_FLIGHT, Server } from './server.js';
+
+/** Options of {@link serve}. */
+export interface ServeOptions {
+  readonly sessionId?: string;
+  readonly manager?: CancellationManager;
+  readonly security?: SecurityOptions | CancellationSecurity;
+  readonly notifications?: Readonly<Record<string, (params: unknown) => void>>;
+  readonly maxInFlight?: number;
+  readonly scheduler?: SchedulerLike;
+  /** Where lifecycle and audit events go (a Subject, say). */
+  readonly events?: Subject<PeerEvent> | ((e: PeerEvent) => void);
+}
+
+let anonymous = 0;
+
+/**
+ * The serving half alone: `incoming$.pipe(serve(handlers))` is the stream of responses and
+ * progress notifications to write back. It holds nothing until subscribed, and each
+ * subscription is one connection: its own requests, cancelled when the source ends or the
+ * subscription is unsubscribed.
+ *
+ * @example
+ * stdinMessages$.pipe(serve({ 'tools/call': callTool })).subscribe((m) => writeLine(m));
+ */
+export const serve =
+  (handlers: Readonly<Record<string, Handler>>, options: ServeOptions = {}): OperatorFunction<unknown, JsonRpcMessage> =>
+  (source) =>
+    new Observable<JsonRpcMessage>((destination) => {
+      const scheduler = options.scheduler ?? asyncScheduler;
+      const sink = options.events;
+      const emit = sink === undefined ? undefined : typeof sink === 'function' ? sink : (e: PeerEvent) => sink.next(e);
+      const n = ++anonymous;
+      const sessionId = options.sessionId ?? (options.manager !== undefined ? `serve-${n}` : undefined);
+      const server = new Server({
+        handlers,
+        notifications: options.notifications ?? {},
+        sessionId,
+        sender: sessionId ?? `serve-${n}`,
+        manager: options.manager ?? new CancellationManager(),
+        security: CancellationSecurity.from(options.security),
+        maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+        now: () => scheduler.now(),
+        send: (m) => destination.next(m),
+        events: {
+          enabled: () => emit !== undefined,
+          emit: (e: PeerEventInit) => emit?.({ ...e, at: scheduler.now() } as PeerEvent),
+        },
+      });
+      const subscription = source.subscribe({
+        next: (u) => server.receive(classifyMessage(u)),
+        // the connection closed: stop every request, then end (never an error: input cannot break the stream)
+        error: () => {
+          server.close();
+          destination.complete();
+        },
+        complete: () => {
+          server.close();
+          destination.complete();
+        },
+      });
+      return () => {
+        subscription.unsubscribe();
+        server.close();
+      };
+    });

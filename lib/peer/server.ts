@@ -1,0 +1,244 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type { Subscription } from 'rxjs';
+import { CANCELLED, CancelledParams } from '../codec/cancelled.js';
+import type { DecodeError, Decoded } from '../codec/decode.js';
+import { ErrorCodes } from '../codec/error-codes.js';
+import type { JsonRpcErrorObject, JsonRpcMessage, JsonRpcRequest, RequestId } from '../codec/messages.js';
+import { RequestMeta, type ProgressToken } from '../codec/progress.js';
+import { relate } from '../codec/related.js';
+import { failure } from 'io-ts/lib/PathReporter.js';
+import { CancellationError, CancellationErrorResult } from '../errors.js';
+import type { RequestOutcome } from '../handler/outcome.js';
+import { runRequest, type Handler } from '../handler/run-request.js';
+import type { CancellationManager } from '../manager/cancellation-manager.js';
+import { CancelReason, RequestKey } from '../manager/request-key.js';
+import type { CancellationSecurity, Sender } from '../security/cancellation-security.js';
+import type { EventSink } from './events.js';
+
+/** The default for `maxInFlight`: requests served at once by one peer. */
+export const DEFAULT_MAX_IN_FLIGHT = 1000;
+
+/** `initialize` is never cancelled (SPEC-NOTES C4). */
+const NOT_CANCELLABLE = 'initialize';
+
+/** What one served request holds while it runs. Deleted the moment it ends. */
+interface Active {
+  readonly key: RequestKey;
+  readonly method: string;
+  subscription: Subscription | undefined;
+  reasonTruncated: boolean;
+}
+
+export interface ServerInit {
+  readonly handlers: Readonly<Record<string, Handler>>;
+  readonly notifications: Readonly<Record<string, (params: unknown) => void>>;
+  readonly sessionId: string | undefined;
+  readonly sender: Sender;
+  readonly manager: CancellationManager;
+  readonly security: CancellationSecurity;
+  readonly maxInFlight: number;
+  readonly now: () => number;
+  readonly send: (m: JsonRpcMessage) => void;
+  readonly events: EventSink;
+}
+
+const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+const errorResponse = (id: RequestId | null, error: JsonRpcErrorObject): JsonRpcMessage => ({
+  jsonrpc: '2.0',
+  id,
+  error,
+});
+
+/**
+ * The serving half of a peer, for one connection: routes decoded requests to handlers through
+ * {@link runRequest}, routes `notifications/cancelled` through security to the manager, and
+ * answers invalid input. `serve()` and `createPeer()` both drive it, so nothing is written twice.
+ */
+export class Server {
+  // this connection's requests, by id: inFlight().serving, and what close() cancels
+  private readonly active = new Map<RequestId, Active>();
+  private closed = false;
+
+  constructor(private readonly init: ServerInit) {}
+
+  get size(): number {
+    return this.active.size;
+  }
+
+  /** One incoming value, already classified. Responses and progress are not ours: ignored. */
+  receive(d: E.Either<DecodeError, Decoded>): void {
+    if (this.closed) return;
+    if (E.isLeft(d)) return this.reject(d.left);
+    const r = d.right;
+    if (r.kind === 'request') return this.request(r.message);
+    if (r.kind === 'notification') {
+      const m = r.message;
+      if (m.method === CANCELLED) return this.cancel(m.params);
+      if (has(this.init.notifications, m.method)) this.notification(m.method, m.params);
+    }
+  }
+
+  /**
+   * The connection closed (or `outgoing$` was unsubscribed): cancel every request in flight with
+   * `source: 'close'`; their teardown runs every cleanup once and sends nothing.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const reason = CancelReason.of('close');
+    for (const a of [...this.active.values()]) {
+      this.init.manager.cancel(a.key, reason);
+      // unsubscribing is what ends it if the manager could not (the key was not its own)
+      a.subscription?.unsubscribe();
+    }
+  }
+
+  private request(m: JsonRpcRequest): void {
+    const { id, method } = m;
+    const { events } = this.init;
+    const key = RequestKey.of(id, this.init.sessionId);
+    if (this.active.has(id) || this.init.manager.has(key)) {
+      // at most one response per id, ever: answering the duplicate would give its id two
+      return this.rejectState(`Duplicate request id ${JSON.stringify(id)}: a request with this id is in flight`);
+    }
+    if (events.enabled()) events.emit({ type: 'request-received', key, method });
+    const handler = has(this.init.handlers, method) ? this.init.handlers[method] : undefined;
+    if (handler === undefined) {
+      return this.fail(key, method, { code: ErrorCodes.MethodNotFound, message: `Method not found: ${method}` },
+        CancellationErrorResult.of(CancellationError.INVALID_REQUEST, `Method not found: ${method}`));
+    }
+    if (this.active.size >= this.init.maxInFlight) {
+      const message = `Too many requests in flight (maxInFlight ${this.init.maxInFlight})`;
+      return this.fail(key, method, { code: ErrorCodes.InternalError, message, data: { maxInFlight: this.init.maxInFlight } },
+        CancellationErrorResult.of(CancellationError.STATE_ERROR, message));
+    }
+    const meta = RequestMeta.is(m.params) ? m.params : undefined;
+    const progressToken: ProgressToken | undefined = meta?._meta?.progressToken;
+    const active: Active = { key, method, subscription: undefined, reasonTruncated: false };
+    // register before subscribe: a sync handler may finish inside subscribe()
+    this.init.manager.register(key);
+    this.active.set(id, active);
+    const subscription = runRequest({
+      key,
+      method,
+      params: m.params,
+      handler,
+      manager: this.init.manager,
+      progressToken,
+      send: this.init.send,
+      cleanupFailed: (thrown) => {
+        if (events.enabled())
+          events.emit({ type: 'cleanup-failed', key, method, error: CancellationErrorResult.fromThrown(CancellationError.CLEANUP_FAILED, thrown) });
+      },
+    }).subscribe({
+      next: (o) => this.outcome(active, o),
+      complete: () => this.end(active),
+    });
+    // a sync handler has ended already: keep no subscription of a finished request
+    if (this.active.get(id) === active) active.subscription = subscription;
+  }
+
+  private end(a: Active): void {
+    if (this.active.get(a.key.requestId) === a) this.active.delete(a.key.requestId);
+  }
+
+  private outcome(a: Active, o: RequestOutcome): void {
+    const { events } = this.init;
+    const { key, method } = a;
+    this.end(a);
+    switch (o.type) {
+      case 'result':
+        if (events.enabled()) events.emit({ type: 'request-completed', key, method });
+        this.init.send(relate({ jsonrpc: '2.0', id: key.requestId, result: o.result }, key.requestId));
+        return;
+      case 'error':
+        if (events.enabled()) events.emit({ type: 'request-failed', key, method, code: o.error.code, error: o.failure });
+        this.init.send(errorResponse(key.requestId, o.error));
+        return;
+      case 'cancelled':
+        // SPEC-NOTES C5: a cancelled request gets no response at all
+        if (events.enabled())
+          events.emit(a.reasonTruncated ? { type: 'request-cancelled', key, method, reason: o.reason, reasonTruncated: true }
+            : { type: 'request-cancelled', key, method, reason: o.reason });
+        return;
+    }
+  }
+
+  private fail(key: RequestKey, method: string, error: JsonRpcErrorObject, failure: CancellationErrorResult): void {
+    const { events } = this.init;
+    if (events.enabled()) events.emit({ type: 'request-failed', key, method, code: error.code, error: failure });
+    this.init.send(errorResponse(key.requestId, error));
+  }
+
+  private cancel(params: unknown): void {
+    const { events, security, sender } = this.init;
+    const ignored = (why: 'unknown' | 'finished' | 'not-cancellable' | 'not-allowed' | 'rate-limited', key: RequestKey, reason?: string) => {
+      if (events.enabled()) events.emit(reason === undefined ? { type: 'cancel-ignored', key, sender, why } : { type: 'cancel-ignored', key, sender, why, reason });
+    };
+    // every notifications/cancelled counts against the sender, valid or not
+    if (!security.admit(sender, this.init.now())) {
+      const id = typeof params === 'object' && params !== null ? (params as { requestId?: unknown }).requestId : undefined;
+      if (events.enabled()) {
+        const key = typeof id === 'string' || typeof id === 'number' ? RequestKey.of(id, this.init.sessionId) : undefined;
+        events.emit(key === undefined ? { type: 'cancel-ignored', sender, why: 'rate-limited' } : { type: 'cancel-ignored', key, sender, why: 'rate-limited' });
+      }
+      return;
+    }
+    const decoded = CancelledParams.decode(params);
+    if (E.isLeft(decoded)) {
+      // SPEC-NOTES C6: a malformed cancel is dropped without a word on the wire
+      if (events.enabled())
+        events.emit({ type: 'cancel-ignored', sender, why: 'invalid',
+          error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, failure(decoded.left).join('; '), params) });
+      return;
+    }
+    const { requestId } = decoded.right;
+    const key = RequestKey.of(requestId, this.init.sessionId);
+    if (!security.canCancel(sender, key)) return ignored('not-allowed', key, decoded.right.reason);
+    const active = this.active.get(requestId);
+    if (active?.method === NOT_CANCELLABLE) return ignored('not-cancellable', key, decoded.right.reason);
+    const { reason, truncated } = security.limit(decoded.right.reason);
+    if (active !== undefined) active.reasonTruncated = truncated;
+    const result = this.init.manager.cancel(key, CancelReason.of('peer', reason));
+    if (result === 'cancelled') return; // reported as request-cancelled by the request's own ending
+    ignored(result === 'unknown' ? 'unknown' : 'finished', key, reason);
+  }
+
+  private notification(method: string, params: unknown): void {
+    try {
+      this.init.notifications[method]?.(params);
+    } catch (e) {
+      const { events } = this.init;
+      if (events.enabled()) events.emit({ type: 'notification-failed', method, error: CancellationErrorResult.fromThrown(CancellationError.HANDLER_FAILED, e) });
+    }
+  }
+
+  private reject(e: DecodeError): void {
+    const { events } = this.init;
+    const error = CancellationErrorResult.of(CancellationError.INVALID_REQUEST, e.errors.join('; '));
+    if (e.shape === 'notification' || e.shape === 'response') {
+      // J2: never a reply to a notification; a bad response has no one to answer
+      if (e.shape === 'notification' && e.method === CANCELLED) {
+        // a malformed cancel still counts against its sender's rate
+        if (!this.init.security.admit(this.init.sender, this.init.now())) {
+          if (events.enabled()) events.emit({ type: 'cancel-ignored', sender: this.init.sender, why: 'rate-limited' });
+          return;
+        }
+        if (events.enabled()) events.emit({ type: 'cancel-ignored', sender: this.init.sender, why: 'invalid', error });
+        return;
+      }
+      if (events.enabled()) events.emit({ type: 'message-rejected', error });
+      return;
+    }
+    const code = e.invalidParams && e.method !== undefined && has(this.init.handlers, e.method) ? ErrorCodes.InvalidParams : ErrorCodes.InvalidRequest;
+    const message = code === ErrorCodes.InvalidParams ? `Invalid params: ${e.errors.join('; ')}` : `Invalid request: ${e.errors.join('; ')}`;
+    this.init.send(errorResponse(e.id, { code, message }));
+    if (events.enabled()) events.emit({ type: 'message-rejected', error, repliedWith: e.id, code });
+  }
+
+  private rejectState(message: string): void {
+    const { events } = this.init;
+    if (events.enabled()) events.emit({ type: 'message-rejected', error: CancellationErrorResult.of(CancellationError.STATE_ERROR, message) });
+  }
+}
