@@ -3,6 +3,7 @@ import { Observable, Subject, asyncScheduler, type SchedulerLike } from 'rxjs';
 import { classifyMessage } from '../codec/decode.js';
 import type { JsonRpcMessage } from '../codec/messages.js';
 import { PROGRESS } from '../codec/progress.js';
+import { WireFault } from '../codec/wire-fault.js';
 import { CancellationError, CancellationErrorResult } from '../errors.js';
 import type { Handler } from '../handler/run-request.js';
 import { CancellationManager } from '../manager/cancellation-manager.js';
@@ -114,6 +115,8 @@ export function createPeer(incoming$: Observable<unknown>, options: PeerOptions 
     };
     const subscription = incoming$.subscribe({
       next: (u) => {
+        // a transport's in-band report (bad line, transport error): the serving half answers it
+        if (WireFault.is(u)) return serving.fault(u);
         const d = classifyMessage(u);
         if (E.isRight(d)) {
           const r = d.right;

@@ -1,5 +1,6 @@
 import { Observable, Subject, asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { classifyMessage } from '../codec/decode.js';
+import { WireFault } from '../codec/wire-fault.js';
 import type { JsonRpcMessage } from '../codec/messages.js';
 import type { Handler } from '../handler/run-request.js';
 import { CancellationManager } from '../manager/cancellation-manager.js';
@@ -55,7 +56,7 @@ export const serve =
         },
       });
       const subscription = source.subscribe({
-        next: (u) => server.receive(classifyMessage(u)),
+        next: (u) => (WireFault.is(u) ? server.fault(u) : server.receive(classifyMessage(u))),
         // the connection closed: stop every request, then end (never an error: input cannot break the stream)
         error: () => {
           server.close();

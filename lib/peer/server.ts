@@ -6,6 +6,7 @@ import { ErrorCodes } from '../codec/error-codes.js';
 import type { JsonRpcErrorObject, JsonRpcMessage, JsonRpcRequest, RequestId } from '../codec/messages.js';
 import { RequestMeta, type ProgressToken } from '../codec/progress.js';
 import { relate } from '../codec/related.js';
+import type { WireFault } from '../codec/wire-fault.js';
 import { failure } from 'io-ts/lib/PathReporter.js';
 import { CancellationError, CancellationErrorResult } from '../errors.js';
 import type { RequestOutcome } from '../handler/outcome.js';
@@ -77,6 +78,23 @@ export class Server {
       if (m.method === CANCELLED) return this.cancel(m.params);
       if (has(this.init.notifications, m.method)) this.notification(m.method, m.params);
     }
+  }
+
+  /**
+   * A fault the transport reported in band. A line that is not JSON, or is over the transport's
+   * limit, gets -32700 with `id: null` (SPEC-NOTES J4, J5: its id cannot be read) and a
+   * `message-rejected` event; a transport error is only an event: it is not a close.
+   */
+  fault(f: WireFault): void {
+    if (this.closed) return;
+    const { events } = this.init;
+    if (f.kind === 'transport-error') {
+      if (events.enabled()) events.emit({ type: 'transport-error', error: CancellationErrorResult.of(CancellationError.STATE_ERROR, f.message, f.details) });
+      return;
+    }
+    this.init.send(errorResponse(null, { code: ErrorCodes.ParseError, message: `Parse error: ${f.message}` }));
+    if (events.enabled())
+      events.emit({ type: 'message-rejected', error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, f.message, f.details), repliedWith: null, code: ErrorCodes.ParseError });
   }
 
   /**

@@ -1,0 +1,37 @@
+// A brand no JSON value can carry: JSON.parse never makes symbols, so a peer on the other end of
+// the wire cannot forge a fault. `Symbol.for`, so that two copies of this package agree.
+const BRAND: unique symbol = Symbol.for('mcp-rx-cancel/wire-fault');
+
+/**
+ * What went wrong below the message layer:
+ * - `parse-error`: a line that is not JSON (answered with -32700 and `id: null`, SPEC-NOTES J4, J5);
+ * - `line-too-long`: a line over the transport's limit, discarded up to its newline (also -32700);
+ * - `transport-error`: the transport reported a failure that is not a close (the SDK's `onerror`,
+ *   a write that failed): only an event.
+ */
+export type WireFaultKind = 'parse-error' | 'line-too-long' | 'transport-error';
+
+/**
+ * A fault a transport reports in band, as a value of its `incoming$`: the peer stays one Observable
+ * in and one out, and the -32700 reply goes out through `outgoing$` like every other message.
+ */
+export interface WireFault {
+  readonly [BRAND]: true;
+  readonly kind: WireFaultKind;
+  readonly message: string;
+  /** The raw detail: the thrown value, a preview of the bad line. */
+  readonly details?: unknown;
+}
+
+/**
+ * Companion of {@link WireFault}.
+ *
+ * @example
+ * incoming.next(WireFault.of('parse-error', 'Unexpected token } in JSON', { line: '{"a":}' }));
+ * if (WireFault.is(u)) return server.fault(u);
+ */
+export const WireFault = {
+  of: (kind: WireFaultKind, message: string, details?: unknown): WireFault =>
+    details === undefined ? { [BRAND]: true, kind, message } : { [BRAND]: true, kind, message, details },
+  is: (u: unknown): u is WireFault => typeof u === 'object' && u !== null && (u as { [BRAND]?: unknown })[BRAND] === true,
+} as const;

@@ -1,0 +1,23 @@
+import type { Observable } from 'rxjs';
+import type { JsonRpcMessage, RequestId } from '../codec/messages.js';
+
+/** Options of one {@link WireTransport.send}. */
+export interface WireSendOptions {
+  /** The request this message belongs to (a response, a handler's progress): Streamable HTTP sends it on that request's stream. */
+  readonly relatedRequestId?: RequestId;
+}
+
+/**
+ * What a peer needs from a transport: the values it receives, and a sink for what it sends.
+ * `incoming$` completing (or erroring) means the connection closed. A transport may also emit a
+ * `WireFault` on `incoming$` (a line that is not JSON, a transport error): the peer answers it.
+ *
+ * @example
+ * const wire: WireTransport = ndjson(process.stdin, process.stdout);
+ * const { peer, subscription } = connect(wire, { handlers });
+ */
+export interface WireTransport {
+  readonly incoming$: Observable<unknown>;
+  send(message: JsonRpcMessage, options?: WireSendOptions): void | Promise<void>;
+  close(): void | Promise<void>;
+}

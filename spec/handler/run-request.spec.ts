@@ -1,0 +1,304 @@
+import { expect } from 'chai';
+import { NEVER, Observable, Subject, firstValueFrom, type ObservableInput } from 'rxjs';
+import { CancellationManager, JsonRpcError, runRequest, type CancelReason, type RequestContext, type RequestKey } from '../../lib/index.js';
+import type { RequestOutcome } from '../../lib/handler/outcome.js';
+import { flush, testScheduler } from '../helpers.js';
+
+const key: RequestKey = { sessionId: 's', requestId: 1 };
+
+interface Harness {
+  manager: CancellationManager;
+  cleanups: number;
+  failed: unknown[];
+  sent: unknown[];
+  ctx: RequestContext | undefined;
+  run: (handler: (p: unknown, ctx: RequestContext) => ObservableInput<unknown>) => Observable<RequestOutcome>;
+}
+
+const harness = (): Harness => {
+  const h: Harness = {
+    manager: new CancellationManager(),
+    cleanups: 0,
+    failed: [],
+    sent: [],
+    ctx: undefined,
+    run: (handler) =>
+      runRequest({
+        key,
+        method: 'tools/call',
+        params: {},
+        manager: h.manager,
+        progressToken: 7,
+        send: (m) => h.sent.push(m),
+        cleanupFailed: (e) => h.failed.push(e),
+        handler: (p, ctx) => {
+          h.ctx = ctx;
+          ctx.onCleanup(() => void h.cleanups++);
+          return handler(p, ctx);
+        },
+      }),
+  };
+  h.manager.register(key);
+  return h;
+};
+
+const cancelled = (reason?: string): RequestOutcome => ({ type: 'cancelled', reason: reason === undefined ? { source: 'peer' } : { source: 'peer', reason } });
+const ok = (result: Record<string, unknown>): RequestOutcome => ({ type: 'result', result });
+
+describe('runRequest', () => {
+  describe('completion versus cancellation (marbles)', () => {
+    it('should never start the handler when the cancel came first', () => {
+      const h = harness();
+      let started = false;
+      h.manager.cancel(key, 'early');
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const work = cold('--r|', { r: { v: 1 } });
+        expectObservable(h.run(() => ((started = true), work))).toBe('(x|)', { x: cancelled('early') });
+        expectSubscriptions(work.subscriptions).toBe([]);
+      });
+      expect(started).to.equal(false);
+      expect(h.manager.size).to.equal(0);
+    });
+
+    it('should complete with no result when the cancel wins while the handler runs', () => {
+      const h = harness();
+      testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+        // prettier-ignore
+        const work = cold(' ----r|', { r: { v: 1 } });
+        const workSubs = '   ^-!   ';
+        const cancel = hot(' --c   ');
+        cancel.subscribe(() => h.manager.cancel(key, 'stop'));
+        expectObservable(h.run(() => work)).toBe('--(x|)', { x: cancelled('stop') });
+        expectSubscriptions(work.subscriptions).toBe(workSubs);
+      });
+      expect(h.cleanups).to.equal(1);
+      expect(h.manager.size).to.equal(0);
+    });
+
+    it('should deliver the result and find the id finished when the cancel comes after completion', () => {
+      const h = harness();
+      const results: string[] = [];
+      testScheduler().run(({ cold, hot, expectObservable }) => {
+        // prettier-ignore
+        const work = cold(' --r|  ', { r: { v: 1 } });
+        const cancel = hot(' -----c');
+        cancel.subscribe(() => results.push(h.manager.cancel(key, 'late')));
+        expectObservable(h.run(() => work)).toBe('---(x|)', { x: ok({ v: 1 }) });
+      });
+      expect(results).to.deep.equal(['finished']);
+      expect(h.cleanups).to.equal(1);
+      expect(h.ctx?.signal.aborted).to.equal(false);
+    });
+
+    it('should let the cancel win when it is first in the frame where the handler completes', () => {
+      const h = harness();
+      testScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+        // created first: at frame 3 the cancel runs before the completion
+        const cancel = hot('---c   ');
+        const work = hot('  --r|   ', { r: { v: 1 } });
+        const workSubs = '  ^--!   ';
+        cancel.subscribe(() => h.manager.cancel(key, 'same frame'));
+        expectObservable(h.run(() => work)).toBe('---(x|)', { x: cancelled('same frame') });
+        expectSubscriptions(work.subscriptions).toBe(workSubs);
+      });
+      expect(h.cleanups).to.equal(1);
+      expect(h.manager.size).to.equal(0);
+    });
+
+    it('should let the result win when the completion is first in the frame of the cancel', () => {
+      const h = harness();
+      const results: string[] = [];
+      testScheduler().run(({ hot, expectObservable }) => {
+        // created first: at frame 3 the completion runs before the cancel
+        const work = hot('  --r|   ', { r: { v: 1 } });
+        const cancel = hot('---c   ');
+        cancel.subscribe(() => results.push(h.manager.cancel(key, 'same frame')));
+        expectObservable(h.run(() => work)).toBe('---(x|)', { x: ok({ v: 1 }) });
+      });
+      expect(results).to.deep.equal(['finished']);
+      expect(h.cleanups).to.equal(1);
+    });
+
+    it('should take the last value before completion as the result', () => {
+      const h = harness();
+      testScheduler().run(({ cold, expectObservable }) => {
+        const work = cold('-a-b-c|', { a: { n: 1 }, b: { n: 2 }, c: { n: 3 } });
+        expectObservable(h.run(() => work)).toBe('------(x|)', { x: ok({ n: 3 }) });
+      });
+    });
+
+    it('should answer an empty result for a handler that completes without a value', () => {
+      const h = harness();
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(h.run(() => cold('--|'))).toBe('--(x|)', { x: ok({}) });
+      });
+    });
+
+    it('should turn an erroring handler into one error outcome and run cleanup once', () => {
+      const h = harness();
+      testScheduler().run(({ cold, expectObservable }) => {
+        const work = cold('--#', undefined, new Error('boom'));
+        expectObservable(h.run(() => work)).toBe('--(x|)', {
+          x: {
+            type: 'error',
+            error: { code: -32603, message: 'boom' },
+            failure: { error: 'handler_failed', message: 'boom', details: new Error('boom') },
+          },
+        });
+      });
+      expect(h.cleanups).to.equal(1);
+      expect(h.manager.size).to.equal(0);
+    });
+  });
+
+  describe('handlers', () => {
+    it('should turn a synchronous throw into an error outcome', async () => {
+      const h = harness();
+      const o = await firstValueFrom(h.run(() => { throw new Error('sync'); }));
+      expect(o).to.include({ type: 'error' });
+      expect(o.type === 'error' && o.error).to.deep.equal({ code: -32603, message: 'sync' });
+      expect(h.cleanups).to.equal(1);
+    });
+
+    it('should keep the code and data of a thrown JsonRpcError', async () => {
+      const h = harness();
+      const o = await firstValueFrom(h.run(() => Promise.reject(new JsonRpcError(-32602, 'bad name', { field: 'name' }))));
+      expect(o.type === 'error' && o.error).to.deep.equal({ code: -32602, message: 'bad name', data: { field: 'name' } });
+    });
+
+    it('should reject a result that is not an object', async () => {
+      const h = harness();
+      const o = await firstValueFrom(h.run(() => Promise.resolve(42)));
+      expect(o.type).to.equal('error');
+      expect(o.type === 'error' && o.failure.error).to.equal('handler_failed');
+    });
+
+    it('should abort ctx.signal with the reason when a promise handler is cancelled, and drop its late result', async () => {
+      const h = harness();
+      let seen: unknown;
+      const outcomes: RequestOutcome[] = [];
+      h.run((_p, ctx) => new Promise((resolve) => {
+        ctx.signal.addEventListener('abort', () => { seen = ctx.signal.reason; setTimeout(() => resolve({ late: true }), 1); });
+      })).subscribe((o) => outcomes.push(o));
+      h.manager.cancel(key, 'user');
+      await new Promise((r) => setTimeout(r, 5));
+      expect(seen).to.deep.equal({ source: 'peer', reason: 'user' } satisfies CancelReason);
+      expect(outcomes).to.deep.equal([cancelled('user')]);
+      expect(h.cleanups).to.equal(1);
+    });
+
+    it('should hand a signal already aborted to a handler that reads it after the cancel', () => {
+      const h = harness();
+      let ctx: RequestContext | undefined;
+      h.run((_p, c) => ((ctx = c), NEVER)).subscribe();
+      h.manager.cancel(key, 'x');
+      expect(ctx?.signal.aborted).to.equal(true);
+      expect(ctx?.signal.reason).to.deep.equal({ source: 'peer', reason: 'x' });
+    });
+
+    it('should emit cancelled$ once on cancellation', () => {
+      const h = harness();
+      const seen: CancelReason[] = [];
+      let completed = false;
+      h.run((_p, ctx) => {
+        ctx.cancelled$.subscribe({ next: (r) => seen.push(r), complete: () => (completed = true) });
+        return NEVER;
+      }).subscribe();
+      h.manager.cancel(key, 'once');
+      h.manager.cancel(key, 'twice');
+      expect(seen).to.deep.equal([{ source: 'peer', reason: 'once' }]);
+      expect(completed).to.equal(true);
+    });
+  });
+
+  describe('cleanup', () => {
+    const endings: Array<[string, (h: Harness, work: Subject<unknown>, unsubscribe: () => void) => void]> = [
+      ['a result', (_h, work) => { work.next({ ok: 1 }); work.complete(); }],
+      ['an error', (_h, work) => work.error(new Error('x'))],
+      ['a cancel', (h) => void h.manager.cancel(key, 'c')],
+      ['an unsubscribe (transport gone)', (_h, _w, unsubscribe) => unsubscribe()],
+      ['a cancel then a result', (h, work) => { h.manager.cancel(key); work.next({}); work.complete(); }],
+      ['a result then a cancel then an unsubscribe', (h, work, unsubscribe) => { work.next({}); work.complete(); h.manager.cancel(key); unsubscribe(); }],
+    ];
+    for (const [name, end] of endings) {
+      it(`should run every cleanup exactly once after ${name}, and forget the key`, () => {
+        const h = harness();
+        const work = new Subject<unknown>();
+        const sub = h.run(() => work).subscribe();
+        end(h, work, () => sub.unsubscribe());
+        sub.unsubscribe();
+        end(h, work, () => sub.unsubscribe());
+        expect(h.cleanups).to.equal(1);
+        expect(h.manager.size).to.equal(0);
+        expect(h.manager.has(key)).to.equal(false);
+      });
+    }
+
+    it('should abort the signal with source close when unsubscribed before any outcome', () => {
+      const h = harness();
+      let ctx: RequestContext | undefined;
+      const sub = h.run((_p, c) => ((ctx = c), NEVER)).subscribe();
+      const signal = ctx?.signal;
+      sub.unsubscribe();
+      expect(signal?.aborted).to.equal(true);
+      expect(signal?.reason).to.deep.equal({ source: 'close' });
+    });
+
+    it('should run a cleanup added after the end at once', () => {
+      const h = harness();
+      let ctx: RequestContext | undefined;
+      h.run((_p, c) => ((ctx = c), Promise.resolve({}))).subscribe();
+      return flush().then(() => {
+        let ran = 0;
+        ctx?.onCleanup(() => void ran++);
+        expect(ran).to.equal(1);
+      });
+    });
+
+    it('should report a throwing cleanup and still run the others', () => {
+      const h = harness();
+      let after = 0;
+      const work = new Subject<unknown>();
+      h.run((_p, ctx) => {
+        ctx.onCleanup(() => { throw new Error('cleanup broke'); });
+        ctx.onCleanup(() => void after++);
+        return work;
+      }).subscribe();
+      work.complete();
+      expect(h.failed.map((e) => (e as Error).message)).to.deep.equal(['cleanup broke']);
+      expect(after).to.equal(1);
+      expect(h.cleanups).to.equal(1);
+    });
+
+    it('should report an async cleanup that rejects', async () => {
+      const h = harness();
+      const work = new Subject<unknown>();
+      h.run((_p, ctx) => {
+        ctx.onCleanup(() => Promise.reject(new Error('async broke')));
+        return work;
+      }).subscribe();
+      work.complete();
+      await flush();
+      expect(h.failed.map((e) => (e as Error).message)).to.deep.equal(['async broke']);
+    });
+  });
+
+  describe('progress', () => {
+    it('should send rising progress with the token and nothing after the end', () => {
+      const h = harness();
+      const work = new Subject<unknown>();
+      let ctx: RequestContext | undefined;
+      h.run((_p, c) => ((ctx = c), work)).subscribe();
+      ctx?.progress(1, 10, 'one');
+      ctx?.progress(1, 10); // not rising: dropped (SPEC P2)
+      ctx?.progress(2);
+      work.complete();
+      ctx?.progress(3);
+      ctx?.notify('notifications/message', { level: 'info' });
+      expect(h.sent).to.deep.equal([
+        { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 7, progress: 1, total: 10, message: 'one' } },
+        { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 7, progress: 2 } },
+      ]);
+    });
+  });
+});
