@@ -82,3 +82,10 @@ export const ofType = <T extends PeerEvent['type']>(events: readonly PeerEvent[]
 export const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 export type { Observable };
+
+// Side-effect assertions that must run after the TestScheduler flushed (at the end of run()).
+const flushChecks: Array<() => void> = [];
+export const afterFlush = (check: () => void): void => void flushChecks.push(check);
+afterEach(() => {
+  for (const c of flushChecks.splice(0)) c();
+});

@@ -10,7 +10,7 @@ import {
   createPeer,
   type JsonRpcMessage,
 } from '../../lib/index.js';
-import { cancel, cancelsOnWire, drive, flush, ofType, pair, progress, req, result, testScheduler } from '../helpers.js';
+import { afterFlush, cancel, cancelsOnWire, drive, flush, ofType, pair, progress, req, result, testScheduler } from '../helpers.js';
 
 const m = (x: Record<string, JsonRpcMessage>) => x;
 const timedOut = (ms: number) => `Request timed out after ${ms} ms`;
@@ -34,7 +34,7 @@ describe('request() (sending side)', () => {
         peer.events$.subscribe((e) => events.push(`${e.at}:${e.type}`));
         expectObservable(peer.outgoing$).toBe('a 4ms c', m({ a: req(0, 'slow'), c: cancel(0, timedOut(5)) }));
         expectObservable(peer.request('slow', undefined, { timeoutMs: 5 })).toBe('5ms #', undefined, new RequestTimeoutError(0, 5));
-        testSchedulerFlushCheck(() =>
+        afterFlush(() =>
           expect(events).to.deep.equal(['0:request-sent', '5:request-timeout', '5:cancel-sent', '7:late-response-dropped']),
         );
       });
@@ -70,7 +70,7 @@ describe('request() (sending side)', () => {
         const seen: number[] = [];
         expectObservable(peer.outgoing$).toBe('a 4ms c', m({ a: req(0, 'slow', { _meta: { progressToken: 0 } }), c: cancel(0, timedOut(5)) }));
         expectObservable(peer.request('slow', undefined, { timeoutMs: 5, onProgress: (p) => seen.push(p.progress) })).toBe('5ms #', undefined, new RequestTimeoutError(0, 5));
-        testSchedulerFlushCheck(() => expect(seen).to.deep.equal([1]));
+        afterFlush(() => expect(seen).to.deep.equal([1]));
       });
     });
 
@@ -85,7 +85,7 @@ describe('request() (sending side)', () => {
           c: cancel(0, `${timedOut(10)} (maxTotalTimeoutMs)`),
         }));
         expectObservable(peer.request('slow', undefined, { timeoutMs: 5, resetTimeoutOnProgress: true, maxTotalTimeoutMs: 10 })).toBe('10ms #', undefined, new RequestTimeoutError(0, 10));
-        testSchedulerFlushCheck(() => expect(kinds).to.deep.equal(['total']));
+        afterFlush(() => expect(kinds).to.deep.equal(['total']));
       });
     });
 
@@ -123,7 +123,7 @@ describe('request() (sending side)', () => {
         peer.events$.subscribe((e) => at.push(e.at));
         expectObservable(peer.outgoing$).toBe('a--', m({ a: req(0, 'x') }));
         expectObservable(peer.request('x')).toBe('--(r|)', { r: {} });
-        testSchedulerFlushCheck(() => expect(at).to.deep.equal([0, 2]));
+        afterFlush(() => expect(at).to.deep.equal([0, 2]));
       });
     });
   });
@@ -301,7 +301,7 @@ describe('request() (sending side)', () => {
 
 // A side-effect assertion that must run after the TestScheduler flushed (at the end of run()).
 const pendingChecks: Array<() => void> = [];
-function testSchedulerFlushCheck(check: () => void): void {
+function afterFlush(check: () => void): void {
   pendingChecks.push(check);
 }
 afterEach(() => {

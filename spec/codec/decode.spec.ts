@@ -1,0 +1,85 @@
+import { expect } from 'chai';
+import * as E from 'fp-ts/lib/Either.js';
+import fc from 'fast-check';
+import { CancelledParams, ProgressParams, RequestId, classifyMessage, decodeMessage } from '../../lib/index.js';
+
+const left = (u: unknown) => {
+  const r = decodeMessage(u);
+  if (E.isRight(r)) throw new Error(`expected a decode error for ${JSON.stringify(u)}`);
+  return r.left;
+};
+
+export const arbId = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.constantFrom(0, '', -1, 2 ** 53 - 1));
+const arbParams = fc.dictionary(fc.string({ maxLength: 6 }).filter((s) => s !== '__proto__'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 });
+const arbMethod = fc.string({ minLength: 1, maxLength: 20 });
+export const arbMessage = fc.oneof(
+  fc.record({ jsonrpc: fc.constant('2.0' as const), id: arbId, method: arbMethod, params: arbParams }, { requiredKeys: ['jsonrpc', 'id', 'method'] }),
+  fc.record({ jsonrpc: fc.constant('2.0' as const), method: arbMethod, params: arbParams }, { requiredKeys: ['jsonrpc', 'method'] }),
+  fc.record({ jsonrpc: fc.constant('2.0' as const), id: arbId, result: arbParams }),
+  fc.record({
+    jsonrpc: fc.constant('2.0' as const),
+    id: fc.oneof(arbId, fc.constant(null)),
+    error: fc.record({ code: fc.integer(), message: fc.string(), data: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: ['code', 'message'] }),
+  }),
+);
+
+describe('codecs', () => {
+  it('should decode each kind of message and tag it', () => {
+    const kinds = [
+      { jsonrpc: '2.0', id: 0, method: 'tools/call', params: { name: 'x' } },
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 0 } },
+      { jsonrpc: '2.0', id: '', result: {} },
+      { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } },
+      { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' } },
+    ].map((u) => E.map((d: { kind: string }) => d.kind)(classifyMessage(u)));
+    expect(kinds).to.deep.equal([E.right('request'), E.right('notification'), E.right('response'), E.right('error-response'), E.right('error-response')]);
+  });
+
+  it('should accept ids 0 and "" and refuse null as a request id (J1)', () => {
+    expect(RequestId.is(0) && RequestId.is('')).to.equal(true);
+    expect(left({ jsonrpc: '2.0', id: null, method: 'x' })).to.include({ shape: 'request', id: null });
+  });
+
+  it('should report a readable path for each failure', () => {
+    const e = left({ jsonrpc: '2.0', id: 3, method: 'x', params: 5 });
+    expect(e).to.include({ shape: 'request', id: 3, method: 'x', invalidParams: true });
+    expect(e.errors.join('\n')).to.contain('params');
+  });
+
+  it('should refuse an empty method (the Method brand)', () => {
+    expect(left({ jsonrpc: '2.0', id: 1, method: '' }).errors.join()).to.contain('Method');
+  });
+
+  it('should refuse a non-integer error code and a non-string reason', () => {
+    expect(E.isLeft(decodeMessage({ jsonrpc: '2.0', id: 1, error: { code: 1.5, message: 'x' } }))).to.equal(true);
+    expect(CancelledParams.is({ requestId: 1, reason: 5 })).to.equal(false);
+    expect(ProgressParams.is({ progressToken: 't', progress: '1' })).to.equal(false);
+  });
+
+  it('should give arrays and primitives the unknown shape and id null', () => {
+    for (const u of [[], [1], 'x', 1, null, true]) expect(left(u)).to.include({ shape: 'unknown', id: null });
+  });
+
+  describe('properties', () => {
+    it('should decode every generated message back to itself', () => {
+      fc.assert(fc.property(arbMessage, (msg) => {
+        const r = decodeMessage(msg);
+        return E.isRight(r) && r.right === msg;
+      }), { numRuns: 2000 });
+    });
+
+    it('should never throw on any JSON value, and answer with a usable id or null', () => {
+      fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), (u) => {
+        const r = decodeMessage(u);
+        if (E.isRight(r)) return true;
+        const id = r.left.id;
+        return id === null || typeof id === 'string' || typeof id === 'number';
+      }), { numRuns: 3000 });
+    });
+
+    it('should agree with the io-ts guard of JsonRpcMessage', async () => {
+      const { JsonRpcMessage } = await import('../../lib/index.js');
+      fc.assert(fc.property(fc.oneof(arbMessage, fc.jsonValue({ maxDepth: 3 })), (u) => E.isRight(decodeMessage(u)) === JsonRpcMessage.is(u)), { numRuns: 2000 });
+    });
+  });
+});

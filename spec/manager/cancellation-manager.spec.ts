@@ -1,0 +1,123 @@
+import { expect } from 'chai';
+import { Subject, takeUntil } from 'rxjs';
+import { CancellationManager, RequestKey, type BusCancellation, type CancelReason } from '../../lib/index.js';
+
+const k = (requestId: string | number, sessionId?: string): RequestKey => RequestKey.of(requestId, sessionId);
+
+describe('CancellationManager', () => {
+  it('should register, report and forget a key', () => {
+    const m = new CancellationManager();
+    expect(m.register(k(1))).to.equal(true);
+    expect([m.has(k(1)), m.size]).to.deep.equal([true, 1]);
+    expect(m.complete(k(1))).to.equal(true);
+    expect([m.has(k(1)), m.size]).to.deep.equal([false, 0]);
+    expect(m.complete(k(1))).to.equal(false);
+  });
+
+  it('should refuse a duplicate key and keep the first', () => {
+    const m = new CancellationManager();
+    m.register(k(1));
+    expect(m.register(k(1))).to.equal(false);
+    expect(m.size).to.equal(1);
+  });
+
+  it('should keep ids 0, "", 1 and "1" apart, and sessions apart', () => {
+    const m = new CancellationManager();
+    for (const key of [k(0), k(''), k(1), k('1'), k(1, 'a'), k(1, 'b')]) expect(m.register(key)).to.equal(true);
+    expect(m.size).to.equal(6);
+    expect(m.cancel(k(1, 'a'))).to.equal('cancelled');
+    expect(m.isCancelled(k(1, 'b'))).to.equal(false);
+    expect(m.isCancelled(k(1))).to.equal(false);
+  });
+
+  it('should emit the reason once to every observer, also one that subscribes after the cancel', () => {
+    const m = new CancellationManager();
+    m.register(k(1));
+    const seen: CancelReason[] = [];
+    m.cancelled(k(1)).subscribe((r) => seen.push(r));
+    expect(m.cancel(k(1), 'first')).to.equal('cancelled');
+    expect(m.cancel(k(1), 'second')).to.equal('already-cancelled');
+    m.cancelled(k(1)).subscribe((r) => seen.push(r));
+    expect(seen).to.deep.equal([{ source: 'peer', reason: 'first' }, { source: 'peer', reason: 'first' }]);
+  });
+
+  it('should complete cancelled(key) without a value when the request ends otherwise, or at once for an unknown key', () => {
+    const m = new CancellationManager();
+    m.register(k(1));
+    const log: string[] = [];
+    m.cancelled(k(1)).subscribe({ next: () => log.push('next'), complete: () => log.push('complete 1') });
+    m.complete(k(1));
+    m.cancelled(k(2)).subscribe({ next: () => log.push('next'), complete: () => log.push('complete 2') });
+    expect(log).to.deep.equal(['complete 1', 'complete 2']);
+  });
+
+  it('should make any stream cancellable with takeUntil(manager.cancelled(key))', () => {
+    const m = new CancellationManager();
+    const work = new Subject<number>();
+    const got: number[] = [];
+    m.register(k('job'));
+    work.pipe(takeUntil(m.cancelled(k('job')))).subscribe((v) => got.push(v));
+    work.next(1);
+    m.cancel(k('job'));
+    work.next(2);
+    expect(got).to.deep.equal([1]);
+    expect(work.observed).to.equal(false);
+  });
+
+  it('should say finished for a recently ended key and unknown otherwise, with a bounded memory', () => {
+    const m = new CancellationManager({ rememberFinished: 3 });
+    for (let i = 0; i < 5; i++) {
+      m.register(k(i));
+      m.complete(k(i));
+    }
+    expect([0, 1, 2, 3, 4, 9].map((i) => m.cancel(k(i)))).to.deep.equal(['unknown', 'unknown', 'finished', 'finished', 'finished', 'unknown']);
+    expect(m.size).to.equal(0);
+  });
+
+  it('should hold nothing per request after 100,000 requests end (the seed kept every id)', () => {
+    const m = new CancellationManager();
+    for (let i = 0; i < 100_000; i++) {
+      m.register(k(i, `s${i % 7}`));
+      if (i % 2 === 0) m.cancel(k(i, `s${i % 7}`));
+      m.complete(k(i, `s${i % 7}`));
+    }
+    expect(m.size).to.equal(0);
+    // the per-session maps go too: nothing grows with traffic
+    expect((m as unknown as { sessions: Map<unknown, unknown> }).sessions.size).to.equal(0);
+  });
+
+  it('should unsubscribe the observer of a request that ends, leaving no listener behind', () => {
+    const m = new CancellationManager();
+    m.register(k(1));
+    const sub = m.cancelled(k(1)).subscribe();
+    sub.unsubscribe();
+    m.register(k(2));
+    expect(m.cancel(k(1))).to.equal('cancelled');
+  });
+
+  describe('bus', () => {
+    it('should publish a cancel for a key it does not hold, and apply a cancel from the bus', () => {
+      const published: BusCancellation[] = [];
+      const incoming = new Subject<BusCancellation>();
+      const m = new CancellationManager({ bus: { publish: (key, reason) => published.push({ key, reason }), cancellations$: incoming } });
+      expect(m.cancel(k(1, 'a'), 'elsewhere')).to.equal('unknown');
+      expect(published).to.deep.equal([{ key: { sessionId: 'a', requestId: 1 }, reason: { source: 'peer', reason: 'elsewhere' } }]);
+      m.register(k(2, 'a'));
+      const seen: CancelReason[] = [];
+      m.cancelled(k(2, 'a')).subscribe((r) => seen.push(r));
+      incoming.next({ key: k(2, 'a'), reason: { source: 'peer', reason: 'from B' } });
+      expect(seen).to.deep.equal([{ source: 'peer', reason: 'from B' }]);
+      expect(published).to.have.length(1);
+      m.dispose();
+      expect(incoming.observed).to.equal(false);
+    });
+
+    it('should survive a bus that errors: local cancellation keeps working', () => {
+      const incoming = new Subject<BusCancellation>();
+      const m = new CancellationManager({ bus: { publish: () => undefined, cancellations$: incoming } });
+      incoming.error(new Error('bus down'));
+      m.register(k(1));
+      expect(m.cancel(k(1))).to.equal('cancelled');
+    });
+  });
+});
