@@ -40,3 +40,8 @@ export { serve, type ServeOptions } from './peer/serve.js';
 export { DEFAULT_TIMEOUT_MS, DEFAULT_MAX_PENDING, type RequestOptions } from './peer/sender.js';
 export { DEFAULT_MAX_IN_FLIGHT } from './peer/server.js';
 export type { PeerEvent, PeerEventType, CancelIgnoredWhy } from './peer/events.js';
+export { WireFault, type WireFaultKind } from './codec/wire-fault.js';
+export type { WireTransport, WireSendOptions } from './transport/wire.js';
+export { ndjson, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_QUEUED_BYTES, type NdjsonOptions } from './transport/ndjson.js';
+export { fromSdkTransport, type SdkTransport, type SdkWireTransport } from './transport/sdk.js';
+export { connect, type Connection, type ConnectTransport } from './transport/connect.js';

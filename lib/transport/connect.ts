@@ -1,0 +1,111 @@
+import { Observable, Subscription, isObservable } from 'rxjs';
+import type { JsonRpcMessage } from '../codec/messages.js';
+import { relatedRequestId } from '../codec/related.js';
+import { WireFault } from '../codec/wire-fault.js';
+import { messageOf } from '../errors.js';
+import { createPeer, type Peer, type PeerOptions } from '../peer/create-peer.js';
+import { fromSdkTransport, type SdkTransport } from './sdk.js';
+import type { WireSendOptions, WireTransport } from './wire.js';
+
+/** A peer wired to a transport, and the one handle that ends it all. */
+export interface Connection {
+  readonly peer: Peer;
+  /** Unsubscribe to close: requests in flight both ways are cancelled, cleanups run, the transport is closed. */
+  readonly subscription: Subscription;
+}
+
+/** Either kind {@link connect} takes: ours, or any transport of the official SDK. */
+export type ConnectTransport = WireTransport | SdkTransport;
+
+const isWire = (t: ConnectTransport): t is WireTransport => 'incoming$' in t && isObservable(t.incoming$);
+
+const sendOptions = (m: JsonRpcMessage): WireSendOptions | undefined => {
+  const id = relatedRequestId(m);
+  return id === undefined ? undefined : { relatedRequestId: id };
+};
+
+/**
+ * Wire a peer to a transport: a {@link WireTransport} (`ndjson(...)`, your own) or a transport of
+ * the official SDK (told apart by shape: only ours has `incoming$`), which is adapted with
+ * `fromSdkTransport` and started once its callbacks are set, as the SDK requires.
+ *
+ * Each outgoing message is sent with its `relatedRequestId`. A failed send or start is a
+ * `transport-error` event, never a crash. The transport closing (`incoming$` completing)
+ * cancels every request in flight both ways (cleanups run once, no response is sent) and
+ * errors every pending `request()` with `ConnectionClosedError`; unsubscribing `subscription`
+ * does the same, then closes the transport.
+ *
+ * @example
+ * import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+ * const { peer, subscription } = connect(new StdioClientTransport({ command: 'node', args: ['server.js'] }));
+ * peer.request('tools/list').subscribe((r) => show(r));
+ * // later: cancels what is in flight, then closes the transport
+ * subscription.unsubscribe();
+ */
+export function connect(transport: ConnectTransport, options: PeerOptions = {}): Connection {
+  const sdk = isWire(transport) ? undefined : fromSdkTransport(transport);
+  const wire: WireTransport = sdk ?? (transport as WireTransport);
+
+  // transport errors that happen on our side of the seam (a send that fails) go in band, like
+  // the transport's own: the peer reports them on events$
+  let report: ((f: WireFault) => void) | undefined;
+  const incoming$ = new Observable<unknown>((subscriber) => {
+    report = (f) => subscriber.next(f);
+    const s = wire.incoming$.subscribe(subscriber);
+    return () => {
+      report = undefined;
+      s.unsubscribe();
+    };
+  });
+  const fail = (what: string, e: unknown): void => report?.(WireFault.of('transport-error', `${what}: ${messageOf(e)}`, e));
+
+  const send = (m: JsonRpcMessage): void => {
+    try {
+      const sent = wire.send(m, sendOptions(m));
+      if (sent !== undefined) sent.then(undefined, (e: unknown) => fail('send failed', e));
+    } catch (e) {
+      fail('send failed', e);
+    }
+  };
+
+  let closing = false;
+  const close = (): void => {
+    if (closing) return;
+    closing = true;
+    try {
+      const closed = wire.close();
+      if (closed !== undefined) closed.then(undefined, () => undefined);
+    } catch {
+      // the transport is going away whatever it says; nobody is left to hear it
+    }
+  };
+
+  const peer = createPeer(incoming$, options);
+  // an SDK transport starts after its callbacks are set (subscribing does that); what the peer
+  // sends before start() resolves waits, in order
+  let backlog: JsonRpcMessage[] | undefined = sdk === undefined ? undefined : [];
+  const subscription = new Subscription();
+  // teardown in this order: the peer closes first (cancels, cleanups, ConnectionClosedError), then the transport
+  subscription.add(
+    peer.outgoing$.subscribe({
+      next: (m) => (backlog !== undefined ? backlog.push(m) : send(m)),
+      // incoming$ ended: the transport closed; closing it again is a no-op for it, and frees ours
+      complete: close,
+    }),
+  );
+  subscription.add(close);
+  if (sdk !== undefined && !subscription.closed) {
+    sdk.start().then(
+      () => {
+        const waiting = backlog ?? [];
+        backlog = undefined;
+        if (!subscription.closed) for (const m of waiting) send(m);
+      },
+      (e: unknown) => {
+        fail('start failed', e);
+        subscription.unsubscribe();
+      },
+    );
+  }
+  return { peer, subscription };
+}

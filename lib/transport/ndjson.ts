@@ -1,0 +1,259 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import type { Readable, Writable } from 'node:stream';
+import { Observable, type Subscriber } from 'rxjs';
+import { ErrorCodes } from '../codec/error-codes.js';
+import type { JsonRpcMessage } from '../codec/messages.js';
+import { WireFault } from '../codec/wire-fault.js';
+import { messageOf } from '../errors.js';
+import type { WireTransport } from './wire.js';
+
+/** The default longest line `ndjson` reads: 4 MiB. Longer lines are discarded, never buffered. */
+export const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
+/** The default cap on bytes waiting for `'drain'`: 16 MiB. */
+export const DEFAULT_MAX_QUEUED_BYTES = 16 * 1024 * 1024;
+
+/** Options of {@link ndjson}. */
+export interface NdjsonOptions {
+  /** The longest line read, in bytes (without its newline). Over it: -32700 and a `message-rejected` event; the rest of the line is skipped. */
+  readonly maxLineBytes?: number;
+  /** Bytes held while the writable asks us to wait (`write()` returned false). Over it `send` rejects: a transport error, never unbounded memory. */
+  readonly maxQueuedBytes?: number;
+  /** End the writable on `close()`, so the other side sees end of input. Default true. */
+  readonly endOnClose?: boolean;
+}
+
+const NEWLINE = 0x0a;
+const PREVIEW = 200;
+
+const preview = (line: string): string => (line.length > PREVIEW ? `${line.slice(0, PREVIEW)}…` : line);
+
+/**
+ * Splits a byte stream into lines at `\n` bytes. Splitting bytes, not text, is what makes a
+ * multi-byte character split across chunks safe: in UTF-8 the byte 0x0A is only ever a newline,
+ * never part of another character, so a line is decoded whole, once it is complete. It holds at
+ * most `max` bytes: a longer line is dropped as it comes, and reported once.
+ */
+class LineSplitter {
+  private parts: Buffer[] = [];
+  private size = 0;
+  private discarding = false;
+
+  constructor(
+    private readonly max: number,
+    private readonly line: (bytes: Buffer) => void,
+    private readonly tooLong: () => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(NEWLINE, start);
+      this.take(chunk.subarray(start, nl === -1 ? chunk.length : nl));
+      if (nl === -1) return;
+      this.flush();
+      start = nl + 1;
+    }
+  }
+
+  /** End of input: a last line without its newline is still a line. */
+  end(): void {
+    this.flush();
+  }
+
+  private take(piece: Buffer): void {
+    if (this.discarding || piece.length === 0) return;
+    if (this.size + piece.length > this.max) {
+      // report as soon as it is over, not at its newline: that may never come
+      this.parts = [];
+      this.size = 0;
+      this.discarding = true;
+      this.tooLong();
+      return;
+    }
+    this.parts.push(piece);
+    this.size += piece.length;
+  }
+
+  private flush(): void {
+    if (this.discarding) {
+      this.discarding = false;
+      return;
+    }
+    if (this.size === 0) return;
+    const bytes = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.size);
+    this.parts = [];
+    this.size = 0;
+    this.line(bytes);
+  }
+}
+
+/** One line of JSON, or a fault; blank lines are nothing. */
+const parseLine = (bytes: Buffer): unknown => {
+  const raw = bytes.toString('utf8');
+  // MCP stdio is `\n`-delimited, but a peer on Windows may write `\r\n`
+  const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  if (text.trim() === '') return undefined;
+  return pipe(
+    E.tryCatch(
+      (): unknown => JSON.parse(text),
+      (e) => WireFault.of('parse-error', messageOf(e), { line: preview(text) }),
+    ),
+    E.toUnion,
+  );
+};
+
+/** A message as one line; a result that JSON cannot carry (a BigInt, a cycle) becomes -32603, so its request is still answered. */
+const serialize = (m: JsonRpcMessage): string => {
+  try {
+    return `${JSON.stringify(m)}\n`;
+  } catch (e) {
+    if ('result' in m) {
+      const error = { code: ErrorCodes.InternalError, message: `Internal error: the result cannot be serialized: ${messageOf(e)}` };
+      return `${JSON.stringify({ jsonrpc: '2.0', id: m.id, error })}\n`;
+    }
+    throw e;
+  }
+};
+
+interface Queued {
+  readonly data: string;
+  readonly bytes: number;
+  readonly done: () => void;
+}
+
+/**
+ * MCP's stdio framing over any pair of Node streams: one JSON-RPC message per line, UTF-8.
+ *
+ * Reading: lines may be split across chunks anywhere (inside a character too); `\r\n` is
+ * accepted; blank lines are skipped; a line that is not JSON, or is longer than `maxLineBytes`,
+ * becomes a `WireFault` on `incoming$`, which the peer answers with -32700 (`id: null`) and a
+ * `message-rejected` event, and reading goes on. End of input (or a read error, reported first
+ * as a transport error) completes `incoming$`: the connection closed.
+ *
+ * Writing: `send` respects backpressure. When `write()` returns false, later messages wait for
+ * `'drain'` in a queue bounded by `maxQueuedBytes`; `send` returns a Promise for those.
+ *
+ * @example
+ * // an MCP server on stdio
+ * const { peer } = connect(ndjson(process.stdin, process.stdout), { handlers });
+ *
+ * @example
+ * // the client side of a child process
+ * const child = spawn('node', ['server.js'], { stdio: ['pipe', 'pipe', 'inherit'] });
+ * const { peer, subscription } = connect(ndjson(child.stdout, child.stdin));
+ */
+export function ndjson(readable: Readable, writable: Writable, options: NdjsonOptions = {}): WireTransport {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+  let reader: Subscriber<unknown> | undefined;
+  let closed = false;
+  let blocked = false;
+  let queue: Queued[] = [];
+  let queuedBytes = 0;
+
+  // a failed write (EPIPE: the other side is gone) is reported, never an uncaught 'error'; it
+  // stays attached after close, since a late EPIPE can still come
+  writable.on('error', (e: unknown) => reader?.next(WireFault.of('transport-error', `write failed: ${messageOf(e)}`, e)));
+
+  const drain = (): void => {
+    blocked = false;
+    while (queue.length > 0 && !blocked) {
+      const q = queue.shift() as Queued;
+      queuedBytes -= q.bytes;
+      write(q.data);
+      q.done();
+    }
+  };
+
+  const write = (data: string): void => {
+    if (!writable.write(data)) {
+      blocked = true;
+      writable.once('drain', drain);
+    }
+  };
+
+  const incoming$ = new Observable<unknown>((subscriber) => {
+    if (reader !== undefined) {
+      subscriber.error(new Error('ndjson: incoming$ is already subscribed: one reader per stream'));
+      return undefined;
+    }
+    if (closed) {
+      subscriber.complete();
+      return undefined;
+    }
+    reader = subscriber;
+    const lines = new LineSplitter(
+      maxLineBytes,
+      (bytes) => {
+        const v = parseLine(bytes);
+        if (v !== undefined) subscriber.next(v);
+      },
+      () => subscriber.next(WireFault.of('line-too-long', `Line over ${maxLineBytes} bytes: discarded up to its newline`, { maxLineBytes })),
+    );
+    const onData = (chunk: Buffer | string) => lines.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+    const onEnd = () => {
+      lines.end();
+      subscriber.complete();
+    };
+    const onError = (e: unknown) => {
+      subscriber.next(WireFault.of('transport-error', `read failed: ${messageOf(e)}`, e));
+      subscriber.complete();
+    };
+    // destroyed without an 'end': closed all the same
+    const onClose = () => subscriber.complete();
+    readable.on('data', onData);
+    readable.on('end', onEnd);
+    readable.on('error', onError);
+    readable.on('close', onClose);
+    return () => {
+      readable.off('data', onData);
+      readable.off('end', onEnd);
+      readable.off('error', onError);
+      readable.off('close', onClose);
+      // stop reading, so that an idle stdin does not keep the process alive
+      if (!readable.readableEnded) readable.pause();
+      if (reader === subscriber) reader = undefined;
+    };
+  });
+
+  return {
+    incoming$,
+    send: (m: JsonRpcMessage): void | Promise<void> => {
+      // nothing goes out after close: the other side has been told the stream ended
+      if (closed) return;
+      const data = serialize(m);
+      if (writable.destroyed || writable.writableEnded) {
+        return Promise.reject(new Error('ndjson: the writable is closed; message dropped'));
+      }
+      if (!blocked) return write(data);
+      const bytes = Buffer.byteLength(data);
+      if (queuedBytes + bytes > maxQueuedBytes) {
+        return Promise.reject(new Error(`ndjson: over ${maxQueuedBytes} bytes wait for 'drain' (the other side does not read); message dropped`));
+      }
+      queuedBytes += bytes;
+      return new Promise<void>((done) => queue.push({ data, bytes, done }));
+    },
+    close: (): Promise<void> => {
+      if (closed) return Promise.resolve();
+      closed = true;
+      writable.off('drain', drain);
+      // what waits is handed over: ending the writable flushes it before the end of input
+      const waiting = queue;
+      queue = [];
+      queuedBytes = 0;
+      const ended = new Promise<void>((resolve) => {
+        if (writable.destroyed || writable.writableEnded) {
+          resolve();
+          return;
+        }
+        for (const q of waiting) writable.write(q.data);
+        if (options.endOnClose === false) resolve();
+        else writable.end(() => resolve());
+      });
+      for (const q of waiting) q.done();
+      reader?.complete();
+      return ended;
+    },
+  };
+}
