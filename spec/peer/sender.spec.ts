@@ -299,12 +299,3 @@ describe('request() (sending side)', () => {
   });
 });
 
-// A side-effect assertion that must run after the TestScheduler flushed (at the end of run()).
-const pendingChecks: Array<() => void> = [];
-function afterFlush(check: () => void): void {
-  pendingChecks.push(check);
-}
-afterEach(() => {
-  const checks = pendingChecks.splice(0);
-  for (const c of checks) c();
-});
