@@ -1,0 +1,64 @@
+import type { Subscription } from 'rxjs';
+import { connect, ndjson, type Peer, type PeerEvent } from '../lib/index.js';
+import { mcpHandlers } from './mcp-handlers.js';
+
+// An MCP server on stdio, made with mcp-rx-cancel: any MCP client can spawn it
+// (`node --import tsx examples/stdio-server.ts`, or `npx tsx examples/stdio-server.ts`).
+// stdout carries the protocol only; what happens is told on stderr, one line per event, and
+// the cleanup of a tool call is also sent to the client as a logging notification.
+
+const log = (line: string): void => {
+  process.stderr.write(`[server] ${line}\n`);
+};
+
+const describe = (e: PeerEvent): string | undefined => {
+  const id = 'key' in e && e.key !== undefined ? ` #${JSON.stringify(e.key.requestId)}` : '';
+  switch (e.type) {
+    case 'request-received':
+    case 'request-completed':
+      return `${e.type} ${e.method}${id}`;
+    case 'request-cancelled':
+      return `${e.type} ${e.method}${id} (${e.reason.source}${e.reason.reason === undefined ? '' : `: ${e.reason.reason}`})`;
+    case 'request-failed':
+      return `${e.type} ${e.method}${id} (${e.code}: ${e.error.message})`;
+    case 'cancel-ignored':
+      return `${e.type}${id} (${e.why})`;
+    case 'message-rejected':
+    case 'transport-error':
+      return `${e.type} (${e.error.message})`;
+    case 'connection-closed':
+      return e.type;
+    default:
+      return undefined;
+  }
+};
+
+let peer: Peer | undefined;
+const { peer: connected, subscription }: { peer: Peer; subscription: Subscription } = connect(
+  // endOnClose: stdout is the process's; it ends with it
+  ndjson(process.stdin, process.stdout, { endOnClose: false }),
+  {
+    handlers: mcpHandlers({
+      report: {
+        cleanup: (requestId, tool, how) => {
+          const line = `cleanup ${tool} #${JSON.stringify(requestId)}: ${how}`;
+          log(line);
+          // a connection-level notification: the request itself has ended, so ctx.notify would send nothing
+          peer?.notify('notifications/message', { level: 'info', logger: 'stdio-server', data: line });
+        },
+      },
+    }),
+  },
+);
+peer = connected;
+peer.events$.subscribe((e) => {
+  const line = describe(e);
+  if (line !== undefined) log(line);
+  // the client closed stdin: nothing is left to do
+  if (e.type === 'connection-closed') setImmediate(() => process.exit(0));
+});
+log(`ready (pid ${process.pid})`);
+
+const stop = (): void => subscription.unsubscribe();
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
