@@ -45,6 +45,12 @@ type Rec = Record<string, unknown>;
 // also how the SDK's in-memory transport hands over `params: undefined`.
 const present = (o: Rec, k: string): boolean => o[k] !== undefined;
 
+// bounded: a hostile 10 MB string must not be copied into every event and reply
+const preview = (u: unknown): string => {
+  const s = typeof u === 'string' ? JSON.stringify(u.length > 64 ? `${u.slice(0, 64)}…` : u) : String(u);
+  return s;
+};
+
 const usableId = (id: unknown): RequestId | null =>
   typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
 
@@ -94,7 +100,11 @@ const check = <A>(codec: t.Type<A, unknown, unknown>, o: Rec, shape: MessageShap
 export const classifyMessage = (u: unknown): E.Either<DecodeError, Decoded> => {
   if (typeof u !== 'object' || u === null || Array.isArray(u)) {
     return invalid(undefined, 'unknown', [
-      `Invalid value ${Array.isArray(u) ? 'array' : JSON.stringify(u) ?? String(u)} supplied to : JsonRpcMessage (expected an object)`,
+      Array.isArray(u)
+        ? u.length === 0
+          ? 'Invalid value [] supplied to : JsonRpcMessage (an empty batch)'
+          : 'Invalid value [...] supplied to : JsonRpcMessage (a batch inside a batch, or an array where a message was expected)'
+        : `Invalid value ${preview(u)} supplied to : JsonRpcMessage (expected an object)`,
     ]);
   }
   const o = u as Rec;

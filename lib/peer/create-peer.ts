@@ -3,6 +3,7 @@ import { Observable, Subject, asyncScheduler, type SchedulerLike } from 'rxjs';
 import { classifyMessage } from '../codec/decode.js';
 import type { JsonRpcMessage } from '../codec/messages.js';
 import { PROGRESS } from '../codec/progress.js';
+import { eachMessage } from './batch.js';
 import { WireFault } from '../codec/wire-fault.js';
 import { CancellationError, CancellationErrorResult } from '../errors.js';
 import type { Handler } from '../handler/run-request.js';
@@ -113,19 +114,20 @@ export function createPeer(incoming$: Observable<unknown>, options: PeerOptions 
         events.emit(error === undefined ? { type: 'connection-closed' }
           : { type: 'connection-closed', error: CancellationErrorResult.fromThrown(CancellationError.STATE_ERROR, error) });
     };
+    const route = (u: unknown): void => {
+      // a transport's in-band report (bad line, transport error): the serving half answers it
+      if (WireFault.is(u)) return serving.fault(u);
+      const d = classifyMessage(u);
+      if (E.isRight(d)) {
+        const r = d.right;
+        // responses and progress belong to the sending half; everything else to the serving half
+        if (r.kind === 'response' || r.kind === 'error-response') return sending.response(r.message);
+        if (r.kind === 'notification' && r.message.method === PROGRESS && sending.progress(r.message)) return;
+      }
+      serving.receive(d);
+    };
     const subscription = incoming$.subscribe({
-      next: (u) => {
-        // a transport's in-band report (bad line, transport error): the serving half answers it
-        if (WireFault.is(u)) return serving.fault(u);
-        const d = classifyMessage(u);
-        if (E.isRight(d)) {
-          const r = d.right;
-          // responses and progress belong to the sending half; everything else to the serving half
-          if (r.kind === 'response' || r.kind === 'error-response') return sending.response(r.message);
-          if (r.kind === 'notification' && r.message.method === PROGRESS && sending.progress(r.message)) return;
-        }
-        serving.receive(d);
-      },
+      next: (u) => eachMessage(u, route),
       error: (e: unknown) => {
         close(e);
         destination.complete();

@@ -19,10 +19,16 @@ interface At {
  */
 export type PeerEvent =
   // serving side
-  | (At & { readonly type: 'request-received'; readonly key: RequestKey; readonly method: string })
-  | (At & { readonly type: 'request-completed'; readonly key: RequestKey; readonly method: string })
+  | (At & { readonly type: 'request-received';
+      /** The session (or peer) the input came from: the audit trail's who. */
+      readonly sender: string; readonly key: RequestKey; readonly method: string })
+  | (At & { readonly type: 'request-completed';
+      /** The session (or peer) the input came from: the audit trail's who. */
+      readonly sender: string; readonly key: RequestKey; readonly method: string })
   | (At & {
       readonly type: 'request-failed';
+      /** The session (or peer) the input came from: the audit trail's who. */
+      readonly sender: string;
       readonly key: RequestKey;
       readonly method: string;
       readonly code: number;
@@ -30,6 +36,8 @@ export type PeerEvent =
     })
   | (At & {
       readonly type: 'request-cancelled';
+      /** The session (or peer) the input came from: the audit trail's who. */
+      readonly sender: string;
       readonly key: RequestKey;
       readonly method: string;
       readonly reason: CancelReason;
@@ -46,16 +54,22 @@ export type PeerEvent =
       /** For `invalid`: what was wrong. */
       readonly error?: CancellationErrorResult;
     })
-  | (At & { readonly type: 'cleanup-failed'; readonly key: RequestKey; readonly method: string; readonly error: CancellationErrorResult })
+  | (At & { readonly type: 'cleanup-failed';
+      /** The session (or peer) the input came from: the audit trail's who. */
+      readonly sender: string; readonly key: RequestKey; readonly method: string; readonly error: CancellationErrorResult })
   | (At & {
       readonly type: 'message-rejected';
+      /** The session (or peer) the input came from: the audit trail's who. */
+      readonly sender: string;
       /** INVALID_REQUEST for input that does not decode, STATE_ERROR for one that contradicts the state (duplicate id). */
       readonly error: CancellationErrorResult;
       /** The id the reply was sent with (null: unreadable), or absent when no reply was sent. */
       readonly repliedWith?: RequestId | null;
       readonly code?: number;
     })
-  | (At & { readonly type: 'notification-failed'; readonly method: string; readonly error: CancellationErrorResult })
+  | (At & { readonly type: 'notification-failed';
+      /** The session (or peer) the input came from: the audit trail's who. */
+      readonly sender: string; readonly method: string; readonly error: CancellationErrorResult })
   // sending side
   | (At & { readonly type: 'request-sent'; readonly key: RequestKey; readonly method: string })
   | (At & { readonly type: 'response-received'; readonly key: RequestKey; readonly method: string; readonly ok: boolean })
@@ -83,7 +97,9 @@ export type PeerEvent =
   | (At & { readonly type: 'peer-error'; readonly error: JsonRpcErrorObject })
   | (At & { readonly type: 'callback-failed'; readonly key: RequestKey; readonly error: CancellationErrorResult })
   // connection
-  | (At & { readonly type: 'transport-error'; readonly error: CancellationErrorResult })
+  | (At & { readonly type: 'transport-error';
+      /** The session (or peer) the input came from: the audit trail's who. */
+      readonly sender: string; readonly error: CancellationErrorResult })
   | (At & { readonly type: 'connection-closed'; readonly error?: CancellationErrorResult });
 
 /** The `type`s of {@link PeerEvent}. */

@@ -6,6 +6,7 @@ import type { Handler } from '../handler/run-request.js';
 import { CancellationManager } from '../manager/cancellation-manager.js';
 import { CancellationSecurity, type SecurityOptions } from '../security/cancellation-security.js';
 import type { PeerEvent, PeerEventInit } from './events.js';
+import { eachMessage } from './batch.js';
 import { DEFAULT_MAX_IN_FLIGHT, Server } from './server.js';
 
 /** Options of {@link serve}. */
@@ -56,7 +57,7 @@ export const serve =
         },
       });
       const subscription = source.subscribe({
-        next: (u) => (WireFault.is(u) ? server.fault(u) : server.receive(classifyMessage(u))),
+        next: (u) => eachMessage(u, (m) => (WireFault.is(m) ? server.fault(m) : server.receive(classifyMessage(m)))),
         // the connection closed: stop every request, then end (never an error: input cannot break the stream)
         error: () => {
           server.close();

@@ -89,12 +89,12 @@ export class Server {
     if (this.closed) return;
     const { events } = this.init;
     if (f.kind === 'transport-error') {
-      if (events.enabled()) events.emit({ type: 'transport-error', error: CancellationErrorResult.of(CancellationError.STATE_ERROR, f.message, f.details) });
+      if (events.enabled()) events.emit({ sender: this.init.sender, type: 'transport-error', error: CancellationErrorResult.of(CancellationError.STATE_ERROR, f.message, f.details) });
       return;
     }
     this.init.send(errorResponse(null, { code: ErrorCodes.ParseError, message: `Parse error: ${f.message}` }));
     if (events.enabled())
-      events.emit({ type: 'message-rejected', error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, f.message, f.details), repliedWith: null, code: ErrorCodes.ParseError });
+      events.emit({ sender: this.init.sender, type: 'message-rejected', error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, f.message, f.details), repliedWith: null, code: ErrorCodes.ParseError });
   }
 
   /**
@@ -120,7 +120,7 @@ export class Server {
       // at most one response per id, ever: answering the duplicate would give its id two
       return this.rejectState(`Duplicate request id ${JSON.stringify(id)}: a request with this id is in flight`);
     }
-    if (events.enabled()) events.emit({ type: 'request-received', key, method });
+    if (events.enabled()) events.emit({ sender: this.init.sender, type: 'request-received', key, method });
     const handler = has(this.init.handlers, method) ? this.init.handlers[method] : undefined;
     if (handler === undefined) {
       return this.fail(key, method, { code: ErrorCodes.MethodNotFound, message: `Method not found: ${method}` },
@@ -147,7 +147,7 @@ export class Server {
       send: this.init.send,
       cleanupFailed: (thrown) => {
         if (events.enabled())
-          events.emit({ type: 'cleanup-failed', key, method, error: CancellationErrorResult.fromThrown(CancellationError.CLEANUP_FAILED, thrown) });
+          events.emit({ sender: this.init.sender, type: 'cleanup-failed', key, method, error: CancellationErrorResult.fromThrown(CancellationError.CLEANUP_FAILED, thrown) });
       },
     }).subscribe({
       next: (o) => this.outcome(active, o),
@@ -167,25 +167,25 @@ export class Server {
     this.end(a);
     switch (o.type) {
       case 'result':
-        if (events.enabled()) events.emit({ type: 'request-completed', key, method });
+        if (events.enabled()) events.emit({ sender: this.init.sender, type: 'request-completed', key, method });
         this.init.send(relate({ jsonrpc: '2.0', id: key.requestId, result: o.result }, key.requestId));
         return;
       case 'error':
-        if (events.enabled()) events.emit({ type: 'request-failed', key, method, code: o.error.code, error: o.failure });
+        if (events.enabled()) events.emit({ sender: this.init.sender, type: 'request-failed', key, method, code: o.error.code, error: o.failure });
         this.init.send(errorResponse(key.requestId, o.error));
         return;
       case 'cancelled':
         // SPEC-NOTES C5: a cancelled request gets no response at all
         if (events.enabled())
-          events.emit(a.reasonTruncated ? { type: 'request-cancelled', key, method, reason: o.reason, reasonTruncated: true }
-            : { type: 'request-cancelled', key, method, reason: o.reason });
+          events.emit(a.reasonTruncated ? { sender: this.init.sender, type: 'request-cancelled', key, method, reason: o.reason, reasonTruncated: true }
+            : { sender: this.init.sender, type: 'request-cancelled', key, method, reason: o.reason });
         return;
     }
   }
 
   private fail(key: RequestKey, method: string, error: JsonRpcErrorObject, failure: CancellationErrorResult): void {
     const { events } = this.init;
-    if (events.enabled()) events.emit({ type: 'request-failed', key, method, code: error.code, error: failure });
+    if (events.enabled()) events.emit({ sender: this.init.sender, type: 'request-failed', key, method, code: error.code, error: failure });
     this.init.send(errorResponse(key.requestId, error));
   }
 
@@ -228,7 +228,7 @@ export class Server {
       this.init.notifications[method]?.(params);
     } catch (e) {
       const { events } = this.init;
-      if (events.enabled()) events.emit({ type: 'notification-failed', method, error: CancellationErrorResult.fromThrown(CancellationError.HANDLER_FAILED, e) });
+      if (events.enabled()) events.emit({ sender: this.init.sender, type: 'notification-failed', method, error: CancellationErrorResult.fromThrown(CancellationError.HANDLER_FAILED, e) });
     }
   }
 
@@ -246,17 +246,17 @@ export class Server {
         if (events.enabled()) events.emit({ type: 'cancel-ignored', sender: this.init.sender, why: 'invalid', error });
         return;
       }
-      if (events.enabled()) events.emit({ type: 'message-rejected', error });
+      if (events.enabled()) events.emit({ sender: this.init.sender, type: 'message-rejected', error });
       return;
     }
     const code = e.invalidParams && e.method !== undefined && has(this.init.handlers, e.method) ? ErrorCodes.InvalidParams : ErrorCodes.InvalidRequest;
     const message = code === ErrorCodes.InvalidParams ? `Invalid params: ${e.errors.join('; ')}` : `Invalid request: ${e.errors.join('; ')}`;
     this.init.send(errorResponse(e.id, { code, message }));
-    if (events.enabled()) events.emit({ type: 'message-rejected', error, repliedWith: e.id, code });
+    if (events.enabled()) events.emit({ sender: this.init.sender, type: 'message-rejected', error, repliedWith: e.id, code });
   }
 
   private rejectState(message: string): void {
     const { events } = this.init;
-    if (events.enabled()) events.emit({ type: 'message-rejected', error: CancellationErrorResult.of(CancellationError.STATE_ERROR, message) });
+    if (events.enabled()) events.emit({ sender: this.init.sender, type: 'message-rejected', error: CancellationErrorResult.of(CancellationError.STATE_ERROR, message) });
   }
 }
