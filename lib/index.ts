@@ -43,5 +43,5 @@ export type { PeerEvent, PeerEventType, CancelIgnoredWhy } from './peer/events.j
 export { WireFault, type WireFaultKind } from './codec/wire-fault.js';
 export type { WireTransport, WireSendOptions } from './transport/wire.js';
 export { ndjson, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_QUEUED_BYTES, type NdjsonOptions } from './transport/ndjson.js';
-export { fromSdkTransport, type SdkTransport, type SdkWireTransport } from './transport/sdk.js';
+export { fromSdkTransport, type SdkTransport, type SdkWireTransport, type SdkSendOptions } from './transport/sdk.js';
 export { connect, type Connection, type ConnectTransport } from './transport/connect.js';

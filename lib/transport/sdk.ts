@@ -4,6 +4,13 @@ import { WireFault } from '../codec/wire-fault.js';
 import { messageOf } from '../errors.js';
 import type { WireSendOptions, WireTransport } from './wire.js';
 
+/** The SDK's `TransportSendOptions`, all of it: a client transport declares only the resumption members, and a type must share one with it. */
+export interface SdkSendOptions {
+  relatedRequestId?: RequestId | undefined;
+  resumptionToken?: string | undefined;
+  onresumptiontoken?: ((token: string) => void) | undefined;
+}
+
 /**
  * The shape of the official SDK's `Transport` (`@modelcontextprotocol/sdk/shared/transport.js`),
  * written out here so that this package never needs the SDK, not even for its types: the SDK is
@@ -16,7 +23,7 @@ import type { WireSendOptions, WireTransport } from './wire.js';
  */
 export interface SdkTransport {
   start(): Promise<void>;
-  send(message: never, options?: { relatedRequestId?: RequestId | undefined }): Promise<void>;
+  send(message: never, options?: SdkSendOptions): Promise<void>;
   close(): Promise<void>;
   onclose?: (() => void) | undefined;
   onerror?: ((error: never) => void) | undefined;

@@ -68,7 +68,13 @@ describe('interop over stdio', function () {
       const r = await client.callTool({ name: 'slow_count', arguments: { steps: 3, intervalMs: 10 } }, undefined, {
         onprogress: (p) => void seen.push(p.progress),
       });
-      expect(seen).to.deep.equal([1, 2, 3]);
+      // SDK 1.32 runs notification handlers a microtask late but responses at once: a last
+      // progress read in the same chunk as the response is dropped (sent to onerror as an
+      // "unknown token"). The server sent all three, before the result (SPEC-NOTES P3).
+      expect(seen.length).to.be.at.least(2);
+      expect(seen).to.deep.equal([1, 2, 3].slice(0, seen.length));
+      const onWire = received.filter((m) => m['method'] === 'notifications/progress').map((m) => (m['params'] as Rec)['progress']);
+      expect(onWire).to.deep.equal([1, 2, 3]);
       expect(r.content).to.deep.equal([{ type: 'text', text: 'counted to 3' }]);
     });
 

@@ -1,0 +1,84 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { expect } from 'chai';
+import { firstValueFrom } from 'rxjs';
+import { connect, fromSdkTransport, type PeerEvent, type SdkTransport } from '../../lib/index.js';
+import { mcpHandlers } from '../../examples/mcp-handlers.js';
+import { until } from './support.js';
+
+const assignable: (t: InMemoryTransport) => SdkTransport = (t) => t;
+void assignable;
+
+/** Our example server on one end of the SDK's in-memory pair, the SDK Client on the other. */
+const pair = async () => {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const cleanups: string[] = [];
+  const connection = connect(serverSide, { handlers: mcpHandlers({ report: { cleanup: (id, _t, how) => void cleanups.push(`#${JSON.stringify(id)} ${how}`) } }) });
+  const events: PeerEvent[] = [];
+  connection.peer.events$.subscribe((e) => events.push(e));
+  const client = new Client({ name: 'sdk-client', version: '1.0.0' });
+  await client.connect(clientSide);
+  return { client, connection, events, cleanups, serverSide };
+};
+
+describe('fromSdkTransport and connect with the SDK in-memory transport', () => {
+  it('should serve the SDK Client (the in-memory transport sends params: undefined)', async () => {
+    const { client, connection } = await pair();
+    expect(client.getServerVersion()?.name).to.equal('mcp-rx-cancel-example');
+    expect((await client.listTools()).tools).to.have.length(2);
+    await client.ping();
+    await client.close();
+    connection.subscription.unsubscribe();
+  });
+
+  it('should turn the SDK onerror into a transport-error event, not a close', async () => {
+    const { client, connection, events, serverSide } = await pair();
+    serverSide.onerror?.(new Error('boom'));
+    const e = events.find((x) => x.type === 'transport-error');
+    expect(e?.type === 'transport-error' && e.error.message).to.equal('boom');
+    expect(events.some((x) => x.type === 'connection-closed')).to.equal(false);
+    const r = await client.callTool({ name: 'echo', arguments: { text: 'still open' } });
+    expect(r.content).to.deep.equal([{ type: 'text', text: 'still open' }]);
+    await client.close();
+    connection.subscription.unsubscribe();
+  });
+
+  it('should cancel what is in flight both ways when the SDK transport closes (onclose)', async () => {
+    const { client, connection, cleanups, events } = await pair();
+    const call = client.callTool({ name: 'slow_count', arguments: { steps: 1000, intervalMs: 10 } }).then(() => undefined, (e: unknown) => e);
+    await until(() => connection.peer.inFlight().serving === 1, 5_000, 'the call to run');
+    // the SDK Client never answers this: it stays pending until the close
+    const pending = firstValueFrom(connection.peer.request('sampling/createMessage', {}, { timeoutMs: 10_000 })).then(() => undefined, (e: unknown) => e);
+    await client.close();
+    expect(await call).to.be.instanceOf(Error);
+    const error = await pending;
+    expect(error).to.have.property('name').that.is.oneOf(['ConnectionClosedError', 'JsonRpcError']);
+    expect(cleanups).to.deep.equal(['#1 cancelled (close)']);
+    expect(connection.peer.inFlight()).to.deep.equal({ serving: 0, sending: 0 });
+    expect(events.some((e) => e.type === 'connection-closed')).to.equal(true);
+    connection.subscription.unsubscribe();
+  });
+
+  it('should pass relatedRequestId to the SDK send and set the protocol version after an initialize result', async () => {
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    const seen: Array<{ m: unknown; related: unknown }> = [];
+    const versions: string[] = [];
+    const send = b.send.bind(b);
+    b.send = (m, o) => {
+      seen.push({ m, related: o?.relatedRequestId });
+      return send(m, o);
+    };
+    const wire = fromSdkTransport(Object.assign(b, { setProtocolVersion: (v: string) => void versions.push(v) }));
+    const connection = connect(wire, { handlers: mcpHandlers() });
+    const received: unknown[] = [];
+    a.onmessage = (m) => void received.push(m);
+    await a.start();
+    await a.send({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
+    await until(() => received.length === 1, 5_000, 'the initialize result');
+    expect(versions).to.deep.equal(['2025-03-26']);
+    await a.send({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'slow_count', arguments: { steps: 2, intervalMs: 1 }, _meta: { progressToken: 't' } } });
+    await until(() => received.length === 4, 5_000, 'two progress and the result');
+    expect(seen.slice(1).map((s) => s.related)).to.deep.equal([9, 9, 9]);
+    connection.subscription.unsubscribe();
+  });
+});
