@@ -1,0 +1,24 @@
+// Figure 1: round trip of a trivial tools/call with `inflight` requests in flight, both peers in
+// this process, in memory or framed (NDJSON over PassThrough streams).
+import { args, fullGc, intArg, main, now, report, sideOf } from '../support/child.js';
+import { makePair, type Wire } from '../support/pairs.js';
+import { runWindow } from '../support/window.js';
+
+main(async () => {
+  const a = args();
+  const side = sideOf(a);
+  const wire = (a.get('wire') ?? 'memory') as Wire;
+  if (wire !== 'memory' && wire !== 'framed') throw new Error(`--wire=memory|framed, got ${wire}`);
+  const inflight = intArg(a, 'inflight', 100);
+  const count = intArg(a, 'count', 20_000);
+  const warmup = intArg(a, 'warmup', 5_000);
+  const syncEcho = a.get('handler') === 'sync';
+  const pair = await makePair(side, wire, { capacity: Math.max(1000, inflight), syncEcho });
+  await runWindow(pair, warmup, inflight);
+  await fullGc();
+  const t0 = now();
+  await runWindow(pair, count, inflight);
+  const ms = now() - t0;
+  await pair.close();
+  report({ perRequestNs: (ms * 1e6) / count, requestsPerSecond: (count * 1000) / ms }, { side, wire, inflight, count, syncEcho });
+});

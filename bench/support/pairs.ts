@@ -1,0 +1,233 @@
+// The two libraries doing the same work: a client and a server in one process, wired in memory
+// or over a framed byte stream, serving `tools/call` with two tools:
+//   echo: a trivial async tool that answers `{ content: [] }`
+//   hold: runs until cancelled; its server-side cleanup counts on `cleanups`
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { CallToolRequestSchema, CallToolResultSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { PassThrough } from 'node:stream';
+import { NEVER, Subject, of, type Observable } from 'rxjs';
+import { connect, createPeer, ndjson, type Handler, type JsonRpcMessage, type Peer, type PeerOptions } from '../../lib/index.js';
+import { Counter, type Side } from './child.js';
+
+/** A client and a server, seen from the client. */
+export interface Pair {
+  /** A trivial `tools/call`; `done` runs when its result arrived. */
+  echo(done: () => void): void;
+  /** A `tools/call` that runs until cancelled; returns the caller's cancel. */
+  hold(): () => void;
+  /** Server side: hold handlers started. */
+  readonly started: Counter;
+  /** Server side: hold cleanups that ran. */
+  readonly cleanups: Counter;
+  close(): Promise<void>;
+}
+
+/** The serving side alone, driven with raw JSON-RPC messages (as a client would send them). */
+export interface RawServer {
+  send(m: Readonly<Record<string, unknown>>): void;
+  readonly started: Counter;
+  readonly cleanups: Counter;
+  close(): Promise<void>;
+}
+
+export type Wire = 'memory' | 'framed';
+
+export interface PairOptions {
+  /** Requests in flight the pair must accept (ours has caps; the SDK has none). */
+  readonly capacity?: number;
+  /** Ours only: the echo handler is a synchronous Observable (`of(result)`) instead of a Promise. */
+  readonly syncEcho?: boolean;
+}
+
+export const ECHO = { name: 'echo', arguments: {} } as const;
+export const HOLD = { name: 'hold', arguments: {} } as const;
+const noop = (): void => undefined;
+const isHold = (params: unknown): boolean =>
+  typeof params === 'object' && params !== null && (params as { name?: unknown }).name === 'hold';
+
+// ---------------------------------------------------------------- ours
+
+/** Caps out of the way: the bench measures the machinery, not the limits. */
+const ourLimits = (capacity: number): PeerOptions => ({
+  maxInFlight: capacity,
+  maxPendingRequests: capacity,
+  security: { maxCancellationsPerSecond: 1e12, burst: 1e12 },
+});
+
+const ourHandlers = (started: Counter, cleanups: Counter, syncEcho: boolean): Record<string, Handler> => ({
+  'tools/call': (params, ctx) => {
+    if (isHold(params)) {
+      started.hit();
+      ctx.onCleanup(cleanups.hit);
+      return NEVER;
+    }
+    return syncEcho ? of({ content: [] }) : Promise.resolve({ content: [] });
+  },
+});
+
+/** How two of our peers are linked: returns the client and a way to close both. */
+export type OurLink = (client: PeerOptions, server: PeerOptions) => Promise<{ client: Peer; close: () => Promise<void> }>;
+
+const ourMemoryLink: OurLink = async (clientOptions, serverOptions) => {
+  const toServer = new Subject<unknown>();
+  const toClient = new Subject<unknown>();
+  const server = createPeer(toServer, serverOptions);
+  const client = createPeer(toClient, clientOptions);
+  // each one's outgoing$ feeds the other's incoming: no copy, no framing
+  const s1 = server.outgoing$.subscribe((m: JsonRpcMessage) => toClient.next(m));
+  const s2 = client.outgoing$.subscribe((m: JsonRpcMessage) => toServer.next(m));
+  return {
+    client,
+    close: async () => {
+      s2.unsubscribe();
+      s1.unsubscribe();
+    },
+  };
+};
+
+const ourPair = async (link: OurLink, o: PairOptions): Promise<Pair> => {
+  const started = new Counter();
+  const cleanups = new Counter();
+  const limits = ourLimits(o.capacity ?? 1000);
+  const { client, close } = await link(limits, { ...limits, handlers: ourHandlers(started, cleanups, o.syncEcho === true) });
+  return {
+    started,
+    cleanups,
+    echo: (done) => {
+      client.request('tools/call', ECHO).subscribe({ complete: done, error: fail });
+    },
+    hold: () => {
+      const s = client.request('tools/call', HOLD).subscribe({ error: noop });
+      return () => s.unsubscribe();
+    },
+    close,
+  };
+};
+
+const ourRawServer = async (capacity: number): Promise<{ server: RawServer; responses$: Observable<JsonRpcMessage> }> => {
+  const started = new Counter();
+  const cleanups = new Counter();
+  const incoming$ = new Subject<unknown>();
+  const peer = createPeer(incoming$, { ...ourLimits(capacity), handlers: ourHandlers(started, cleanups, false) });
+  return {
+    server: { started, cleanups, send: (m) => incoming$.next(m), close: async () => incoming$.complete() },
+    responses$: peer.outgoing$,
+  };
+};
+
+// ---------------------------------------------------------------- SDK
+
+const sdkServer = (started: Counter, cleanups: Counter): Server => {
+  const server = new Server({ name: 'bench', version: '1.0.0' }, { capabilities: { tools: {} } });
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    if (request.params.name !== 'hold') return { content: [] };
+    started.hit();
+    // the SDK's cleanup idiom: the handler's signal; a cancel that came first has aborted it already
+    return new Promise((resolve) => {
+      const cleanup = () => {
+        cleanups.hit();
+        resolve({ content: [] });
+      };
+      if (extra.signal.aborted) cleanup();
+      else extra.signal.addEventListener('abort', cleanup, { once: true });
+    });
+  });
+  return server;
+};
+
+const streamPair = (): { client: Transport; server: Transport } => {
+  const up = new PassThrough();
+  const down = new PassThrough();
+  // StdioServerTransport is symmetric (reads one stream, writes the other): one per side
+  return { client: new StdioServerTransport(down, up), server: new StdioServerTransport(up, down) };
+};
+
+const sdkPair = async (wire: Wire): Promise<Pair> => {
+  const started = new Counter();
+  const cleanups = new Counter();
+  const server = sdkServer(started, cleanups);
+  const client = new Client({ name: 'bench', version: '1.0.0' });
+  let ct: Transport;
+  let st: Transport;
+  if (wire === 'memory') [ct, st] = InMemoryTransport.createLinkedPair();
+  else ({ client: ct, server: st } = streamPair());
+  await server.connect(st);
+  await client.connect(ct);
+  return {
+    started,
+    cleanups,
+    echo: (done) => {
+      client.request({ method: 'tools/call', params: ECHO }, CallToolResultSchema).then(done, fail);
+    },
+    hold: () => {
+      const ac = new AbortController();
+      client.request({ method: 'tools/call', params: HOLD }, CallToolResultSchema, { signal: ac.signal }).catch(noop);
+      return () => ac.abort('bench');
+    },
+    close: async () => {
+      await client.close();
+      await server.close();
+    },
+  };
+};
+
+const sdkRawServer = async (): Promise<{ server: RawServer; onResponse: (f: (m: JSONRPCMessage) => void) => void }> => {
+  const started = new Counter();
+  const cleanups = new Counter();
+  const server = sdkServer(started, cleanups);
+  const [ct, st] = InMemoryTransport.createLinkedPair();
+  await server.connect(st);
+  await ct.start();
+  return {
+    server: {
+      started,
+      cleanups,
+      send: (m) => void ct.send(m as JSONRPCMessage),
+      close: () => server.close(),
+    },
+    onResponse: (f) => {
+      ct.onmessage = f;
+    },
+  };
+};
+
+// ---------------------------------------------------------------- choosing
+
+/** Our framed link: `connect(ndjson(...))` on each side of a pair of PassThrough streams. */
+const ourNdjsonLink: OurLink = async (clientOptions, serverOptions) => {
+  const up = new PassThrough();
+  const down = new PassThrough();
+  const server = connect(ndjson(up, down), serverOptions);
+  const client = connect(ndjson(down, up), clientOptions);
+  return {
+    client: client.peer,
+    close: async () => {
+      client.subscription.unsubscribe();
+      server.subscription.unsubscribe();
+    },
+  };
+};
+
+export const makePair = async (side: Side, wire: Wire, o: PairOptions = {}): Promise<Pair> =>
+  side === 'sdk' ? sdkPair(wire) : ourPair(wire === 'memory' ? ourMemoryLink : ourNdjsonLink, o);
+
+/** The serving side alone; `onResponse` receives every message it writes. */
+export const makeRawServer = async (side: Side, capacity: number, onResponse: (m: unknown) => void): Promise<RawServer> => {
+  if (side === 'sdk') {
+    const { server, onResponse: on } = await sdkRawServer();
+    on(onResponse);
+    return server;
+  }
+  const { server, responses$ } = await ourRawServer(capacity);
+  const s = responses$.subscribe(onResponse);
+  return { ...server, close: async () => { await server.close(); s.unsubscribe(); } };
+};
+
+export function fail(e: unknown): never {
+  process.stderr.write(`request failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(2);
+}
