@@ -60,5 +60,11 @@ peer.events$.subscribe((e) => {
 log(`ready (pid ${process.pid})`);
 
 const stop = (): void => subscription.unsubscribe();
-process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+process.on('SIGINT', () => {
+  if (process.stdin.isTTY === true) return stop();
+  // spawned by a client: a Ctrl-C in its terminal reaches us too, but it is the client's to act
+  // on (it cancels its requests, then closes our stdin); stop on our own only if it does not
+  log('SIGINT: waiting for the client to close stdin');
+  setTimeout(stop, 3_000).unref();
+});
