@@ -1,0 +1,134 @@
+import { expect } from 'chai';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import { NEVER, Subject, firstValueFrom, filter, timeout } from 'rxjs';
+import { CancellationManager, createPeer, redisBus, type BusEvent, type CancelReason, type JsonRpcMessage } from '../../lib/index.js';
+
+// Real redis-server (never a mock): .ci/run installs it when the machine lacks it.
+const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+
+const until = async (cond: () => boolean, ms = 5000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('redisBus (real redis-server)', function () {
+  this.timeout(20_000);
+  let server: ChildProcess | undefined;
+  let port = 0;
+  const clients: Redis[] = [];
+  const client = () => {
+    const c = new Redis({ port, host: '127.0.0.1', lazyConnect: false, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+    clients.push(c);
+    return c;
+  };
+
+  before(async function () {
+    if (!haveRedis) {
+      // CI installs redis-server; a developer machine without it says so loudly
+      console.warn('redis-server is not installed: `apt-get install redis-server` to run the redisBus tests');
+      this.skip();
+    }
+    port = await freePort();
+    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const probe = new Redis({ port, host: '127.0.0.1', retryStrategy: () => 50 });
+    probe.on('error', () => undefined); // refused until the server is up
+    await until(() => probe.status === 'ready');
+    probe.disconnect();
+  });
+
+  after(() => {
+    for (const c of clients) c.disconnect();
+    server?.kill('SIGKILL');
+  });
+
+  it('should stop a request on instance B when instance A receives its cancel', async () => {
+    const busA = redisBus({ publisher: client(), subscriber: client(), instanceId: 'A' });
+    const busB = redisBus({ publisher: client(), subscriber: client(), instanceId: 'B' });
+    const managerA = new CancellationManager({ bus: busA });
+    const managerB = new CancellationManager({ bus: busB });
+    // both instances serve session S; B runs request 7
+    let aborted: unknown;
+    let cleaned = 0;
+    const toB = new Subject<unknown>();
+    const toA = new Subject<unknown>();
+    const b = createPeer(toB, { manager: managerB, sessionId: 'S', handlers: { job: (_p, ctx) => (ctx.onCleanup(() => void cleaned++), ctx.signal.addEventListener('abort', () => (aborted = ctx.signal.reason)), NEVER) } });
+    const a = createPeer(toA, { manager: managerA, sessionId: 'S' });
+    const outB: JsonRpcMessage[] = [];
+    b.outgoing$.subscribe((m) => outB.push(m));
+    a.outgoing$.subscribe();
+    await new Promise((r) => setTimeout(r, 100)); // both subscribed to the channel
+    toB.next({ jsonrpc: '2.0', id: 7, method: 'job' });
+    expect(managerB.has({ sessionId: 'S', requestId: 7 })).to.equal(true);
+    // the load balancer sends the cancel to A, which does not hold request 7
+    toA.next({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 7, reason: 'moved on' } });
+    await until(() => cleaned === 1);
+    expect(aborted).to.deep.equal({ source: 'peer', reason: 'moved on' } satisfies CancelReason);
+    expect(outB).to.deep.equal([]);
+    expect(managerB.size).to.equal(0);
+    managerA.dispose();
+    managerB.dispose();
+  });
+
+  it('should keep sessions apart across instances', async () => {
+    const busA = redisBus({ publisher: client(), subscriber: client(), instanceId: 'A2' });
+    const busB = redisBus({ publisher: client(), subscriber: client(), instanceId: 'B2' });
+    const managerA = new CancellationManager({ bus: busA });
+    const managerB = new CancellationManager({ bus: busB });
+    managerB.register({ sessionId: 'T', requestId: 1 });
+    const seen: CancelReason[] = [];
+    managerB.cancelled({ sessionId: 'T', requestId: 1 }).subscribe((r) => seen.push(r));
+    await new Promise((r) => setTimeout(r, 100));
+    managerA.cancel({ sessionId: 'U', requestId: 1 }, 'wrong session');
+    managerA.cancel({ sessionId: 'T', requestId: 1 }, 'right session');
+    await until(() => seen.length === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).to.deep.equal([{ source: 'peer', reason: 'right session' }]);
+    managerA.dispose();
+    managerB.dispose();
+  });
+
+  it('should report garbage on the channel as an event and go on', async () => {
+    const pub = client();
+    const bus = redisBus({ publisher: client(), subscriber: client(), instanceId: 'C' });
+    const events: BusEvent[] = [];
+    bus.events$.subscribe((e) => events.push(e));
+    const manager = new CancellationManager({ bus });
+    await new Promise((r) => setTimeout(r, 100));
+    await pub.publish('mcp-rx-cancel:cancellations', '{not json');
+    await pub.publish('mcp-rx-cancel:cancellations', JSON.stringify({ v: 1, origin: 'x', key: { requestId: null }, reason: {} }));
+    await until(() => events.length === 2);
+    expect(events.map((e) => e.type)).to.deep.equal(['bus-message-rejected', 'bus-message-rejected']);
+    manager.register({ requestId: 1 });
+    expect(manager.cancel({ requestId: 1 })).to.equal('cancelled');
+    manager.dispose();
+  });
+
+  it('should turn a Redis outage into events while local cancellation keeps working', async () => {
+    const deadPort = await freePort(); // nothing listens there
+    const pub = new Redis({ port: deadPort, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: false });
+    const sub = new Redis({ port: deadPort, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: false });
+    clients.push(pub, sub);
+    const bus = redisBus({ publisher: pub, subscriber: sub });
+    const errors = firstValueFrom(bus.events$.pipe(filter((e) => e.type === 'bus-error'), timeout(5000)));
+    const manager = new CancellationManager({ bus });
+    manager.cancel({ sessionId: 'S', requestId: 404 }); // not here: published, and the publish fails
+    expect((await errors).type).to.equal('bus-error');
+    manager.register({ sessionId: 'S', requestId: 1 });
+    expect(manager.cancel({ sessionId: 'S', requestId: 1 })).to.equal('cancelled');
+    manager.dispose();
+  });
+});
