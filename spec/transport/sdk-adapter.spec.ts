@@ -1,8 +1,10 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { expect } from 'chai';
 import { firstValueFrom } from 'rxjs';
-import { connect, fromSdkTransport, type PeerEvent, type SdkTransport } from '../../lib/index.js';
+import { ConnectionClosedError, connect, fromSdkTransport, type PeerEvent, type SdkTransport } from '../../lib/index.js';
 import { mcpHandlers } from '../../examples/mcp-handlers.js';
 import { until } from './support.js';
 
@@ -10,13 +12,15 @@ const assignable: (t: InMemoryTransport) => SdkTransport = (t) => t;
 void assignable;
 
 /** Our example server on one end of the SDK's in-memory pair, the SDK Client on the other. */
-const pair = async () => {
+const pair = async (capabilities: Record<string, object> = {}) => {
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const cleanups: string[] = [];
   const connection = connect(serverSide, { handlers: mcpHandlers({ report: { cleanup: (id, _t, how) => void cleanups.push(`#${JSON.stringify(id)} ${how}`) } }) });
   const events: PeerEvent[] = [];
   connection.peer.events$.subscribe((e) => events.push(e));
-  const client = new Client({ name: 'sdk-client', version: '1.0.0' });
+  const client = new Client({ name: 'sdk-client', version: '1.0.0' }, { capabilities });
+  // a sampling request the SDK client never answers: it stays pending on our side
+  if ('sampling' in capabilities) client.setRequestHandler(CreateMessageRequestSchema, () => new Promise<never>(() => undefined));
   await client.connect(clientSide);
   return { client, connection, events, cleanups, serverSide };
 };
@@ -44,15 +48,17 @@ describe('fromSdkTransport and connect with the SDK in-memory transport', () => 
   });
 
   it('should cancel what is in flight both ways when the SDK transport closes (onclose)', async () => {
-    const { client, connection, cleanups, events } = await pair();
+    const { client, connection, cleanups, events } = await pair({ sampling: {} });
     const call = client.callTool({ name: 'slow_count', arguments: { steps: 1000, intervalMs: 10 } }).then(() => undefined, (e: unknown) => e);
     await until(() => connection.peer.inFlight().serving === 1, 5_000, 'the call to run');
-    // the SDK Client never answers this: it stays pending until the close
-    const pending = firstValueFrom(connection.peer.request('sampling/createMessage', {}, { timeoutMs: 10_000 })).then(() => undefined, (e: unknown) => e);
+    const pending = firstValueFrom(
+      connection.peer.request('sampling/createMessage', { messages: [], maxTokens: 1 }, { timeoutMs: 10_000 }),
+    ).then(() => undefined, (e: unknown) => e);
+    await until(() => connection.peer.inFlight().sending === 1, 5_000, 'the sampling request to be sent');
     await client.close();
     expect(await call).to.be.instanceOf(Error);
     const error = await pending;
-    expect(error).to.have.property('name').that.is.oneOf(['ConnectionClosedError', 'JsonRpcError']);
+    expect(error).to.be.instanceOf(ConnectionClosedError);
     expect(cleanups).to.deep.equal(['#1 cancelled (close)']);
     expect(connection.peer.inFlight()).to.deep.equal({ serving: 0, sending: 0 });
     expect(events.some((e) => e.type === 'connection-closed')).to.equal(true);
@@ -80,5 +86,16 @@ describe('fromSdkTransport and connect with the SDK in-memory transport', () => 
     await until(() => received.length === 4, 5_000, 'two progress and the result');
     expect(seen.slice(1).map((s) => s.related)).to.deep.equal([9, 9, 9]);
     connection.subscription.unsubscribe();
+  });
+
+  it('should report an SDK transport that fails to start as a transport-error and close, never crash', async () => {
+    const { peer, subscription } = connect(new StdioClientTransport({ command: '/nonexistent/mcp-server' }));
+    const events: PeerEvent[] = [];
+    peer.events$.subscribe((e) => events.push(e));
+    const error = await firstValueFrom(peer.request('ping')).then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(ConnectionClosedError);
+    expect(events.some((e) => e.type === 'transport-error')).to.equal(true);
+    expect(peer.inFlight()).to.deep.equal({ serving: 0, sending: 0 });
+    subscription.unsubscribe();
   });
 });
