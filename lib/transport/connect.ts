@@ -7,14 +7,24 @@ import { createPeer, type Peer, type PeerOptions } from '../peer/create-peer.js'
 import { fromSdkTransport, type SdkTransport } from './sdk.js';
 import type { WireSendOptions, WireTransport } from './wire.js';
 
-/** A peer wired to a transport, and the one handle that ends it all. */
+/**
+ * A peer wired to a transport, and the one handle that ends it all.
+ *
+ * @example
+ * const { peer, subscription }: Connection = connect(ndjson(child.stdout, child.stdin));
+ */
 export interface Connection {
   readonly peer: Peer;
   /** Unsubscribe to close: requests in flight both ways are cancelled, cleanups run, the transport is closed. */
   readonly subscription: Subscription;
 }
 
-/** Either kind {@link connect} takes: ours, or any transport of the official SDK. */
+/**
+ * Either kind {@link connect} takes: ours, or any transport of the official SDK.
+ *
+ * @example
+ * const t: ConnectTransport = useSdk ? new StdioServerTransport() : ndjson(process.stdin, process.stdout);
+ */
 export type ConnectTransport = WireTransport | SdkTransport;
 
 const isWire = (t: ConnectTransport): t is WireTransport => 'incoming$' in t && isObservable(t.incoming$);

@@ -8,12 +8,28 @@ import { WireFault } from '../codec/wire-fault.js';
 import { messageOf } from '../errors.js';
 import type { WireTransport } from './wire.js';
 
-/** The default longest line `ndjson` reads: 4 MiB. Longer lines are discarded, never buffered. */
+/**
+ * The default longest line `ndjson` reads: 4 MiB. Longer lines are discarded, never buffered.
+ *
+ * @example
+ * ndjson(input, output, { maxLineBytes: DEFAULT_MAX_LINE_BYTES / 4 });
+ */
 export const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
-/** The default cap on bytes waiting for `'drain'`: 16 MiB. */
+/**
+ * The default cap on bytes waiting for `'drain'`: 16 MiB.
+ *
+ * @example
+ * ndjson(input, output, { maxQueuedBytes: 2 * DEFAULT_MAX_QUEUED_BYTES });
+ */
 export const DEFAULT_MAX_QUEUED_BYTES = 16 * 1024 * 1024;
 
-/** Options of {@link ndjson}. */
+/**
+ * Options of {@link ndjson}.
+ *
+ * @example
+ * // stdout belongs to the process: leave it open when the connection closes
+ * ndjson(process.stdin, process.stdout, { endOnClose: false, maxLineBytes: 1024 * 1024 });
+ */
 export interface NdjsonOptions {
   /** The longest line read, in bytes (without its newline). Over it: -32700 and a `message-rejected` event; the rest of the line is skipped. */
   readonly maxLineBytes?: number;

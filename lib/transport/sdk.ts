@@ -4,7 +4,13 @@ import { WireFault } from '../codec/wire-fault.js';
 import { messageOf } from '../errors.js';
 import type { WireSendOptions, WireTransport } from './wire.js';
 
-/** The SDK's `TransportSendOptions`, all of it: a client transport declares only the resumption members, and a type must share one with it. */
+/**
+ * The SDK's `TransportSendOptions`, all of it: a client transport declares only the resumption
+ * members, and a type must share one with it to be assignable.
+ *
+ * @example
+ * const o: SdkSendOptions = { relatedRequestId: 3 };
+ */
 export interface SdkSendOptions {
   relatedRequestId?: RequestId | undefined;
   resumptionToken?: string | undefined;
@@ -20,6 +26,10 @@ export interface SdkSendOptions {
  * Callback parameters are typed `never`: the SDK declares `onmessage` over its own message type
  * (generic, in `Transport`), and only a `never` parameter accepts them all; we assign wider
  * functions to them, which is always sound.
+ *
+ * @example
+ * import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+ * const [a]: SdkTransport[] = InMemoryTransport.createLinkedPair();
  */
 export interface SdkTransport {
   start(): Promise<void>;
@@ -32,7 +42,16 @@ export interface SdkTransport {
   setProtocolVersion?: ((version: string) => void) | undefined;
 }
 
-/** A {@link WireTransport} over an SDK transport, with the SDK's `start()` still to call. */
+/**
+ * A {@link WireTransport} over an SDK transport, with the SDK's `start()` still to call
+ * (`connect` calls it).
+ *
+ * @example
+ * const wire = fromSdkTransport(sdkTransport);
+ * const peer = createPeer(wire.incoming$);
+ * peer.outgoing$.subscribe((m) => wire.send(m, { relatedRequestId: relatedRequestId(m) }));
+ * await wire.start();
+ */
 export interface SdkWireTransport extends WireTransport {
   /** Start the SDK transport (spawn the process, open the stream); call it after subscribing to `incoming$`. */
   start(): Promise<void>;

@@ -1,7 +1,12 @@
 import type { Observable } from 'rxjs';
 import type { JsonRpcMessage, RequestId } from '../codec/messages.js';
 
-/** Options of one {@link WireTransport.send}. */
+/**
+ * Options of one {@link WireTransport.send}.
+ *
+ * @example
+ * peer.outgoing$.subscribe((m) => wire.send(m, { relatedRequestId: relatedRequestId(m) }));
+ */
 export interface WireSendOptions {
   /** The request this message belongs to (a response, a handler's progress): Streamable HTTP sends it on that request's stream. */
   readonly relatedRequestId?: RequestId;
