@@ -8,6 +8,8 @@ import type { JsonRpcErrorObject, RequestId } from './codec/messages.js';
  * - `handler_failed`: a handler threw, rejected or errored.
  * - `state_error`: a message that contradicts the state (a duplicate id in flight, a second
  *   subscriber to `outgoing$`, a request over a load limit).
+ * - `transport_error`: the transport failed without closing (a write, a read, the SDK's
+ *   `onerror`), or closed with an error.
  *
  * @example
  * if (event.type === 'cleanup-failed') log(event.error.error === CancellationError.CLEANUP_FAILED);
@@ -17,6 +19,7 @@ export const CancellationError = {
   CLEANUP_FAILED: 'cleanup_failed',
   HANDLER_FAILED: 'handler_failed',
   STATE_ERROR: 'state_error',
+  TRANSPORT_ERROR: 'transport_error',
 } as const;
 export type CancellationError = (typeof CancellationError)[keyof typeof CancellationError];
 

@@ -112,7 +112,7 @@ export function createPeer(incoming$: Observable<unknown>, options: PeerOptions 
       sending.close();
       if (events.enabled())
         events.emit(error === undefined ? { type: 'connection-closed' }
-          : { type: 'connection-closed', error: CancellationErrorResult.fromThrown(CancellationError.STATE_ERROR, error) });
+          : { type: 'connection-closed', error: CancellationErrorResult.fromThrown(CancellationError.TRANSPORT_ERROR, error) });
     };
     const route = (u: unknown): void => {
       // a transport's in-band report (bad line, transport error): the serving half answers it
