@@ -1,23 +1,8 @@
-import {
-  EMPTY,
-  catchError,
-  concatWith,
-  defer,
-  finalize,
-  from,
-  isObservable,
-  map,
-  observable,
-  of,
-  reduce,
-  takeUntil,
-  tap,
-  type Observable,
-  type ObservableInput,
-} from 'rxjs';
+import { Observable, config, from, isObservable, observable, type ObservableInput, type Subscription } from 'rxjs';
 import { ErrorCodes } from '../codec/error-codes.js';
 import { CancellationError, CancellationErrorResult, JsonRpcError, messageOf } from '../errors.js';
 import type { CancellationManager } from '../manager/cancellation-manager.js';
+import type { CancelReason } from '../manager/request-key.js';
 import { Context, type ContextInit, type RequestContext } from './context.js';
 import type { RequestOutcome } from './outcome.js';
 
@@ -68,11 +53,185 @@ const toFailure = (thrown: unknown): RequestOutcome => ({
   failure: CancellationErrorResult.fromThrown(CancellationError.HANDLER_FAILED, thrown),
 });
 
+/** Receives the one outcome of a request, then its end. What {@link startRequest} reports to. */
+export interface RequestObserver {
+  next(outcome: RequestOutcome): void;
+  complete(): void;
+}
+
+/** A running request: `unsubscribe()` stops it (no outcome; the work is aborted with `close`). */
+export interface RunningRequest {
+  readonly closed: boolean;
+  unsubscribe(): void;
+}
+
+// thrown by a consumer inside a promise reaction: out of band, as RxJS reports it (never lost)
+const reportLater = (e: unknown): void => {
+  setTimeout(() => {
+    const hook = config.onUnhandledError;
+    if (hook === null) throw e;
+    hook(e);
+  });
+};
+
+/**
+ * One request's run: the same steps, in the same order, as
+ * `defer(handler) ▸ reduce(last) ▸ map(settle) ▸ catchError ▸ takeUntil(cancelled ▸ tap(abort)) ▸
+ * concatWith(cancelled outcome) ▸ finalize(cleanup)`, written as one state machine, so that a
+ * request in flight holds a handful of objects instead of a chain of operator subscribers
+ * (it matters at 100,000 in flight).
+ *
+ * It is also the cancellation observer the manager calls (`next`: cancelled, `complete`: ended).
+ */
+class Run implements RunningRequest {
+  private readonly ctx: Context;
+  private handler: Subscription | undefined = undefined;
+  private last: unknown = undefined;
+  private listening = false;
+  // the outcome is out (or the run was torn down): nothing from the handler counts any more
+  private decided = false;
+  closed = false;
+
+  constructor(
+    private readonly init: RunRequestInit,
+    private readonly observer: RequestObserver,
+  ) {
+    this.ctx = new Context(init);
+  }
+
+  start(): void {
+    // takeUntil: listen to the cancellations first, so a cancel that came before means no start
+    this.listening = this.init.manager.listen(this.init.key, this);
+    if (this.decided) return;
+    let r: unknown;
+    try {
+      r = this.init.handler(this.init.params, this.ctx);
+    } catch (e) {
+      return this.settle(toFailure(e));
+    }
+    if (!isInput(r)) return this.settle(toResult(r));
+    if (!isObservable(r) && !(observable in (r as object)) && typeof (r as PromiseLike<unknown>).then === 'function') {
+      // a promise needs no subscription: its late settlement is ignored once decided
+      (r as PromiseLike<unknown>).then(
+        (v) => this.guard(() => this.settle(toResult(v))),
+        (e: unknown) => this.guard(() => this.settle(toFailure(e))),
+      );
+      return;
+    }
+    const subscription = from(r as ObservableInput<unknown>).subscribe({
+      next: (v) => {
+        if (!this.decided) this.last = v;
+      },
+      error: (e: unknown) => this.settle(toFailure(e)),
+      complete: () => this.settle(toResult(this.last)),
+    });
+    // cancelled (or ended) while the handler was subscribing: stop it now it can be stopped
+    if (this.decided) subscription.unsubscribe();
+    else this.handler = subscription;
+  }
+
+  /** The manager: this request was cancelled. */
+  next(reason: CancelReason): void {
+    if (this.decided) return;
+    this.listening = false;
+    this.ctx.abort(reason);
+    this.decided = true;
+    this.stopHandler();
+    this.emit(reason);
+  }
+
+  /** The manager: this request ended without a cancel. Nothing to do (takeUntil ignores it). */
+  complete(): void {
+    this.listening = false;
+  }
+
+  unsubscribe(): void {
+    if (this.closed) return;
+    this.decided = true;
+    this.stopHandler();
+    this.finish(true);
+  }
+
+  private guard(f: () => void): void {
+    if (this.decided) return;
+    try {
+      f();
+    } catch (e) {
+      reportLater(e);
+    }
+  }
+
+  private settle(o: RequestOutcome): void {
+    if (this.decided) return;
+    this.decided = true;
+    this.handler = undefined;
+    this.ctx.settle();
+    // the entry goes before the outcome leaves: a cancel that races it now finds 'finished'
+    this.init.manager.complete(this.init.key);
+    this.deliver(o);
+    this.finish(false);
+  }
+
+  private emit(reason: CancelReason): void {
+    this.ctx.settle();
+    this.init.manager.complete(this.init.key);
+    this.deliver({ type: 'cancelled', reason });
+    this.finish(false);
+  }
+
+  // as a SafeSubscriber does: a consumer that throws is reported, and the request still ends
+  private deliver(o: RequestOutcome): void {
+    try {
+      this.observer.next(o);
+    } catch (e) {
+      reportLater(e);
+    }
+  }
+
+  private stopHandler(): void {
+    const h = this.handler;
+    this.handler = undefined;
+    h?.unsubscribe();
+  }
+
+  /** finalize: after the outcome, or with none when torn down. Runs once. */
+  private finish(tornDown: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.listening) {
+      this.listening = false;
+      this.init.manager.unlisten(this.init.key, this);
+    }
+    if (!tornDown) {
+      try {
+        this.observer.complete();
+      } catch (e) {
+        reportLater(e);
+      }
+    }
+    this.init.manager.complete(this.init.key);
+    // unsubscribed with no outcome (transport gone, outgoing$ unsubscribed): stop the work too
+    if (this.ctx.settle()) this.ctx.abort({ source: 'close' });
+    this.ctx.close();
+  }
+}
+
+/**
+ * Start one registered request, reporting its one outcome to `observer`: what {@link runRequest}
+ * does for each subscription, without an Observable around it (the serving side calls it per
+ * request). Returns the handle that stops it.
+ */
+export const startRequest = (init: RunRequestInit, observer: RequestObserver): RunningRequest => {
+  const run = new Run(init, observer);
+  run.start();
+  return run;
+};
+
 /**
  * The seed's RequestHandler: runs one registered request and emits its one outcome.
  *
  * `defer(handler)` joined with `takeUntil(manager.cancelled(key))`, and `finalize` for the
- * cleanups. `takeUntil` subscribes to the cancellations first, so a cancel that came before the
+ * cleanups. The cancellations are listened to first, so a cancel that came before the
  * handler started means it never starts. The race of completion and cancellation is settled by
  * whichever reaches `ctx.settle()` first: a result completes the manager's entry before it is
  * emitted, so a cancel after it finds the id finished; a cancel before it unsubscribes the
@@ -86,33 +245,10 @@ const toFailure = (thrown: unknown): RequestOutcome => ({
  * runRequest({ key, method, params, handler, manager, progressToken, send, cleanupFailed }).subscribe(respond);
  */
 export const runRequest = (init: RunRequestInit): Observable<RequestOutcome> =>
-  defer(() => {
-    const ctx = new Context(init);
-    const settle = (o: RequestOutcome): RequestOutcome => {
-      ctx.settle();
-      // the entry goes before the outcome leaves: a cancel that races it now finds 'finished'
-      init.manager.complete(init.key);
-      return o;
-    };
-    return defer(() => {
-      const r = init.handler(init.params, ctx);
-      return isInput(r) ? from(r) : of(r);
-    }).pipe(
-      reduce((_, v) => v, undefined as unknown),
-      map((v) => settle(toResult(v))),
-      catchError((e: unknown) => of(settle(toFailure(e)))),
-      takeUntil(init.manager.cancelled(init.key).pipe(tap((reason) => ctx.abort(reason)))),
-      concatWith(
-        defer(() => {
-          const reason = ctx.cancelReason;
-          return reason === undefined ? EMPTY : of(settle({ type: 'cancelled', reason }));
-        }),
-      ),
-      finalize(() => {
-        init.manager.complete(init.key);
-        // unsubscribed with no outcome (transport gone, outgoing$ unsubscribed): stop the work too
-        if (ctx.settle()) ctx.abort({ source: 'close' });
-        ctx.close();
-      }),
-    );
+  new Observable<RequestOutcome>((subscriber) => {
+    const run = startRequest(init, {
+      next: (o) => subscriber.next(o),
+      complete: () => subscriber.complete(),
+    });
+    return () => run.unsubscribe();
   });

@@ -1,4 +1,4 @@
-import { Observable, type Subscriber, type Subscription } from 'rxjs';
+import { Observable, type Subscription } from 'rxjs';
 import type { RequestId } from '../codec/messages.js';
 import type { CancellationBus } from './bus.js';
 import { CancelReason, RequestKey } from './request-key.js';
@@ -17,10 +17,16 @@ export interface CancellationManagerOptions {
   readonly bus?: CancellationBus;
 }
 
+/** Who hears of a key's end: `next` once if it is cancelled, then `complete`. A Subscriber is one. */
+export interface CancelObserver {
+  next(reason: CancelReason): void;
+  complete(): void;
+}
+
 class Entry {
   reason: CancelReason | undefined = undefined;
-  // usually one observer (the request's takeUntil): an array beats a Set at that size
-  observers: Array<Subscriber<CancelReason>> = [];
+  // usually one observer (the request's own run): an array beats a Set at that size
+  observers: CancelObserver[] = [];
   constructor(readonly key: RequestKey) {}
 }
 
@@ -113,6 +119,32 @@ export class CancellationManager {
         if (i >= 0) entry.observers.splice(i, 1);
       };
     });
+  }
+
+  /**
+   * What `cancelled(key)` does, without an Observable: for the serving side, one object per
+   * request rather than an Observable and its Subscriber. Returns `true` if `observer` was added
+   * (remove it with {@link unlisten}); `false` if it was told at once (cancelled already: `next`
+   * then `complete`) or there is no such key (nothing is called, as `cancelled` completes).
+   */
+  listen(key: RequestKey, observer: CancelObserver): boolean {
+    const entry = this.entry(key);
+    if (entry === undefined) return false;
+    if (entry.reason !== undefined) {
+      observer.next(entry.reason);
+      observer.complete();
+      return false;
+    }
+    entry.observers.push(observer);
+    return true;
+  }
+
+  /** Stop telling `observer` about `key` (added by {@link listen}). */
+  unlisten(key: RequestKey, observer: CancelObserver): void {
+    const entry = this.entry(key);
+    if (entry === undefined) return;
+    const i = entry.observers.indexOf(observer);
+    if (i >= 0) entry.observers.splice(i, 1);
   }
 
   /**

@@ -1,5 +1,4 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { Subscription } from 'rxjs';
 import { CANCELLED, CancelledParams } from '../codec/cancelled.js';
 import type { DecodeError, Decoded } from '../codec/decode.js';
 import { ErrorCodes } from '../codec/error-codes.js';
@@ -10,7 +9,7 @@ import type { WireFault } from '../codec/wire-fault.js';
 import { failure } from 'io-ts/lib/PathReporter.js';
 import { CancellationError, CancellationErrorResult } from '../errors.js';
 import type { RequestOutcome } from '../handler/outcome.js';
-import { runRequest, type Handler } from '../handler/run-request.js';
+import { startRequest, type Handler, type RunningRequest } from '../handler/run-request.js';
 import type { CancellationManager } from '../manager/cancellation-manager.js';
 import { CancelReason, RequestKey } from '../manager/request-key.js';
 import type { CancellationSecurity, Sender } from '../security/cancellation-security.js';
@@ -26,7 +25,7 @@ const NOT_CANCELLABLE = 'initialize';
 interface Active {
   readonly key: RequestKey;
   readonly method: string;
-  subscription: Subscription | undefined;
+  subscription: RunningRequest | undefined;
   reasonTruncated: boolean;
 }
 
@@ -137,7 +136,7 @@ export class Server {
     // register before subscribe: a sync handler may finish inside subscribe()
     this.init.manager.register(key);
     this.active.set(id, active);
-    const subscription = runRequest({
+    const subscription = startRequest({
       key,
       method,
       params: m.params,
@@ -149,7 +148,7 @@ export class Server {
         if (events.enabled())
           events.emit({ sender: this.init.sender, type: 'cleanup-failed', key, method, error: CancellationErrorResult.fromThrown(CancellationError.CLEANUP_FAILED, thrown) });
       },
-    }).subscribe({
+    }, {
       next: (o) => this.outcome(active, o),
       complete: () => this.end(active),
     });
