@@ -1,4 +1,4 @@
-import { Subscription, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { JsonRpcMessage, RequestId } from '../codec/messages.js';
 import { PROGRESS, type ProgressToken } from '../codec/progress.js';
 import { relate } from '../codec/related.js';
@@ -43,8 +43,10 @@ export class Context implements RequestContext {
   readonly requestId: RequestId;
   readonly sessionId?: string;
   readonly method: string;
-  /** The cleanups: a Subscription runs each once, and runs at once one added after it closed. */
-  readonly cleanup = new Subscription();
+  // the cleanups, as a Subscription keeps its finalizers (each runs once, in order; one added
+  // after the end runs at once), without a Subscription and a wrapper closure per request
+  private cleanups: Array<() => void | PromiseLike<void>> | undefined = undefined;
+  private cleaned = false;
   private controller: AbortController | undefined = undefined;
   private abortedWith: CancelReason | undefined = undefined;
   private ended = false;
@@ -74,16 +76,19 @@ export class Context implements RequestContext {
   }
 
   onCleanup(fn: () => void | PromiseLike<void>): void {
-    const failed = this.init.cleanupFailed;
-    // wrapped: a throwing cleanup must neither skip the others nor escape into the stream
-    this.cleanup.add(() => {
-      try {
-        const r = fn();
-        if (r !== undefined && r !== null && typeof r.then === 'function') r.then(undefined, failed);
-      } catch (e) {
-        failed(e);
-      }
-    });
+    if (this.cleaned) return this.runCleanup(fn);
+    if (this.cleanups === undefined) this.cleanups = [fn];
+    else this.cleanups.push(fn);
+  }
+
+  // guarded: a throwing cleanup must neither skip the others nor escape into the stream
+  private runCleanup(fn: () => void | PromiseLike<void>): void {
+    try {
+      const r = fn();
+      if (r !== undefined && r !== null && typeof r.then === 'function') r.then(undefined, (e: unknown) => this.init.cleanupFailed(e));
+    } catch (e) {
+      this.init.cleanupFailed(e);
+    }
   }
 
   progress(progress: number, total?: number, message?: string): void {
@@ -123,9 +128,13 @@ export class Context implements RequestContext {
     return true;
   }
 
-  /** Teardown: whatever the end, runs once (the Subscription guards it). */
+  /** Teardown: whatever the end, runs the cleanups once. */
   close(): void {
     this.ended = true;
-    this.cleanup.unsubscribe();
+    if (this.cleaned) return;
+    this.cleaned = true;
+    const cleanups = this.cleanups;
+    this.cleanups = undefined;
+    if (cleanups !== undefined) for (const fn of cleanups) this.runCleanup(fn);
   }
 }

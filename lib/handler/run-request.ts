@@ -74,6 +74,20 @@ const reportLater = (e: unknown): void => {
   });
 };
 
+// an observer object, not three closures: RxJS uses it as it is (one small object per request)
+class HandlerObserver {
+  constructor(private readonly run: Run) {}
+  next(v: unknown): void {
+    this.run.value(v);
+  }
+  error(e: unknown): void {
+    this.run.ended(true, e);
+  }
+  complete(): void {
+    this.run.ended(false, undefined);
+  }
+}
+
 /**
  * One request's run: the same steps, in the same order, as
  * `defer(handler) ▸ reduce(last) ▸ map(settle) ▸ catchError ▸ takeUntil(cancelled ▸ tap(abort)) ▸
@@ -118,13 +132,7 @@ class Run implements RunningRequest {
       );
       return;
     }
-    const subscription = from(r as ObservableInput<unknown>).subscribe({
-      next: (v) => {
-        if (!this.decided) this.last = v;
-      },
-      error: (e: unknown) => this.settle(toFailure(e)),
-      complete: () => this.settle(toResult(this.last)),
-    });
+    const subscription = from(r as ObservableInput<unknown>).subscribe(new HandlerObserver(this));
     // cancelled (or ended) while the handler was subscribing: stop it now it can be stopped
     if (this.decided) subscription.unsubscribe();
     else this.handler = subscription;
@@ -150,6 +158,16 @@ class Run implements RunningRequest {
     this.decided = true;
     this.stopHandler();
     this.finish(true);
+  }
+
+  /** The handler's Observable emitted: the last value before completion is the result. */
+  value(v: unknown): void {
+    if (!this.decided) this.last = v;
+  }
+
+  /** The handler's Observable ended (`e` undefined: it completed). */
+  ended(failed: boolean, e: unknown): void {
+    this.settle(failed ? toFailure(e) : toResult(this.last));
   }
 
   private guard(f: () => void): void {
