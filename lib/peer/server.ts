@@ -9,7 +9,7 @@ import type { WireFault } from '../codec/wire-fault.js';
 import { failure } from 'io-ts/lib/PathReporter.js';
 import { CancellationError, CancellationErrorResult } from '../errors.js';
 import type { RequestOutcome } from '../handler/outcome.js';
-import { startRequest, type Handler, type RunningRequest } from '../handler/run-request.js';
+import { startRequest, type Handler, type RequestObserver, type RunRequestInit, type RunningRequest } from '../handler/run-request.js';
 import type { CancellationManager } from '../manager/cancellation-manager.js';
 import { CancelReason, RequestKey } from '../manager/request-key.js';
 import type { CancellationSecurity, Sender } from '../security/cancellation-security.js';
@@ -21,12 +21,40 @@ export const DEFAULT_MAX_IN_FLIGHT = 1000;
 /** `initialize` is never cancelled (SPEC-NOTES C4). */
 const NOT_CANCELLABLE = 'initialize';
 
-/** What one served request holds while it runs. Deleted the moment it ends. */
-interface Active {
-  readonly key: RequestKey;
-  readonly method: string;
-  subscription: RunningRequest | undefined;
-  reasonTruncated: boolean;
+/**
+ * What one served request holds while it runs; deleted the moment it ends. One object is the
+ * run's init, its outcome observer and its cleanup-failure reporter: no closures per request.
+ */
+class Active implements RunRequestInit, RequestObserver {
+  subscription: RunningRequest | undefined = undefined;
+  reasonTruncated = false;
+  readonly manager: CancellationManager;
+  readonly send: (m: JsonRpcMessage) => void;
+
+  constructor(
+    private readonly server: Server,
+    readonly key: RequestKey,
+    readonly method: string,
+    readonly params: unknown,
+    readonly handler: Handler,
+    readonly progressToken: ProgressToken | undefined,
+    init: ServerInit,
+  ) {
+    this.manager = init.manager;
+    this.send = init.send;
+  }
+
+  next(o: RequestOutcome): void {
+    this.server.outcome(this, o);
+  }
+
+  complete(): void {
+    this.server.end(this);
+  }
+
+  cleanupFailed(thrown: unknown): void {
+    this.server.cleanupFailed(this, thrown);
+  }
 }
 
 export interface ServerInit {
@@ -132,35 +160,29 @@ export class Server {
     }
     const meta = RequestMeta.is(m.params) ? m.params : undefined;
     const progressToken: ProgressToken | undefined = meta?._meta?.progressToken;
-    const active: Active = { key, method, subscription: undefined, reasonTruncated: false };
+    const active = new Active(this, key, method, m.params, handler, progressToken, this.init);
     // register before subscribe: a sync handler may finish inside subscribe()
     this.init.manager.register(key);
     this.active.set(id, active);
-    const subscription = startRequest({
-      key,
-      method,
-      params: m.params,
-      handler,
-      manager: this.init.manager,
-      progressToken,
-      send: this.init.send,
-      cleanupFailed: (thrown) => {
-        if (events.enabled())
-          events.emit({ sender: this.init.sender, type: 'cleanup-failed', key, method, error: CancellationErrorResult.fromThrown(CancellationError.CLEANUP_FAILED, thrown) });
-      },
-    }, {
-      next: (o) => this.outcome(active, o),
-      complete: () => this.end(active),
-    });
+    const subscription = startRequest(active, active);
     // a sync handler has ended already: keep no subscription of a finished request
     if (this.active.get(id) === active) active.subscription = subscription;
   }
 
-  private end(a: Active): void {
+  /** @internal A cleanup of `a` threw or rejected. */
+  cleanupFailed(a: Active, thrown: unknown): void {
+    const { events } = this.init;
+    if (events.enabled())
+      events.emit({ sender: this.init.sender, type: 'cleanup-failed', key: a.key, method: a.method, error: CancellationErrorResult.fromThrown(CancellationError.CLEANUP_FAILED, thrown) });
+  }
+
+  /** @internal `a` ended (after its outcome, if it had one). */
+  end(a: Active): void {
     if (this.active.get(a.key.requestId) === a) this.active.delete(a.key.requestId);
   }
 
-  private outcome(a: Active, o: RequestOutcome): void {
+  /** @internal The one outcome of `a`. */
+  outcome(a: Active, o: RequestOutcome): void {
     const { events } = this.init;
     const { key, method } = a;
     this.end(a);
