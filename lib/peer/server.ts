@@ -4,7 +4,6 @@ import type { DecodeError, Decoded } from '../codec/decode.js';
 import { ErrorCodes } from '../codec/error-codes.js';
 import type { JsonRpcErrorObject, JsonRpcMessage, JsonRpcRequest, RequestId } from '../codec/messages.js';
 import { RequestMeta, type ProgressToken } from '../codec/progress.js';
-import { relate } from '../codec/related.js';
 import type { WireFault } from '../codec/wire-fault.js';
 import { failure } from 'io-ts/lib/PathReporter.js';
 import { CancellationError, CancellationErrorResult } from '../errors.js';
@@ -189,7 +188,9 @@ export class Server {
     switch (o.type) {
       case 'result':
         if (events.enabled()) events.emit({ sender: this.init.sender, type: 'request-completed', key, method });
-        this.init.send(relate({ jsonrpc: '2.0', id: key.requestId, result: o.result }, key.requestId));
+        // no relate(): relatedRequestId(response) is its own id already, and a WeakMap entry per
+        // response costs the garbage collector (ephemerons) on every round trip
+        this.init.send({ jsonrpc: '2.0', id: key.requestId, result: o.result });
         return;
       case 'error':
         if (events.enabled()) events.emit({ sender: this.init.sender, type: 'request-failed', key, method, code: o.error.code, error: o.failure });
