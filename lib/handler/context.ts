@@ -50,7 +50,8 @@ export class Context implements RequestContext {
   private controller: AbortController | undefined = undefined;
   private abortedWith: CancelReason | undefined = undefined;
   private ended = false;
-  private lastProgress = -Infinity;
+  // undefined, not -Infinity: a double field would box a number on every request
+  private lastProgress: number | undefined = undefined;
 
   constructor(private readonly init: ContextInit) {
     this.requestId = init.key.requestId;
@@ -94,7 +95,7 @@ export class Context implements RequestContext {
   progress(progress: number, total?: number, message?: string): void {
     const token = this.init.progressToken;
     // SPEC P2: progress MUST rise; P3: none after the request ended
-    if (token === undefined || this.ended || !(progress > this.lastProgress)) return;
+    if (token === undefined || this.ended || !(this.lastProgress === undefined || progress > this.lastProgress)) return;
     this.lastProgress = progress;
     const params: { progressToken: ProgressToken; progress: number; total?: number; message?: string } = {
       progressToken: token,

@@ -1,8 +1,7 @@
-import { Observable, config, from, isObservable, observable, type ObservableInput, type Subscription } from 'rxjs';
+import { Observable, Subscriber, config, defer, finalize, isObservable, observable, of, takeUntil, type ObservableInput } from 'rxjs';
 import { ErrorCodes } from '../codec/error-codes.js';
 import { CancellationError, CancellationErrorResult, JsonRpcError, messageOf } from '../errors.js';
 import type { CancellationManager } from '../manager/cancellation-manager.js';
-import type { CancelReason } from '../manager/request-key.js';
 import { Context, type ContextInit, type RequestContext } from './context.js';
 import type { RequestOutcome } from './outcome.js';
 
@@ -65,7 +64,8 @@ export interface RunningRequest {
   unsubscribe(): void;
 }
 
-// thrown by a consumer inside a promise reaction: out of band, as RxJS reports it (never lost)
+// a consumer that throws inside an outcome: out of band, as RxJS reports it (never lost, never
+// thrown into the handler that happened to emit)
 const reportLater = (e: unknown): void => {
   setTimeout(() => {
     const hook = config.onUnhandledError;
@@ -74,159 +74,72 @@ const reportLater = (e: unknown): void => {
   });
 };
 
-// an observer object, not three closures: RxJS uses it as it is (one small object per request)
-class HandlerObserver {
-  constructor(private readonly run: Run) {}
-  next(v: unknown): void {
-    this.run.value(v);
-  }
-  error(e: unknown): void {
-    this.run.ended(true, e);
-  }
-  complete(): void {
-    this.run.ended(false, undefined);
-  }
-}
-
 /**
- * One request's run: the same steps, in the same order, as
- * `defer(handler) ▸ reduce(last) ▸ map(settle) ▸ catchError ▸ takeUntil(cancelled ▸ tap(abort)) ▸
- * concatWith(cancelled outcome) ▸ finalize(cleanup)`, written as one state machine, so that a
- * request in flight holds a handful of objects instead of a chain of operator subscribers
- * (it matters at 100,000 in flight).
- *
- * It is also the cancellation observer the manager calls (`next`: cancelled, `complete`: ended).
+ * The subscriber at the end of a request's chain, and all its state: the last value seen, and
+ * whether the outcome is out. A Subscriber, so `subscribe(settle)` wraps nothing: one object per
+ * request where `reduce`, `map`, `catchError` and `concatWith` would hold four subscribers and
+ * their closures (it matters at 100,000 in flight).
  */
-class Run implements RunningRequest {
-  private readonly ctx: Context;
-  private handler: Subscription | undefined = undefined;
+class Settle extends Subscriber<unknown> {
   private last: unknown = undefined;
-  private listening = false;
-  // the outcome is out (or the run was torn down): nothing from the handler counts any more
   private decided = false;
-  closed = false;
 
   constructor(
     private readonly init: RunRequestInit,
-    private readonly observer: RequestObserver,
+    private readonly ctx: Context,
+    private readonly out: RequestObserver,
   ) {
-    this.ctx = new Context(init);
+    super();
   }
 
-  start(): void {
-    // takeUntil: listen to the cancellations first, so a cancel that came before means no start
-    this.listening = this.init.manager.listen(this.init.key, this);
-    if (this.decided) return;
-    let r: unknown;
+  /** The last value before completion is the result. */
+  protected override _next(v: unknown): void {
+    this.last = v;
+  }
+
+  protected override _error(e: unknown): void {
     try {
-      r = this.init.handler(this.init.params, this.ctx);
-    } catch (e) {
-      return this.settle(toFailure(e));
+      this.decide(toFailure(e));
+    } finally {
+      this.unsubscribe();
     }
-    if (!isInput(r)) return this.settle(toResult(r));
-    if (!isObservable(r) && !(observable in (r as object)) && typeof (r as PromiseLike<unknown>).then === 'function') {
-      // a promise needs no subscription: its late settlement is ignored once decided
-      (r as PromiseLike<unknown>).then(
-        (v) => this.guard(() => this.settle(toResult(v))),
-        (e: unknown) => this.guard(() => this.settle(toFailure(e))),
-      );
-      return;
-    }
-    const subscription = from(r as ObservableInput<unknown>).subscribe(new HandlerObserver(this));
-    // cancelled (or ended) while the handler was subscribing: stop it now it can be stopped
-    if (this.decided) subscription.unsubscribe();
-    else this.handler = subscription;
   }
 
-  /** The manager: this request was cancelled. */
-  next(reason: CancelReason): void {
-    if (this.decided) return;
-    this.listening = false;
-    this.ctx.abort(reason);
-    this.decided = true;
-    this.stopHandler();
-    this.emit(reason);
-  }
-
-  /** The manager: this request ended without a cancel. Nothing to do (takeUntil ignores it). */
-  complete(): void {
-    this.listening = false;
-  }
-
-  unsubscribe(): void {
-    if (this.closed) return;
-    this.decided = true;
-    this.stopHandler();
-    this.finish(true);
-  }
-
-  /** The handler's Observable emitted: the last value before completion is the result. */
-  value(v: unknown): void {
-    if (!this.decided) this.last = v;
-  }
-
-  /** The handler's Observable ended (`e` undefined: it completed). */
-  ended(failed: boolean, e: unknown): void {
-    this.settle(failed ? toFailure(e) : toResult(this.last));
-  }
-
-  private guard(f: () => void): void {
-    if (this.decided) return;
+  /**
+   * `takeUntil` completes the chain for one of two reasons: the handler completed, or the
+   * cancellation came first (the manager's entry then holds its reason). This runs before
+   * `takeUntil` unsubscribes the handler, so the signal aborts before the work is torn down.
+   */
+  protected override _complete(): void {
     try {
-      f();
-    } catch (e) {
-      reportLater(e);
+      const reason = this.init.manager.reasonOf(this.init.key);
+      if (reason === undefined) this.decide(toResult(this.last));
+      else {
+        this.ctx.abort(reason);
+        this.decide({ type: 'cancelled', reason });
+      }
+    } finally {
+      this.unsubscribe();
     }
   }
 
-  private settle(o: RequestOutcome): void {
+  /** One outcome, whichever way the race went. */
+  private decide(o: RequestOutcome): void {
     if (this.decided) return;
     this.decided = true;
-    this.handler = undefined;
     this.ctx.settle();
     // the entry goes before the outcome leaves: a cancel that races it now finds 'finished'
     this.init.manager.complete(this.init.key);
-    this.deliver(o);
-    this.finish(false);
-  }
-
-  private emit(reason: CancelReason): void {
-    this.ctx.settle();
-    this.init.manager.complete(this.init.key);
-    this.deliver({ type: 'cancelled', reason });
-    this.finish(false);
-  }
-
-  // as a SafeSubscriber does: a consumer that throws is reported, and the request still ends
-  private deliver(o: RequestOutcome): void {
     try {
-      this.observer.next(o);
+      this.out.next(o);
+      this.out.complete();
     } catch (e) {
       reportLater(e);
     }
   }
 
-  private stopHandler(): void {
-    const h = this.handler;
-    this.handler = undefined;
-    h?.unsubscribe();
-  }
-
-  /** finalize: after the outcome, or with none when torn down. Runs once. */
-  private finish(tornDown: boolean): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.listening) {
-      this.listening = false;
-      this.init.manager.unlisten(this.init.key, this);
-    }
-    if (!tornDown) {
-      try {
-        this.observer.complete();
-      } catch (e) {
-        reportLater(e);
-      }
-    }
+  /** finalize: after the outcome, or with none when torn down. The Subscription runs it once. */
+  finish(): void {
     this.init.manager.complete(this.init.key);
     // unsubscribed with no outcome (transport gone, outgoing$ unsubscribed): stop the work too
     if (this.ctx.settle()) this.ctx.abort({ source: 'close' });
@@ -235,24 +148,34 @@ class Run implements RunningRequest {
 }
 
 /**
- * Start one registered request, reporting its one outcome to `observer`: what {@link runRequest}
- * does for each subscription, without an Observable around it (the serving side calls it per
- * request). Returns the handle that stops it.
+ * Start one registered request, reporting its one outcome to `observer`, and return its
+ * Subscription: the chain of {@link runRequest} without an Observable around it, for the
+ * serving side, which starts one per request.
  */
 export const startRequest = (init: RunRequestInit, observer: RequestObserver): RunningRequest => {
-  const run = new Run(init, observer);
-  run.start();
-  return run;
+  const ctx = new Context(init);
+  const settle = new Settle(init, ctx, observer);
+  return defer(() => {
+    const r = init.handler(init.params, ctx);
+    return isInput(r) ? r : of(r);
+  })
+    .pipe(
+      // subscribes to the cancellations first: a cancel that came before means no start
+      takeUntil(init.manager.cancelled(init.key)),
+      // registered teardown, not called: runs once whatever the end, unsubscription included
+      finalize(() => settle.finish()),
+    )
+    .subscribe(settle);
 };
 
 /**
  * The seed's RequestHandler: runs one registered request and emits its one outcome.
  *
  * `defer(handler)` joined with `takeUntil(manager.cancelled(key))`, and `finalize` for the
- * cleanups. The cancellations are listened to first, so a cancel that came before the
+ * cleanups. `takeUntil` subscribes to the cancellations first, so a cancel that came before the
  * handler started means it never starts. The race of completion and cancellation is settled by
- * whichever reaches `ctx.settle()` first: a result completes the manager's entry before it is
- * emitted, so a cancel after it finds the id finished; a cancel before it unsubscribes the
+ * whichever reaches the end of the chain first: a result completes the manager's entry before
+ * it is emitted, so a cancel after it finds the id finished; a cancel before it unsubscribes the
  * handler, so its late value is never seen. Either way, exactly one outcome.
  *
  * The key must be registered with the manager before subscribing; the request's end (whatever
@@ -263,10 +186,4 @@ export const startRequest = (init: RunRequestInit, observer: RequestObserver): R
  * runRequest({ key, method, params, handler, manager, progressToken, send, cleanupFailed }).subscribe(respond);
  */
 export const runRequest = (init: RunRequestInit): Observable<RequestOutcome> =>
-  new Observable<RequestOutcome>((subscriber) => {
-    const run = startRequest(init, {
-      next: (o) => subscriber.next(o),
-      complete: () => subscriber.complete(),
-    });
-    return () => run.unsubscribe();
-  });
+  new Observable<RequestOutcome>((subscriber) => startRequest(init, subscriber));

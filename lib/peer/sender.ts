@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { Observable, type SchedulerLike, type Subscriber } from 'rxjs';
 import { CANCELLED } from '../codec/cancelled.js';
 import { ErrorCodes } from '../codec/error-codes.js';
 import type { JsonRpcErrorResponse, JsonRpcMessage, JsonRpcNotification, JsonRpcResponse, RequestId } from '../codec/messages.js';
@@ -13,7 +13,8 @@ import {
   RequestTimeoutError,
   messageOf,
 } from '../errors.js';
-import { CancelReason, RequestKey } from '../manager/request-key.js';
+import { RequestKey, type CancelReason } from '../manager/request-key.js';
+import { Deadlines } from './deadlines.js';
 import type { EventSink } from './events.js';
 
 /** Options of one `request()`. */
@@ -51,26 +52,26 @@ export interface SenderInit {
   readonly rememberEnded?: number;
 }
 
-/** One request sent and not yet answered. Everything it holds is released by `release()`. */
+/**
+ * One request sent and not yet answered. It is also the teardown of its `request()`
+ * subscription (an object, not a closure per request). Everything it holds is released by
+ * `release()`.
+ */
 class Pending {
-  idle: Subscription | undefined = undefined;
-  total: Subscription | undefined = undefined;
   abortListener: (() => void) | undefined = undefined;
   constructor(
     readonly id: RequestId,
     readonly method: string,
     readonly subscriber: Subscriber<unknown>,
     readonly options: RequestOptions,
+    private readonly owner: Sender,
+    /** The idle timeout in force, if any. */
+    readonly idleMs: number | undefined,
   ) {}
 
-  release(): void {
-    this.idle?.unsubscribe();
-    this.total?.unsubscribe();
-    if (this.abortListener !== undefined) {
-      // SPEC-NOTES D2: the official SDK never removes it; a later abort must send nothing
-      this.options.signal?.removeEventListener('abort', this.abortListener);
-      this.abortListener = undefined;
-    }
+  /** The subscriber unsubscribed: if still in flight, this is the caller's cancel. */
+  unsubscribe(): void {
+    this.owner.abandon(this);
   }
 }
 
@@ -87,9 +88,13 @@ export class Sender {
   private out: ((m: JsonRpcMessage) => void) | undefined = undefined;
   private backlog: JsonRpcMessage[] = [];
   private state: 'idle' | 'open' | 'closed' = 'idle';
+  private readonly idle: Deadlines<Pending>;
+  private readonly total: Deadlines<Pending>;
 
   constructor(private readonly init: SenderInit) {
     this.rememberEnded = init.rememberEnded ?? 1000;
+    this.idle = new Deadlines(init.scheduler, (p, ms) => this.timeout(p, ms, 'idle'));
+    this.total = new Deadlines(init.scheduler, (p, ms) => this.timeout(p, ms, 'total'));
   }
 
   get size(): number {
@@ -112,7 +117,7 @@ export class Sender {
     this.backlog = [];
     for (const p of [...this.pending.values()]) {
       this.pending.delete(p.id);
-      p.release();
+      this.release(p);
       p.subscriber.error(new ConnectionClosedError(`Connection closed before the response to ${JSON.stringify(p.id)} (${p.method})`));
     }
   }
@@ -146,7 +151,8 @@ export class Sender {
         return undefined;
       }
       const id = this.nextId++;
-      const p = new Pending(id, method, subscriber as Subscriber<unknown>, options);
+      const idleMs = options.timeoutMs ?? this.init.timeoutMs;
+      const p = new Pending(id, method, subscriber as Subscriber<unknown>, options, this, Number.isFinite(idleMs) ? Math.max(0, idleMs) : undefined);
       // SPEC-NOTES D6: resetTimeoutOnProgress needs a token even without onProgress
       const wantsProgress = options.onProgress !== undefined || options.resetTimeoutOnProgress === true;
       const message: JsonRpcMessage = {
@@ -161,10 +167,7 @@ export class Sender {
       if (events.enabled()) events.emit({ type: 'request-sent', key: this.key(id), method });
       this.write(message);
       if (this.pending.get(id) === p) this.arm(p);
-      return () => {
-        // unsubscribed while in flight: the one place a caller's cancel is sent
-        if (this.pending.get(id) === p) this.abandon(p, 'caller', options.reason);
-      };
+      return p;
     });
   }
 
@@ -184,7 +187,7 @@ export class Sender {
       return;
     }
     this.pending.delete(id);
-    p.release();
+    this.release(p);
     if (events.enabled()) events.emit({ type: 'response-received', key: this.key(id), method: p.method, ok: 'result' in m });
     if ('result' in m) {
       p.subscriber.next(m.result);
@@ -205,7 +208,7 @@ export class Sender {
       if (events.enabled()) events.emit({ type: 'progress-dropped', progressToken });
       return true;
     }
-    if (p.options.resetTimeoutOnProgress === true) this.armIdle(p);
+    if (p.options.resetTimeoutOnProgress === true && p.idleMs !== undefined) this.idle.arm(p, p.idleMs);
     const onProgress = p.options.onProgress;
     if (onProgress !== undefined) {
       try {
@@ -227,24 +230,27 @@ export class Sender {
   }
 
   private arm(p: Pending): void {
-    const { options } = p;
-    this.armIdle(p);
-    const total = options.maxTotalTimeoutMs;
+    if (p.idleMs !== undefined) this.idle.arm(p, p.idleMs);
+    const total = p.options.maxTotalTimeoutMs;
     // SPEC-NOTES D5: a real timer, not a check on progress; no reset moves it
-    if (total !== undefined && Number.isFinite(total)) {
-      p.total = this.init.scheduler.schedule(() => this.timeout(p, total, 'total'), Math.max(0, total));
-    }
-    const { signal } = options;
+    if (total !== undefined && Number.isFinite(total)) this.total.arm(p, Math.max(0, total));
+    const { signal } = p.options;
     if (signal !== undefined) {
       p.abortListener = () => this.aborted(p);
       signal.addEventListener('abort', p.abortListener, { once: true });
     }
   }
 
-  private armIdle(p: Pending): void {
-    const ms = p.options.timeoutMs ?? this.init.timeoutMs;
-    p.idle?.unsubscribe();
-    p.idle = Number.isFinite(ms) ? this.init.scheduler.schedule(() => this.timeout(p, ms, 'idle'), Math.max(0, ms)) : undefined;
+  /** Disarm the timers and remove the abort listener of a request that ended. */
+  private release(p: Pending): void {
+    if (p.idleMs !== undefined) this.idle.disarm(p, p.idleMs);
+    const total = p.options.maxTotalTimeoutMs;
+    if (total !== undefined && Number.isFinite(total)) this.total.disarm(p, Math.max(0, total));
+    if (p.abortListener !== undefined) {
+      // SPEC-NOTES D2: the official SDK never removes it; a later abort must send nothing
+      p.options.signal?.removeEventListener('abort', p.abortListener);
+      p.abortListener = undefined;
+    }
   }
 
   private timeout(p: Pending, ms: number, kind: 'idle' | 'total'): void {
@@ -264,14 +270,15 @@ export class Sender {
     p.subscriber.error(new RequestCancelledError(p.id, reason));
   }
 
-  private abandon(p: Pending, source: CancelReason['source'], reason: string | undefined): void {
-    this.end(p, source, reason);
+  /** The subscriber of `p` unsubscribed: while in flight, the one place a caller's cancel is sent. */
+  abandon(p: Pending): void {
+    if (this.pending.get(p.id) === p) this.end(p, 'caller', p.options.reason);
   }
 
   /** Forget a pending request and send its cancel (once: it is no longer pending after this). */
   private end(p: Pending, source: CancelReason['source'], reason: string | undefined): void {
     this.pending.delete(p.id);
-    p.release();
+    this.release(p);
     this.rememberEnd(p.id, source === 'timeout' ? 'timeout' : 'cancelled');
     if (p.method === NOT_CANCELLABLE) return;
     const { events } = this.init;

@@ -1,0 +1,81 @@
+import type { SchedulerLike, Subscription } from 'rxjs';
+
+// The requests that share one timeout duration, in deadline order: a Map keeps insertion order,
+// and with one duration a later arm always means a later deadline, so the first entry is due first.
+class Bucket<T> {
+  readonly due = new Map<T, number>();
+  action: Subscription | undefined = undefined;
+}
+
+/**
+ * Timeouts for many requests on one scheduler action per distinct duration, instead of one
+ * action and one timer per request: arming is a `Map.set`, disarming a `Map.delete`, and
+ * nothing of a request outlives its disarm. Re-arming (progress with `resetTimeoutOnProgress`)
+ * moves the request to the end of its bucket, which keeps the order.
+ *
+ * Timers run on the injected scheduler, so TestScheduler marbles see each timeout at its frame.
+ *
+ * @example
+ * const idle = new Deadlines<Pending>(scheduler, (p, ms) => timeout(p, ms));
+ * idle.arm(p, 60_000); // ... idle.disarm(p, 60_000) on the response
+ */
+export class Deadlines<T> {
+  private readonly buckets = new Map<number, Bucket<T>>();
+
+  constructor(
+    private readonly scheduler: SchedulerLike,
+    private readonly fire: (item: T, ms: number) => void,
+  ) {}
+
+  /** (Re)start `item`'s timeout of `ms`. */
+  arm(item: T, ms: number): void {
+    let b = this.buckets.get(ms);
+    if (b === undefined) {
+      b = new Bucket<T>();
+      this.buckets.set(ms, b);
+    }
+    b.due.delete(item);
+    b.due.set(item, this.scheduler.now() + ms);
+    if (b.action === undefined) b.action = this.scheduler.schedule(() => this.run(ms), ms);
+  }
+
+  /** Forget `item`'s timeout of `ms` (a no-op when it is not armed). */
+  disarm(item: T, ms: number): void {
+    const b = this.buckets.get(ms);
+    if (b === undefined || !b.due.delete(item)) return;
+    // the action may stay: when it runs early it finds nothing due and re-arms for the first
+    if (b.due.size === 0) this.drop(ms, b);
+  }
+
+  /** How many timeouts are armed (for leak checks). */
+  get size(): number {
+    let n = 0;
+    for (const b of this.buckets.values()) n += b.due.size;
+    return n;
+  }
+
+  private run(ms: number): void {
+    const b = this.buckets.get(ms);
+    if (b === undefined) return;
+    b.action = undefined;
+    const now = this.scheduler.now();
+    for (const [item, at] of b.due) {
+      if (at > now) break;
+      b.due.delete(item);
+      // may re-enter (an in-memory peer answers inside fire): arm/disarm keep the bucket right
+      this.fire(item, ms);
+    }
+    if (b.due.size === 0) return this.drop(ms, b);
+    if (b.action === undefined) {
+      const first = b.due.values().next();
+      const wait = first.done === true ? 0 : Math.max(0, first.value - this.scheduler.now());
+      b.action = this.scheduler.schedule(() => this.run(ms), wait);
+    }
+  }
+
+  private drop(ms: number, b: Bucket<T>): void {
+    b.action?.unsubscribe();
+    b.action = undefined;
+    if (this.buckets.get(ms) === b) this.buckets.delete(ms);
+  }
+}
