@@ -147,8 +147,9 @@ interface Queued {
  * `message-rejected` event, and reading goes on. End of input (or a read error, reported first
  * as a transport error) completes `incoming$`: the connection closed.
  *
- * Writing: `send` respects backpressure. When `write()` returns false, later messages wait for
- * `'drain'` in a queue bounded by `maxQueuedBytes`; `send` returns a Promise for those.
+ * Writing: the messages sent in one turn go out as one write at its end (order kept). `send`
+ * respects backpressure: when `write()` returns false, later messages wait for `'drain'` in a
+ * queue bounded by `maxQueuedBytes`; `send` returns a Promise for those.
  *
  * @example
  * // an MCP server on stdio
@@ -187,6 +188,16 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
       blocked = true;
       writable.once('drain', drain);
     }
+  };
+
+  // Messages sent in the same turn go out in one write, at the end of the turn (a microtask):
+  // a write costs far more in the stream machinery than the bytes it carries, and a peer answers
+  // a chunk of many requests in one turn. Order is kept; `close` flushes first.
+  let batch: string | undefined;
+  const flush = (): void => {
+    const data = batch;
+    batch = undefined;
+    if (data !== undefined && !writable.destroyed && !writable.writableEnded) write(data);
   };
 
   const incoming$ = new Observable<unknown>((subscriber) => {
@@ -242,6 +253,15 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
       if (writable.destroyed || writable.writableEnded) {
         return Promise.reject(new Error('ndjson: the writable is closed; message dropped'));
       }
+      // the turn's batch counts against the same bound as the queue: never unbounded memory
+      if (!blocked && (batch === undefined || batch.length + data.length <= maxQueuedBytes)) {
+        if (batch === undefined) {
+          batch = data;
+          queueMicrotask(flush);
+        } else batch += data;
+        return;
+      }
+      if (!blocked) flush();
       if (!blocked) return write(data);
       const bytes = Buffer.byteLength(data);
       if (queuedBytes + bytes > maxQueuedBytes) {
@@ -252,6 +272,7 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
     },
     close: (): Promise<void> => {
       if (closed) return Promise.resolve();
+      flush();
       closed = true;
       writable.off('drain', drain);
       // what waits is handed over: ending the writable flushes it before the end of input

@@ -96,6 +96,7 @@ describe('ndjson', () => {
     const wire = ndjson(new PassThrough(), slow, { maxQueuedBytes: 200 });
     const m = (i: number): JsonRpcMessage => ({ jsonrpc: '2.0', method: 'n', params: { i } });
     expect(wire.send(m(0))).to.equal(undefined); // over the high-water mark: the next ones wait
+    await Promise.resolve(); // what one turn sends is written at its end
     const queued = [1, 2, 3].map((i) => wire.send(m(i)));
     expect(queued.every((p) => p instanceof Promise)).to.equal(true);
     const over = wire.send({ jsonrpc: '2.0', method: 'n', params: { big: 'z'.repeat(300) } });
@@ -110,6 +111,22 @@ describe('ndjson', () => {
     }
     await Promise.all(queued);
     expect(written.map((w) => (JSON.parse(w) as { params: { i: number } }).params.i)).to.deep.equal([0, 1, 2, 3]);
+  });
+
+  it('should write what one turn sends in one write, in order', async () => {
+    const writes: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        writes.push(chunk.toString());
+        cb();
+      },
+    });
+    const wire = ndjson(new PassThrough(), sink);
+    for (let i = 0; i < 5; i++) void wire.send({ jsonrpc: '2.0', method: 'n', params: { i } });
+    expect(writes).to.deep.equal([]);
+    await Promise.resolve();
+    expect(writes).to.have.length(1);
+    expect(writes[0]?.split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { params: { i: number } }).params.i)).to.deep.equal([0, 1, 2, 3, 4]);
   });
 
   it('should answer with -32603 when a result cannot be serialized', async () => {
