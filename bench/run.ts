@@ -55,9 +55,9 @@ const rtt = (side: string, wire: string, extra: ReadonlyArray<string> = []): Cas
   file: 'rtt.ts',
   args: [`--side=${side}`, `--wire=${wire}`, ...extra],
 });
-const cancel = (side: string, n: number): CaseSpec => ({
+const cancel = (side: string, n: number, extra: ReadonlyArray<string> = []): CaseSpec => ({
   file: 'cancel.ts',
-  args: [`--side=${side}`, `--n=${n}`],
+  args: [`--side=${side}`, `--n=${n}`, ...extra],
   ...(n >= 100_000 ? { maxRounds: 2 } : {}),
 });
 const heap = (side: string, mode: string): CaseSpec => ({ file: 'heap.ts', args: [`--side=${side}`, `--mode=${mode}`] });
@@ -146,6 +146,16 @@ const FIGURES: ReadonlyArray<Figure> = [
     ours: cancel('ours', 100_000),
     sdk: cancel('sdk', 100_000),
     target: { text: 'ours ≤ 1.5× ours at 1,000', met: (m) => ours(m, 'cancel-100k') <= 1.5 * ours(m, 'cancel-1k') },
+  },
+  {
+    id: 'cancel-100k-newest',
+    label: '  same, newest requests first (info)',
+    metric: 'perCancelNs',
+    unit: 'µs',
+    scale: 1e-3,
+    better: 'lower',
+    ours: cancel('ours', 100_000, ['--order=newest']),
+    sdk: cancel('sdk', 100_000, ['--order=newest']),
   },
   {
     id: 'heap-inflight',

@@ -1,6 +1,9 @@
 // Figure 2: cost per cancellation with `n` requests in flight, from the caller's cancel until
 // every server-side cleanup ran. Batches of `batch` cancels spread evenly over the requests in
 // flight; after each batch as many fresh requests restore `n`, so every batch sees `n` in flight.
+// `--order=newest` cancels the requests made last instead (the previous batch's replacements):
+// the same code path, on objects still in the CPU caches. Spread minus newest is what the memory
+// hierarchy costs, not the algorithm (see the bench notes in README).
 import { args, fullGc, intArg, main, median, minorGc, now, report, settle, sideOf } from '../support/child.js';
 import { makePair } from '../support/pairs.js';
 
@@ -10,6 +13,7 @@ main(async () => {
   const n = intArg(a, 'n', 10_000);
   const batch = Math.min(n, intArg(a, 'batch', 500));
   const batches = intArg(a, 'batches', 6);
+  const newest = a.get('order') === 'newest';
   const pair = await makePair(side, 'memory', { capacity: n + batch });
   // warm the hold and cancel paths up (JIT) before anything is measured
   const warm = intArg(a, 'warmup', 4_000);
@@ -37,7 +41,7 @@ main(async () => {
     const picked: number[] = [];
     // the replacements of the last batch are young garbage-to-be: sweep them out of the measurement
     minorGc();
-    for (let i = 0; i < batch; i++) picked.push(offset + i * stride);
+    for (let i = 0; i < batch; i++) picked.push(newest ? n - batch + i : offset + i * stride);
     const t0 = now();
     for (const i of picked) (cancels[i] as () => void)();
     cleaned += batch;
@@ -49,6 +53,6 @@ main(async () => {
     await pair.started.within(started, 30_000, 'replacements started');
     await settle(1);
   }
-  report({ perCancelNs: median(samples) }, { side, n, batch, batches, samples });
+  report({ perCancelNs: median(samples) }, { side, n, batch, batches, samples, order: newest ? 'newest' : 'spread' });
   await pair.close();
 });
