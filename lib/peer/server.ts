@@ -115,7 +115,7 @@ export class Server {
     if (this.closed) return;
     const { events } = this.init;
     if (f.kind === 'transport-error') {
-      if (events.enabled()) events.emit({ sender: this.init.sender, type: 'transport-error', error: CancellationErrorResult.of(CancellationError.STATE_ERROR, f.message, f.details) });
+      if (events.enabled()) events.emit({ sender: this.init.sender, type: 'transport-error', error: CancellationErrorResult.of(CancellationError.TRANSPORT_ERROR, f.message, f.details) });
       return;
     }
     this.init.send(errorResponse(null, { code: ErrorCodes.ParseError, message: `Parse error: ${f.message}` }));
