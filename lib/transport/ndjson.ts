@@ -57,11 +57,16 @@ class LineSplitter {
 
   constructor(
     private readonly max: number,
-    private readonly line: (bytes: Buffer) => void,
+    private readonly line: (text: string) => void,
     private readonly tooLong: () => void,
   ) {}
 
   push(chunk: Buffer): void {
+    // fast path, the usual chunk: whole lines only (nothing pending, ends with a newline). Then
+    // no character is split at either end, and the chunk is decoded once rather than per line.
+    if (this.size === 0 && !this.discarding && chunk.length > 0 && chunk[chunk.length - 1] === NEWLINE) {
+      return this.whole(chunk.toString('utf8'));
+    }
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(NEWLINE, start);
@@ -69,6 +74,18 @@ class LineSplitter {
       if (nl === -1) return;
       this.flush();
       start = nl + 1;
+    }
+  }
+
+  private whole(text: string): void {
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      const line = text.slice(start, nl);
+      start = nl + 1;
+      if (line.length === 0) continue;
+      // a UTF-16 unit is 1 to 3 UTF-8 bytes: count bytes only when the length cannot tell
+      if (line.length > this.max || (line.length * 3 > this.max && Buffer.byteLength(line) > this.max)) this.tooLong();
+      else this.line(line);
     }
   }
 
@@ -100,13 +117,12 @@ class LineSplitter {
     const bytes = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.size);
     this.parts = [];
     this.size = 0;
-    this.line(bytes);
+    this.line(bytes.toString('utf8'));
   }
 }
 
 /** One line of JSON, or a fault; blank lines are nothing. */
-const parseLine = (bytes: Buffer): unknown => {
-  const raw = bytes.toString('utf8');
+const parseLine = (raw: string): unknown => {
   // MCP stdio is `\n`-delimited, but a peer on Windows may write `\r\n`
   const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
   if (text.trim() === '') return undefined;
@@ -212,8 +228,8 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
     reader = subscriber;
     const lines = new LineSplitter(
       maxLineBytes,
-      (bytes) => {
-        const v = parseLine(bytes);
+      (text) => {
+        const v = parseLine(text);
         if (v !== undefined) subscriber.next(v);
       },
       () => subscriber.next(WireFault.of('line-too-long', `Line over ${maxLineBytes} bytes: discarded up to its newline`, { maxLineBytes })),

@@ -53,6 +53,18 @@ describe('ndjson', () => {
     expect(got[1]).to.deep.equal({ ok: true });
   });
 
+  it('should read a chunk of whole lines (the fast path) by the same rules: bytes, not characters, count', async () => {
+    // 400 three-byte characters: 400 UTF-16 units, 1,200 bytes; the limit is 1,024 bytes
+    const wide = `{"s":"${'€'.repeat(400)}"}`;
+    const narrow = `{"s":"${'e'.repeat(400)}"}`;
+    const got = await readAll([`${narrow}\r\n\n${wide}\n{"emoji":"😀"}\n  \n{bad\n`], 1024);
+    expect(got).to.have.length(4);
+    expect(got[0]).to.deep.equal({ s: 'e'.repeat(400) });
+    expect(WireFault.is(got[1]) && got[1].kind).to.equal('line-too-long');
+    expect(got[2]).to.deep.equal({ emoji: '😀' });
+    expect(WireFault.is(got[3]) && got[3].kind).to.equal('parse-error');
+  });
+
   it('should complete incoming$ at the end of input', async () => {
     const input = new PassThrough();
     const done = lastValueFrom(lines(input).pipe(toArray()));
