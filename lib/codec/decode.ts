@@ -109,23 +109,24 @@ export const classifyMessage = (u: unknown): E.Either<DecodeError, Decoded> => {
   }
   const o = u as Rec;
   const shape = shapeOf(o);
+  // tagged by hand rather than with E.map: no closure per message on the hot path
   switch (shape) {
-    case 'request':
-      return E.map((message: JsonRpcRequest) => ({ kind: 'request' as const, message }))(
-        check(JsonRpcRequest, o, shape),
-      );
-    case 'notification':
-      return E.map((message: JsonRpcNotification) => ({ kind: 'notification' as const, message }))(
-        check(JsonRpcNotification, o, shape),
-      );
-    case 'response':
-      return present(o, 'error')
-        ? E.map((message: JsonRpcErrorResponse) => ({ kind: 'error-response' as const, message }))(
-            check(JsonRpcErrorResponse, o, shape),
-          )
-        : E.map((message: JsonRpcResponse) => ({ kind: 'response' as const, message }))(
-            check(JsonRpcResponse, o, shape),
-          );
+    case 'request': {
+      const r = check(JsonRpcRequest, o, shape);
+      return E.isLeft(r) ? r : E.right({ kind: 'request', message: r.right });
+    }
+    case 'notification': {
+      const r = check(JsonRpcNotification, o, shape);
+      return E.isLeft(r) ? r : E.right({ kind: 'notification', message: r.right });
+    }
+    case 'response': {
+      if (present(o, 'error')) {
+        const r = check(JsonRpcErrorResponse, o, shape);
+        return E.isLeft(r) ? r : E.right({ kind: 'error-response', message: r.right });
+      }
+      const r = check(JsonRpcResponse, o, shape);
+      return E.isLeft(r) ? r : E.right({ kind: 'response', message: r.right });
+    }
     case 'unknown':
       return invalid(o, shape, [
         'Invalid value supplied to : JsonRpcMessage (expected a method, a result or an error)',

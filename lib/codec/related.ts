@@ -19,7 +19,7 @@ export const relate = <M extends JsonRpcMessage>(message: M, id: RequestId): M =
  * peer.outgoing$.subscribe((m) => transport.send(m, { relatedRequestId: relatedRequestId(m) }));
  */
 export const relatedRequestId = (message: JsonRpcMessage): RequestId | undefined => {
-  const id = related.get(message);
-  if (id !== undefined) return id;
-  return 'method' in message || !('id' in message) || message.id === null ? undefined : message.id;
+  // a response is its own request's: no WeakMap lookup on the hot path
+  if (!('method' in message)) return 'id' in message && message.id !== null ? message.id : undefined;
+  return related.get(message);
 };

@@ -140,7 +140,8 @@ class Settle extends Subscriber<unknown> {
 
   /** finalize: after the outcome, or with none when torn down. The Subscription runs it once. */
   finish(): void {
-    this.init.manager.complete(this.init.key);
+    // an outcome completed the entry already
+    if (!this.decided) this.init.manager.complete(this.init.key);
     // unsubscribed with no outcome (transport gone, outgoing$ unsubscribed): stop the work too
     if (this.ctx.settle()) this.ctx.abort({ source: 'close' });
     this.ctx.close();
