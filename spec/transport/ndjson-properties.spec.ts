@@ -1,0 +1,65 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { PassThrough } from 'node:stream';
+import { lastValueFrom, toArray } from 'rxjs';
+import { WireFault, ndjson } from '../../lib/index.js';
+
+/** Feed `chunks` to a fresh ndjson reader, end the input, and collect what incoming$ emits. */
+const read = async (chunks: ReadonlyArray<Buffer>, maxLineBytes?: number): Promise<unknown[]> => {
+  const input = new PassThrough();
+  const wire = ndjson(input, new PassThrough(), maxLineBytes === undefined ? {} : { maxLineBytes });
+  const all = lastValueFrom(wire.incoming$.pipe(toArray()));
+  for (const c of chunks) input.write(c);
+  input.end();
+  return all;
+};
+
+/** Cut `bytes` at the given points (any byte, inside characters too). */
+const cut = (bytes: Buffer, points: readonly number[]): Buffer[] => {
+  const at = [...new Set(points.map((p) => p % (bytes.length + 1)))].sort((a, b) => a - b);
+  const out: Buffer[] = [];
+  let start = 0;
+  for (const p of at) {
+    out.push(bytes.subarray(start, p));
+    start = p;
+  }
+  out.push(bytes.subarray(start));
+  return out.filter((b) => b.length > 0);
+};
+
+const arbText = fc.string({ unit: 'grapheme', maxLength: 30 });
+const arbMessage = fc.record({ jsonrpc: fc.constant('2.0'), method: fc.constant('n'), params: fc.record({ s: arbText, n: fc.integer() }) });
+
+describe('ndjson (properties)', () => {
+  it('should read the same messages however the bytes are cut into chunks, with \\n or \\r\\n and blank lines', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(arbMessage, fc.boolean(), fc.boolean()), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        async (lines, points) => {
+          const text = lines.map(([m, crlf, blank]) => `${JSON.stringify(m)}${crlf ? '\r\n' : '\n'}${blank ? '\n' : ''}`).join('');
+          const got = await read(cut(Buffer.from(text, 'utf8'), points));
+          expect(got).to.deep.equal(lines.map(([m]) => m));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('should report exactly the lines over maxLineBytes, by their UTF-8 bytes, however they are cut', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.constantFrom('a', 'é', '€', '😀')), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        async (specs, points) => {
+          const max = 80;
+          const lines = specs.map(([n, ch]) => JSON.stringify({ s: ch.repeat(n) }));
+          const got = await read(cut(Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8'), points), max);
+          const expected = lines.map((l) => (Buffer.byteLength(l) > max ? 'too-long' : JSON.parse(l)));
+          expect(got.map((g) => (WireFault.is(g) ? (g.kind === 'line-too-long' ? 'too-long' : g.kind) : g))).to.deep.equal(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
