@@ -5,6 +5,8 @@ import type { SchedulerLike, Subscription } from 'rxjs';
 class Bucket<T> {
   readonly due = new Map<T, number>();
   action: Subscription | undefined = undefined;
+  // firing: an arm from inside `fire` must not schedule; the run reschedules for the first due
+  running = false;
 }
 
 /**
@@ -36,7 +38,7 @@ export class Deadlines<T> {
     }
     b.due.delete(item);
     b.due.set(item, this.scheduler.now() + ms);
-    if (b.action === undefined) b.action = this.scheduler.schedule(() => this.run(ms), ms);
+    if (b.action === undefined && !b.running) b.action = this.scheduler.schedule(() => this.run(ms), ms);
   }
 
   /** Forget `item`'s timeout of `ms` (a no-op when it is not armed). */
@@ -58,15 +60,20 @@ export class Deadlines<T> {
     const b = this.buckets.get(ms);
     if (b === undefined) return;
     b.action = undefined;
-    const now = this.scheduler.now();
-    for (const [item, at] of b.due) {
-      if (at > now) break;
-      b.due.delete(item);
-      // may re-enter (an in-memory peer answers inside fire): arm/disarm keep the bucket right
-      this.fire(item, ms);
+    b.running = true;
+    try {
+      const now = this.scheduler.now();
+      for (const [item, at] of b.due) {
+        if (at > now) break;
+        b.due.delete(item);
+        // may re-enter (an in-memory peer answers inside fire): arm/disarm keep the order right
+        this.fire(item, ms);
+      }
+    } finally {
+      b.running = false;
     }
     if (b.due.size === 0) return this.drop(ms, b);
-    if (b.action === undefined) {
+    if (b.action === undefined && this.buckets.get(ms) === b) {
       const first = b.due.values().next();
       const wait = first.done === true ? 0 : Math.max(0, first.value - this.scheduler.now());
       b.action = this.scheduler.schedule(() => this.run(ms), wait);
