@@ -33,6 +33,7 @@ export {
   type CancelDecision,
 } from './security/cancellation-security.js';
 export { runRequest, type Handler, type RunRequestInit } from './handler/run-request.js';
+export { RequestHandler, type HandleOptions } from './handler/request-handler.js';
 export type { RequestContext } from './handler/context.js';
 export type { RequestOutcome } from './handler/outcome.js';
 export { createPeer, type Peer, type PeerOptions } from './peer/create-peer.js';
