@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { Subject, type Observable } from 'rxjs';
+import { Subject, config, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { createPeer, type Peer, type PeerOptions } from '../lib/index.js';
+import { ConnectionClosedError, createPeer, type Peer, type PeerOptions } from '../lib/index.js';
 import type { JsonRpcMessage, RequestId } from '../lib/index.js';
 import type { PeerEvent } from '../lib/peer/events.js';
 
@@ -37,8 +37,22 @@ export interface Driven {
   readonly done: { completed: boolean };
 }
 
+// every connection a test opens is closed after it: a pending request holds a 60 s timeout, and
+// the suite must end without `--exit` (a timer left behind would be a leak to find)
+const opened: Array<Subject<unknown>> = [];
+// closing errors the requests a test left pending with ConnectionClosedError, and a test that
+// subscribed without an error callback did not ask to hear it: RxJS would rethrow it out of band
+config.onUnhandledError = (e: unknown) => {
+  if (e instanceof ConnectionClosedError) return;
+  throw e;
+};
+afterEach(() => {
+  for (const s of opened.splice(0)) s.complete();
+});
+
 export const drive = (options: PeerOptions = {}): Driven => {
   const incoming = new Subject<unknown>();
+  opened.push(incoming);
   const peer = createPeer(incoming, options);
   const out: JsonRpcMessage[] = [];
   const events: PeerEvent[] = [];
@@ -52,6 +66,7 @@ export const drive = (options: PeerOptions = {}): Driven => {
 export const pair = (a: PeerOptions = {}, b: PeerOptions = {}): { client: Peer; server: Peer; clientEvents: PeerEvent[]; serverEvents: PeerEvent[]; wire: JsonRpcMessage[]; close: () => void } => {
   const toServer = new Subject<unknown>();
   const toClient = new Subject<unknown>();
+  opened.push(toServer, toClient);
   const client = createPeer(toClient, a);
   const server = createPeer(toServer, b);
   const clientEvents: PeerEvent[] = [];

@@ -189,6 +189,7 @@ describe('request() (sending side)', () => {
       const out: JsonRpcMessage[] = [];
       peer.outgoing$.subscribe((x) => out.push(x));
       expect(out).to.deep.equal([req(0, 'early'), { jsonrpc: '2.0', method: 'notifications/initialized' }]);
+      incoming.complete();
     });
 
     it('should refuse a second subscriber to outgoing$', async () => {
