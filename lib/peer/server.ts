@@ -157,7 +157,8 @@ export class Server {
       return this.fail(key, method, { code: ErrorCodes.InternalError, message, data: { maxInFlight: this.init.maxInFlight } },
         CancellationErrorResult.of(CancellationError.STATE_ERROR, message));
     }
-    const meta = RequestMeta.is(m.params) ? m.params : undefined;
+    // decoded only when present: most requests ask for no progress
+    const meta = m.params?.['_meta'] !== undefined && RequestMeta.is(m.params) ? m.params : undefined;
     const progressToken: ProgressToken | undefined = meta?._meta?.progressToken;
     const active = new Active(this, key, method, m.params, handler, progressToken, this.init);
     // register before subscribe: a sync handler may finish inside subscribe()
