@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { failure } from 'io-ts/lib/PathReporter.js';
 import { ErrorCodes } from './error-codes.js';
+import { preview } from './preview.js';
 import {
   JsonRpcErrorResponse,
   JsonRpcMessage,
@@ -46,10 +47,7 @@ type Rec = Record<string, unknown>;
 const present = (o: Rec, k: string): boolean => o[k] !== undefined;
 
 // bounded: a hostile 10 MB string must not be copied into every event and reply
-const preview = (u: unknown): string => {
-  const s = typeof u === 'string' ? JSON.stringify(u.length > 64 ? `${u.slice(0, 64)}…` : u) : String(u);
-  return s;
-};
+const shown = (u: unknown): string => (typeof u === 'string' ? JSON.stringify(preview(u, 64)) : String(u));
 
 const usableId = (id: unknown): RequestId | null =>
   typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
@@ -104,7 +102,7 @@ export const classifyMessage = (u: unknown): E.Either<DecodeError, Decoded> => {
         ? u.length === 0
           ? 'Invalid value [] supplied to : JsonRpcMessage (an empty batch)'
           : 'Invalid value [...] supplied to : JsonRpcMessage (a batch inside a batch, or an array where a message was expected)'
-        : `Invalid value ${preview(u)} supplied to : JsonRpcMessage (expected an object)`,
+        : `Invalid value ${shown(u)} supplied to : JsonRpcMessage (expected an object)`,
     ]);
   }
   const o = u as Rec;

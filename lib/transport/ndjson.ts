@@ -4,6 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import { Observable, type Subscriber } from 'rxjs';
 import { ErrorCodes } from '../codec/error-codes.js';
 import type { JsonRpcMessage } from '../codec/messages.js';
+import { preview } from '../codec/preview.js';
 import { WireFault } from '../codec/wire-fault.js';
 import { messageOf } from '../errors.js';
 import type { WireTransport } from './wire.js';
@@ -42,7 +43,6 @@ export interface NdjsonOptions {
 const NEWLINE = 0x0a;
 const PREVIEW = 200;
 
-const preview = (line: string): string => (line.length > PREVIEW ? `${line.slice(0, PREVIEW)}…` : line);
 
 /**
  * Splits a byte stream into lines at `\n` bytes. Splitting bytes, not text, is what makes a
@@ -129,7 +129,7 @@ const parseLine = (raw: string): unknown => {
   return pipe(
     E.tryCatch(
       (): unknown => JSON.parse(text),
-      (e) => WireFault.of('parse-error', messageOf(e), { line: preview(text) }),
+      (e) => WireFault.of('parse-error', messageOf(e), { line: preview(text, PREVIEW) }),
     ),
     E.toUnion,
   );

@@ -1,18 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { PassThrough } from 'node:stream';
-import { lastValueFrom, toArray } from 'rxjs';
-import { WireFault, ndjson } from '../../lib/index.js';
+import { WireFault } from '../../lib/index.js';
+import { readAll } from './support.js';
 
-/** Feed `chunks` to a fresh ndjson reader, end the input, and collect what incoming$ emits. */
-const read = async (chunks: ReadonlyArray<Buffer>, maxLineBytes?: number): Promise<unknown[]> => {
-  const input = new PassThrough();
-  const wire = ndjson(input, new PassThrough(), maxLineBytes === undefined ? {} : { maxLineBytes });
-  const all = lastValueFrom(wire.incoming$.pipe(toArray()));
-  for (const c of chunks) input.write(c);
-  input.end();
-  return all;
-};
 
 /** Cut `bytes` at the given points (any byte, inside characters too). */
 const cut = (bytes: Buffer, points: readonly number[]): Buffer[] => {
@@ -38,7 +28,7 @@ describe('ndjson (properties)', () => {
         fc.array(fc.nat(), { maxLength: 12 }),
         async (lines, points) => {
           const text = lines.map(([m, crlf, blank]) => `${JSON.stringify(m)}${crlf ? '\r\n' : '\n'}${blank ? '\n' : ''}`).join('');
-          const got = await read(cut(Buffer.from(text, 'utf8'), points));
+          const got = await readAll(cut(Buffer.from(text, 'utf8'), points));
           expect(got).to.deep.equal(lines.map(([m]) => m));
         },
       ),
@@ -54,7 +44,7 @@ describe('ndjson (properties)', () => {
         async (specs, points) => {
           const max = 80;
           const lines = specs.map(([n, ch]) => JSON.stringify({ s: ch.repeat(n) }));
-          const got = await read(cut(Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8'), points), max);
+          const got = await readAll(cut(Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8'), points), max);
           const expected = lines.map((l) => (Buffer.byteLength(l) > max ? 'too-long' : JSON.parse(l)));
           expect(got.map((g) => (WireFault.is(g) ? (g.kind === 'line-too-long' ? 'too-long' : g.kind) : g))).to.deep.equal(expected);
         },

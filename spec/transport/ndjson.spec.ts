@@ -2,16 +2,7 @@ import { expect } from 'chai';
 import { PassThrough, Writable } from 'node:stream';
 import { firstValueFrom, lastValueFrom, toArray, type Observable } from 'rxjs';
 import { ConnectionClosedError, WireFault, connect, ndjson, type JsonRpcMessage, type PeerEvent } from '../../lib/index.js';
-
-/** Everything `incoming$` emits until it completes, after feeding `chunks` then ending the input. */
-const readAll = async (chunks: ReadonlyArray<Buffer | string>, maxLineBytes?: number): Promise<unknown[]> => {
-  const input = new PassThrough();
-  const wire = ndjson(input, new PassThrough(), maxLineBytes === undefined ? {} : { maxLineBytes });
-  const all = lastValueFrom(wire.incoming$.pipe(toArray()));
-  for (const c of chunks) input.write(c);
-  input.end();
-  return all;
-};
+import { readAll } from './support.js';
 
 const lines = (out: PassThrough): Observable<unknown> => ndjson(out, new PassThrough()).incoming$;
 

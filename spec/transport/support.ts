@@ -1,4 +1,6 @@
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
+import { lastValueFrom, toArray } from 'rxjs';
+import { ndjson } from '../../lib/index.js';
 import { fileURLToPath } from 'node:url';
 
 /** The repository's root, where `tsx` resolves from. */
@@ -53,4 +55,14 @@ export const until = async (check: () => boolean, ms = 10_000, what = 'condition
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+};
+
+/** Everything an ndjson reader's `incoming$` emits until it completes, after feeding `chunks` then ending the input. */
+export const readAll = async (chunks: ReadonlyArray<Buffer | string>, maxLineBytes?: number): Promise<unknown[]> => {
+  const input = new PassThrough();
+  const wire = ndjson(input, new PassThrough(), maxLineBytes === undefined ? {} : { maxLineBytes });
+  const all = lastValueFrom(wire.incoming$.pipe(toArray()));
+  for (const c of chunks) input.write(c);
+  input.end();
+  return all;
 };
