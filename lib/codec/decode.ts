@@ -1,14 +1,15 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { failure } from 'io-ts/lib/PathReporter.js';
 import { ErrorCodes } from './error-codes.js';
-import { preview } from './preview.js';
+import { previewValue } from './preview.js';
+import { report } from './report.js';
 import {
   JsonRpcErrorResponse,
   JsonRpcMessage,
   JsonRpcNotification,
   JsonRpcRequest,
   JsonRpcResponse,
+  Method,
   RequestId,
 } from './messages.js';
 
@@ -22,14 +23,19 @@ export type MessageShape = 'request' | 'notification' | 'response' | 'unknown';
  */
 export interface DecodeError {
   readonly shape: MessageShape;
-  /** The id to answer with: the request's own when it is usable, else null (J5). */
+  /**
+   * The value's own id, when it is usable (a string or an integer), else null. A request (or a
+   * shapeless object) is answered with it, or with null when it is unreadable (J5); a response's
+   * names the pending request it claims to answer, which then errors at once rather than waiting
+   * for its timeout.
+   */
   readonly id: RequestId | null;
   /** The method, when the value had a string one: lets the server answer -32602 for a known method. */
   readonly method?: string;
   /** True when only `params` is wrong: -32602 for a known method, -32600 otherwise. */
   readonly invalidParams: boolean;
   readonly code: typeof ErrorCodes.InvalidRequest;
-  /** One line per failed path, as `io-ts/PathReporter` reports them. */
+  /** One line per failed path, bounded: a preview of the bad value, never the value (see `report`). */
   readonly errors: ReadonlyArray<string>;
 }
 
@@ -46,11 +52,7 @@ type Rec = Record<string, unknown>;
 // also how the SDK's in-memory transport hands over `params: undefined`.
 const present = (o: Rec, k: string): boolean => o[k] !== undefined;
 
-// bounded: a hostile 10 MB string must not be copied into every event and reply
-const shown = (u: unknown): string => (typeof u === 'string' ? JSON.stringify(preview(u, 64)) : String(u));
-
-const usableId = (id: unknown): RequestId | null =>
-  typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
+const usableId = (id: unknown): RequestId | null => (RequestId.is(id) ? id : null);
 
 const shapeOf = (o: Rec): MessageShape =>
   present(o, 'method')
@@ -69,8 +71,8 @@ const invalid = (
 ): E.Either<DecodeError, never> =>
   E.left({
     shape,
-    // requests and shapeless objects with a usable id are answered with it; the rest get null
-    id: (shape === 'request' || shape === 'unknown') && o !== undefined ? usableId(o['id']) : null,
+    // requests and shapeless objects are answered with it; a response's names its request
+    id: o !== undefined && shape !== 'notification' ? usableId(o['id']) : null,
     ...(o !== undefined && typeof o['method'] === 'string' ? { method: o['method'] } : {}),
     invalidParams,
     code: ErrorCodes.InvalidRequest,
@@ -83,10 +85,10 @@ const check = <A>(codec: t.Type<A, unknown, unknown>, o: Rec, shape: MessageShap
   if (codec.is(o)) return E.right(o);
   const v = codec.decode(o);
   if (E.isRight(v)) return v;
-  const errors = failure(v.left);
-  // params is the only bad member when the same value with valid params would pass
-  const onlyParams = shape === 'request' && present(o, 'params') && codec.is({ ...o, params: {} });
-  return invalid(o, shape, errors, onlyParams);
+  // params is the only bad member when the same value with valid params would pass: checked
+  // member by member, not by copying the value (a hostile message may have 100,000 keys)
+  const onlyParams = shape === 'request' && present(o, 'params') && o['jsonrpc'] === '2.0' && RequestId.is(o['id']) && Method.is(o['method']);
+  return invalid(o, shape, report(v.left), onlyParams);
 };
 
 /**
@@ -100,9 +102,9 @@ export const classifyMessage = (u: unknown): E.Either<DecodeError, Decoded> => {
     return invalid(undefined, 'unknown', [
       Array.isArray(u)
         ? u.length === 0
-          ? 'Invalid value [] supplied to : JsonRpcMessage (an empty batch)'
-          : 'Invalid value [...] supplied to : JsonRpcMessage (a batch inside a batch, or an array where a message was expected)'
-        : `Invalid value ${shown(u)} supplied to : JsonRpcMessage (expected an object)`,
+          ? 'Invalid value [] (an empty batch)'
+          : 'Invalid value [...] (a batch inside a batch, or an array where a message was expected)'
+        : `Invalid value ${previewValue(u, 64)} (expected a JSON-RPC message: an object)`,
     ]);
   }
   const o = u as Rec;
@@ -118,6 +120,10 @@ export const classifyMessage = (u: unknown): E.Either<DecodeError, Decoded> => {
       return E.isLeft(r) ? r : E.right({ kind: 'notification', message: r.right });
     }
     case 'response': {
+      if (present(o, 'result') && present(o, 'error')) {
+        // JSON-RPC 2.0 §5: exactly one of the two; taking either would guess what the peer meant
+        return invalid(o, shape, ['Invalid response: it has both result and error (JSON-RPC 2.0 §5: exactly one)']);
+      }
       if (present(o, 'error')) {
         const r = check(JsonRpcErrorResponse, o, shape);
         return E.isLeft(r) ? r : E.right({ kind: 'error-response', message: r.right });
@@ -127,7 +133,7 @@ export const classifyMessage = (u: unknown): E.Either<DecodeError, Decoded> => {
     }
     case 'unknown':
       return invalid(o, shape, [
-        'Invalid value supplied to : JsonRpcMessage (expected a method, a result or an error)',
+        'Invalid message (expected a method, a result or an error)',
       ]);
   }
 };

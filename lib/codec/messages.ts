@@ -1,13 +1,32 @@
 import * as t from 'io-ts';
 
 /**
- * A JSON-RPC id as MCP allows it: a string or a number, never null (SPEC-NOTES J1).
- * `0` and `''` are valid ids, and `1` and `'1'` are different ids (C2).
+ * The longest string id accepted: 1,024 characters. An id is echoed in its response, so an
+ * unbounded one would let a peer make every reply (and every event about it) as large as it
+ * likes; a longer id is not a usable id (the request gets -32600 with `id: null`).
+ */
+export const MAX_ID_LENGTH = 1024;
+
+const isId = (u: unknown): u is string | number =>
+  typeof u === 'string' ? u.length <= MAX_ID_LENGTH : Number.isSafeInteger(u);
+
+/**
+ * A JSON-RPC id as MCP allows it: a string or an integer, never null, never a fraction
+ * (MCP `basic/index`: "MUST be a string or integer"). `0` and `''` are valid ids, and `1` and
+ * `'1'` are different ids. Integers are the safe ones (|n| ≤ 2^53 − 1): a larger one does not
+ * survive `JSON.parse` exactly, so two different ids on the wire could meet as one here.
+ * Strings are at most {@link MAX_ID_LENGTH} characters.
  *
  * @example
  * RequestId.is(0); // true
+ * RequestId.is(1.5); // false
  */
-export const RequestId = t.union([t.string, t.number], 'RequestId');
+export const RequestId = new t.Type<string | number, string | number, unknown>(
+  'RequestId',
+  isId,
+  (u, c) => (isId(u) ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
 export type RequestId = t.TypeOf<typeof RequestId>;
 
 interface MethodBrand {

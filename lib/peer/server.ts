@@ -5,7 +5,8 @@ import { ErrorCodes } from '../codec/error-codes.js';
 import type { JsonRpcErrorObject, JsonRpcMessage, JsonRpcRequest, RequestId } from '../codec/messages.js';
 import { RequestMeta, type ProgressToken } from '../codec/progress.js';
 import type { WireFault } from '../codec/wire-fault.js';
-import { failure } from 'io-ts/lib/PathReporter.js';
+import { report } from '../codec/report.js';
+import { previewValue } from '../codec/preview.js';
 import { CancellationError, CancellationErrorResult } from '../errors.js';
 import type { RequestOutcome } from '../handler/outcome.js';
 import { startRequest, type Handler, type RequestObserver, type RunRequestInit, type RunningRequest } from '../handler/run-request.js';
@@ -231,7 +232,7 @@ export class Server {
       // SPEC-NOTES C6: a malformed cancel is dropped without a word on the wire
       if (events.enabled())
         events.emit({ type: 'cancel-ignored', sender, why: 'invalid',
-          error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, failure(decoded.left).join('; '), params) });
+          error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, report(decoded.left).join('; '), previewValue(params)) });
       return;
     }
     const { requestId } = decoded.right;

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 export const arbAnyId: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 6, arbitrary: fc.integer({ min: -2, max: 12 }) },
   { weight: 3, arbitrary: fc.constantFrom('0', '1', '', 'a', 'x'.repeat(300)) },
-  { weight: 1, arbitrary: fc.constantFrom(null, true, false, 1.5, -0, 2 ** 53, [], [1], {}, { id: 1 }) },
+  { weight: 1, arbitrary: fc.constantFrom(null, true, false, 1.5, -0, 2 ** 53, NaN, Infinity, 1e300, 0.1, 'i'.repeat(1025), [], [1], {}, { id: 1 }) },
 );
 
 const arbMethod: fc.Arbitrary<unknown> = fc.oneof(
@@ -50,13 +50,43 @@ const arbRequest: fc.Arbitrary<unknown> = fc.record({
   params: fc.oneof(fc.constant(undefined), fc.constant({ a: 1 }), fc.record({ _meta: fc.record({ progressToken: fc.integer({ max: 5 }) }) })),
 });
 
-/** Deeply nested values and big strings. */
+const nest = (depth: number, inner: unknown): unknown => {
+  let v = inner;
+  for (let i = 0; i < depth; i++) v = [v];
+  return v;
+};
+
+/** Deeply nested values (to 20,000 levels: rendering one must not overflow the stack) and big strings. */
 const arbMonster: fc.Arbitrary<unknown> = fc.oneof(
   fc.integer({ min: 10, max: 300 }).map((depth) => {
     let v: unknown = { jsonrpc: '2.0', id: 1, method: 'tools/call' };
     for (let i = 0; i < depth; i++) v = i % 2 === 0 ? [v] : { params: v };
     return v;
   }),
+  // a request, a cancel and a response whose members are deep: each is rendered into an error
+  fc.tuple(fc.integer({ min: 5_000, max: 20_000 }), fc.constantFrom('params', 'id', 'method', 'cancel', 'result', 'error')).map(([depth, where]) => {
+    const deep = nest(depth, 0);
+    switch (where) {
+      case 'params': return { jsonrpc: '2.0', id: 1, method: 'tools/call', params: deep };
+      case 'id': return { jsonrpc: '2.0', id: deep, method: 'tools/call' };
+      case 'method': return { jsonrpc: '2.0', id: 1, method: deep };
+      case 'cancel': return { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: deep, reason: deep } };
+      case 'result': return { jsonrpc: '2.0', id: 1, result: deep };
+      default: return { jsonrpc: '2.0', id: 1, error: { code: deep, message: deep } };
+    }
+  }),
+  // big invalid values: a reply or an event must carry a preview of them, never them
+  fc.tuple(fc.integer({ min: 10_000, max: 200_000 }), fc.constantFrom('params', 'method', 'jsonrpc', 'reason')).map(([n, where]) => {
+    const big = 'v'.repeat(n);
+    switch (where) {
+      case 'params': return { jsonrpc: '2.0', id: 2, method: 'tools/call', params: [big, big] };
+      case 'method': return { jsonrpc: '2.0', id: 2, method: { big } };
+      case 'jsonrpc': return { jsonrpc: big, id: 2, method: 'tools/call' };
+      default: return { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: [big], reason: big } };
+    }
+  }),
+  // JSON-RPC 2.0 §5: exactly one of result and error
+  fc.constantFrom({ jsonrpc: '2.0', id: 0, result: {}, error: { code: 1, message: 'x' } }, { jsonrpc: '2.0', id: 'probe', result: {}, error: { code: 1, message: 'x' } }),
   fc.integer({ min: 1, max: 20_000 }).map((n) => ({ jsonrpc: '2.0', id: 's'.repeat(n), method: 'tools/call', params: { big: 'b'.repeat(n) } })),
   fc.integer({ min: 1, max: 20_000 }).map((n) => 'x'.repeat(n)),
 );

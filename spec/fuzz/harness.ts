@@ -24,7 +24,11 @@ export interface FuzzReport {
 
 type Rec = Record<string, unknown>;
 const isRec = (u: unknown): u is Rec => typeof u === 'object' && u !== null && !Array.isArray(u);
-const usable = (id: unknown): boolean => typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+// MCP ids are strings (at most 1,024 characters here: an id is echoed in its reply) or integers
+const usable = (id: unknown): boolean => (typeof id === 'string' ? id.length <= 1024 : Number.isSafeInteger(id));
+// what a reply or an event may weigh whatever the input: a bounded preview, never the input
+const MAX_REPLY = 4096;
+const MAX_EVENT = 8192;
 
 /**
  * A real peer under hostile input. Each input is fed alone; every handler answers at once or
@@ -111,7 +115,11 @@ export class FuzzTarget {
       },
     });
     this.peer.events$.subscribe({
-      next: (e) => void (this.report.events[e.type] = (this.report.events[e.type] ?? 0) + 1),
+      next: (e) => {
+        this.report.events[e.type] = (this.report.events[e.type] ?? 0) + 1;
+        const size = JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)).length;
+        if (size > MAX_EVENT) this.violation(`an event of ${size} characters (${e.type})`, null);
+      },
       error: () => (this.broken = true),
     });
     this.peer.outgoing$.subscribe({ next: (m) => this.out.push(m), error: () => (this.broken = true) });
@@ -135,7 +143,11 @@ export class FuzzTarget {
   }
 
   private check(u: unknown, out: JsonRpcMessage[], live: boolean): void {
-    for (const m of out) if (E.isLeft(decodeMessage(JSON.parse(JSON.stringify(m))))) this.violation('sent an invalid message', m);
+    for (const m of out) {
+      const text = JSON.stringify(m);
+      if (E.isLeft(decodeMessage(JSON.parse(text)))) this.violation('sent an invalid message', m);
+      if (text.length > MAX_REPLY) this.violation(`a reply of ${text.length} characters`, u);
+    }
     if (Array.isArray(u) && u.length > 0) {
       this.report.outcomes.batch++;
       if (out.length > u.length) this.violation('more replies than batch elements', u);
