@@ -1,4 +1,5 @@
 import { ErrorCodes } from './codec/error-codes.js';
+import { preview, previewValue } from './codec/preview.js';
 import type { JsonRpcErrorObject, RequestId } from './codec/messages.js';
 
 /**
@@ -39,15 +40,26 @@ export const CancellationErrorResult = {
     CancellationErrorResult.of(error, messageOf(thrown), thrown),
 } as const;
 
-/** A readable message for any thrown value. */
+// a thrown value's text goes into replies and events: bounded, like every rendered value
+const MESSAGE_MAX = 1024;
+
+/**
+ * A readable message for any thrown value, at most about 1,024 characters: an Error's message,
+ * a string, or a bounded preview of anything else (a deep or cyclic value cannot overflow the
+ * stack or throw here).
+ *
+ * @example
+ * messageOf(new Error('boom')); // 'boom'
+ * messageOf({ code: 5 }); // '{"code":5}'
+ */
 export const messageOf = (thrown: unknown): string => {
-  if (thrown instanceof Error) return thrown.message;
-  if (typeof thrown === 'string') return thrown;
   try {
-    return JSON.stringify(thrown) ?? String(thrown);
+    if (thrown instanceof Error) return typeof thrown.message === 'string' ? preview(thrown.message, MESSAGE_MAX) : previewValue(thrown.message, MESSAGE_MAX);
+    if (typeof thrown === 'string') return preview(thrown, MESSAGE_MAX);
   } catch {
-    return String(thrown);
+    // a Proxy or a getter that throws: rendered below, which never throws
   }
+  return previewValue(thrown, MESSAGE_MAX);
 };
 
 /**

@@ -19,3 +19,16 @@ export const ErrorCodes = {
   RequestCancelled: -32800,
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+const LOCAL: ReadonlySet<number> = new Set([ErrorCodes.ConnectionClosed, ErrorCodes.RequestTimeout, ErrorCodes.RequestCancelled]);
+
+/**
+ * Whether `code` belongs to an error raised here, on the sending side (a timeout, a closed
+ * connection, a caller's abort): such a code describes this process's request, and is never
+ * sent to a peer as the answer to one of its own.
+ *
+ * @example
+ * isLocalCode(ErrorCodes.RequestTimeout); // true
+ * isLocalCode(ErrorCodes.InvalidParams); // false
+ */
+export const isLocalCode = (code: number): boolean => LOCAL.has(code);

@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import type { JsonRpcMessage, RequestId } from '../codec/messages.js';
 import { PROGRESS, type ProgressToken } from '../codec/progress.js';
 import { relate } from '../codec/related.js';
@@ -33,6 +33,8 @@ export interface ContextInit {
   readonly send: (m: JsonRpcMessage) => void;
   /** Reports a cleanup that threw or rejected. */
   readonly cleanupFailed: (thrown: unknown) => void;
+  /** Reports a `ctx.progress` call refused for a value no peer could read (NaN, Infinity). */
+  readonly progressRefused?: (why: string) => void;
 }
 
 /**
@@ -68,7 +70,15 @@ export class Context implements RequestContext {
   }
 
   get cancelled$(): Observable<CancelReason> {
-    return this.init.manager.cancelled(this.init.key);
+    // the request's own reason first: once it ended by a cancel its manager entry is gone, and
+    // a handler that subscribes after an `await` must still be told (as its signal is)
+    return new Observable<CancelReason>((subscriber) => {
+      const reason = this.abortedWith;
+      if (reason === undefined) return this.init.manager.cancelled(this.init.key).subscribe(subscriber);
+      subscriber.next(reason);
+      subscriber.complete();
+      return undefined;
+    });
   }
 
   /** The reason the request was stopped, if it was. */
@@ -94,8 +104,15 @@ export class Context implements RequestContext {
 
   progress(progress: number, total?: number, message?: string): void {
     const token = this.init.progressToken;
+    if (token === undefined || this.ended) return;
+    // JSON has no NaN or Infinity (they would go out as null), and nothing rises above NaN: a
+    // bad value is refused and reported, and is not remembered, so later progress still flows
+    if (!Number.isFinite(progress) || (total !== undefined && !Number.isFinite(total))) {
+      this.init.progressRefused?.(`progress must be a finite number, got progress ${String(progress)}${total === undefined ? '' : `, total ${String(total)}`}`);
+      return;
+    }
     // SPEC P2: progress MUST rise; P3: none after the request ended
-    if (token === undefined || this.ended || !(this.lastProgress === undefined || progress > this.lastProgress)) return;
+    if (!(this.lastProgress === undefined || progress > this.lastProgress)) return;
     this.lastProgress = progress;
     const params: { progressToken: ProgressToken; progress: number; total?: number; message?: string } = {
       progressToken: token,

@@ -1,5 +1,5 @@
 import { Observable, Subscriber, config, defer, finalize, isObservable, observable, of, takeUntil, type ObservableInput } from 'rxjs';
-import { ErrorCodes } from '../codec/error-codes.js';
+import { ErrorCodes, isLocalCode } from '../codec/error-codes.js';
 import { CancellationError, CancellationErrorResult, JsonRpcError, messageOf } from '../errors.js';
 import type { CancellationManager } from '../manager/cancellation-manager.js';
 import { Context, type ContextInit, type RequestContext } from './context.js';
@@ -47,8 +47,14 @@ const toResult = (v: unknown): RequestOutcome => {
 
 const toFailure = (thrown: unknown): RequestOutcome => ({
   type: 'error',
-  // a JsonRpcError is the handler's own answer (-32602 for bad params, say); the rest is internal
-  error: thrown instanceof JsonRpcError ? thrown.toJson() : { code: ErrorCodes.InternalError, message: messageOf(thrown) },
+  // a JsonRpcError is the handler's own answer (-32602 for bad params, say); the rest is internal.
+  // So is one of our own local errors that a proxying handler let escape (its request() timed
+  // out, its upstream closed): those codes mean "your request, here" to the client, and must
+  // never travel (MCP 2026-07-28 "Error Codes"); the message says what happened.
+  error:
+    thrown instanceof JsonRpcError && !isLocalCode(thrown.code)
+      ? thrown.toJson()
+      : { code: ErrorCodes.InternalError, message: messageOf(thrown) },
   failure: CancellationErrorResult.fromThrown(CancellationError.HANDLER_FAILED, thrown),
 });
 
@@ -115,6 +121,9 @@ class Settle extends Subscriber<unknown> {
       const reason = this.init.manager.reasonOf(this.init.key);
       if (reason === undefined) this.decide(toResult(this.last));
       else {
+        // settled before the abort: an abort listener that calls ctx.progress or ctx.notify
+        // must send nothing for a request that was cancelled
+        this.ctx.settle();
         this.ctx.abort(reason);
         this.decide({ type: 'cancelled', reason });
       }

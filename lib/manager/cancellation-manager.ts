@@ -3,16 +3,26 @@ import type { RequestId } from '../codec/messages.js';
 import type { CancellationBus } from './bus.js';
 import { CancelReason, RequestKey } from './request-key.js';
 
-/** What `cancel` did: the first three leave the registry unchanged. */
-export type CancelResult = 'cancelled' | 'already-cancelled' | 'finished' | 'unknown';
+/**
+ * What `cancel` did: only `cancelled` changes the registry. `elsewhere`: the id is in flight in
+ * another session of this manager, and not in the key's own (a sender aiming at another
+ * tenant's request: the caller should report it as not allowed, and tell the sender nothing).
+ */
+export type CancelResult = 'cancelled' | 'already-cancelled' | 'finished' | 'unknown' | 'elsewhere';
 
 /** Options of {@link CancellationManager}. */
 export interface CancellationManagerOptions {
   /**
-   * How many ended keys to remember, so that a late cancel is reported as `finished` rather than
-   * `unknown`. The memory is a ring: it never grows with traffic. Default 1,000.
+   * How many ended keys to remember per session, so that a late cancel is reported as
+   * `finished` rather than `unknown`. Oldest forgotten first: it never grows with traffic, and
+   * one session cannot push another's memory out. Default 1,000.
    */
   readonly rememberFinished?: number;
+  /**
+   * How many ended keys to remember across all sessions together: past it the oldest-seen
+   * session's oldest keys go first. Default 100,000.
+   */
+  readonly rememberFinishedTotal?: number;
   /** Carries cancellations to and from other instances. Default: none (in-process only). */
   readonly bus?: CancellationBus;
 }
@@ -20,36 +30,47 @@ export interface CancellationManagerOptions {
 type Observer = Subscriber<CancelReason>;
 
 // One request's entry. Its observers are usually one (the request's own takeUntil), so the first
-// lives in a field and only a second makes an array: an empty `[]` that is pushed to grows a
-// backing store of 17 slots, about 150 bytes per request in flight.
+// lives in a field with no teardown (it goes with the entry); only a second makes a Set, whose
+// members remove themselves when they unsubscribe: O(1) per subscribe and unsubscribe, whatever
+// the number of observers (a handler may take `takeUntil(ctx.cancelled$)` per item of a list).
 class Entry {
   reason: CancelReason | undefined = undefined;
   first: Observer | undefined = undefined;
-  more: Observer[] | undefined = undefined;
+  more: Set<Observer> | undefined = undefined;
   constructor(readonly key: RequestKey) {}
 
-  add(o: Observer): void {
-    if (this.first === undefined || this.first.closed) this.first = o;
-    else {
-      // observers that unsubscribed are dropped here, not in a teardown closure per subscriber
-      this.more = this.more === undefined ? [o] : [...this.more.filter((x) => !x.closed), o];
+  /** Add an observer; returns its teardown when it needs one. */
+  add(o: Observer): (() => void) | undefined {
+    if (this.first === undefined || this.first.closed) {
+      this.first = o;
+      return undefined;
     }
+    const more = (this.more ??= new Set());
+    more.add(o);
+    return () => void this.more?.delete(o);
   }
 
   /** Take the observers out, so each is told once. */
   drain(): Observer[] {
     const all = this.first === undefined ? [] : [this.first];
-    if (this.more !== undefined) all.push(...this.more);
+    if (this.more !== undefined) for (const o of this.more) all.push(o);
     this.first = undefined;
     this.more = undefined;
     return all;
   }
 }
 
+// The entries of one id: usually one session has it, so the slot is the Entry itself; only when
+// several sessions have the same id in flight (every client starts at 0) does it become a Map.
+type Slot = Entry | Map<string | undefined, Entry>;
+
+// The ended keys of one session, oldest first (a Map keeps insertion order).
+type Finished = Map<RequestId, true>;
+
 /**
  * The registry of requests in flight, keyed by `(sessionId, requestId)`.
  *
- * Routing a cancel is two `Map` lookups whatever the number in flight, and an entry is deleted
+ * Routing a cancel is one `Map` lookup (two when sessions share the id) whatever the number in flight, and an entry is deleted
  * by `complete` the moment its request ends: nothing per request outlives it but a bounded
  * memory of recently ended keys. `cancelled(key)` is an ordinary Observable, so any stream can
  * be made cancellable from the wire:
@@ -61,16 +82,20 @@ class Entry {
  * manager.cancel(key, 'user pressed stop'); // work$ is unsubscribed
  */
 export class CancellationManager {
-  // session -> id -> entry. Nested maps keep 1 and '1' apart with no string building on the hot path.
-  private readonly sessions = new Map<string | undefined, Map<RequestId, Entry>>();
-  private readonly finished: Array<RequestKey | undefined>;
-  private finishedNext = 0;
+  // id -> entry (or entries by session). Keyed by the id first: a cancel finds its own session's
+  // entry and learns whether another session has the id, in one lookup; 1 and '1' stay apart.
+  private readonly ids = new Map<RequestId, Slot>();
+  private readonly finished = new Map<string | undefined, Finished>();
+  private finishedCount = 0;
+  private readonly rememberPerSession: number;
+  private readonly rememberTotal: number;
   private count = 0;
   private readonly bus: CancellationBus | undefined;
   private readonly busSubscription: Subscription | undefined;
 
   constructor(options: CancellationManagerOptions = {}) {
-    this.finished = new Array<RequestKey | undefined>(Math.max(0, Math.floor(options.rememberFinished ?? 1000)));
+    this.rememberPerSession = Math.max(0, Math.floor(options.rememberFinished ?? 1000));
+    this.rememberTotal = Math.max(0, Math.floor(options.rememberFinishedTotal ?? 100_000));
     this.bus = options.bus;
     // a cancel published by another instance acts here like a local one; never re-published
     this.busSubscription = options.bus?.cancellations$.subscribe({
@@ -89,14 +114,15 @@ export class CancellationManager {
    * flight already (a duplicate id: the caller must not run it).
    */
   register(key: RequestKey): boolean {
-    let ids = this.sessions.get(key.sessionId);
-    if (ids === undefined) {
-      ids = new Map();
-      this.sessions.set(key.sessionId, ids);
-    } else if (ids.has(key.requestId)) {
-      return false;
+    const slot = this.ids.get(key.requestId);
+    if (slot === undefined) this.ids.set(key.requestId, new Entry(key));
+    else if (slot instanceof Entry) {
+      if (slot.key.sessionId === key.sessionId) return false;
+      this.ids.set(key.requestId, new Map([[slot.key.sessionId, slot], [key.sessionId, new Entry(key)]]));
+    } else {
+      if (slot.has(key.sessionId)) return false;
+      slot.set(key.sessionId, new Entry(key));
     }
-    ids.set(key.requestId, new Entry(key));
     this.count++;
     return true;
   }
@@ -127,16 +153,16 @@ export class CancellationManager {
       const entry = this.entry(key);
       if (entry === undefined) {
         subscriber.complete();
-        return;
+        return undefined;
       }
       if (entry.reason !== undefined) {
         subscriber.next(entry.reason);
         subscriber.complete();
-        return;
+        return undefined;
       }
-      // no teardown: an unsubscribed observer ignores what it is told, and goes with its entry
-      // (the request's end), or sooner when a later observer takes its place
-      entry.add(subscriber);
+      // the request's own observer needs no teardown: an unsubscribed observer ignores what it
+      // is told, and goes with its entry (the request's end)
+      return entry.add(subscriber);
     });
   }
 
@@ -149,7 +175,8 @@ export class CancellationManager {
   cancel(key: RequestKey, reason?: string | CancelReason): CancelResult {
     const why = typeof reason === 'object' ? reason : CancelReason.of('peer', reason);
     const result = this.cancelLocal(key, why);
-    if (result === 'unknown' && this.bus !== undefined) this.bus.publish(key, why);
+    // not in flight here in its own session: it may be on another instance
+    if ((result === 'unknown' || result === 'elsewhere') && this.bus !== undefined) this.bus.publish(key, why);
     return result;
   }
 
@@ -158,24 +185,34 @@ export class CancellationManager {
    * `cancelled` observers without a value. Returns `false` if it was not in flight.
    */
   complete(key: RequestKey): boolean {
-    const ids = this.sessions.get(key.sessionId);
-    const entry = ids?.get(key.requestId);
-    if (ids === undefined || entry === undefined) return false;
-    ids.delete(key.requestId);
-    if (ids.size === 0) this.sessions.delete(key.sessionId);
+    const slot = this.ids.get(key.requestId);
+    let entry: Entry | undefined;
+    if (slot instanceof Entry) {
+      if (slot.key.sessionId !== key.sessionId) return false;
+      entry = slot;
+      this.ids.delete(key.requestId);
+    } else {
+      entry = slot?.get(key.sessionId);
+      if (slot === undefined || entry === undefined) return false;
+      slot.delete(key.sessionId);
+      if (slot.size === 1) for (const only of slot.values()) this.ids.set(key.requestId, only);
+    }
     this.count--;
     this.remember(key);
     for (const o of entry.drain()) o.complete();
     return true;
   }
 
-  /**
-   * Whether the key ended recently (within the `rememberFinished` memory). A scan of the ring:
-   * it only runs for a cancel that is ignored anyway, so the hot path (`complete`) stays one store.
-   */
+  /** Whether the key ended recently (within the `rememberFinished` memory of its session). O(1). */
   wasFinished(key: RequestKey): boolean {
-    for (const k of this.finished) if (k !== undefined && RequestKey.equals(k, key)) return true;
-    return false;
+    return this.finished.get(key.sessionId)?.has(key.requestId) === true;
+  }
+
+  /** Whether the id is in flight in a session other than the key's own (and not in its own). O(1). */
+  inFlightElsewhere(key: RequestKey): boolean {
+    const slot = this.ids.get(key.requestId);
+    if (slot === undefined) return false;
+    return slot instanceof Entry ? slot.key.sessionId !== key.sessionId : !slot.has(key.sessionId);
   }
 
   /** Stop listening to the bus. The registry itself needs no disposal. */
@@ -184,12 +221,14 @@ export class CancellationManager {
   }
 
   private entry(key: RequestKey): Entry | undefined {
-    return this.sessions.get(key.sessionId)?.get(key.requestId);
+    const slot = this.ids.get(key.requestId);
+    if (slot instanceof Entry) return slot.key.sessionId === key.sessionId ? slot : undefined;
+    return slot?.get(key.sessionId);
   }
 
   private cancelLocal(key: RequestKey, reason: CancelReason): CancelResult {
     const entry = this.entry(key);
-    if (entry === undefined) return this.wasFinished(key) ? 'finished' : 'unknown';
+    if (entry === undefined) return this.wasFinished(key) ? 'finished' : this.inFlightElsewhere(key) ? 'elsewhere' : 'unknown';
     if (entry.reason !== undefined) return 'already-cancelled';
     entry.reason = reason;
     for (const o of entry.drain()) {
@@ -200,9 +239,29 @@ export class CancellationManager {
   }
 
   private remember(key: RequestKey): void {
-    const size = this.finished.length;
-    if (size === 0) return;
-    this.finished[this.finishedNext] = key;
-    this.finishedNext = (this.finishedNext + 1) % size;
+    if (this.rememberPerSession === 0 || this.rememberTotal === 0) return;
+    let ids = this.finished.get(key.sessionId);
+    if (ids === undefined) {
+      ids = new Map();
+      this.finished.set(key.sessionId, ids);
+    } else if (ids.delete(key.requestId)) this.finishedCount--; // an id may come again (2026-07-28)
+    ids.set(key.requestId, true);
+    this.finishedCount++;
+    if (ids.size > this.rememberPerSession) this.forgetOldest(key.sessionId, ids);
+    // the total bound: the session seen first gives up its oldest key
+    while (this.finishedCount > this.rememberTotal) {
+      const oldest = this.finished.entries().next();
+      if (oldest.done === true) break;
+      this.forgetOldest(oldest.value[0], oldest.value[1]);
+    }
+  }
+
+  private forgetOldest(sessionId: string | undefined, ids: Finished): void {
+    const first = ids.keys().next();
+    if (first.done !== true) {
+      ids.delete(first.value);
+      this.finishedCount--;
+    }
+    if (ids.size === 0) this.finished.delete(sessionId);
   }
 }

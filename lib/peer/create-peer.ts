@@ -11,7 +11,7 @@ import { CancellationManager } from '../manager/cancellation-manager.js';
 import { CancellationSecurity, type SecurityOptions } from '../security/cancellation-security.js';
 import type { EventSink, PeerEvent, PeerEventInit } from './events.js';
 import { DEFAULT_MAX_PENDING, DEFAULT_TIMEOUT_MS, Sender, type RequestOptions } from './sender.js';
-import { DEFAULT_MAX_IN_FLIGHT, Server } from './server.js';
+import { DEFAULT_MAX_IN_FLIGHT, Server, anonymousScope } from './server.js';
 
 /** Options of {@link createPeer}. */
 export interface PeerOptions {
@@ -48,8 +48,6 @@ export interface Peer {
   inFlight(): { serving: number; sending: number };
 }
 
-let anonymous = 0;
-
 /**
  * Create a peer over an Observable of incoming JSON values.
  *
@@ -62,10 +60,12 @@ let anonymous = 0;
  */
 export function createPeer(incoming$: Observable<unknown>, options: PeerOptions = {}): Peer {
   const scheduler = options.scheduler ?? asyncScheduler;
-  const n = ++anonymous;
-  // a shared registry needs disjoint keys: a peer without a session gets one of its own
-  const sessionId = options.sessionId ?? (options.manager !== undefined ? `peer-${n}` : undefined);
-  const sender = sessionId ?? `peer-${n}`;
+  // a shared registry needs disjoint keys: a peer without a session gets one of its own, unique
+  // across processes too (a counter is not: two instances sharing a bus would both have a
+  // `peer-1`, and a cancel one of them forwards would stop the other's request of another tenant)
+  const scope = anonymousScope('peer');
+  const sessionId = options.sessionId ?? (options.manager !== undefined ? scope : undefined);
+  const sender = sessionId ?? scope;
   const manager = options.manager ?? new CancellationManager();
   const security = CancellationSecurity.from(options.security);
   const events$ = new Subject<PeerEvent>();

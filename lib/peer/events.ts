@@ -67,6 +67,11 @@ export type PeerEvent =
       readonly repliedWith?: RequestId | null;
       readonly code?: number;
     })
+  | (At & { readonly type: 'progress-refused';
+      /** The session (or peer) the input came from: the audit trail's who. */
+      readonly sender: string; readonly key: RequestKey; readonly method: string;
+      /** HANDLER_FAILED: the handler called `ctx.progress` with NaN or an infinite value; nothing was sent. */
+      readonly error: CancellationErrorResult })
   | (At & { readonly type: 'notification-failed';
       /** The session (or peer) the input came from: the audit trail's who. */
       readonly sender: string; readonly method: string; readonly error: CancellationErrorResult })

@@ -7,7 +7,7 @@ import { CancellationManager } from '../manager/cancellation-manager.js';
 import { CancellationSecurity, type SecurityOptions } from '../security/cancellation-security.js';
 import type { PeerEvent, PeerEventInit } from './events.js';
 import { eachMessage } from './batch.js';
-import { DEFAULT_MAX_IN_FLIGHT, Server } from './server.js';
+import { DEFAULT_MAX_IN_FLIGHT, Server, anonymousScope } from './server.js';
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -20,8 +20,6 @@ export interface ServeOptions {
   /** Where lifecycle and audit events go (a Subject, say). */
   readonly events?: Subject<PeerEvent> | ((e: PeerEvent) => void);
 }
-
-let anonymous = 0;
 
 /**
  * The serving half alone: `incoming$.pipe(serve(handlers))` is the stream of responses and
@@ -39,13 +37,13 @@ export const serve =
       const scheduler = options.scheduler ?? asyncScheduler;
       const sink = options.events;
       const emit = sink === undefined ? undefined : typeof sink === 'function' ? sink : (e: PeerEvent) => sink.next(e);
-      const n = ++anonymous;
-      const sessionId = options.sessionId ?? (options.manager !== undefined ? `serve-${n}` : undefined);
+      const scope = anonymousScope('serve');
+      const sessionId = options.sessionId ?? (options.manager !== undefined ? scope : undefined);
       const server = new Server({
         handlers,
         notifications: options.notifications ?? {},
         sessionId,
-        sender: sessionId ?? `serve-${n}`,
+        sender: sessionId ?? scope,
         manager: options.manager ?? new CancellationManager(),
         security: CancellationSecurity.from(options.security),
         maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,

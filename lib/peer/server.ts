@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { CANCELLED, CancelledParams } from '../codec/cancelled.js';
 import type { DecodeError, Decoded } from '../codec/decode.js';
 import { ErrorCodes } from '../codec/error-codes.js';
-import type { JsonRpcErrorObject, JsonRpcMessage, JsonRpcRequest, RequestId } from '../codec/messages.js';
+import { RequestId, type JsonRpcErrorObject, type JsonRpcMessage, type JsonRpcRequest } from '../codec/messages.js';
 import { RequestMeta, type ProgressToken } from '../codec/progress.js';
 import type { WireFault } from '../codec/wire-fault.js';
 import { report } from '../codec/report.js';
@@ -17,6 +17,12 @@ import type { EventSink } from './events.js';
 
 /** The default for `maxInFlight`: requests served at once by one peer. */
 export const DEFAULT_MAX_IN_FLIGHT = 1000;
+
+/**
+ * The scope of a peer given no `sessionId`: a random UUID, so that no two peers share one, not
+ * even in two processes that share a cancellation bus.
+ */
+export const anonymousScope = (kind: 'peer' | 'serve'): string => `${kind}-${globalThis.crypto.randomUUID()}`;
 
 /** `initialize` is never cancelled (SPEC-NOTES C4). */
 const NOT_CANCELLABLE = 'initialize';
@@ -54,6 +60,10 @@ class Active implements RunRequestInit, RequestObserver {
 
   cleanupFailed(thrown: unknown): void {
     this.server.cleanupFailed(this, thrown);
+  }
+
+  progressRefused(why: string): void {
+    this.server.progressRefused(this, why);
   }
 }
 
@@ -177,6 +187,13 @@ export class Server {
       events.emit({ sender: this.init.sender, type: 'cleanup-failed', key: a.key, method: a.method, error: CancellationErrorResult.fromThrown(CancellationError.CLEANUP_FAILED, thrown) });
   }
 
+  /** @internal `a`'s handler called `ctx.progress` with a value no peer could read. */
+  progressRefused(a: Active, why: string): void {
+    const { events } = this.init;
+    if (events.enabled())
+      events.emit({ sender: this.init.sender, type: 'progress-refused', key: a.key, method: a.method, error: CancellationErrorResult.of(CancellationError.HANDLER_FAILED, why) });
+  }
+
   /** @internal `a` ended (after its outcome, if it had one). */
   end(a: Active): void {
     if (this.active.get(a.key.requestId) === a) this.active.delete(a.key.requestId);
@@ -222,7 +239,7 @@ export class Server {
     if (!security.admit(sender, this.init.now())) {
       const id = typeof params === 'object' && params !== null ? (params as { requestId?: unknown }).requestId : undefined;
       if (events.enabled()) {
-        const key = typeof id === 'string' || typeof id === 'number' ? RequestKey.of(id, this.init.sessionId) : undefined;
+        const key = RequestId.is(id) ? RequestKey.of(id, this.init.sessionId) : undefined;
         events.emit(key === undefined ? { type: 'cancel-ignored', sender, why: 'rate-limited' } : { type: 'cancel-ignored', key, sender, why: 'rate-limited' });
       }
       return;
@@ -237,14 +254,17 @@ export class Server {
     }
     const { requestId } = decoded.right;
     const key = RequestKey.of(requestId, this.init.sessionId);
-    if (!security.canCancel(sender, key)) return ignored('not-allowed', key, decoded.right.reason);
-    const active = this.active.get(requestId);
-    if (active?.method === NOT_CANCELLABLE) return ignored('not-cancellable', key, decoded.right.reason);
+    // cut once, before any event carries it: an ignored cancel's reason goes to the audit log too
     const { reason, truncated } = security.limit(decoded.right.reason);
+    if (!security.canCancel(sender, key)) return ignored('not-allowed', key, reason);
+    const active = this.active.get(requestId);
+    if (active?.method === NOT_CANCELLABLE) return ignored('not-cancellable', key, reason);
     if (active !== undefined) active.reasonTruncated = truncated;
     const result = this.init.manager.cancel(key, CancelReason.of('peer', reason));
     if (result === 'cancelled') return; // reported as request-cancelled by the request's own ending
-    ignored(result === 'unknown' ? 'unknown' : 'finished', key, reason);
+    // in flight only in another session of this manager: a probe of another tenant, audited as
+    // such; the sender is told nothing either way (a cancel gets no reply)
+    ignored(result === 'elsewhere' ? 'not-allowed' : result === 'unknown' ? 'unknown' : 'finished', key, reason);
   }
 
   private notification(method: string, params: unknown): void {

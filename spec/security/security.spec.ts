@@ -37,9 +37,23 @@ describe('CancellationSecurity', () => {
       const l = new RateLimiter(1000, 2, 100);
       l.tryTake('a', 0);
       expect(l.size).to.equal(1);
-      l.tryTake('b', 10_000); // 'a' is untouched, but 'b' is new
-      l.tryTake('a', 10_000); // refilled, minus one: kept
-      expect(l.tryTake('a', 10_000)).to.equal(true);
+      // 'a' refills within 2 ms; the next take by anyone forgets it
+      l.tryTake('b', 10_000);
+      expect(l.size).to.equal(1);
+      // and 'b' is not forgotten while it has not refilled
+      l.tryTake('c', 10_000);
+      expect(l.size).to.equal(2);
+    });
+
+    it('should never hand a throttled sender a full bucket, however many fresh senders push it out', () => {
+      const l = new RateLimiter(1, 3, 10);
+      for (let i = 0; i < 3; i++) expect(l.tryTake('hostile', 0)).to.equal(true);
+      expect(l.tryTake('hostile', 0)).to.equal(false);
+      // a flood of fresh sender ids, far more than the table holds
+      for (let i = 0; i < 1_000; i++) l.tryTake(`fresh-${i}`, 0);
+      expect(l.size).to.be.at.most(10);
+      // still throttled: the old code evicted its bucket and handed it a full one
+      expect(l.tryTake('hostile', 0)).to.equal(false);
     });
   });
 
