@@ -82,8 +82,10 @@ describe('CancellationManager', () => {
       m.complete(k(i, `s${i % 7}`));
     }
     expect(m.size).to.equal(0);
-    // the per-session maps go too: nothing grows with traffic
-    expect((m as unknown as { sessions: Map<unknown, unknown> }).sessions.size).to.equal(0);
+    // the id slots go too: nothing grows with traffic but the bounded finished memory
+    expect((m as unknown as { ids: Map<unknown, unknown> }).ids.size).to.equal(0);
+    const finished = (m as unknown as { finishedCount: number }).finishedCount;
+    expect(finished).to.equal(7 * 1000);
   });
 
   it('should unsubscribe the observer of a request that ends, leaving no listener behind', () => {
