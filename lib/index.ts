@@ -40,6 +40,8 @@ export { createPeer, type Peer, type PeerOptions } from './peer/create-peer.js';
 export { serve, type ServeOptions } from './peer/serve.js';
 export { DEFAULT_TIMEOUT_MS, DEFAULT_MAX_PENDING, type RequestOptions } from './peer/sender.js';
 export { DEFAULT_MAX_IN_FLIGHT } from './peer/server.js';
+export { DEFAULT_MAX_BATCH_SIZE } from './peer/batch.js';
+export { REPEAT_INTERVAL_MS } from './peer/repeats.js';
 export type { PeerEvent, PeerEventType, CancelIgnoredWhy } from './peer/events.js';
 export { WireFault, type WireFaultKind } from './codec/wire-fault.js';
 export type { WireTransport, WireSendOptions } from './transport/wire.js';

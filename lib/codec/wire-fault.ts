@@ -7,9 +7,11 @@ const BRAND: unique symbol = Symbol.for('mcp-rx-cancel/wire-fault');
  * - `parse-error`: a line that is not JSON (answered with -32700 and `id: null`, SPEC-NOTES J4, J5);
  * - `line-too-long`: a line over the transport's limit, discarded up to its newline (also -32700);
  * - `transport-error`: the transport reported a failure that is not a close (the SDK's `onerror`,
- *   a write that failed): only an event.
+ *   a write that failed): only an event;
+ * - `batch-too-large`: a JSON-RPC batch over the peer's `maxBatchSize`, answered with one -32600
+ *   (`id: null`) as a whole, without looking at its elements.
  */
-export type WireFaultKind = 'parse-error' | 'line-too-long' | 'transport-error';
+export type WireFaultKind = 'parse-error' | 'line-too-long' | 'transport-error' | 'batch-too-large';
 
 /**
  * A fault a transport reports in band, as a value of its `incoming$`: the peer stays one Observable

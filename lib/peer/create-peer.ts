@@ -3,7 +3,7 @@ import { Observable, Subject, asyncScheduler, type SchedulerLike } from 'rxjs';
 import { classifyMessage } from '../codec/decode.js';
 import type { JsonRpcMessage } from '../codec/messages.js';
 import { PROGRESS } from '../codec/progress.js';
-import { eachMessage } from './batch.js';
+import { DEFAULT_MAX_BATCH_SIZE, eachMessage } from './batch.js';
 import { WireFault } from '../codec/wire-fault.js';
 import { CancellationError, CancellationErrorResult } from '../errors.js';
 import type { Handler } from '../handler/run-request.js';
@@ -28,6 +28,8 @@ export interface PeerOptions {
   readonly timeoutMs?: number;
   /** Requests served at once; over it a request gets an error response at once. Default 1,000. */
   readonly maxInFlight?: number;
+  /** Most elements of one JSON-RPC batch; a larger batch gets one -32600 (`id: null`). Default 64. */
+  readonly maxBatchSize?: number;
   /** Requests sent and not yet answered; over it `request()` errors at once. Default 10,000. */
   readonly maxPendingRequests?: number;
   /** Time source for timeouts and event stamps (TestScheduler, virtual time). */
@@ -60,6 +62,7 @@ export interface Peer {
  */
 export function createPeer(incoming$: Observable<unknown>, options: PeerOptions = {}): Peer {
   const scheduler = options.scheduler ?? asyncScheduler;
+  const maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
   // a shared registry needs disjoint keys: a peer without a session gets one of its own, unique
   // across processes too (a counter is not: two instances sharing a bus would both have a
   // `peer-1`, and a cancel one of them forwards would stop the other's request of another tenant)
@@ -99,6 +102,7 @@ export function createPeer(incoming$: Observable<unknown>, options: PeerOptions 
       security,
       maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
       now: () => scheduler.now(),
+      scheduler,
       send,
       events,
     });
@@ -127,7 +131,7 @@ export function createPeer(incoming$: Observable<unknown>, options: PeerOptions 
       serving.receive(d);
     };
     const subscription = incoming$.subscribe({
-      next: (u) => eachMessage(u, route),
+      next: (u) => eachMessage(u, route, maxBatchSize),
       error: (e: unknown) => {
         close(e);
         destination.complete();

@@ -104,7 +104,13 @@ export type PeerEvent =
   // connection
   | (At & { readonly type: 'transport-error';
       /** The session (or peer) the input came from: the audit trail's who. */
-      readonly sender: string; readonly error: CancellationErrorResult })
+      readonly sender: string; readonly error: CancellationErrorResult;
+      /**
+       * How many transport errors of this kind the event stands for, when more than one: the
+       * first of a kind is reported at once, the ones like it in the next second as one event
+       * with their count (the last one's error), never one event per failed write.
+       */
+      readonly count?: number })
   | (At & { readonly type: 'connection-closed'; readonly error?: CancellationErrorResult });
 
 /** The `type`s of {@link PeerEvent}. */

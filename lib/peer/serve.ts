@@ -16,6 +16,8 @@ export interface ServeOptions {
   readonly security?: SecurityOptions | CancellationSecurity;
   readonly notifications?: Readonly<Record<string, (params: unknown) => void>>;
   readonly maxInFlight?: number;
+  /** Most elements of one JSON-RPC batch; a larger batch gets one -32600 (`id: null`). Default 64. */
+  readonly maxBatchSize?: number;
   readonly scheduler?: SchedulerLike;
   /** Where lifecycle and audit events go (a Subject, say). */
   readonly events?: Subject<PeerEvent> | ((e: PeerEvent) => void);
@@ -48,6 +50,7 @@ export const serve =
         security: CancellationSecurity.from(options.security),
         maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
         now: () => scheduler.now(),
+        scheduler,
         send: (m) => destination.next(m),
         events: {
           enabled: () => emit !== undefined,
@@ -55,7 +58,7 @@ export const serve =
         },
       });
       const subscription = source.subscribe({
-        next: (u) => eachMessage(u, (m) => (WireFault.is(m) ? server.fault(m) : server.receive(classifyMessage(m)))),
+        next: (u) => eachMessage(u, (m) => (WireFault.is(m) ? server.fault(m) : server.receive(classifyMessage(m))), options.maxBatchSize),
         // the connection closed: stop every request, then end (never an error: input cannot break the stream)
         error: () => {
           server.close();

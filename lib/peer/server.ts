@@ -13,7 +13,9 @@ import { startRequest, type Handler, type RequestObserver, type RunRequestInit, 
 import type { CancellationManager } from '../manager/cancellation-manager.js';
 import { CancelReason, RequestKey } from '../manager/request-key.js';
 import type { CancellationSecurity, Sender } from '../security/cancellation-security.js';
+import type { SchedulerLike } from 'rxjs';
 import type { EventSink } from './events.js';
+import { Repeats } from './repeats.js';
 
 /** The default for `maxInFlight`: requests served at once by one peer. */
 export const DEFAULT_MAX_IN_FLIGHT = 1000;
@@ -76,6 +78,8 @@ export interface ServerInit {
   readonly security: CancellationSecurity;
   readonly maxInFlight: number;
   readonly now: () => number;
+  /** Timers of the connection (the transport-error summaries). */
+  readonly scheduler: SchedulerLike;
   readonly send: (m: JsonRpcMessage) => void;
   readonly events: EventSink;
 }
@@ -97,8 +101,16 @@ export class Server {
   // this connection's requests, by id: inFlight().serving, and what close() cancels
   private readonly active = new Map<RequestId, Active>();
   private closed = false;
+  private readonly repeats: Repeats;
 
-  constructor(private readonly init: ServerInit) {}
+  constructor(private readonly init: ServerInit) {
+    this.repeats = new Repeats(init.scheduler, (f, count) => {
+      const { events } = this.init;
+      if (!events.enabled()) return;
+      const error = CancellationErrorResult.of(CancellationError.TRANSPORT_ERROR, f.message, f.details);
+      events.emit(count === 1 ? { sender: this.init.sender, type: 'transport-error', error } : { sender: this.init.sender, type: 'transport-error', error, count });
+    });
+  }
 
   get size(): number {
     return this.active.size;
@@ -125,13 +137,12 @@ export class Server {
   fault(f: WireFault): void {
     if (this.closed) return;
     const { events } = this.init;
-    if (f.kind === 'transport-error') {
-      if (events.enabled()) events.emit({ sender: this.init.sender, type: 'transport-error', error: CancellationErrorResult.of(CancellationError.TRANSPORT_ERROR, f.message, f.details) });
-      return;
-    }
-    this.init.send(errorResponse(null, { code: ErrorCodes.ParseError, message: `Parse error: ${f.message}` }));
+    if (f.kind === 'transport-error') return this.repeats.report(f);
+    // a batch too large is a request we will not read: -32600; a bad line is not JSON: -32700
+    const code = f.kind === 'batch-too-large' ? ErrorCodes.InvalidRequest : ErrorCodes.ParseError;
+    this.init.send(errorResponse(null, { code, message: code === ErrorCodes.ParseError ? `Parse error: ${f.message}` : `Invalid request: ${f.message}` }));
     if (events.enabled())
-      events.emit({ sender: this.init.sender, type: 'message-rejected', error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, f.message, f.details), repliedWith: null, code: ErrorCodes.ParseError });
+      events.emit({ sender: this.init.sender, type: 'message-rejected', error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, f.message, f.details), repliedWith: null, code });
   }
 
   /**
@@ -141,6 +152,7 @@ export class Server {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.repeats.close();
     const reason = CancelReason.of('close');
     for (const a of [...this.active.values()]) {
       this.init.manager.cancel(a.key, reason);
