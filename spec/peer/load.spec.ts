@@ -1,0 +1,142 @@
+import { expect } from 'chai';
+import { Subject, Subscription } from 'rxjs';
+import { CancellationManager, createPeer, type JsonRpcMessage, type Peer } from '../../lib/index.js';
+
+// A load test, bounded in count and time: one session keeps 50 requests in flight while another
+// session of the same process and manager floods 100,000 malformed messages carrying 100 KB
+// values. Rejecting one must cost O(preview), never O(value): before, each cost 0.1-1.7 ms (the
+// value was rendered back), and the quiet session's p99 went from ~2 ms to over 200 ms.
+
+const IN_FLIGHT = 50;
+const FLOOD = 100_000;
+const CHUNK = 100; // malformed messages per turn of the event loop
+const big = 'v'.repeat(100 * 1024);
+
+const p99 = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))] ?? Number.NaN;
+};
+
+interface Quiet {
+  readonly latencies: number[];
+  readonly failures: unknown[];
+  answered: number;
+  stop(): Promise<void>;
+}
+
+// the quiet session: a client keeping IN_FLIGHT requests in flight against a server whose
+// handler takes a millisecond, as a real tool would take some time
+const quietSession = (manager: CancellationManager, subs: Subscription): { start(): Quiet } => {
+  const toServer = new Subject<unknown>();
+  const toClient = new Subject<unknown>();
+  const server = createPeer(toServer, {
+    manager,
+    sessionId: 'quiet',
+    handlers: { work: (p) => new Promise((r) => setTimeout(() => r({ echo: (p as { n: number }).n }), 1)) },
+  });
+  const client: Peer = createPeer(toClient);
+  subs.add(server.outgoing$.subscribe((m) => toClient.next(m)));
+  subs.add(client.outgoing$.subscribe((m) => toServer.next(m)));
+  subs.add(() => {
+    toServer.complete();
+    toClient.complete();
+  });
+  return {
+    start: () => {
+      let running = true;
+      let live = 0;
+      let n = 0;
+      let idle: (() => void) | undefined;
+      const q: Quiet = {
+        latencies: [],
+        failures: [],
+        answered: 0,
+        stop: () => {
+          running = false;
+          return live === 0 ? Promise.resolve() : new Promise<void>((r) => (idle = r));
+        },
+      };
+      const one = (): void => {
+        const sent = performance.now();
+        const id = n++;
+        live++;
+        client.request<{ echo: number }>('work', { n: id }).subscribe({
+          next: (r) => {
+            if (r.echo !== id) q.failures.push(`wrong result ${r.echo} for ${id}`);
+            q.latencies.push(performance.now() - sent);
+            q.answered++;
+          },
+          error: (e: unknown) => q.failures.push(e),
+          complete: () => {
+            live--;
+            if (running) one();
+            else if (live === 0) idle?.();
+          },
+        });
+      };
+      for (let i = 0; i < IN_FLIGHT; i++) one();
+      return q;
+    },
+  };
+};
+
+describe('load: a flood of large malformed messages next to a quiet session', () => {
+  it('should keep the quiet session p99 within 3x of its quiet p99 and lose nothing of it', async function () {
+    this.timeout(30_000);
+    const manager = new CancellationManager();
+    const subs = new Subscription();
+    try {
+      const quiet = quietSession(manager, subs);
+
+      // warm up (JIT, first allocations), then phase 1: the quiet session alone
+      const warm = quiet.start();
+      await new Promise((r) => setTimeout(r, 500));
+      await warm.stop();
+      const alone = quiet.start();
+      await new Promise((r) => setTimeout(r, 1_500));
+      await alone.stop();
+
+      // phase 2: the same, while another session floods
+      const flood = new Subject<unknown>();
+      const hostile = createPeer(flood, { manager, sessionId: 'hostile', handlers: { 'tools/call': () => Promise.resolve({}) } });
+      const replies: JsonRpcMessage[] = [];
+      let replyChars = 0;
+      subs.add(hostile.outgoing$.subscribe((m) => {
+        replies.push(m);
+        replyChars += JSON.stringify(m).length;
+      }));
+      const busy = quiet.start();
+      let sent = 0;
+      await new Promise<void>((done) => {
+        const chunk = (): void => {
+          for (let i = 0; i < CHUNK && sent < FLOOD; i++, sent++) {
+            // one in four shapes: bad params of a known method, a bad id, a bad cancel, a bad response
+            switch (sent % 4) {
+              case 0: flood.next({ jsonrpc: '2.0', id: sent, method: 'tools/call', params: [big] }); break;
+              case 1: flood.next({ jsonrpc: '2.0', id: { big }, method: 'tools/call' }); break;
+              case 2: flood.next({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: [big], reason: big } }); break;
+              default: flood.next({ jsonrpc: '2.0', id: sent, result: big });
+            }
+          }
+          if (sent < FLOOD) setImmediate(chunk);
+          else done();
+        };
+        setImmediate(chunk);
+      });
+      await busy.stop();
+      flood.complete();
+
+      const quietP99 = p99(alone.latencies);
+      const floodP99 = p99(busy.latencies);
+      expect(alone.failures.concat(busy.failures)).to.deep.equal([]);
+      expect(busy.answered, 'quiet requests answered during the flood').to.be.greaterThan(1_000);
+      expect(floodP99, `p99 ${floodP99.toFixed(2)} ms under the flood, ${quietP99.toFixed(2)} ms alone`).to.be.at.most(3 * quietP99);
+      // the flood got its replies (two of the four shapes are answered), each a bounded preview
+      expect(replies).to.have.length(FLOOD / 2);
+      expect(replyChars / replies.length).to.be.below(1_024);
+      expect(manager.size).to.equal(0);
+    } finally {
+      subs.unsubscribe();
+    }
+  });
+});
