@@ -5,7 +5,7 @@ import { JsonRpcVersion, RequestId } from './messages.js';
 export const CANCELLED = 'notifications/cancelled';
 
 /**
- * `notifications/cancelled` params (SPEC-NOTES C1, C2). `reason` must be a string when present.
+ * `notifications/cancelled` params (docs/protocol.md C1, C2). `reason` must be a string when present.
  *
  * @example
  * CancelledParams.is({ requestId: 0 }); // true: id 0 is a real id (the official SDK's D1 ignores it)

@@ -19,7 +19,7 @@ export type MessageShape = 'request' | 'notification' | 'response' | 'unknown';
 /**
  * Why a value is not a valid message. A value, never a throw: the caller decides whether it
  * earns an error response (request-shaped, or no usable shape) or only an event (notification-
- * and response-shaped: no reply to those, SPEC-NOTES J2 and C6).
+ * and response-shaped: no reply to those, docs/protocol.md J2 and C6).
  */
 export interface DecodeError {
   readonly shape: MessageShape;
@@ -48,7 +48,7 @@ export type Decoded =
 
 type Rec = Record<string, unknown>;
 
-// "only `undefined` means absent" (SPEC-NOTES C2): `{ id: undefined }` is no id at all, which is
+// "only `undefined` means absent" (docs/protocol.md C2): `{ id: undefined }` is no id at all, which is
 // also how the SDK's in-memory transport hands over `params: undefined`.
 const present = (o: Rec, k: string): boolean => o[k] !== undefined;
 

@@ -3,7 +3,7 @@
  *
  * `RequestTimeout` (-32001), `ConnectionClosed` (-32000) and `RequestCancelled` (-32800) are
  * local codes carried by errors raised on the sending side: they never travel on the wire
- * (SPEC-NOTES J7).
+ * (docs/protocol.md J7).
  *
  * @example
  * if (err.code === ErrorCodes.MethodNotFound) retryElsewhere();

@@ -4,7 +4,7 @@ import { JsonRpcVersion, RequestId } from './messages.js';
 /** The method name of MCP's progress notification. */
 export const PROGRESS = 'notifications/progress';
 
-/** A progress token: a string or a number, like an id (SPEC-NOTES P1). */
+/** A progress token: a string or a number, like an id (docs/protocol.md P1). */
 export const ProgressToken = RequestId;
 export type ProgressToken = t.TypeOf<typeof ProgressToken>;
 

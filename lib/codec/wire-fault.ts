@@ -4,7 +4,7 @@ const BRAND: unique symbol = Symbol.for('mcp-rx-cancel/wire-fault');
 
 /**
  * What went wrong below the message layer:
- * - `parse-error`: a line that is not JSON (answered with -32700 and `id: null`, SPEC-NOTES J4, J5);
+ * - `parse-error`: a line that is not JSON (answered with -32700 and `id: null`, docs/protocol.md J4, J5);
  * - `line-too-long`: a line over the transport's limit, discarded up to its newline (also -32700);
  * - `transport-error`: the transport reported a failure that is not a close (the SDK's `onerror`,
  *   a write that failed): only an event;

@@ -26,7 +26,7 @@ export const DEFAULT_MAX_IN_FLIGHT = 1000;
  */
 export const anonymousScope = (kind: 'peer' | 'serve'): string => `${kind}-${globalThis.crypto.randomUUID()}`;
 
-/** `initialize` is never cancelled (SPEC-NOTES C4). */
+/** `initialize` is never cancelled (docs/protocol.md C4). */
 const NOT_CANCELLABLE = 'initialize';
 
 /**
@@ -131,7 +131,7 @@ export class Server {
 
   /**
    * A fault the transport reported in band. A line that is not JSON, or is over the transport's
-   * limit, gets -32700 with `id: null` (SPEC-NOTES J4, J5: its id cannot be read) and a
+   * limit, gets -32700 with `id: null` (docs/protocol.md J4, J5: its id cannot be read) and a
    * `message-rejected` event; a transport error is only an event: it is not a close.
    */
   fault(f: WireFault): void {
@@ -228,7 +228,7 @@ export class Server {
         this.init.send(errorResponse(key.requestId, o.error));
         return;
       case 'cancelled':
-        // SPEC-NOTES C5: a cancelled request gets no response at all
+        // docs/protocol.md C5: a cancelled request gets no response at all
         if (events.enabled())
           events.emit(a.reasonTruncated ? { sender: this.init.sender, type: 'request-cancelled', key, method, reason: o.reason, reasonTruncated: true }
             : { sender: this.init.sender, type: 'request-cancelled', key, method, reason: o.reason });
@@ -258,7 +258,7 @@ export class Server {
     }
     const decoded = CancelledParams.decode(params);
     if (E.isLeft(decoded)) {
-      // SPEC-NOTES C6: a malformed cancel is dropped without a word on the wire
+      // docs/protocol.md C6: a malformed cancel is dropped without a word on the wire
       if (events.enabled())
         events.emit({ type: 'cancel-ignored', sender, why: 'invalid',
           error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, report(decoded.left).join('; '), previewValue(params)) });

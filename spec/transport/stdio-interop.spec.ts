@@ -70,7 +70,7 @@ describe('interop over stdio', function () {
       });
       // SDK 1.32 runs notification handlers a microtask late but responses at once: a last
       // progress read in the same chunk as the response is dropped (sent to onerror as an
-      // "unknown token"). The server sent all three, before the result (SPEC-NOTES P3).
+      // "unknown token"). The server sent all three, before the result (docs/protocol.md P3).
       expect(seen.length).to.be.at.least(2);
       expect(seen).to.deep.equal([1, 2, 3].slice(0, seen.length));
       const onWire = received.filter((m) => m['method'] === 'notifications/progress').map((m) => (m['params'] as Rec)['progress']);
