@@ -16,6 +16,8 @@ export interface HandleOptions {
   readonly progressToken?: ProgressToken;
   /** A cleanup threw or rejected. */
   readonly cleanupFailed?: (thrown: unknown) => void;
+  /** `ctx.progress` was called with a value no peer could read (NaN, Infinity); nothing was sent. */
+  readonly progressRefused?: (why: string) => void;
 }
 
 /**
@@ -55,6 +57,7 @@ export class RequestHandler {
         progressToken: options.progressToken,
         send: options.send ?? (() => undefined),
         cleanupFailed: options.cleanupFailed ?? (() => undefined),
+        ...(options.progressRefused === undefined ? {} : { progressRefused: options.progressRefused }),
       });
     });
   }
