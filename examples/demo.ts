@@ -139,7 +139,7 @@ const main = async (): Promise<number> => {
   clearTimeout(timer);
   endBar();
   say('client', `long call ${outcome}`);
-  if (outcome.includes('-32001')) say('client', '(the official SDK reports a caller's abort with its timeout code -32001, so the two cannot be told apart)');
+  if (outcome.includes('-32001')) say('client', '(the official SDK reports a caller abort with its timeout code -32001: the two cannot be told apart)');
 
   const confirmed = await Promise.race([cleanupConfirmed, new Promise<undefined>((r) => setTimeout(() => r(undefined), 5_000).unref())]);
   // a round trip after the cleanup: anything the server wrote before it has arrived
