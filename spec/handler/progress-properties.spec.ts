@@ -1,0 +1,49 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { NEVER } from 'rxjs';
+import { drive, ofType, req } from '../helpers.js';
+
+// Any values a handler passes to ctx.progress: what goes out is finite and rising (MCP progress
+// MUST increase; JSON has no NaN or Infinity), each refused value is one event, and a refused
+// value never stops later progress (nothing is greater than NaN).
+const arbValue = fc.oneof(
+  { weight: 6, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true, min: -10, max: 100 }) },
+  { weight: 2, arbitrary: fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY) },
+);
+const arbCall = fc.record({ progress: arbValue, total: fc.option(arbValue, { nil: undefined }) });
+
+describe('ctx.progress (properties)', () => {
+  it('should send only finite, rising progress, refuse each non-finite call with one event, and never stall', () => {
+    fc.assert(
+      fc.property(fc.array(arbCall, { maxLength: 40 }), (calls) => {
+        const d = drive({
+          handlers: {
+            work: (_p, ctx) => {
+              for (const c of calls) ctx.progress(c.progress, c.total);
+              return NEVER;
+            },
+          },
+        });
+        d.incoming.next(req(1, 'work', { _meta: { progressToken: 'p' } }));
+        // the oracle: refuse non-finite, then keep what rises above the last sent
+        const expected: Array<{ progress: number; total?: number }> = [];
+        let refused = 0;
+        let last: number | undefined;
+        for (const c of calls) {
+          if (!Number.isFinite(c.progress) || (c.total !== undefined && !Number.isFinite(c.total))) refused++;
+          else if (last === undefined || c.progress > last) {
+            last = c.progress;
+            expected.push(c.total === undefined ? { progress: c.progress } : { progress: c.progress, total: c.total });
+          }
+        }
+        const sent = d.out.map((m) => ('params' in m ? m.params : undefined) as { progress: number; total?: number });
+        expect(sent.map(({ progress, total }) => (total === undefined ? { progress } : { progress, total }))).to.deep.equal(expected);
+        // nothing a peer would read as null (NaN and Infinity serialize to null)
+        expect(JSON.stringify(sent)).to.not.contain('null');
+        expect(ofType(d.events, 'progress-refused')).to.have.length(refused);
+        d.incoming.complete();
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
