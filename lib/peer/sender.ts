@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { Observable, type SchedulerLike, type Subscriber } from 'rxjs';
 import { CANCELLED } from '../codec/cancelled.js';
 import { ErrorCodes } from '../codec/error-codes.js';
-import type { JsonRpcErrorResponse, JsonRpcMessage, JsonRpcNotification, JsonRpcResponse, RequestId } from '../codec/messages.js';
+import type { JsonRpcErrorResponse, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse, RequestId } from '../codec/messages.js';
 import { ProgressParams } from '../codec/progress.js';
 import {
   CancellationError,
@@ -52,13 +52,24 @@ export interface SenderInit {
   readonly rememberEnded?: number;
 }
 
+// Pending.flags: a bit set rather than one field each, so a request in flight costs no more
+/** Handed to the transport: it left the backlog, so ending it early needs a cancel on the wire. */
+const SENT = 1;
+/** Its abort listener is on the caller's signal. */
+const LISTENING = 2;
+
+// one object for every addEventListener: no options object per request
+const ONCE: AddEventListenerOptions = { once: true };
+
+const isRequest = (m: JsonRpcMessage): m is JsonRpcRequest => 'method' in m && 'id' in m;
+
 /**
  * One request sent and not yet answered. It is also the teardown of its `request()`
- * subscription (an object, not a closure per request). Everything it holds is released by
- * `release()`.
+ * subscription and the abort listener of its signal (an object, not a closure per request).
+ * Everything it holds is released by `release()`.
  */
 class Pending {
-  abortListener: (() => void) | undefined = undefined;
+  flags = 0;
   constructor(
     readonly id: RequestId,
     readonly method: string,
@@ -72,6 +83,11 @@ class Pending {
   /** The subscriber unsubscribed: if still in flight, this is the caller's cancel. */
   unsubscribe(): void {
     this.owner.abandon(this);
+  }
+
+  /** The caller's signal aborted (EventListenerObject: the listener is this object). */
+  handleEvent(): void {
+    this.owner.aborted(this);
   }
 }
 
@@ -87,6 +103,8 @@ export class Sender {
   private nextId = 0;
   private out: ((m: JsonRpcMessage) => void) | undefined = undefined;
   private backlog: JsonRpcMessage[] = [];
+  /** Requests in `backlog` that ended before they could be sent: skipped at the flush. */
+  private deadInBacklog = 0;
   private state: 'idle' | 'open' | 'closed' = 'idle';
   private readonly idle: Deadlines<Pending>;
   private readonly total: Deadlines<Pending>;
@@ -107,7 +125,17 @@ export class Sender {
     this.state = 'open';
     const backlog = this.backlog;
     this.backlog = [];
-    for (const m of backlog) out(m);
+    this.deadInBacklog = 0;
+    for (const m of backlog) {
+      if (isRequest(m)) {
+        // ended while queued (unsubscribed, timed out, aborted): it never reaches the wire, nor
+        // does a cancel for it; ids are never reused, so the id alone says which request it was
+        const p = this.pending.get(m.id);
+        if (p === undefined) continue;
+        p.flags |= SENT;
+      }
+      out(m);
+    }
   }
 
   /** The connection is gone: every pending request errors with ConnectionClosedError. */
@@ -115,6 +143,7 @@ export class Sender {
     this.out = undefined;
     this.state = 'closed';
     this.backlog = [];
+    this.deadInBacklog = 0;
     for (const p of [...this.pending.values()]) {
       this.pending.delete(p.id);
       this.release(p);
@@ -155,7 +184,7 @@ export class Sender {
       const p = new Pending(id, method, subscriber as Subscriber<unknown>, options, this, Number.isFinite(idleMs) ? Math.max(0, idleMs) : undefined);
       // SPEC-NOTES D6: resetTimeoutOnProgress needs a token even without onProgress
       const wantsProgress = options.onProgress !== undefined || options.resetTimeoutOnProgress === true;
-      const message: JsonRpcMessage = {
+      const message: JsonRpcRequest = {
         jsonrpc: '2.0',
         id,
         method,
@@ -163,9 +192,16 @@ export class Sender {
       };
       // pending before the send: an in-memory peer may answer inside write()
       this.pending.set(id, p);
+      if (signal !== undefined) {
+        // before the event and the write: a request-sent listener, or an in-memory peer inside
+        // write(), may abort, and that abort must be seen
+        signal.addEventListener('abort', p, ONCE);
+        p.flags |= LISTENING;
+      }
       const { events } = this.init;
       if (events.enabled()) events.emit({ type: 'request-sent', key: this.key(id), method });
-      this.write(message);
+      // a request-sent listener may have ended it already: then it never goes out
+      if (this.pending.get(id) === p) this.send(p, message);
       if (this.pending.get(id) === p) this.arm(p);
       return p;
     });
@@ -229,16 +265,26 @@ export class Sender {
     else if (this.state === 'idle') this.backlog.push(m);
   }
 
+  /** Write a request: SENT before the write, as an abort inside write() must send the cancel. */
+  private send(p: Pending, m: JsonRpcRequest): void {
+    if (this.out !== undefined) {
+      p.flags |= SENT;
+      this.out(m);
+    } else if (this.state === 'idle') this.backlog.push(m);
+  }
+
+  /** A request ended in the backlog: drop the dead once they are most of it (amortised O(1)). */
+  private unsent(): void {
+    if (++this.deadInBacklog < 64 || this.deadInBacklog * 2 < this.backlog.length) return;
+    this.backlog = this.backlog.filter((m) => !isRequest(m) || this.pending.has(m.id));
+    this.deadInBacklog = 0;
+  }
+
   private arm(p: Pending): void {
     if (p.idleMs !== undefined) this.idle.arm(p, p.idleMs);
     const total = p.options.maxTotalTimeoutMs;
     // SPEC-NOTES D5: a real timer, not a check on progress; no reset moves it
     if (total !== undefined && Number.isFinite(total)) this.total.arm(p, Math.max(0, total));
-    const { signal } = p.options;
-    if (signal !== undefined) {
-      p.abortListener = () => this.aborted(p);
-      signal.addEventListener('abort', p.abortListener, { once: true });
-    }
   }
 
   /** Disarm the timers and remove the abort listener of a request that ended. */
@@ -246,10 +292,10 @@ export class Sender {
     if (p.idleMs !== undefined) this.idle.disarm(p, p.idleMs);
     const total = p.options.maxTotalTimeoutMs;
     if (total !== undefined && Number.isFinite(total)) this.total.disarm(p, Math.max(0, total));
-    if (p.abortListener !== undefined) {
+    if ((p.flags & LISTENING) !== 0) {
       // SPEC-NOTES D2: the official SDK never removes it; a later abort must send nothing
-      p.options.signal?.removeEventListener('abort', p.abortListener);
-      p.abortListener = undefined;
+      p.options.signal?.removeEventListener('abort', p);
+      p.flags &= ~LISTENING;
     }
   }
 
@@ -257,12 +303,15 @@ export class Sender {
     if (this.pending.get(p.id) !== p) return;
     const { events } = this.init;
     if (events.enabled()) events.emit({ type: 'request-timeout', key: this.key(p.id), method: p.method, timeoutMs: ms, kind });
+    // a request-timeout listener may have ended it (aborted its signal): nothing more for it
+    if (this.pending.get(p.id) !== p) return;
     // P4: on expiry, cancel on the wire, then stop waiting (never for initialize: C4)
     this.end(p, 'timeout', `Request timed out after ${ms} ms${kind === 'total' ? ' (maxTotalTimeoutMs)' : ''}`);
     p.subscriber.error(new RequestTimeoutError(p.id, ms));
   }
 
-  private aborted(p: Pending): void {
+  /** The signal of `p` aborted (its listener is `p` itself). */
+  aborted(p: Pending): void {
     if (this.pending.get(p.id) !== p) return;
     const reason: unknown = p.options.signal?.reason;
     this.end(p, 'caller', p.options.reason ?? (reason === undefined ? undefined : messageOf(reason)));
@@ -279,6 +328,8 @@ export class Sender {
   private end(p: Pending, source: CancelReason['source'], reason: string | undefined): void {
     this.pending.delete(p.id);
     this.release(p);
+    // still in the backlog: the peer never saw it, so there is nothing to cancel (attach skips it)
+    if ((p.flags & SENT) === 0) return this.unsent();
     this.rememberEnd(p.id, source === 'timeout' ? 'timeout' : 'cancelled');
     if (p.method === NOT_CANCELLABLE) return;
     const { events } = this.init;

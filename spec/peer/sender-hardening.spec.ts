@@ -1,0 +1,142 @@
+import { expect } from 'chai';
+import { getEventListeners } from 'node:events';
+import { NEVER, Subject, asyncScheduler, type Subscription } from 'rxjs';
+import {
+  RequestCancelledError,
+  RequestTimeoutError,
+  createPeer,
+  type JsonRpcMessage,
+} from '../../lib/index.js';
+import { Sender } from '../../lib/peer/sender.js';
+import { afterFlush, cancel, cancelsOnWire, drive, ofType, pair, req, result, testScheduler } from '../helpers.js';
+
+const m = (x: Record<string, JsonRpcMessage>) => x;
+
+describe('request() hardening (sending side)', () => {
+  describe('a request abandoned before outgoing$ is subscribed', () => {
+    it('should never write a request unsubscribed before the connection, nor its cancel', () => {
+      const incoming = new Subject<unknown>();
+      const peer = createPeer(incoming);
+      peer.request('tools/call', { name: 'rm' }).subscribe().unsubscribe();
+      peer.request('kept').subscribe();
+      peer.notify('notifications/initialized');
+      const out: JsonRpcMessage[] = [];
+      peer.outgoing$.subscribe((x) => out.push(x));
+      expect(out).to.deep.equal([req(1, 'kept'), { jsonrpc: '2.0', method: 'notifications/initialized' }]);
+      expect(peer.inFlight().sending).to.equal(1);
+      incoming.complete();
+    });
+
+    it('should never write a request that timed out before the connection, and error it with RequestTimeoutError', () => {
+      testScheduler().run(({ hot, expectObservable }) => {
+        const peer = createPeer(hot('-'));
+        // the connection comes up at frame 10, after the 5 ms timeout
+        expectObservable(peer.outgoing$, '10ms ^').toBe('-');
+        expectObservable(peer.request('slow', undefined, { timeoutMs: 5 })).toBe('5ms #', undefined, new RequestTimeoutError(0, 5));
+      });
+    });
+
+    it('should never write a request whose signal aborted before the connection, and error it with RequestCancelledError', () => {
+      const incoming = new Subject<unknown>();
+      const peer = createPeer(incoming);
+      const ac = new AbortController();
+      let error: unknown;
+      peer.request('tools/call', {}, { signal: ac.signal }).subscribe({ error: (e: unknown) => (error = e) });
+      ac.abort('stop');
+      expect(error).to.be.instanceOf(RequestCancelledError);
+      const out: JsonRpcMessage[] = [];
+      peer.outgoing$.subscribe((x) => out.push(x));
+      expect(out).to.deep.equal([]);
+      expect(getEventListeners(ac.signal, 'abort')).to.have.length(0);
+      incoming.complete();
+    });
+
+    it('should drop abandoned requests from the backlog as they pile up, keeping the live ones in order', () => {
+      const sender = new Sender({ sessionId: undefined, scheduler: asyncScheduler, timeoutMs: 60_000, maxPending: 10_000, events: { enabled: () => false, emit: () => undefined } });
+      const live: Subscription[] = [];
+      for (let i = 0; i < 10_000; i++) {
+        const s = sender.request(`m${i}`, undefined).subscribe({ error: () => undefined });
+        if (i % 100 === 0) live.push(s);
+        else s.unsubscribe();
+      }
+      // the dead are dropped as they come: the backlog never holds much more than the live
+      expect((sender as unknown as { backlog: unknown[] }).backlog.length).to.be.below(300);
+      const out: JsonRpcMessage[] = [];
+      sender.attach((x) => out.push(x));
+      expect(out).to.deep.equal(Array.from({ length: 100 }, (_, k) => req(k * 100, `m${k * 100}`)));
+      sender.close();
+      expect(live.every((s) => s.closed)).to.equal(true);
+    });
+  });
+
+  describe('an abort while the request is being sent', () => {
+    it('should see an abort from a request-sent listener: nothing written, RequestCancelledError', () => {
+      const d = drive();
+      const ac = new AbortController();
+      d.peer.events$.subscribe((e) => e.type === 'request-sent' && ac.abort('changed my mind'));
+      let error: unknown;
+      d.peer.request('tools/call', {}, { signal: ac.signal, timeoutMs: 60_000 }).subscribe({ error: (e: unknown) => (error = e) });
+      expect(error).to.be.instanceOf(RequestCancelledError);
+      expect(d.out).to.deep.equal([]);
+      expect(d.peer.inFlight().sending).to.equal(0);
+      expect(getEventListeners(ac.signal, 'abort')).to.have.length(0);
+    });
+
+    it('should see an abort from inside write() (an in-memory peer): the cancel follows the request, RequestCancelledError', () => {
+      const incoming = new Subject<unknown>();
+      const peer = createPeer(incoming);
+      const ac = new AbortController();
+      const out: JsonRpcMessage[] = [];
+      peer.outgoing$.subscribe((x) => {
+        out.push(x);
+        if ('id' in x && 'method' in x) ac.abort('aborted while writing');
+      });
+      let error: unknown;
+      peer.request('tools/call', {}, { signal: ac.signal }).subscribe({ error: (e: unknown) => (error = e) });
+      expect(error).to.be.instanceOf(RequestCancelledError);
+      expect(out).to.deep.equal([req(0, 'tools/call', {}), cancel(0, 'aborted while writing')]);
+      expect(peer.inFlight().sending).to.equal(0);
+      incoming.complete();
+    });
+
+    it('should deliver a response given inside write() and leave no listener on the signal', () => {
+      const incoming = new Subject<unknown>();
+      const peer = createPeer(incoming);
+      const ac = new AbortController();
+      peer.outgoing$.subscribe((x) => 'id' in x && 'method' in x && incoming.next(result(x.id, { fast: true })));
+      const got: unknown[] = [];
+      peer.request('x', {}, { signal: ac.signal }).subscribe((r) => got.push(r));
+      expect(got).to.deep.equal([{ fast: true }]);
+      expect(getEventListeners(ac.signal, 'abort')).to.have.length(0);
+      incoming.complete();
+    });
+  });
+
+  describe('nothing after the end', () => {
+    it('should send one cancel and emit nothing more when a request-timeout listener aborts the signal', () => {
+      testScheduler().run(({ hot, expectObservable }) => {
+        const peer = createPeer(hot('-'));
+        const ac = new AbortController();
+        const trail: string[] = [];
+        peer.events$.subscribe((e) => {
+          trail.push(e.type);
+          if (e.type === 'request-timeout') ac.abort('late');
+        });
+        expectObservable(peer.outgoing$).toBe('a 4ms c', m({ a: req(0, 'slow'), c: cancel(0, 'late') }));
+        expectObservable(peer.request('slow', undefined, { timeoutMs: 5, signal: ac.signal })).toBe('5ms #', undefined, new RequestCancelledError(0, 'late'));
+        afterFlush(() => expect(trail).to.deep.equal(['request-sent', 'request-timeout', 'cancel-sent']));
+      });
+    });
+
+    it('should stop a real server handler once, when the caller aborts inside the server write path', async () => {
+      const ac = new AbortController();
+      const p = pair({}, { handlers: { slow: () => (ac.abort('now'), NEVER) } });
+      let error: unknown;
+      p.client.request('slow', {}, { signal: ac.signal }).subscribe({ error: (e: unknown) => (error = e) });
+      expect(error).to.be.instanceOf(RequestCancelledError);
+      expect(cancelsOnWire(p.wire)).to.have.length(1);
+      expect(ofType(p.clientEvents, 'cancel-sent')).to.have.length(1);
+      expect(p.client.inFlight().sending).to.equal(0);
+    });
+  });
+});
