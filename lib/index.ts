@@ -21,6 +21,7 @@ export {
   RequestTimeoutError,
   RequestCancelledError,
   ConnectionClosedError,
+  InvalidResponseError,
 } from './errors.js';
 export { CancellationManager, type CancellationManagerOptions, type CancelResult } from './manager/cancellation-manager.js';
 export { RequestKey, CancelReason } from './manager/request-key.js';

@@ -123,6 +123,10 @@ export function createPeer(incoming$: Observable<unknown>, options: PeerOptions 
         // responses and progress belong to the sending half; everything else to the serving half
         if (r.kind === 'response' || r.kind === 'error-response') return sending.response(r.message);
         if (r.kind === 'notification' && r.message.method === PROGRESS && sending.progress(r.message)) return;
+      } else if (d.left.shape === 'response' && d.left.id !== null && sending.invalidResponse(d.left.id, d.left.errors)) {
+        // a bad answer to one of our requests ends it now (not at its timeout, with a cancel for
+        // a request the peer already answered); one naming no pending request is the server's to report
+        return;
       }
       serving.receive(d);
     };

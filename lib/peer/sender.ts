@@ -8,6 +8,7 @@ import {
   CancellationError,
   CancellationErrorResult,
   ConnectionClosedError,
+  InvalidResponseError,
   JsonRpcError,
   RequestCancelledError,
   RequestTimeoutError,
@@ -231,6 +232,25 @@ export class Sender {
     } else {
       p.subscriber.error(new JsonRpcError(m.error.code, m.error.message, m.error.data));
     }
+  }
+
+  /**
+   * A response-shaped message naming `id` that did not decode (both `result` and `error`, a
+   * `result` that is not an object, a malformed `error`). When `id` is a pending request, it
+   * errors now with InvalidResponseError, and no cancel is sent: the peer did answer, and
+   * waiting would only end in a timeout and a cancel for a request it no longer runs.
+   * Returns whether it was one of ours: if not, the caller reports the message as before.
+   */
+  invalidResponse(id: RequestId, errors: ReadonlyArray<string>): boolean {
+    const p = this.pending.get(id);
+    if (p === undefined) return false;
+    this.pending.delete(id);
+    this.release(p);
+    const { events } = this.init;
+    if (events.enabled())
+      events.emit({ type: 'response-rejected', key: this.key(id), method: p.method, error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, errors.join('; ')) });
+    p.subscriber.error(new InvalidResponseError(id, errors));
+    return true;
   }
 
   /** `notifications/progress`: to its request's `onProgress`, and a fresh idle timeout if asked. */

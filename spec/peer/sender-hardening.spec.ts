@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { getEventListeners } from 'node:events';
 import { NEVER, Subject, asyncScheduler, type Subscription } from 'rxjs';
 import {
+  InvalidResponseError,
+  JsonRpcError,
   RequestCancelledError,
   RequestTimeoutError,
   createPeer,
@@ -137,6 +139,63 @@ describe('request() hardening (sending side)', () => {
       expect(cancelsOnWire(p.wire)).to.have.length(1);
       expect(ofType(p.clientEvents, 'cancel-sent')).to.have.length(1);
       expect(p.client.inFlight().sending).to.equal(0);
+    });
+  });
+
+  describe('an invalid response to a pending request', () => {
+    const both = { jsonrpc: '2.0', id: 0, result: {}, error: { code: -32603, message: 'and also failed' } };
+
+    it('should error at once with InvalidResponseError on a response with both result and error, and send no cancel', () => {
+      testScheduler().run(({ hot, expectObservable }) => {
+        const peer = createPeer(hot('--r', { r: both }));
+        const trail: string[] = [];
+        peer.events$.subscribe((e) => trail.push(e.type));
+        // the 5 ms timeout passes with nothing: the request ended at 2, answered (badly)
+        expectObservable(peer.outgoing$).toBe('a-------', m({ a: req(0, 'tools/call') }));
+        expectObservable(peer.request('tools/call', undefined, { timeoutMs: 5 })).toBe(
+          '--#',
+          undefined,
+          new InvalidResponseError(0, ['Invalid response: it has both result and error (JSON-RPC 2.0 §5: exactly one)']),
+        );
+        afterFlush(() => expect(trail).to.deep.equal(['request-sent', 'response-rejected']));
+      });
+    });
+
+    it('should error at once with InvalidResponseError on a result that is not an object, with a response-rejected event naming it', () => {
+      const d = drive();
+      let error: unknown;
+      d.peer.request('tools/call', {}, { timeoutMs: 60_000 }).subscribe({ error: (e: unknown) => (error = e) });
+      d.incoming.next({ jsonrpc: '2.0', id: 0, result: 42 });
+      expect(error).to.be.instanceOf(InvalidResponseError).and.to.be.instanceOf(JsonRpcError).and.include({ code: -32801, requestId: 0 });
+      expect((error as InvalidResponseError).errors.join()).to.match(/result/);
+      const rejected = ofType(d.events, 'response-rejected');
+      expect(rejected.map((e) => [e.key.requestId, e.method, e.error.error])).to.deep.equal([[0, 'tools/call', 'invalid_request']]);
+      expect(ofType(d.events, 'message-rejected')).to.deep.equal([]);
+      expect(cancelsOnWire(d.out)).to.deep.equal([]);
+      expect(d.peer.inFlight().sending).to.equal(0);
+    });
+
+    it('should error at once on a malformed error response, and match the id exactly', () => {
+      const d = drive();
+      const errors: unknown[] = [];
+      d.peer.request('a').subscribe({ error: (e: unknown) => errors.push(e) });
+      d.peer.request('b').subscribe({ error: (e: unknown) => errors.push(e) });
+      d.incoming.next({ jsonrpc: '2.0', id: '1', error: 'boom' });
+      expect(errors).to.deep.equal([]);
+      d.incoming.next({ jsonrpc: '2.0', id: 1, error: 'boom' });
+      expect(errors).to.have.length(1);
+      expect(errors[0]).to.be.instanceOf(InvalidResponseError).and.include({ requestId: 1 });
+      expect(d.peer.inFlight().sending).to.equal(1);
+    });
+
+    it('should leave an invalid response naming no pending request to the serving half (message-rejected)', () => {
+      const d = drive();
+      d.peer.request('x').subscribe({ error: () => undefined });
+      d.incoming.next({ jsonrpc: '2.0', id: 7, result: 'nope' });
+      d.incoming.next({ jsonrpc: '2.0', id: null, result: 'nope' });
+      expect(ofType(d.events, 'message-rejected')).to.have.length(2);
+      expect(ofType(d.events, 'response-rejected')).to.deep.equal([]);
+      expect(d.peer.inFlight().sending).to.equal(1);
     });
   });
 });
