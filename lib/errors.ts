@@ -130,3 +130,28 @@ export class InvalidResponseError extends JsonRpcError {
     super(InvalidResponseError.CODE, message, { errors });
   }
 }
+
+/**
+ * The transport failed to write the request (its `send` threw or rejected): the request ends at
+ * once, with the transport's error as `cause`, rather than waiting for a timeout that can only
+ * come. No cancel is sent: the request never went out. The transport error is also reported on
+ * `events$` (`transport-error`).
+ *
+ * Its code, {@link RequestSendError.CODE} (-32802), is local like -32800: it is raised on the
+ * sending side and never goes on the wire.
+ *
+ * @example
+ * peer.request('tools/call', p).subscribe({ error: (e) => e instanceof RequestSendError && reconnect(e.cause) });
+ */
+export class RequestSendError extends JsonRpcError {
+  /** The local code of a request the transport failed to write (never on the wire). */
+  static readonly CODE = -32802;
+  override readonly name = 'RequestSendError';
+  constructor(
+    readonly requestId: RequestId,
+    override readonly cause: unknown,
+    message = `Request ${JSON.stringify(requestId)} could not be sent: ${messageOf(cause)}`,
+  ) {
+    super(RequestSendError.CODE, message);
+  }
+}

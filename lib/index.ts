@@ -22,6 +22,7 @@ export {
   RequestCancelledError,
   ConnectionClosedError,
   InvalidResponseError,
+  RequestSendError,
 } from './errors.js';
 export { CancellationManager, type CancellationManagerOptions, type CancelResult } from './manager/cancellation-manager.js';
 export { RequestKey, CancelReason } from './manager/request-key.js';

@@ -10,7 +10,7 @@ import type { Handler } from '../handler/run-request.js';
 import { CancellationManager } from '../manager/cancellation-manager.js';
 import { CancellationSecurity, type SecurityOptions } from '../security/cancellation-security.js';
 import type { EventSink, PeerEvent, PeerEventInit } from './events.js';
-import { DEFAULT_MAX_PENDING, DEFAULT_TIMEOUT_MS, Sender, type RequestOptions } from './sender.js';
+import { DEFAULT_MAX_PENDING, DEFAULT_TIMEOUT_MS, FailedSend, Sender, type RequestOptions } from './sender.js';
 import { DEFAULT_MAX_IN_FLIGHT, Server } from './server.js';
 
 /** Options of {@link createPeer}. */
@@ -116,7 +116,12 @@ export function createPeer(incoming$: Observable<unknown>, options: PeerOptions 
     };
     const route = (u: unknown): void => {
       // a transport's in-band report (bad line, transport error): the serving half answers it
-      if (WireFault.is(u)) return serving.fault(u);
+      if (WireFault.is(u)) {
+        // a write of one of our requests failed: that request errors now, not at its timeout
+        const failed = FailedSend.requestId(u);
+        if (failed !== undefined) sending.writeFailed(failed, u.details ?? new Error(u.message));
+        return serving.fault(u);
+      }
       const d = classifyMessage(u);
       if (E.isRight(d)) {
         const r = d.right;

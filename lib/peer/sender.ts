@@ -4,6 +4,7 @@ import { CANCELLED } from '../codec/cancelled.js';
 import { ErrorCodes } from '../codec/error-codes.js';
 import type { JsonRpcErrorResponse, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse, RequestId } from '../codec/messages.js';
 import { ProgressParams } from '../codec/progress.js';
+import type { WireFault } from '../codec/wire-fault.js';
 import {
   CancellationError,
   CancellationErrorResult,
@@ -11,6 +12,7 @@ import {
   InvalidResponseError,
   JsonRpcError,
   RequestCancelledError,
+  RequestSendError,
   RequestTimeoutError,
   messageOf,
 } from '../errors.js';
@@ -63,6 +65,29 @@ const LISTENING = 2;
 const ONCE: AddEventListenerOptions = { once: true };
 
 const isRequest = (m: JsonRpcMessage): m is JsonRpcRequest => 'method' in m && 'id' in m;
+
+const FAILED_SEND: unique symbol = Symbol.for('mcp-rx-cancel/failed-send');
+
+/**
+ * Tags a `transport-error` {@link WireFault} with the id of the request whose write failed, so
+ * that the peer errors that request at once (RequestSendError) instead of leaving it to its
+ * timeout. The tag is a symbol key, like the fault's own brand: no JSON value carries one, so
+ * the remote peer cannot forge it. `connect` tags the faults of a failed `send`.
+ *
+ * @example
+ * const fault = WireFault.of('transport-error', `send failed: ${messageOf(e)}`, e);
+ * report(isRequest(m) ? FailedSend.tag(fault, m.id) : fault);
+ * // in the peer
+ * const id = FailedSend.requestId(fault); // the request to fail, or undefined
+ */
+export const FailedSend = {
+  tag: (fault: WireFault, requestId: RequestId): WireFault => {
+    const tagged: Tagged = { ...fault, [FAILED_SEND]: requestId };
+    return tagged;
+  },
+  requestId: (fault: WireFault): RequestId | undefined => (fault as Tagged)[FAILED_SEND],
+} as const;
+type Tagged = WireFault & { readonly [FAILED_SEND]?: RequestId };
 
 /**
  * One request sent and not yet answered. It is also the teardown of its `request()`
@@ -250,6 +275,23 @@ export class Sender {
     if (events.enabled())
       events.emit({ type: 'response-rejected', key: this.key(id), method: p.method, error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, errors.join('; ')) });
     p.subscriber.error(new InvalidResponseError(id, errors));
+    return true;
+  }
+
+  /**
+   * The transport failed to write request `id` (its `send` threw or rejected). When it is
+   * pending, it errors now with RequestSendError and no cancel is sent: it never went out, and
+   * no response can come. Returns whether it was pending.
+   */
+  writeFailed(id: RequestId, cause: unknown): boolean {
+    const p = this.pending.get(id);
+    if (p === undefined) return false;
+    this.pending.delete(id);
+    this.release(p);
+    const { events } = this.init;
+    if (events.enabled())
+      events.emit({ type: 'request-send-failed', key: this.key(id), method: p.method, error: CancellationErrorResult.fromThrown(CancellationError.TRANSPORT_ERROR, cause) });
+    p.subscriber.error(new RequestSendError(id, cause));
     return true;
   }
 

@@ -4,6 +4,7 @@ import { relatedRequestId } from '../codec/related.js';
 import { WireFault } from '../codec/wire-fault.js';
 import { messageOf } from '../errors.js';
 import { createPeer, type Peer, type PeerOptions } from '../peer/create-peer.js';
+import { FailedSend } from '../peer/sender.js';
 import { fromSdkTransport, type SdkTransport } from './sdk.js';
 import type { WireSendOptions, WireTransport } from './wire.js';
 
@@ -68,13 +69,19 @@ export function connect(transport: ConnectTransport, options: PeerOptions = {}):
     };
   });
   const fail = (what: string, e: unknown): void => report?.(WireFault.of('transport-error', `${what}: ${messageOf(e)}`, e));
+  // a request that could not be written errors at once (RequestSendError), as vscode-jsonrpc's
+  // does, rather than waiting for a timeout: the fault is tagged with its id for the peer
+  const failSend = (m: JsonRpcMessage, e: unknown): void => {
+    const fault = WireFault.of('transport-error', `send failed: ${messageOf(e)}`, e);
+    report?.('method' in m && 'id' in m ? FailedSend.tag(fault, m.id) : fault);
+  };
 
   const send = (m: JsonRpcMessage): void => {
     try {
       const sent = wire.send(m, sendOptions(m));
-      if (sent !== undefined) sent.then(undefined, (e: unknown) => fail('send failed', e));
+      if (sent !== undefined) sent.then(undefined, (e: unknown) => failSend(m, e));
     } catch (e) {
-      fail('send failed', e);
+      failSend(m, e);
     }
   };
 
