@@ -1,14 +1,18 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { expect } from 'chai';
 import { Subject, firstValueFrom } from 'rxjs';
 import {
   JsonRpcError,
   RequestSendError,
   connect,
+  fromSdkTransport,
   type JsonRpcMessage,
   type PeerEvent,
   type WireTransport,
 } from '../../lib/index.js';
-import { flush } from '../helpers.js';
+import { mcpHandlers } from '../../examples/mcp-handlers.js';
+import { flush, req } from '../helpers.js';
 
 /** A WireTransport whose send is `send`; `incoming` feeds it, `sent` records every call. */
 const fake = (send: (m: JsonRpcMessage) => void | Promise<void>) => {
@@ -90,3 +94,57 @@ const within = async <T>(ms: number, p: Promise<T>): Promise<T | 'still pending'
 };
 
 const messageOfCause = (e: unknown): unknown => (e instanceof RequestSendError && e.cause instanceof Error ? e.cause.message : e);
+
+describe('connect with an SDK transport', () => {
+  it('should start a transport adapted with fromSdkTransport, so the peer answers the SDK Client', async () => {
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    let starts = 0;
+    const start = serverSide.start.bind(serverSide);
+    serverSide.start = () => (starts++, start());
+    const client = new Client({ name: 'sdk-client', version: '1.0.0' });
+    const connecting = client.connect(clientSide, { timeout: 2_000 });
+    // the initialize request is queued on the server side: only start() delivers it
+    await flush();
+    const connection = connect(fromSdkTransport(serverSide), { handlers: mcpHandlers() });
+    await connecting;
+    expect(client.getServerVersion()?.name).to.equal('mcp-rx-cancel-example');
+    expect((await client.listTools()).tools).to.have.length(2);
+    expect(starts).to.equal(1);
+    await client.close();
+    connection.subscription.unsubscribe();
+  });
+
+  it('should still start an SDK transport given as it is, once', async () => {
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    let starts = 0;
+    const start = serverSide.start.bind(serverSide);
+    serverSide.start = () => (starts++, start());
+    const client = new Client({ name: 'sdk-client', version: '1.0.0' });
+    const connecting = client.connect(clientSide, { timeout: 2_000 });
+    await flush();
+    const connection = connect(serverSide, { handlers: mcpHandlers() });
+    await connecting;
+    await client.ping();
+    expect(starts).to.equal(1);
+    await client.close();
+    connection.subscription.unsubscribe();
+  });
+
+  it('should never send a request abandoned before the SDK transport started, nor its cancel', async () => {
+    const [other, ours] = InMemoryTransport.createLinkedPair();
+    const received: unknown[] = [];
+    other.onmessage = (x) => void received.push(x);
+    await other.start();
+    const { peer, subscription } = connect(ours);
+    // start() has not resolved yet: these wait in connect's backlog
+    peer.request('tools/call', { name: 'rm' }).subscribe().unsubscribe();
+    const ac = new AbortController();
+    peer.request('tools/call', { name: 'mv' }, { signal: ac.signal }).subscribe({ error: () => undefined });
+    ac.abort('no');
+    peer.request('kept').subscribe({ error: () => undefined });
+    peer.notify('notifications/initialized');
+    await flush();
+    expect(received).to.deep.equal([req(2, 'kept'), { jsonrpc: '2.0', method: 'notifications/initialized' }]);
+    subscription.unsubscribe();
+  });
+});
