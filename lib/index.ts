@@ -40,7 +40,7 @@ export type { RequestContext } from './handler/context.js';
 export type { RequestOutcome } from './handler/outcome.js';
 export { createPeer, type Peer, type PeerOptions } from './peer/create-peer.js';
 export { serve, type ServeOptions } from './peer/serve.js';
-export { DEFAULT_TIMEOUT_MS, DEFAULT_MAX_PENDING, type RequestOptions } from './peer/sender.js';
+export { DEFAULT_TIMEOUT_MS, DEFAULT_MAX_PENDING, DEFAULT_MAX_TOTAL_TIMEOUT_MS, type RequestOptions } from './peer/sender.js';
 export { DEFAULT_MAX_IN_FLIGHT } from './peer/server.js';
 export type { PeerEvent, PeerEventType, CancelIgnoredWhy } from './peer/events.js';
 export { WireFault, type WireFaultKind } from './codec/wire-fault.js';

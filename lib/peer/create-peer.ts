@@ -24,7 +24,7 @@ export interface PeerOptions {
   /** Share one registry across peers or sessions. A peer given one and no `sessionId` gets a unique one. */
   readonly manager?: CancellationManager;
   readonly security?: SecurityOptions | CancellationSecurity;
-  /** Default idle timeout of `request()`. Default 60,000 ms, as the official SDK. */
+  /** Default idle timeout of `request()`. Default 60,000 ms, as the official SDK. A positive number or `Infinity`: else createPeer throws a TypeError. */
   readonly timeoutMs?: number;
   /** Requests served at once; over it a request gets an error response at once. Default 1,000. */
   readonly maxInFlight?: number;

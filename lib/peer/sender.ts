@@ -22,11 +22,24 @@ import type { EventSink } from './events.js';
 
 /** Options of one `request()`. */
 export interface RequestOptions {
-  /** Idle timeout: then the request is cancelled on the wire and errors with RequestTimeoutError. Default: the peer's `timeoutMs` (60,000). `Infinity` disables it. */
+  /**
+   * Idle timeout: then the request is cancelled on the wire and errors with RequestTimeoutError.
+   * Default: the peer's `timeoutMs` (60,000). A positive number of ms, or `Infinity` to disable
+   * it; anything else (NaN, 0, a negative) makes `request()` error at once with a TypeError.
+   */
   readonly timeoutMs?: number;
-  /** Progress from the peer restarts the idle timeout (a progress token is sent for it, `onProgress` or not). */
+  /**
+   * Progress from the peer restarts the idle timeout (a progress token is sent for it, `onProgress`
+   * or not). A hard deadline then applies too: `maxTotalTimeoutMs`, by default
+   * {@link DEFAULT_MAX_TOTAL_TIMEOUT_MS}.
+   */
   readonly resetTimeoutOnProgress?: boolean;
-  /** A hard deadline from the send, whatever progress comes: a real timer, with a cancel on the wire. */
+  /**
+   * A hard deadline from the send, whatever progress comes: a real timer, with a cancel on the
+   * wire. A positive number of ms, or `Infinity` for none. Default: none, except with
+   * `resetTimeoutOnProgress`, where it is {@link DEFAULT_MAX_TOTAL_TIMEOUT_MS} (or the idle
+   * timeout, when that is longer); `Infinity` opts out.
+   */
   readonly maxTotalTimeoutMs?: number;
   /** Aborting it sends the cancel, then errors with RequestCancelledError. Its listener is removed when the request ends. */
   readonly signal?: AbortSignal;
@@ -40,6 +53,29 @@ export interface RequestOptions {
 export const DEFAULT_TIMEOUT_MS = 60_000;
 /** The default cap on requests sent and not yet answered. */
 export const DEFAULT_MAX_PENDING = 10_000;
+/**
+ * The default `maxTotalTimeoutMs` of a request with `resetTimeoutOnProgress`: 10 minutes (ten
+ * times the default idle timeout), or its idle timeout when that is longer. MCP: "a maximum
+ * total timeout SHOULD always apply"; without one, a peer that keeps sending progress keeps a
+ * request alive for ever. Set `maxTotalTimeoutMs: Infinity` to opt out.
+ *
+ * @example
+ * peer.request('tools/call', p, { resetTimeoutOnProgress: true }); // ends by DEFAULT_MAX_TOTAL_TIMEOUT_MS
+ * peer.request('tools/call', p, { resetTimeoutOnProgress: true, maxTotalTimeoutMs: Infinity }); // no cap
+ */
+export const DEFAULT_MAX_TOTAL_TIMEOUT_MS = 600_000;
+
+// a positive number of ms, or Infinity: NaN would disable a timeout silently, 0 or less fire at once
+const isTimeout = (v: unknown): v is number => typeof v === 'number' && v > 0;
+const badTimeout = (name: string, v: unknown): string =>
+  `${name} must be a positive number of milliseconds or Infinity, got ${typeof v === 'number' ? String(v) : typeof v}`;
+
+/** What is wrong with a request's options, if anything (before anything is sent). */
+const invalidOptions = (o: RequestOptions): string | undefined => {
+  if (o.timeoutMs !== undefined && !isTimeout(o.timeoutMs)) return badTimeout('timeoutMs', o.timeoutMs);
+  if (o.maxTotalTimeoutMs !== undefined && !isTimeout(o.maxTotalTimeoutMs)) return badTimeout('maxTotalTimeoutMs', o.maxTotalTimeoutMs);
+  return undefined;
+};
 
 const NOT_CANCELLABLE = 'initialize';
 
@@ -136,6 +172,8 @@ export class Sender {
   private readonly total: Deadlines<Pending>;
 
   constructor(private readonly init: SenderInit) {
+    // configuration, not input: a bad default would silently disable (NaN) or zero every timeout
+    if (!isTimeout(init.timeoutMs)) throw new TypeError(`createPeer: ${badTimeout('timeoutMs', init.timeoutMs)}`);
     this.rememberEnded = init.rememberEnded ?? 1000;
     this.idle = new Deadlines(init.scheduler, (p, ms) => this.timeout(p, ms, 'idle'));
     this.total = new Deadlines(init.scheduler, (p, ms) => this.timeout(p, ms, 'total'));
@@ -187,6 +225,12 @@ export class Sender {
 
   request<R>(method: string, params: object | undefined, options: RequestOptions = {}): Observable<R> {
     return new Observable<R>((subscriber) => {
+      const invalid = invalidOptions(options);
+      if (invalid !== undefined) {
+        // the caller's mistake, down the stream like every other error; nothing was sent
+        subscriber.error(new TypeError(`request(${JSON.stringify(method)}): ${invalid}`));
+        return undefined;
+      }
       if (this.state === 'closed') {
         subscriber.error(new ConnectionClosedError());
         return undefined;
@@ -207,7 +251,7 @@ export class Sender {
       }
       const id = this.nextId++;
       const idleMs = options.timeoutMs ?? this.init.timeoutMs;
-      const p = new Pending(id, method, subscriber as Subscriber<unknown>, options, this, Number.isFinite(idleMs) ? Math.max(0, idleMs) : undefined);
+      const p = new Pending(id, method, subscriber as Subscriber<unknown>, options, this, idleMs === Infinity ? undefined : idleMs);
       // SPEC-NOTES D6: resetTimeoutOnProgress needs a token even without onProgress
       const wantsProgress = options.onProgress !== undefined || options.resetTimeoutOnProgress === true;
       const message: JsonRpcRequest = {
@@ -344,16 +388,16 @@ export class Sender {
 
   private arm(p: Pending): void {
     if (p.idleMs !== undefined) this.idle.arm(p, p.idleMs);
-    const total = p.options.maxTotalTimeoutMs;
+    const total = totalOf(p);
     // SPEC-NOTES D5: a real timer, not a check on progress; no reset moves it
-    if (total !== undefined && Number.isFinite(total)) this.total.arm(p, Math.max(0, total));
+    if (total !== undefined) this.total.arm(p, total);
   }
 
   /** Disarm the timers and remove the abort listener of a request that ended. */
   private release(p: Pending): void {
     if (p.idleMs !== undefined) this.idle.disarm(p, p.idleMs);
-    const total = p.options.maxTotalTimeoutMs;
-    if (total !== undefined && Number.isFinite(total)) this.total.disarm(p, Math.max(0, total));
+    const total = totalOf(p);
+    if (total !== undefined) this.total.disarm(p, total);
     if ((p.flags & LISTENING) !== 0) {
       // SPEC-NOTES D2: the official SDK never removes it; a later abort must send nothing
       p.options.signal?.removeEventListener('abort', p);
@@ -411,6 +455,18 @@ export class Sender {
     this.ended.set(id, why);
   }
 }
+
+/**
+ * The hard deadline of `p`, if any: computed, not stored (one field less per request in flight).
+ * Options are validated, so a number here is positive.
+ */
+const totalOf = (p: Pending): number | undefined => {
+  const total = p.options.maxTotalTimeoutMs;
+  if (total !== undefined) return total === Infinity ? undefined : total;
+  // MCP: "a maximum total timeout SHOULD always apply": with resets, progress alone could keep
+  // the request alive for ever; never shorter than the idle timeout it caps
+  return p.options.resetTimeoutOnProgress === true && p.idleMs !== undefined ? Math.max(DEFAULT_MAX_TOTAL_TIMEOUT_MS, p.idleMs) : undefined;
+};
 
 const withToken = (params: object | undefined, token: RequestId | undefined): Record<string, unknown> => {
   const p = (params ?? {}) as Record<string, unknown>;
