@@ -43,7 +43,12 @@ export interface RequestOptions {
   readonly maxTotalTimeoutMs?: number;
   /** Aborting it sends the cancel, then errors with RequestCancelledError. Its listener is removed when the request ends. */
   readonly signal?: AbortSignal;
-  /** Receives `notifications/progress` for this request (a `progressToken` is added to the request). */
+  /**
+   * Receives `notifications/progress` for this request (a `progressToken` is added to the
+   * request). The token is always the library's own, the request id, so progress for one request
+   * can never reach another's: a `_meta.progressToken` given in `params` is replaced by it (the
+   * other `_meta` members are kept), with `onProgress` or without.
+   */
   readonly onProgress?: (p: { progress: number; total?: number; message?: string }) => void;
   /** The reason sent when the subscriber unsubscribes. */
   readonly reason?: string;
@@ -252,14 +257,15 @@ export class Sender {
       const id = this.nextId++;
       const idleMs = options.timeoutMs ?? this.init.timeoutMs;
       const p = new Pending(id, method, subscriber as Subscriber<unknown>, options, this, idleMs === Infinity ? undefined : idleMs);
-      // SPEC-NOTES D6: resetTimeoutOnProgress needs a token even without onProgress
-      const wantsProgress = options.onProgress !== undefined || options.resetTimeoutOnProgress === true;
-      const message: JsonRpcRequest = {
-        jsonrpc: '2.0',
-        id,
-        method,
-        ...(params === undefined && !wantsProgress ? {} : { params: withToken(params, wantsProgress ? id : undefined) }),
-      };
+      // SPEC-NOTES D6: resetTimeoutOnProgress needs a token even without onProgress. The token on
+      // the wire is always ours, the request id: unique among the requests in flight (as MCP
+      // requires), so progress routes by one lookup and never reaches another request. A token
+      // the caller put in params could equal another request's id: it is replaced.
+      const token = options.onProgress !== undefined || options.resetTimeoutOnProgress === true || hasToken(params);
+      const message: JsonRpcRequest =
+        params === undefined && !token
+          ? { jsonrpc: '2.0', id, method }
+          : { jsonrpc: '2.0', id, method, params: token ? withToken(params, id) : (params as Record<string, unknown>) };
       // pending before the send: an in-memory peer may answer inside write()
       this.pending.set(id, p);
       if (signal !== undefined) {
@@ -468,9 +474,17 @@ const totalOf = (p: Pending): number | undefined => {
   return p.options.resetTimeoutOnProgress === true && p.idleMs !== undefined ? Math.max(DEFAULT_MAX_TOTAL_TIMEOUT_MS, p.idleMs) : undefined;
 };
 
-const withToken = (params: object | undefined, token: RequestId | undefined): Record<string, unknown> => {
+const metaOf = (p: Record<string, unknown>): Record<string, unknown> | undefined => {
+  const meta = p['_meta'];
+  return typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>) : undefined;
+};
+
+/** The caller put a `_meta.progressToken` in params (reads only: no allocation when not). */
+const hasToken = (params: object | undefined): boolean =>
+  params !== undefined && metaOf(params as Record<string, unknown>)?.['progressToken'] !== undefined;
+
+/** `params` with `_meta.progressToken` set to ours, the caller's other `_meta` members kept. */
+const withToken = (params: object | undefined, token: RequestId): Record<string, unknown> => {
   const p = (params ?? {}) as Record<string, unknown>;
-  if (token === undefined) return p;
-  const meta = typeof p['_meta'] === 'object' && p['_meta'] !== null ? (p['_meta'] as Record<string, unknown>) : {};
-  return { ...p, _meta: { ...meta, progressToken: token } };
+  return { ...p, _meta: { ...metaOf(p), progressToken: token } };
 };
