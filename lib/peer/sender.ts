@@ -60,9 +60,10 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_PENDING = 10_000;
 /**
  * The default `maxTotalTimeoutMs` of a request with `resetTimeoutOnProgress`: 10 minutes (ten
- * times the default idle timeout), or its idle timeout when that is longer. MCP: "a maximum
- * total timeout SHOULD always apply"; without one, a peer that keeps sending progress keeps a
- * request alive for ever. Set `maxTotalTimeoutMs: Infinity` to opt out.
+ * times the default idle timeout), or its idle timeout when that is longer. MCP (lifecycle,
+ * Timeouts): implementations "SHOULD always enforce a maximum timeout, regardless of progress
+ * notifications"; without one, a peer that keeps sending progress keeps a request alive for
+ * ever. Set `maxTotalTimeoutMs: Infinity` to opt out.
  *
  * @example
  * peer.request('tools/call', p, { resetTimeoutOnProgress: true }); // ends by DEFAULT_MAX_TOTAL_TIMEOUT_MS
@@ -469,8 +470,9 @@ export class Sender {
 const totalOf = (p: Pending): number | undefined => {
   const total = p.options.maxTotalTimeoutMs;
   if (total !== undefined) return total === Infinity ? undefined : total;
-  // MCP: "a maximum total timeout SHOULD always apply": with resets, progress alone could keep
-  // the request alive for ever; never shorter than the idle timeout it caps
+  // MCP lifecycle: "SHOULD always enforce a maximum timeout, regardless of progress
+  // notifications": with resets, progress alone could keep the request alive for ever; never
+  // shorter than the idle timeout it caps
   return p.options.resetTimeoutOnProgress === true && p.idleMs !== undefined ? Math.max(DEFAULT_MAX_TOTAL_TIMEOUT_MS, p.idleMs) : undefined;
 };
 

@@ -114,7 +114,7 @@ export function connect(transport: ConnectTransport, options: PeerOptions = {}):
   // does, rather than waiting for a timeout: the fault is tagged with its id for the peer
   const failSend = (m: JsonRpcMessage, e: unknown): void => {
     const fault = WireFault.of('transport-error', `send failed: ${messageOf(e)}`, e);
-    report?.('method' in m && 'id' in m ? FailedSend.tag(fault, m.id) : fault);
+    report?.(isRequest(m) ? FailedSend.tag(fault, m.id) : fault);
   };
 
   const send = (m: JsonRpcMessage): void => {
