@@ -115,3 +115,55 @@ export class ConnectionClosedError extends JsonRpcError {
     super(ErrorCodes.ConnectionClosed, message);
   }
 }
+
+/**
+ * The peer answered a pending request with a response that is not valid: both `result` and
+ * `error` (JSON-RPC 2.0 §5: exactly one), a `result` that is not an object (MCP), an `error`
+ * without an integer `code` and a string `message`. The request ends at once rather than at its
+ * timeout, and no cancel is sent: the peer did answer. `errors` says what was wrong, one line
+ * per path.
+ *
+ * Its code, {@link InvalidResponseError.CODE} (-32801), is local like -32800: it is raised on the
+ * sending side and never goes on the wire. It is not -32603: that is a code a peer may send, and
+ * an invalid answer must not read as the peer's own internal error.
+ *
+ * @example
+ * peer.request('tools/call', p).subscribe({ error: (e) => e instanceof InvalidResponseError && log.warn(e.errors) });
+ */
+export class InvalidResponseError extends JsonRpcError {
+  /** The local code of an invalid response (never on the wire). */
+  static readonly CODE = ErrorCodes.InvalidResponse;
+  override readonly name = 'InvalidResponseError';
+  constructor(
+    readonly requestId: RequestId,
+    readonly errors: ReadonlyArray<string>,
+    message = `Invalid response to request ${JSON.stringify(requestId)}: ${errors.join('; ')}`,
+  ) {
+    super(InvalidResponseError.CODE, message, { errors });
+  }
+}
+
+/**
+ * The transport failed to write the request (its `send` threw or rejected): the request ends at
+ * once, with the transport's error as `cause`, rather than waiting for a timeout that can only
+ * come. No cancel is sent: the request never went out. The transport error is also reported on
+ * `events$` (`transport-error`).
+ *
+ * Its code, {@link RequestSendError.CODE} (-32802), is local like -32800: it is raised on the
+ * sending side and never goes on the wire.
+ *
+ * @example
+ * peer.request('tools/call', p).subscribe({ error: (e) => e instanceof RequestSendError && reconnect(e.cause) });
+ */
+export class RequestSendError extends JsonRpcError {
+  /** The local code of a request the transport failed to write (never on the wire). */
+  static readonly CODE = ErrorCodes.RequestSendFailed;
+  override readonly name = 'RequestSendError';
+  constructor(
+    readonly requestId: RequestId,
+    override readonly cause: unknown,
+    message = `Request ${JSON.stringify(requestId)} could not be sent: ${messageOf(cause)}`,
+  ) {
+    super(RequestSendError.CODE, message);
+  }
+}

@@ -21,6 +21,8 @@ export {
   RequestTimeoutError,
   RequestCancelledError,
   ConnectionClosedError,
+  InvalidResponseError,
+  RequestSendError,
 } from './errors.js';
 export { CancellationManager, type CancellationManagerOptions, type CancelResult } from './manager/cancellation-manager.js';
 export { RequestKey, CancelReason } from './manager/request-key.js';
@@ -38,7 +40,7 @@ export type { RequestContext } from './handler/context.js';
 export type { RequestOutcome } from './handler/outcome.js';
 export { createPeer, type Peer, type PeerOptions } from './peer/create-peer.js';
 export { serve, type ServeOptions } from './peer/serve.js';
-export { DEFAULT_TIMEOUT_MS, DEFAULT_MAX_PENDING, type RequestOptions } from './peer/sender.js';
+export { DEFAULT_TIMEOUT_MS, DEFAULT_MAX_PENDING, DEFAULT_MAX_TOTAL_TIMEOUT_MS, type RequestOptions } from './peer/sender.js';
 export { DEFAULT_MAX_IN_FLIGHT } from './peer/server.js';
 export { DEFAULT_MAX_BATCH_SIZE } from './peer/batch.js';
 export { REPEAT_INTERVAL_MS } from './peer/repeats.js';

@@ -1,9 +1,9 @@
 /**
  * JSON-RPC 2.0 and MCP error codes, as literal values (vscode-jsonrpc `ErrorCodes` style).
  *
- * `RequestTimeout` (-32001), `ConnectionClosed` (-32000) and `RequestCancelled` (-32800) are
- * local codes carried by errors raised on the sending side: they never travel on the wire
- * (docs/protocol.md J7).
+ * `RequestTimeout` (-32001), `ConnectionClosed` (-32000), `RequestCancelled` (-32800),
+ * `InvalidResponse` (-32801) and `RequestSendFailed` (-32802) are local codes carried by errors
+ * raised on the sending side: they never travel on the wire (docs/protocol.md J7).
  *
  * @example
  * if (err.code === ErrorCodes.MethodNotFound) retryElsewhere();
@@ -17,10 +17,18 @@ export const ErrorCodes = {
   ConnectionClosed: -32000,
   RequestTimeout: -32001,
   RequestCancelled: -32800,
+  InvalidResponse: -32801,
+  RequestSendFailed: -32802,
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
-const LOCAL: ReadonlySet<number> = new Set([ErrorCodes.ConnectionClosed, ErrorCodes.RequestTimeout, ErrorCodes.RequestCancelled]);
+const LOCAL: ReadonlySet<number> = new Set([
+  ErrorCodes.ConnectionClosed,
+  ErrorCodes.RequestTimeout,
+  ErrorCodes.RequestCancelled,
+  ErrorCodes.InvalidResponse,
+  ErrorCodes.RequestSendFailed,
+]);
 
 /**
  * Whether `code` belongs to an error raised here, on the sending side (a timeout, a closed

@@ -10,8 +10,9 @@ import type { Handler } from '../handler/run-request.js';
 import { CancellationManager } from '../manager/cancellation-manager.js';
 import { CancellationSecurity, type SecurityOptions } from '../security/cancellation-security.js';
 import type { EventSink, PeerEvent, PeerEventInit } from './events.js';
-import { DEFAULT_MAX_PENDING, DEFAULT_TIMEOUT_MS, Sender, type RequestOptions } from './sender.js';
+import { DEFAULT_MAX_PENDING, DEFAULT_TIMEOUT_MS, FailedSend, Sender, type RequestOptions } from './sender.js';
 import { DEFAULT_MAX_IN_FLIGHT, Server, anonymousScope } from './server.js';
+import { monotonicNow } from './clock.js';
 
 /** Options of {@link createPeer}. */
 export interface PeerOptions {
@@ -24,7 +25,7 @@ export interface PeerOptions {
   /** Share one registry across peers or sessions. A peer given one and no `sessionId` gets a unique one. */
   readonly manager?: CancellationManager;
   readonly security?: SecurityOptions | CancellationSecurity;
-  /** Default idle timeout of `request()`. Default 60,000 ms, as the official SDK. */
+  /** Default idle timeout of `request()`. Default 60,000 ms, as the official SDK. A positive number or `Infinity`: else createPeer throws a TypeError. */
   readonly timeoutMs?: number;
   /** Requests served at once; over it a request gets an error response at once. Default 1,000. */
   readonly maxInFlight?: number;
@@ -101,7 +102,8 @@ export function createPeer(incoming$: Observable<unknown>, options: PeerOptions 
       manager,
       security,
       maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
-      now: () => scheduler.now(),
+      // rate windows on a monotonic clock: a wall-clock step back must not throttle a sender for an hour
+      now: monotonicNow(scheduler),
       scheduler,
       send,
       events,
@@ -120,13 +122,22 @@ export function createPeer(incoming$: Observable<unknown>, options: PeerOptions 
     };
     const route = (u: unknown): void => {
       // a transport's in-band report (bad line, transport error): the serving half answers it
-      if (WireFault.is(u)) return serving.fault(u);
+      if (WireFault.is(u)) {
+        // a write of one of our requests failed: that request errors now, not at its timeout
+        const failed = FailedSend.requestId(u);
+        if (failed !== undefined) sending.writeFailed(failed, u.details ?? new Error(u.message));
+        return serving.fault(u);
+      }
       const d = classifyMessage(u);
       if (E.isRight(d)) {
         const r = d.right;
         // responses and progress belong to the sending half; everything else to the serving half
         if (r.kind === 'response' || r.kind === 'error-response') return sending.response(r.message);
         if (r.kind === 'notification' && r.message.method === PROGRESS && sending.progress(r.message)) return;
+      } else if (d.left.shape === 'response' && d.left.id !== null && sending.invalidResponse(d.left.id, d.left.errors)) {
+        // a bad answer to one of our requests ends it now (not at its timeout, with a cancel for
+        // a request the peer already answered); one naming no pending request is the server's to report
+        return;
       }
       serving.receive(d);
     };

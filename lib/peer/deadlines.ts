@@ -1,4 +1,5 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
+import { monotonicNow } from './clock.js';
 
 // The requests that share one timeout duration, in deadline order: a Map keeps insertion order,
 // and with one duration a later arm always means a later deadline, so the first entry is due first.
@@ -16,6 +17,9 @@ class Bucket<T> {
  * moves the request to the end of its bucket, which keeps the order.
  *
  * Timers run on the injected scheduler, so TestScheduler marbles see each timeout at its frame.
+ * Deadlines are measured on {@link monotonicNow} of that scheduler, not on its `now()`: for
+ * RxJS's real schedulers that is `Date.now()`, and a wall-clock step back would postpone every
+ * timeout by the step (an NTP correction, a VM resume).
  *
  * @example
  * const idle = new Deadlines<Pending>(scheduler, (p, ms) => timeout(p, ms));
@@ -23,11 +27,14 @@ class Bucket<T> {
  */
 export class Deadlines<T> {
   private readonly buckets = new Map<number, Bucket<T>>();
+  private readonly now: () => number;
 
   constructor(
     private readonly scheduler: SchedulerLike,
     private readonly fire: (item: T, ms: number) => void,
-  ) {}
+  ) {
+    this.now = monotonicNow(scheduler);
+  }
 
   /** (Re)start `item`'s timeout of `ms`. */
   arm(item: T, ms: number): void {
@@ -37,7 +44,7 @@ export class Deadlines<T> {
       this.buckets.set(ms, b);
     }
     b.due.delete(item);
-    b.due.set(item, this.scheduler.now() + ms);
+    b.due.set(item, this.now() + ms);
     if (b.action === undefined && !b.running) b.action = this.scheduler.schedule(() => this.run(ms), ms);
   }
 
@@ -62,7 +69,7 @@ export class Deadlines<T> {
     b.action = undefined;
     b.running = true;
     try {
-      const now = this.scheduler.now();
+      const now = this.now();
       for (const [item, at] of b.due) {
         if (at > now) break;
         b.due.delete(item);
@@ -75,7 +82,7 @@ export class Deadlines<T> {
     if (b.due.size === 0) return this.drop(ms, b);
     if (b.action === undefined && this.buckets.get(ms) === b) {
       const first = b.due.values().next();
-      const wait = first.done === true ? 0 : Math.max(0, first.value - this.scheduler.now());
+      const wait = first.done === true ? 0 : Math.max(0, first.value - this.now());
       b.action = this.scheduler.schedule(() => this.run(ms), wait);
     }
   }

@@ -98,6 +98,22 @@ export type PeerEvent =
       readonly key: RequestKey;
       readonly why: 'cancelled' | 'timeout' | 'unknown';
     })
+  | (At & {
+      /** A response for this pending request did not decode: the request errored at once with InvalidResponseError, and no cancel was sent. */
+      readonly type: 'response-rejected';
+      readonly key: RequestKey;
+      readonly method: string;
+      /** INVALID_REQUEST, with what was wrong. */
+      readonly error: CancellationErrorResult;
+    })
+  | (At & {
+      /** The transport failed to write this request: it errored at once with RequestSendError, and no cancel was sent. */
+      readonly type: 'request-send-failed';
+      readonly key: RequestKey;
+      readonly method: string;
+      /** TRANSPORT_ERROR, with the transport's error as details. */
+      readonly error: CancellationErrorResult;
+    })
   | (At & { readonly type: 'progress-dropped'; readonly progressToken: RequestId })
   | (At & { readonly type: 'peer-error'; readonly error: JsonRpcErrorObject })
   | (At & { readonly type: 'callback-failed'; readonly key: RequestKey; readonly error: CancellationErrorResult })

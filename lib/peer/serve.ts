@@ -8,6 +8,7 @@ import { CancellationSecurity, type SecurityOptions } from '../security/cancella
 import type { PeerEvent, PeerEventInit } from './events.js';
 import { eachMessage } from './batch.js';
 import { DEFAULT_MAX_IN_FLIGHT, Server, anonymousScope } from './server.js';
+import { monotonicNow } from './clock.js';
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -49,7 +50,8 @@ export const serve =
         manager: options.manager ?? new CancellationManager(),
         security: CancellationSecurity.from(options.security),
         maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
-        now: () => scheduler.now(),
+        // rate windows on a monotonic clock: a wall-clock step back must not throttle a sender for an hour
+      now: monotonicNow(scheduler),
         scheduler,
         send: (m) => destination.next(m),
         events: {

@@ -1,9 +1,11 @@
 import { Observable, Subscription, isObservable } from 'rxjs';
-import type { JsonRpcMessage } from '../codec/messages.js';
+import { CANCELLED } from '../codec/cancelled.js';
+import { RequestId, type JsonRpcMessage, type JsonRpcRequest } from '../codec/messages.js';
 import { relatedRequestId } from '../codec/related.js';
 import { WireFault } from '../codec/wire-fault.js';
 import { messageOf } from '../errors.js';
 import { createPeer, type Peer, type PeerOptions } from '../peer/create-peer.js';
+import { FailedSend } from '../peer/sender.js';
 import { fromSdkTransport, type SdkTransport } from './sdk.js';
 import type { WireSendOptions, WireTransport } from './wire.js';
 
@@ -29,6 +31,41 @@ export type ConnectTransport = WireTransport | SdkTransport;
 
 const isWire = (t: ConnectTransport): t is WireTransport => 'incoming$' in t && isObservable(t.incoming$);
 
+/** A WireTransport still to be started: what `fromSdkTransport` returns (an SdkWireTransport). */
+type Startable = WireTransport & { start(): void | Promise<void> };
+const isStartable = (t: WireTransport): t is Startable => typeof (t as { start?: unknown }).start === 'function';
+
+const isRequest = (m: JsonRpcMessage): m is JsonRpcRequest => 'method' in m && 'id' in m;
+const cancelledId = (m: JsonRpcMessage): RequestId | undefined => {
+  if (!('method' in m) || m.method !== CANCELLED || 'id' in m) return undefined;
+  const id = m.params?.['requestId'];
+  return RequestId.is(id) ? id : undefined;
+};
+
+/**
+ * What the peer sent before the transport started, minus the requests abandoned meanwhile
+ * (unsubscribed, timed out, aborted): a request whose cancel waits behind it never went out, so
+ * neither it nor its cancel is sent. One O(n) pass, once per connection, copying only when
+ * something was abandoned.
+ */
+const withoutAbandoned = (waiting: JsonRpcMessage[]): JsonRpcMessage[] => {
+  let requests: Set<RequestId> | undefined;
+  let abandoned: Set<RequestId> | undefined;
+  for (const m of waiting) {
+    if (isRequest(m)) (requests ??= new Set()).add(m.id);
+    else {
+      const id = cancelledId(m);
+      if (id !== undefined && requests?.has(id) === true) (abandoned ??= new Set()).add(id);
+    }
+  }
+  if (abandoned === undefined) return waiting;
+  const dead = abandoned;
+  return waiting.filter((m) => {
+    const id = isRequest(m) ? m.id : cancelledId(m);
+    return id === undefined || !dead.has(id);
+  });
+};
+
 const sendOptions = (m: JsonRpcMessage): WireSendOptions | undefined => {
   const id = relatedRequestId(m);
   return id === undefined ? undefined : { relatedRequestId: id };
@@ -37,7 +74,10 @@ const sendOptions = (m: JsonRpcMessage): WireSendOptions | undefined => {
 /**
  * Wire a peer to a transport: a {@link WireTransport} (`ndjson(...)`, your own) or a transport of
  * the official SDK (told apart by shape: only ours has `incoming$`), which is adapted with
- * `fromSdkTransport` and started once its callbacks are set, as the SDK requires.
+ * `fromSdkTransport` and started once its callbacks are set, as the SDK requires. A transport
+ * adapted already (`connect(fromSdkTransport(t))`, or any WireTransport with a `start()`) is
+ * started the same way: do not start it yourself. What the peer sends before `start()` resolves
+ * waits, in order; a request abandoned meanwhile is never sent, nor is its cancel.
  *
  * Each outgoing message is sent with its `relatedRequestId`. A failed send or start is a
  * `transport-error` event, never a crash. The transport closing (`incoming$` completing)
@@ -53,7 +93,9 @@ const sendOptions = (m: JsonRpcMessage): WireSendOptions | undefined => {
  * subscription.unsubscribe();
  */
 export function connect(transport: ConnectTransport, options: PeerOptions = {}): Connection {
-  const sdk = isWire(transport) ? undefined : fromSdkTransport(transport);
+  // an SDK transport adapted already (fromSdkTransport's doc example) needs its start() too: one
+  // that is never started never reads, and the peer never answers
+  const sdk: Startable | undefined = isWire(transport) ? (isStartable(transport) ? transport : undefined) : fromSdkTransport(transport);
   const wire: WireTransport = sdk ?? (transport as WireTransport);
 
   // transport errors that happen on our side of the seam (a send that fails) go in band, like
@@ -68,13 +110,19 @@ export function connect(transport: ConnectTransport, options: PeerOptions = {}):
     };
   });
   const fail = (what: string, e: unknown): void => report?.(WireFault.of('transport-error', `${what}: ${messageOf(e)}`, e));
+  // a request that could not be written errors at once (RequestSendError), as vscode-jsonrpc's
+  // does, rather than waiting for a timeout: the fault is tagged with its id for the peer
+  const failSend = (m: JsonRpcMessage, e: unknown): void => {
+    const fault = WireFault.of('transport-error', `send failed: ${messageOf(e)}`, e);
+    report?.(isRequest(m) ? FailedSend.tag(fault, m.id) : fault);
+  };
 
   const send = (m: JsonRpcMessage): void => {
     try {
       const sent = wire.send(m, sendOptions(m));
-      if (sent !== undefined) sent.then(undefined, (e: unknown) => fail('send failed', e));
+      if (sent !== undefined) sent.then(undefined, (e: unknown) => failSend(m, e));
     } catch (e) {
-      fail('send failed', e);
+      failSend(m, e);
     }
   };
 
@@ -105,11 +153,21 @@ export function connect(transport: ConnectTransport, options: PeerOptions = {}):
   );
   subscription.add(close);
   if (sdk !== undefined && !subscription.closed) {
-    sdk.start().then(
+    let started: Promise<void>;
+    try {
+      started = Promise.resolve(sdk.start());
+    } catch (e) {
+      started = Promise.reject(e);
+    }
+    started.then(
       () => {
-        const waiting = backlog ?? [];
+        const waiting = withoutAbandoned(backlog ?? []);
         backlog = undefined;
-        if (!subscription.closed) for (const m of waiting) send(m);
+        for (const m of waiting) {
+          // a send may close the connection (a transport that fails hard): stop there
+          if (subscription.closed) break;
+          send(m);
+        }
       },
       (e: unknown) => {
         fail('start failed', e);

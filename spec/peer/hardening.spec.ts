@@ -199,4 +199,20 @@ describe('under attack', () => {
     expect(manager.cancel(key)).to.equal('cancelled');
     expect(told).to.equal(1);
   });
+
+  it('should refill rate limits on a monotonic clock: a wall-clock step back throttles no one', async () => {
+    const { incoming, events } = drive({ handlers: { slow: () => NEVER }, security: { burst: 2, maxCancellationsPerSecond: 1_000 } });
+    incoming.next(cancel(1));
+    incoming.next(cancel(2));
+    const realNow = Date.now;
+    const stepped = realNow() - 3_600_000;
+    Date.now = () => stepped;
+    try {
+      await new Promise((r) => setTimeout(r, 30));
+      incoming.next(cancel(3));
+    } finally {
+      Date.now = realNow;
+    }
+    expect(ofType(events, 'cancel-ignored').map((e) => e.why)).to.deep.equal(['unknown', 'unknown', 'unknown']);
+  });
 });
