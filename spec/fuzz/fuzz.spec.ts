@@ -18,7 +18,15 @@ describe('hostile input (fuzz)', () => {
         messages += r.messages;
         for (const [k, n] of Object.entries(r.outcomes)) outcomes.set(k, (outcomes.get(k) ?? 0) + n);
       }),
-      { numRuns: 60, maxSkipsPerRun: 0 },
+      // a custom reporter: fast-check's own would stringify the counterexample, and one nested
+      // 20,000 deep overflows its stack and hides the violation
+      {
+        numRuns: 60,
+        maxSkipsPerRun: 0,
+        reporter: (d) => {
+          if (d.failed) throw new Error(`fuzz failed (seed ${d.seed}, path ${String(d.counterexamplePath)}): ${d.errorInstance instanceof Error ? d.errorInstance.message : String(d.errorInstance)}`);
+        },
+      },
     );
     expect(messages).to.be.at.least(10_000);
     // the generators reach every kind of outcome

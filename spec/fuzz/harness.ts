@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { NEVER, Subject, of } from 'rxjs';
-import { CancellationManager, createPeer, decodeMessage, type JsonRpcMessage, type Peer } from '../../lib/index.js';
+import { CancellationManager, ConnectionClosedError, InvalidResponseError, JsonRpcError, createPeer, decodeMessage, type JsonRpcMessage, type Peer, type RequestId } from '../../lib/index.js';
 
 /** What one input led to: the tally `npm run fuzz` prints. */
 export type Outcome =
@@ -54,6 +54,8 @@ export class FuzzTarget {
   private cleaned = 0;
   private broken = false;
   private inEpoch = 0;
+  // requests this peer sent, waiting for an answer the fuzz may forge: how each one ended
+  private sent = new Map<RequestId, 'pending' | 'result' | 'error' | 'invalid' | 'closed'>();
 
   constructor(private readonly epochSize = 2_000) {
     this.open();
@@ -64,6 +66,8 @@ export class FuzzTarget {
     this.out = [];
     // a request whose id is in flight is a duplicate: it must get no reply at all
     const live = isRec(u) && usable(u['id']) && this.manager.has({ sessionId: this.sessionId, requestId: u['id'] as string | number });
+    // a response-shaped input naming a request of ours still waiting: it must end that request now
+    const answers = isRec(u) && u['method'] === undefined && (u['result'] !== undefined || u['error'] !== undefined) && usable(u['id']) && this.sent.get(u['id'] as RequestId) === 'pending' ? (u['id'] as RequestId) : undefined;
     try {
       this.incoming.next(u);
     } catch (e) {
@@ -71,6 +75,7 @@ export class FuzzTarget {
       this.violation(`threw ${String(e)}`, u);
     }
     this.check(u, this.out, live);
+    if (answers !== undefined) this.checkAnswer(u as Rec, answers);
     if (++this.inEpoch >= this.epochSize) this.closeEpoch();
   }
 
@@ -128,6 +133,27 @@ export class FuzzTarget {
     this.incoming.next({ jsonrpc: '2.0', id: 'probe', method: 'tools/call' });
     const probe = this.out[0];
     if (this.out.length !== 1 || probe === undefined || !('result' in probe)) this.violation('a valid request after bad input got no result', null);
+    // requests of our own (ids 0..7 on the wire), for the fuzz to answer validly or not
+    this.sent = new Map();
+    for (let i = 0; i < 8; i++) {
+      this.peer.request('out', { i }, { timeoutMs: Number.POSITIVE_INFINITY }).subscribe({
+        next: () => this.sent.set(i, 'result'),
+        error: (e: unknown) =>
+          this.sent.set(i, e instanceof InvalidResponseError ? 'invalid' : e instanceof ConnectionClosedError ? 'closed' : e instanceof JsonRpcError ? 'error' : 'closed'),
+      });
+      this.sent.set(i, 'pending');
+    }
+    this.out = [];
+  }
+
+  // JSON-RPC §5 and MCP: a valid response ends its request with its result or its error; an
+  // invalid one (both result and error, a result that is no object, a bad error) ends it at once
+  // with InvalidResponseError; either way nothing goes on the wire (no cancel for an answered request)
+  private checkAnswer(u: Rec, id: RequestId): void {
+    const valid = E.isRight(decodeMessage(u));
+    const expected = !valid ? 'invalid' : u['error'] !== undefined ? 'error' : 'result';
+    const got = this.sent.get(id);
+    if (got !== expected) this.violation(`a response to our request ${JSON.stringify(id)} ended it as ${String(got)}, expected ${expected}`, u);
   }
 
   private violation(what: string, u: unknown): void {
