@@ -13,6 +13,7 @@ import type { EventSink, PeerEvent, PeerEventInit } from './events.js';
 import { DEFAULT_MAX_PENDING, DEFAULT_TIMEOUT_MS, FailedSend, Sender, type RequestOptions } from './sender.js';
 import { DEFAULT_MAX_IN_FLIGHT, Server, anonymousScope } from './server.js';
 import { monotonicNow } from './clock.js';
+import { countOption } from './options.js';
 
 /** Options of {@link createPeer}. */
 export interface PeerOptions {
@@ -63,7 +64,9 @@ export interface Peer {
  */
 export function createPeer(incoming$: Observable<unknown>, options: PeerOptions = {}): Peer {
   const scheduler = options.scheduler ?? asyncScheduler;
-  const maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
+  const maxBatchSize = countOption('maxBatchSize', options.maxBatchSize, DEFAULT_MAX_BATCH_SIZE);
+  const maxInFlight = countOption('maxInFlight', options.maxInFlight, DEFAULT_MAX_IN_FLIGHT);
+  const maxPending = countOption('maxPendingRequests', options.maxPendingRequests, DEFAULT_MAX_PENDING);
   // a shared registry needs disjoint keys: a peer without a session gets one of its own, unique
   // across processes too (a counter is not: two instances sharing a bus would both have a
   // `peer-1`, and a cancel one of them forwards would stop the other's request of another tenant)
@@ -81,7 +84,7 @@ export function createPeer(incoming$: Observable<unknown>, options: PeerOptions 
     sessionId,
     scheduler,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    maxPending: options.maxPendingRequests ?? DEFAULT_MAX_PENDING,
+    maxPending,
     events,
   });
   let server: Server | undefined;
@@ -101,7 +104,7 @@ export function createPeer(incoming$: Observable<unknown>, options: PeerOptions 
       sender,
       manager,
       security,
-      maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+      maxInFlight,
       // rate windows on a monotonic clock: a wall-clock step back must not throttle a sender for an hour
       now: monotonicNow(scheduler),
       scheduler,

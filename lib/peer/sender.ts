@@ -54,7 +54,7 @@ export interface RequestOptions {
   readonly reason?: string;
 }
 
-/** The default request timeout, as the official SDK's (SPEC-NOTES P5). */
+/** The default request timeout, as the official SDK's (docs/protocol.md P4). */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 /** The default cap on requests sent and not yet answered. */
 export const DEFAULT_MAX_PENDING = 10_000;
@@ -258,7 +258,7 @@ export class Sender {
       const id = this.nextId++;
       const idleMs = options.timeoutMs ?? this.init.timeoutMs;
       const p = new Pending(id, method, subscriber as Subscriber<unknown>, options, this, idleMs === Infinity ? undefined : idleMs);
-      // SPEC-NOTES D6: resetTimeoutOnProgress needs a token even without onProgress. The token on
+      // docs/protocol.md D6: resetTimeoutOnProgress needs a token even without onProgress. The token on
       // the wire is always ours, the request id: unique among the requests in flight (as MCP
       // requires), so progress routes by one lookup and never reaches another request. A token
       // the caller put in params could equal another request's id: it is replaced.
@@ -295,7 +295,7 @@ export class Sender {
     }
     const p = this.pending.get(id);
     if (p === undefined) {
-      // SPEC-NOTES C7: a response after we cancelled is dropped silently (D7: the SDK calls onerror)
+      // docs/protocol.md C7: a response after we cancelled is dropped silently (D7: the SDK calls onerror)
       if (events.enabled()) events.emit({ type: 'late-response-dropped', key: this.key(id), why: this.ended.get(id) ?? 'unknown' });
       return;
     }
@@ -396,7 +396,7 @@ export class Sender {
   private arm(p: Pending): void {
     if (p.idleMs !== undefined) this.idle.arm(p, p.idleMs);
     const total = totalOf(p);
-    // SPEC-NOTES D5: a real timer, not a check on progress; no reset moves it
+    // docs/protocol.md D5: a real timer, not a check on progress; no reset moves it
     if (total !== undefined) this.total.arm(p, total);
   }
 
@@ -406,7 +406,7 @@ export class Sender {
     const total = totalOf(p);
     if (total !== undefined) this.total.disarm(p, total);
     if ((p.flags & LISTENING) !== 0) {
-      // SPEC-NOTES D2: the official SDK never removes it; a later abort must send nothing
+      // docs/protocol.md D2: the official SDK never removes it; a later abort must send nothing
       p.options.signal?.removeEventListener('abort', p);
       p.flags &= ~LISTENING;
     }
@@ -428,7 +428,7 @@ export class Sender {
     if (this.pending.get(p.id) !== p) return;
     const reason: unknown = p.options.signal?.reason;
     this.end(p, 'caller', p.options.reason ?? (reason === undefined ? undefined : messageOf(reason)));
-    // SPEC-NOTES D3: a distinct error, never a timeout
+    // docs/protocol.md D3: a distinct error, never a timeout
     p.subscriber.error(new RequestCancelledError(p.id, reason));
   }
 

@@ -6,9 +6,10 @@ import type { Handler } from '../handler/run-request.js';
 import { CancellationManager } from '../manager/cancellation-manager.js';
 import { CancellationSecurity, type SecurityOptions } from '../security/cancellation-security.js';
 import type { PeerEvent, PeerEventInit } from './events.js';
-import { eachMessage } from './batch.js';
 import { DEFAULT_MAX_IN_FLIGHT, Server, anonymousScope } from './server.js';
 import { monotonicNow } from './clock.js';
+import { countOption } from './options.js';
+import { DEFAULT_MAX_BATCH_SIZE, eachMessage } from './batch.js';
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -35,8 +36,11 @@ export interface ServeOptions {
  */
 export const serve =
   (handlers: Readonly<Record<string, Handler>>, options: ServeOptions = {}): OperatorFunction<unknown, JsonRpcMessage> =>
-  (source) =>
-    new Observable<JsonRpcMessage>((destination) => {
+  (source) => {
+    // configuration is checked when the operator is applied, not per connection
+    const maxInFlight = countOption('maxInFlight', options.maxInFlight, DEFAULT_MAX_IN_FLIGHT);
+    const maxBatchSize = countOption('maxBatchSize', options.maxBatchSize, DEFAULT_MAX_BATCH_SIZE);
+    return new Observable<JsonRpcMessage>((destination) => {
       const scheduler = options.scheduler ?? asyncScheduler;
       const sink = options.events;
       const emit = sink === undefined ? undefined : typeof sink === 'function' ? sink : (e: PeerEvent) => sink.next(e);
@@ -49,7 +53,7 @@ export const serve =
         sender: sessionId ?? scope,
         manager: options.manager ?? new CancellationManager(),
         security: CancellationSecurity.from(options.security),
-        maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+        maxInFlight,
         // rate windows on a monotonic clock: a wall-clock step back must not throttle a sender for an hour
       now: monotonicNow(scheduler),
         scheduler,
@@ -60,7 +64,7 @@ export const serve =
         },
       });
       const subscription = source.subscribe({
-        next: (u) => eachMessage(u, (m) => (WireFault.is(m) ? server.fault(m) : server.receive(classifyMessage(m))), options.maxBatchSize),
+        next: (u) => eachMessage(u, (m) => (WireFault.is(m) ? server.fault(m) : server.receive(classifyMessage(m))), maxBatchSize),
         // the connection closed: stop every request, then end (never an error: input cannot break the stream)
         error: () => {
           server.close();
@@ -76,3 +80,4 @@ export const serve =
         server.close();
       };
     });
+  };

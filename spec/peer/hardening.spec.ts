@@ -5,6 +5,8 @@ import {
   ConnectionClosedError,
   RequestCancelledError,
   RequestTimeoutError,
+  createPeer,
+  serve,
   type JsonRpcMessage,
   type RequestContext,
 } from '../../lib/index.js';
@@ -214,5 +216,15 @@ describe('under attack', () => {
       Date.now = realNow;
     }
     expect(ofType(events, 'cancel-ignored').map((e) => e.why)).to.deep.equal(['unknown', 'unknown', 'unknown']);
+  });
+
+  it('should refuse a count option that is not a non-negative integer with a TypeError at construction', () => {
+    // NaN used to disable the bound in silence: nothing is greater than NaN
+    for (const bad of [Number.NaN, -1, 1.5]) {
+      expect(() => createPeer(new Subject(), { maxInFlight: bad })).to.throw(TypeError, /maxInFlight/);
+      expect(() => createPeer(new Subject(), { maxPendingRequests: bad })).to.throw(TypeError, /maxPendingRequests/);
+      expect(() => new Subject().pipe(serve({}, { maxBatchSize: bad }))).to.throw(TypeError, /maxBatchSize/);
+    }
+    expect(() => createPeer(new Subject(), { maxInFlight: Number.POSITIVE_INFINITY, maxBatchSize: 0 })).to.not.throw();
   });
 });
