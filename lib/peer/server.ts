@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { CANCELLED, CancelledParams } from '../codec/cancelled.js';
-import type { DecodeError, Decoded } from '../codec/decode.js';
+import type { DecodeError } from '../codec/decode.js';
 import { ErrorCodes } from '../codec/error-codes.js';
 import { RequestId, type JsonRpcErrorObject, type JsonRpcMessage, type JsonRpcRequest } from '../codec/messages.js';
 import { RequestMeta, type ProgressToken } from '../codec/progress.js';
@@ -19,12 +19,6 @@ import { Repeats } from './repeats.js';
 
 /** The default for `maxInFlight`: requests served at once by one peer. */
 export const DEFAULT_MAX_IN_FLIGHT = 1000;
-
-/**
- * The scope of a peer given no `sessionId`: a random UUID, so that no two peers share one, not
- * even in two processes that share a cancellation bus.
- */
-export const anonymousScope = (kind: 'peer' | 'serve'): string => `${kind}-${globalThis.crypto.randomUUID()}`;
 
 /** `initialize` is never cancelled (docs/protocol.md C4). */
 const NOT_CANCELLABLE = 'initialize';
@@ -93,9 +87,9 @@ const errorResponse = (id: RequestId | null, error: JsonRpcErrorObject): JsonRpc
 });
 
 /**
- * The serving half of a peer, for one connection: routes decoded requests to handlers through
- * {@link runRequest}, routes `notifications/cancelled` through security to the manager, and
- * answers invalid input. `serve()` and `createPeer()` both drive it, so nothing is written twice.
+ * The serving half of one connection: runs decoded requests through {@link runRequest}, takes
+ * `notifications/cancelled` through security to the manager, and answers invalid input. The
+ * connection core (`connection.ts`) dispatches to it; `serve()` and `createPeer()` both open one.
  */
 export class Server {
   // this connection's requests, by id: inFlight().serving, and what close() cancels
@@ -114,19 +108,6 @@ export class Server {
 
   get size(): number {
     return this.active.size;
-  }
-
-  /** One incoming value, already classified. Responses and progress are not ours: ignored. */
-  receive(d: E.Either<DecodeError, Decoded>): void {
-    if (this.closed) return;
-    if (E.isLeft(d)) return this.reject(d.left);
-    const r = d.right;
-    if (r.kind === 'request') return this.request(r.message);
-    if (r.kind === 'notification') {
-      const m = r.message;
-      if (m.method === CANCELLED) return this.cancel(m.params);
-      if (has(this.init.notifications, m.method)) this.notification(m.method, m.params);
-    }
   }
 
   /**
@@ -161,7 +142,8 @@ export class Server {
     }
   }
 
-  private request(m: JsonRpcRequest): void {
+  /** A decoded request: run it, or answer why not (duplicate, unknown method, over `maxInFlight`). */
+  request(m: JsonRpcRequest): void {
     const { id, method } = m;
     const { events } = this.init;
     const key = RequestKey.of(id, this.init.sessionId);
@@ -242,7 +224,8 @@ export class Server {
     this.init.send(errorResponse(key.requestId, error));
   }
 
-  private cancel(params: unknown): void {
+  /** The params of a `notifications/cancelled`: through security to the manager, every decision audited. */
+  cancel(params: unknown): void {
     const { events, security, sender } = this.init;
     const ignored = (why: 'unknown' | 'finished' | 'not-cancellable' | 'not-allowed' | 'rate-limited', key: RequestKey, reason?: string) => {
       if (events.enabled()) events.emit(reason === undefined ? { type: 'cancel-ignored', key, sender, why } : { type: 'cancel-ignored', key, sender, why, reason });
@@ -279,7 +262,9 @@ export class Server {
     ignored(result === 'elsewhere' ? 'not-allowed' : result === 'unknown' ? 'unknown' : 'finished', key, reason);
   }
 
-  private notification(method: string, params: unknown): void {
+  /** Any other notification: to its handler, if one is registered. */
+  notification(method: string, params: unknown): void {
+    if (!has(this.init.notifications, method)) return;
     try {
       this.init.notifications[method]?.(params);
     } catch (e) {
@@ -288,7 +273,8 @@ export class Server {
     }
   }
 
-  private reject(e: DecodeError): void {
+  /** A value that is not a valid message: the reply the spec asks for, and an event. */
+  reject(e: DecodeError): void {
     const { events } = this.init;
     const error = CancellationErrorResult.of(CancellationError.INVALID_REQUEST, e.errors.join('; '));
     if (e.shape === 'notification' || e.shape === 'response') {

@@ -270,6 +270,18 @@ describe('serving side', () => {
       expect([cleaned, completed, out.length]).to.deep.equal([1, true, 0]);
     });
 
+    it('should report the close as createPeer does: one connection-closed event, with the error that ended the source', () => {
+      // serve and createPeer open the same connection core; serve used to end in silence
+      const incoming = new Subject<unknown>();
+      const events: PeerEvent[] = [];
+      incoming.pipe(serve({}, { events: (e) => events.push(e) })).subscribe();
+      incoming.error(new Error('pipe broke'));
+      const closed = events.filter((e) => e.type === 'connection-closed');
+      expect(closed).to.have.length(1);
+      expect(closed[0]?.type === 'connection-closed' && closed[0].error?.error).to.equal('transport_error');
+      expect(closed[0]?.type === 'connection-closed' && closed[0].error?.message).to.equal('pipe broke');
+    });
+
     it('should run cleanups once when outgoing$ is unsubscribed', () => {
       let cleaned = 0;
       const incoming = new Subject<unknown>();
