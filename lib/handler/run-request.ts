@@ -1,7 +1,9 @@
-import { Observable, Subscriber, config, defer, finalize, isObservable, observable, of, takeUntil, type ObservableInput } from 'rxjs';
+import { Observable, config, defer, finalize, isObservable, observable, of, type ObservableInput, type Observer } from 'rxjs';
 import { ErrorCodes, isLocalCode } from '../codec/error-codes.js';
 import { CancellationError, CancellationErrorResult, JsonRpcError, messageOf } from '../errors.js';
 import type { CancellationManager } from '../manager/cancellation-manager.js';
+import type { CancelReason } from '../manager/request-key.js';
+import { untilCancelled } from './until-cancelled.js';
 import { Context, type ContextInit, type RequestContext } from './context.js';
 import type { RequestOutcome } from './outcome.js';
 
@@ -81,55 +83,48 @@ const reportLater = (e: unknown): void => {
 };
 
 /**
- * The subscriber at the end of a request's chain, and all its state: the last value seen, and
- * whether the outcome is out. A Subscriber, so `subscribe(settle)` wraps nothing: one object per
- * request where `reduce`, `map`, `catchError` and `concatWith` would hold four subscribers and
- * their closures (it matters at 100,000 in flight).
+ * The observer at the end of a request's chain, and all its state: the last value seen, why it
+ * was cancelled (told by {@link untilCancelled} as the cancel fires), and whether the outcome is
+ * out. A plain Observer: one object per request where `reduce`, `map`, `catchError` and
+ * `concatWith` would hold four subscribers and their closures (it matters at 100,000 in flight).
  */
-class Settle extends Subscriber<unknown> {
+class Run implements Observer<unknown> {
   private last: unknown = undefined;
+  private reason: CancelReason | undefined = undefined;
   private decided = false;
 
   constructor(
     private readonly init: RunRequestInit,
     private readonly ctx: Context,
     private readonly out: RequestObserver,
-  ) {
-    super();
-  }
+  ) {}
 
   /** The last value before completion is the result. */
-  protected override _next(v: unknown): void {
+  next(v: unknown): void {
     this.last = v;
   }
 
-  protected override _error(e: unknown): void {
-    try {
-      this.decide(toFailure(e));
-    } finally {
-      this.unsubscribe();
-    }
+  error(e: unknown): void {
+    this.decide(toFailure(e));
   }
 
   /**
-   * `takeUntil` completes the chain for one of two reasons: the handler completed, or the
-   * cancellation came first (the manager's entry then holds its reason). This runs before
-   * `takeUntil` unsubscribes the handler, so the signal aborts before the work is torn down.
+   * The chain completed: the handler did, or the cancel came first (then `cancel` ran before).
+   * This runs before the handler is unsubscribed, so the signal aborts before the work is torn down.
    */
-  protected override _complete(): void {
-    try {
-      const reason = this.init.manager.reasonOf(this.init.key);
-      if (reason === undefined) this.decide(toResult(this.last));
-      else {
-        // settled before the abort: an abort listener that calls ctx.progress or ctx.notify
-        // must send nothing for a request that was cancelled
-        this.ctx.settle();
-        this.ctx.abort(reason);
-        this.decide({ type: 'cancelled', reason });
-      }
-    } finally {
-      this.unsubscribe();
-    }
+  complete(): void {
+    const reason = this.reason;
+    if (reason === undefined) return this.decide(toResult(this.last));
+    // settled before the abort: an abort listener that calls ctx.progress or ctx.notify must
+    // send nothing for a request that was cancelled
+    this.ctx.settle();
+    this.ctx.abort(reason);
+    this.decide({ type: 'cancelled', reason });
+  }
+
+  /** The cancel fired (its reason comes down the chain, not from the registry afterwards). */
+  cancel(reason: CancelReason): void {
+    this.reason = reason;
   }
 
   /** One outcome, whichever way the race went. */
@@ -164,26 +159,26 @@ class Settle extends Subscriber<unknown> {
  */
 export const startRequest = (init: RunRequestInit, observer: RequestObserver): RunningRequest => {
   const ctx = new Context(init);
-  const settle = new Settle(init, ctx, observer);
+  const run = new Run(init, ctx, observer);
   return defer(() => {
     const r = init.handler(init.params, ctx);
     return isInput(r) ? r : of(r);
   })
     .pipe(
       // subscribes to the cancellations first: a cancel that came before means no start
-      takeUntil(init.manager.cancelled(init.key)),
+      untilCancelled(init.manager.cancelled(init.key), run),
       // registered teardown, not called: runs once whatever the end, unsubscription included
-      finalize(() => settle.finish()),
+      finalize(() => run.finish()),
     )
-    .subscribe(settle);
+    .subscribe(run);
 };
 
 /**
  * The seed's RequestHandler: runs one registered request and emits its one outcome.
  *
- * `defer(handler)` joined with `takeUntil(manager.cancelled(key))`, and `finalize` for the
- * cleanups. `takeUntil` subscribes to the cancellations first, so a cancel that came before the
- * handler started means it never starts. The race of completion and cancellation is settled by
+ * `defer(handler)` joined with `takeUntil(manager.cancelled(key))` (as {@link untilCancelled},
+ * which also carries the reason down), and `finalize` for the cleanups. It subscribes to the
+ * cancellations first, so a cancel that came before the handler started means it never starts. The race of completion and cancellation is settled by
  * whichever reaches the end of the chain first: a result completes the manager's entry before
  * it is emitted, so a cancel after it finds the id finished; a cancel before it unsubscribes the
  * handler, so its late value is never seen. Either way, exactly one outcome.

@@ -82,21 +82,17 @@ const quietSession = (manager: CancellationManager, subs: Subscription): { start
 
 describe('load: a flood of large malformed messages next to a quiet session', () => {
   it('should keep the quiet session p99 within 3x of its quiet p99 and lose nothing of it', async function () {
-    this.timeout(30_000);
+    this.timeout(60_000);
     const manager = new CancellationManager();
     const subs = new Subscription();
     try {
       const quiet = quietSession(manager, subs);
 
-      // warm up (JIT, first allocations), then phase 1: the quiet session alone
+      // warm up (JIT, first allocations)
       const warm = quiet.start();
       await new Promise((r) => setTimeout(r, 500));
       await warm.stop();
-      const alone = quiet.start();
-      await new Promise((r) => setTimeout(r, 1_500));
-      await alone.stop();
 
-      // phase 2: the same, while another session floods
       const flood = new Subject<unknown>();
       const hostile = createPeer(flood, { manager, sessionId: 'hostile', handlers: { 'tools/call': () => Promise.resolve({}) } });
       const replies: JsonRpcMessage[] = [];
@@ -105,31 +101,56 @@ describe('load: a flood of large malformed messages next to a quiet session', ()
         replies.push(m);
         replyChars += JSON.stringify(m).length;
       }));
-      const busy = quiet.start();
       let sent = 0;
-      await new Promise<void>((done) => {
-        const chunk = (): void => {
-          for (let i = 0; i < CHUNK && sent < FLOOD; i++, sent++) {
-            // one in four shapes: bad params of a known method, a bad id, a bad cancel, a bad response
-            switch (sent % 4) {
-              case 0: flood.next({ jsonrpc: '2.0', id: sent, method: 'tools/call', params: [big] }); break;
-              case 1: flood.next({ jsonrpc: '2.0', id: { big }, method: 'tools/call' }); break;
-              case 2: flood.next({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: [big], reason: big } }); break;
-              default: flood.next({ jsonrpc: '2.0', id: sent, result: big });
+      // one window of the flood: `count` malformed messages, CHUNK per turn of the event loop
+      const floodWindow = (count: number): Promise<void> => {
+        const end = Math.min(FLOOD, sent + count);
+        return new Promise<void>((done) => {
+          const chunk = (): void => {
+            for (let i = 0; i < CHUNK && sent < end; i++, sent++) {
+              // four shapes: bad params of a known method, a bad id, a bad cancel, a bad response
+              switch (sent % 4) {
+                case 0: flood.next({ jsonrpc: '2.0', id: sent, method: 'tools/call', params: [big] }); break;
+                case 1: flood.next({ jsonrpc: '2.0', id: { big }, method: 'tools/call' }); break;
+                case 2: flood.next({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: [big], reason: big } }); break;
+                default: flood.next({ jsonrpc: '2.0', id: sent, result: big });
+              }
             }
-          }
-          if (sent < FLOOD) setImmediate(chunk);
-          else done();
-        };
-        setImmediate(chunk);
-      });
-      await busy.stop();
-      flood.complete();
+            if (sent < end) setImmediate(chunk);
+            else done();
+          };
+          setImmediate(chunk);
+        });
+      };
 
-      const quietP99 = p99(alone.latencies);
-      const floodP99 = p99(busy.latencies);
-      expect(alone.failures.concat(busy.failures)).to.deep.equal([]);
-      expect(busy.answered, 'quiet requests answered during the flood').to.be.greaterThan(1_000);
+      // quiet windows and flood windows alternate, so that whatever else loads the machine
+      // (a shared CI box) weighs on both alike; the quiet session runs through all of them
+      const alone: Quiet[] = [];
+      const busy: Quiet[] = [];
+      for (let w = 0; w < 4; w++) {
+        const q = quiet.start();
+        await new Promise((r) => setTimeout(r, 400));
+        await q.stop();
+        alone.push(q);
+        const f = quiet.start();
+        await floodWindow(FLOOD / 4);
+        await f.stop();
+        busy.push(f);
+      }
+      flood.complete();
+      const all = (qs: Quiet[]): Quiet => ({
+        latencies: qs.flatMap((q) => q.latencies),
+        failures: qs.flatMap((q) => q.failures),
+        answered: qs.reduce((n, q) => n + q.answered, 0),
+        stop: () => Promise.resolve(),
+      });
+      const quietAll = all(alone);
+      const floodAll = all(busy);
+
+      const quietP99 = p99(quietAll.latencies);
+      const floodP99 = p99(floodAll.latencies);
+      expect(quietAll.failures.concat(floodAll.failures)).to.deep.equal([]);
+      expect(floodAll.answered, 'quiet requests answered during the flood').to.be.greaterThan(1_000);
       expect(floodP99, `p99 ${floodP99.toFixed(2)} ms under the flood, ${quietP99.toFixed(2)} ms alone`).to.be.at.most(3 * quietP99);
       // the flood got its replies (two of the four shapes are answered), each a bounded preview
       expect(replies).to.have.length(FLOOD / 2);
