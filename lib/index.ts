@@ -13,7 +13,7 @@ export {
 export { CANCELLED, CancelledParams, CancelledNotification } from './codec/cancelled.js';
 export { PROGRESS, ProgressToken, ProgressParams, ProgressNotification } from './codec/progress.js';
 export { decodeMessage, classifyMessage, type DecodeError, type Decoded, type MessageShape } from './codec/decode.js';
-export { relatedRequestId } from './codec/related.js';
+export { relatedRequestId } from './handler/related.js';
 export {
   CancellationError,
   CancellationErrorResult,
@@ -40,13 +40,13 @@ export type { RequestContext } from './handler/context.js';
 export type { RequestOutcome } from './handler/outcome.js';
 export { createPeer, type Peer, type PeerOptions } from './peer/create-peer.js';
 export { serve, type ServeOptions } from './peer/serve.js';
-export { DEFAULT_TIMEOUT_MS, DEFAULT_MAX_PENDING, DEFAULT_MAX_TOTAL_TIMEOUT_MS, FailedSend, type RequestOptions } from './peer/sender.js';
-export { DEFAULT_MAX_IN_FLIGHT } from './peer/server.js';
+export { DEFAULT_TIMEOUT_MS, DEFAULT_MAX_PENDING, DEFAULT_MAX_TOTAL_TIMEOUT_MS, type RequestOptions } from './peer/request-options.js';
+export { DEFAULT_MAX_IN_FLIGHT } from './peer/serving.js';
 export { DEFAULT_MAX_BATCH_SIZE } from './peer/batch.js';
 export { monotonicNow } from './peer/clock.js';
 export { REPEAT_INTERVAL_MS } from './peer/repeats.js';
 export type { PeerEvent, PeerEventType, CancelIgnoredWhy } from './peer/events.js';
-export { WireFault, type WireFaultKind } from './codec/wire-fault.js';
+export { WireFault, FailedSend, type WireFaultKind } from './peer/wire-fault.js';
 export type { WireTransport, WireSendOptions } from './transport/wire.js';
 export { ndjson, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_QUEUED_BYTES, type NdjsonOptions } from './transport/ndjson.js';
 export { fromSdkTransport, type SdkTransport, type SdkWireTransport, type SdkSendOptions } from './transport/sdk.js';

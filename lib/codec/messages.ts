@@ -104,3 +104,11 @@ export const JsonRpcMessage = t.union(
   'JsonRpcMessage',
 );
 export type JsonRpcMessage = t.OutputOf<typeof JsonRpcMessage>;
+
+/**
+ * Whether a message (one already valid: ours, or decoded) is a request: it has a method and an id.
+ *
+ * @example
+ * if (isRequestMessage(m)) pendingWrites.set(m.id, m);
+ */
+export const isRequestMessage = (m: JsonRpcMessage): m is JsonRpcRequest => 'method' in m && 'id' in m;

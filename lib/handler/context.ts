@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import type { JsonRpcMessage, RequestId } from '../codec/messages.js';
 import { PROGRESS, type ProgressToken } from '../codec/progress.js';
-import { relate } from '../codec/related.js';
+import { relate } from './related.js';
 import type { CancellationManager } from '../manager/cancellation-manager.js';
 import type { CancelReason, RequestKey } from '../manager/request-key.js';
 

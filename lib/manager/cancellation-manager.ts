@@ -1,6 +1,7 @@
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import type { RequestId } from '../codec/messages.js';
 import type { CancellationBus } from './bus.js';
+import { Recent } from './recent.js';
 import { CancelReason, RequestKey } from './request-key.js';
 
 /**
@@ -64,8 +65,8 @@ class Entry {
 // several sessions have the same id in flight (every client starts at 0) does it become a Map.
 type Slot = Entry | Map<string | undefined, Entry>;
 
-// The ended keys of one session, oldest first (a Map keeps insertion order).
-type Finished = Map<RequestId, true>;
+// The ended keys of one session, oldest first.
+type Finished = Recent<RequestId, true>;
 
 /**
  * The registry of requests in flight, keyed by `(sessionId, requestId)`.
@@ -242,26 +243,20 @@ export class CancellationManager {
     if (this.rememberPerSession === 0 || this.rememberTotal === 0) return;
     let ids = this.finished.get(key.sessionId);
     if (ids === undefined) {
-      ids = new Map();
+      ids = new Recent(this.rememberPerSession);
       this.finished.set(key.sessionId, ids);
-    } else if (ids.delete(key.requestId)) this.finishedCount--; // an id may come again (2026-07-28)
+    }
+    // an id may come again (2026-07-28): it is then the newest, and counted once
+    const before = ids.size;
     ids.set(key.requestId, true);
-    this.finishedCount++;
-    if (ids.size > this.rememberPerSession) this.forgetOldest(key.sessionId, ids);
+    this.finishedCount += ids.size - before;
     // the total bound: the session seen first gives up its oldest key
     while (this.finishedCount > this.rememberTotal) {
       const oldest = this.finished.entries().next();
       if (oldest.done === true) break;
-      this.forgetOldest(oldest.value[0], oldest.value[1]);
+      const [sessionId, first] = oldest.value;
+      if (first.dropOldest()) this.finishedCount--;
+      if (first.size === 0) this.finished.delete(sessionId);
     }
-  }
-
-  private forgetOldest(sessionId: string | undefined, ids: Finished): void {
-    const first = ids.keys().next();
-    if (first.done !== true) {
-      ids.delete(first.value);
-      this.finishedCount--;
-    }
-    if (ids.size === 0) this.finished.delete(sessionId);
   }
 }

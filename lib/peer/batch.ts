@@ -1,4 +1,4 @@
-import { WireFault } from '../codec/wire-fault.js';
+import { WireFault } from './wire-fault.js';
 
 /**
  * The default for `maxBatchSize`: 64 messages. MCP removed batches in 2025-06-18; a bound keeps

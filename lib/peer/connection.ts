@@ -4,7 +4,7 @@ import { CANCELLED } from '../codec/cancelled.js';
 import { classifyMessage } from '../codec/decode.js';
 import type { JsonRpcMessage } from '../codec/messages.js';
 import { PROGRESS } from '../codec/progress.js';
-import { WireFault } from '../codec/wire-fault.js';
+import { FailedSend, WireFault } from './wire-fault.js';
 import { CancellationError, CancellationErrorResult } from '../errors.js';
 import type { Handler } from '../handler/run-request.js';
 import { CancellationManager } from '../manager/cancellation-manager.js';
@@ -13,8 +13,8 @@ import { DEFAULT_MAX_BATCH_SIZE, eachMessage } from './batch.js';
 import { monotonicNow } from './clock.js';
 import type { EventSink } from './events.js';
 import { countOption } from './options.js';
-import { FailedSend, type Sender } from './sender.js';
-import { DEFAULT_MAX_IN_FLIGHT, Server } from './server.js';
+import type { SendingHalf } from './sending.js';
+import { DEFAULT_MAX_IN_FLIGHT, ServingHalf } from './serving.js';
 
 /** What `serve` and `createPeer` share: the options of one connection's serving half. */
 export interface ConnectionOptions {
@@ -88,7 +88,7 @@ export const connectionConfig = (
 
 /** A connection being served: its serving half, and the one way to end it. */
 export interface OpenConnection {
-  readonly server: Server;
+  readonly server: ServingHalf;
   /** Unsubscribe the source and close (idempotent). */
   readonly teardown: () => void;
 }
@@ -112,10 +112,10 @@ export const openConnection = (
   config: ConnectionConfig,
   events: EventSink,
   destination: Subscriber<JsonRpcMessage>,
-  sending?: Sender,
+  sending?: SendingHalf,
 ): OpenConnection => {
   const send = (m: JsonRpcMessage): void => destination.next(m);
-  const server = new Server({ ...config, now: monotonicNow(config.scheduler), send, events });
+  const server = new ServingHalf({ ...config, now: monotonicNow(config.scheduler), send, events });
   sending?.attach(send);
   let state: 'open' | 'closed' = 'open';
 

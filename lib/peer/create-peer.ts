@@ -3,8 +3,9 @@ import type { JsonRpcMessage } from '../codec/messages.js';
 import { connectionConfig, openConnection, type ConnectionOptions } from './connection.js';
 import type { EventSink, PeerEvent, PeerEventInit } from './events.js';
 import { countOption } from './options.js';
-import { DEFAULT_MAX_PENDING, DEFAULT_TIMEOUT_MS, Sender, type RequestOptions } from './sender.js';
-import type { Server } from './server.js';
+import { DEFAULT_MAX_PENDING, DEFAULT_TIMEOUT_MS, type RequestOptions } from './request-options.js';
+import { SendingHalf } from './sending.js';
+import type { ServingHalf } from './serving.js';
 
 /** Options of {@link createPeer}: those of a connection, and of its sending half. */
 export interface PeerOptions extends ConnectionOptions {
@@ -47,14 +48,14 @@ export function createPeer(incoming$: Observable<unknown>, options: PeerOptions 
     enabled: () => events$.observed,
     emit: (e: PeerEventInit) => events$.next({ ...e, at: scheduler.now() } as PeerEvent),
   };
-  const sending = new Sender({
+  const sending = new SendingHalf({
     sessionId: config.sessionId,
     scheduler,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxPending: countOption('maxPendingRequests', options.maxPendingRequests, DEFAULT_MAX_PENDING),
     events,
   });
-  let server: Server | undefined;
+  let server: ServingHalf | undefined;
   let connected = false;
 
   const outgoing$ = new Observable<JsonRpcMessage>((destination) => {

@@ -1,5 +1,5 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import type { WireFault } from '../codec/wire-fault.js';
+import type { WireFault } from './wire-fault.js';
 
 /** How long one report of a kind of transport error stands for the ones like it: 1 s. */
 export const REPEAT_INTERVAL_MS = 1000;

@@ -1,11 +1,10 @@
 import { Observable, Subscription, isObservable } from 'rxjs';
 import { CANCELLED } from '../codec/cancelled.js';
-import { RequestId, type JsonRpcMessage, type JsonRpcRequest } from '../codec/messages.js';
-import { relatedRequestId } from '../codec/related.js';
-import { WireFault } from '../codec/wire-fault.js';
+import { RequestId, isRequestMessage, type JsonRpcMessage } from '../codec/messages.js';
+import { relatedRequestId } from '../handler/related.js';
+import { FailedSend, WireFault } from '../peer/wire-fault.js';
 import { messageOf } from '../errors.js';
 import { createPeer, type Peer, type PeerOptions } from '../peer/create-peer.js';
-import { FailedSend } from '../peer/sender.js';
 import { fromSdkTransport, type SdkTransport } from './sdk.js';
 import type { WireSendOptions, WireTransport } from './wire.js';
 
@@ -35,7 +34,6 @@ const isWire = (t: ConnectTransport): t is WireTransport => 'incoming$' in t && 
 type Startable = WireTransport & { start(): void | Promise<void> };
 const isStartable = (t: WireTransport): t is Startable => typeof (t as { start?: unknown }).start === 'function';
 
-const isRequest = (m: JsonRpcMessage): m is JsonRpcRequest => 'method' in m && 'id' in m;
 const cancelledId = (m: JsonRpcMessage): RequestId | undefined => {
   if (!('method' in m) || m.method !== CANCELLED || 'id' in m) return undefined;
   const id = m.params?.['requestId'];
@@ -52,7 +50,7 @@ const withoutAbandoned = (waiting: JsonRpcMessage[]): JsonRpcMessage[] => {
   let requests: Set<RequestId> | undefined;
   let abandoned: Set<RequestId> | undefined;
   for (const m of waiting) {
-    if (isRequest(m)) (requests ??= new Set()).add(m.id);
+    if (isRequestMessage(m)) (requests ??= new Set()).add(m.id);
     else {
       const id = cancelledId(m);
       if (id !== undefined && requests?.has(id) === true) (abandoned ??= new Set()).add(id);
@@ -61,7 +59,7 @@ const withoutAbandoned = (waiting: JsonRpcMessage[]): JsonRpcMessage[] => {
   if (abandoned === undefined) return waiting;
   const dead = abandoned;
   return waiting.filter((m) => {
-    const id = isRequest(m) ? m.id : cancelledId(m);
+    const id = isRequestMessage(m) ? m.id : cancelledId(m);
     return id === undefined || !dead.has(id);
   });
 };
@@ -114,7 +112,7 @@ export function connect(transport: ConnectTransport, options: PeerOptions = {}):
   // does, rather than waiting for a timeout: the fault is tagged with its id for the peer
   const failSend = (m: JsonRpcMessage, e: unknown): void => {
     const fault = WireFault.of('transport-error', `send failed: ${messageOf(e)}`, e);
-    report?.(isRequest(m) ? FailedSend.tag(fault, m.id) : fault);
+    report?.(isRequestMessage(m) ? FailedSend.tag(fault, m.id) : fault);
   };
 
   const send = (m: JsonRpcMessage): void => {

@@ -5,7 +5,7 @@ import { Observable, type Subscriber } from 'rxjs';
 import { ErrorCodes } from '../codec/error-codes.js';
 import type { JsonRpcMessage } from '../codec/messages.js';
 import { preview } from '../codec/preview.js';
-import { WireFault } from '../codec/wire-fault.js';
+import { WireFault } from '../peer/wire-fault.js';
 import { messageOf } from '../errors.js';
 import type { WireTransport } from './wire.js';
 

@@ -1,6 +1,6 @@
 import { Observable, type Subscriber } from 'rxjs';
 import type { JsonRpcMessage, RequestId } from '../codec/messages.js';
-import { WireFault } from '../codec/wire-fault.js';
+import { WireFault } from '../peer/wire-fault.js';
 import { messageOf } from '../errors.js';
 import type { WireSendOptions, WireTransport } from './wire.js';
 

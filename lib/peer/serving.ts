@@ -4,7 +4,7 @@ import type { DecodeError } from '../codec/decode.js';
 import { ErrorCodes } from '../codec/error-codes.js';
 import { RequestId, type JsonRpcErrorObject, type JsonRpcMessage, type JsonRpcRequest } from '../codec/messages.js';
 import { RequestMeta, type ProgressToken } from '../codec/progress.js';
-import type { WireFault } from '../codec/wire-fault.js';
+import type { WireFault } from './wire-fault.js';
 import { report } from '../codec/report.js';
 import { previewValue } from '../codec/preview.js';
 import { CancellationError, CancellationErrorResult } from '../errors.js';
@@ -32,7 +32,7 @@ class Active implements RunRequestInit, RequestObserver {
   reasonTruncated = false;
 
   constructor(
-    private readonly server: Server,
+    private readonly server: ServingHalf,
     readonly key: RequestKey,
     readonly method: string,
     readonly params: unknown,
@@ -66,7 +66,7 @@ class Active implements RunRequestInit, RequestObserver {
   }
 }
 
-export interface ServerInit {
+export interface ServingInit {
   readonly handlers: Readonly<Record<string, Handler>>;
   readonly notifications: Readonly<Record<string, (params: unknown) => void>>;
   readonly sessionId: string | undefined;
@@ -94,7 +94,7 @@ const errorResponse = (id: RequestId | null, error: JsonRpcErrorObject): JsonRpc
  * `notifications/cancelled` through security to the manager, and answers invalid input. The
  * connection core (`connection.ts`) dispatches to it; `serve()` and `createPeer()` both open one.
  */
-export class Server {
+export class ServingHalf {
   // this connection's requests, by id: inFlight().serving, and what close() cancels
   private readonly active = new Map<RequestId, Active>();
   private closed = false;
@@ -105,7 +105,7 @@ export class Server {
   /** @internal Writes one message of this connection. */
   readonly send: (m: JsonRpcMessage) => void;
 
-  constructor(private readonly init: ServerInit) {
+  constructor(private readonly init: ServingInit) {
     this.manager = init.manager;
     this.send = init.send;
     this.repeats = new Repeats(init.scheduler, (f, count) => {

@@ -1,3 +1,5 @@
+import type { RequestId } from '../codec/messages.js';
+
 // A brand no JSON value can carry: JSON.parse never makes symbols, so a peer on the other end of
 // the wire cannot forge a fault. `Symbol.for`, so that two copies of this package agree.
 const BRAND: unique symbol = Symbol.for('mcp-rx-cancel/wire-fault');
@@ -37,3 +39,26 @@ export const WireFault = {
     details === undefined ? { [BRAND]: true, kind, message } : { [BRAND]: true, kind, message, details },
   is: (u: unknown): u is WireFault => typeof u === 'object' && u !== null && (u as { [BRAND]?: unknown })[BRAND] === true,
 } as const;
+
+const FAILED_SEND: unique symbol = Symbol.for('mcp-rx-cancel/failed-send');
+
+/**
+ * Tags a `transport-error` {@link WireFault} with the id of the request whose write failed, so
+ * that the peer errors that request at once (RequestSendError) instead of leaving it to its
+ * timeout. The tag is a symbol key, like the fault's own brand: no JSON value carries one, so
+ * the remote peer cannot forge it. `connect` tags the faults of a failed `send`.
+ *
+ * @example
+ * const fault = WireFault.of('transport-error', `send failed: ${messageOf(e)}`, e);
+ * report(isRequest(m) ? FailedSend.tag(fault, m.id) : fault);
+ * // in the peer
+ * const id = FailedSend.requestId(fault); // the request to fail, or undefined
+ */
+export const FailedSend = {
+  tag: (fault: WireFault, requestId: RequestId): WireFault => {
+    const tagged: Tagged = { ...fault, [FAILED_SEND]: requestId };
+    return tagged;
+  },
+  requestId: (fault: WireFault): RequestId | undefined => (fault as Tagged)[FAILED_SEND],
+} as const;
+type Tagged = WireFault & { readonly [FAILED_SEND]?: RequestId };

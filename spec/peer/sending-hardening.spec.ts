@@ -10,7 +10,7 @@ import {
   createPeer,
   type JsonRpcMessage,
 } from '../../lib/index.js';
-import { Sender } from '../../lib/peer/sender.js';
+import { SendingHalf } from '../../lib/peer/sending.js';
 import { afterFlush, cancel, cancelsOnWire, drive, flush, ofType, pair, progress, req, result, testScheduler } from '../helpers.js';
 
 const m = (x: Record<string, JsonRpcMessage>) => x;
@@ -55,7 +55,7 @@ describe('request() hardening (sending side)', () => {
     });
 
     it('should drop abandoned requests from the backlog as they pile up, keeping the live ones in order', () => {
-      const sender = new Sender({ sessionId: undefined, scheduler: asyncScheduler, timeoutMs: 60_000, maxPending: 10_000, events: { enabled: () => false, emit: () => undefined } });
+      const sender = new SendingHalf({ sessionId: undefined, scheduler: asyncScheduler, timeoutMs: 60_000, maxPending: 10_000, events: { enabled: () => false, emit: () => undefined } });
       const live: Subscription[] = [];
       for (let i = 0; i < 10_000; i++) {
         const s = sender.request(`m${i}`, undefined).subscribe({ error: () => undefined });
@@ -63,7 +63,7 @@ describe('request() hardening (sending side)', () => {
         else s.unsubscribe();
       }
       // the dead are dropped as they come: the backlog never holds much more than the live
-      expect((sender as unknown as { backlog: unknown[] }).backlog.length).to.be.below(300);
+      expect((sender as unknown as { outbox: { backlog: unknown[] } }).outbox.backlog.length).to.be.below(300);
       const out: JsonRpcMessage[] = [];
       sender.attach((x) => out.push(x));
       expect(out).to.deep.equal(Array.from({ length: 100 }, (_, k) => req(k * 100, `m${k * 100}`)));

@@ -1,4 +1,4 @@
-import type { JsonRpcMessage, RequestId } from './messages.js';
+import type { JsonRpcMessage, RequestId } from '../codec/messages.js';
 
 // Which request an outgoing notification belongs to (progress, ctx.notify). Kept beside the
 // message rather than in it, so the wire form stays exactly MCP's and plain users pay nothing;
