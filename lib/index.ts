@@ -32,8 +32,8 @@ export {
   SECURITY_DEFAULTS,
   type SecurityOptions,
   type Sender,
-  type CancelDecision,
 } from './security/cancellation-security.js';
+export { decideCancel, type CancelDecision, type CancelFacts, type CancelInput } from './security/cancel-decision.js';
 export { runRequest, type Handler, type RunRequestInit } from './handler/run-request.js';
 export { RequestHandler, type HandleOptions } from './handler/request-handler.js';
 export type { RequestContext } from './handler/context.js';

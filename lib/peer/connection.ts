@@ -154,7 +154,7 @@ export const openConnection = (
         // without a sending half nothing of ours is pending: a response has no one to go to
         return sending?.response(r.message);
       case 'notification':
-        if (r.message.method === CANCELLED) return server.cancel(r.message.params);
+        if (r.message.method === CANCELLED) return server.cancel({ kind: 'params', params: r.message.params });
         // progress for a request of ours; progress the sending half cannot read goes to the
         // notification handlers like any other notification
         if (r.message.method === PROGRESS && sending?.progress(r.message) === true) return;

@@ -1,12 +1,9 @@
-import * as E from 'fp-ts/lib/Either.js';
-import { CANCELLED, CancelledParams } from '../codec/cancelled.js';
+import { CANCELLED } from '../codec/cancelled.js';
 import type { DecodeError } from '../codec/decode.js';
 import { ErrorCodes } from '../codec/error-codes.js';
 import { RequestId, type JsonRpcErrorObject, type JsonRpcMessage, type JsonRpcRequest } from '../codec/messages.js';
 import { RequestMeta, type ProgressToken } from '../codec/progress.js';
 import type { WireFault } from './wire-fault.js';
-import { report } from '../codec/report.js';
-import { previewValue } from '../codec/preview.js';
 import { CancellationError, CancellationErrorResult } from '../errors.js';
 import type { RequestOutcome } from '../handler/outcome.js';
 import { startRequest, type Handler, type RequestObserver, type RunRequestInit, type RunningRequest } from '../handler/run-request.js';
@@ -14,7 +11,8 @@ import type { CancellationManager } from '../manager/cancellation-manager.js';
 import { CancelReason, RequestKey } from '../manager/request-key.js';
 import type { CancellationSecurity, Sender } from '../security/cancellation-security.js';
 import type { SchedulerLike } from 'rxjs';
-import type { EventSink } from './events.js';
+import type { CancelIgnoredWhy, EventSink } from './events.js';
+import type { CancelInput } from '../security/cancel-decision.js';
 import { Repeats } from './repeats.js';
 
 /** The default for `maxInFlight`: requests served at once by one peer. */
@@ -234,42 +232,31 @@ export class ServingHalf {
     this.init.send(errorResponse(key.requestId, error));
   }
 
-  /** The params of a `notifications/cancelled`: through security to the manager, every decision audited. */
-  cancel(params: unknown): void {
-    const { events, security, sender } = this.init;
-    const ignored = (why: 'unknown' | 'finished' | 'not-cancellable' | 'not-allowed' | 'rate-limited', key: RequestKey, reason?: string) => {
-      if (events.enabled()) events.emit(reason === undefined ? { type: 'cancel-ignored', key, sender, why } : { type: 'cancel-ignored', key, sender, why, reason });
-    };
-    // every notifications/cancelled counts against the sender, valid or not
-    if (!security.admit(sender, this.init.now())) {
-      const id = typeof params === 'object' && params !== null ? (params as { requestId?: unknown }).requestId : undefined;
-      if (events.enabled()) {
-        const key = RequestId.is(id) ? RequestKey.of(id, this.init.sessionId) : undefined;
-        events.emit(key === undefined ? { type: 'cancel-ignored', sender, why: 'rate-limited' } : { type: 'cancel-ignored', key, sender, why: 'rate-limited' });
-      }
-      return;
-    }
-    const decoded = CancelledParams.decode(params);
-    if (E.isLeft(decoded)) {
-      // docs/protocol.md C6: a malformed cancel is dropped without a word on the wire
-      if (events.enabled())
-        events.emit({ type: 'cancel-ignored', sender, why: 'invalid',
-          error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, report(decoded.left).join('; '), previewValue(params)) });
-      return;
-    }
-    const { requestId } = decoded.right;
-    const key = RequestKey.of(requestId, this.init.sessionId);
-    // cut once, before any event carries it: an ignored cancel's reason goes to the audit log too
-    const { reason, truncated } = security.limit(decoded.right.reason);
-    if (!security.canCancel(sender, key)) return ignored('not-allowed', key, reason);
-    const active = this.active.get(requestId);
-    if (active?.method === NOT_CANCELLABLE) return ignored('not-cancellable', key, reason);
-    if (active !== undefined) active.reasonTruncated = truncated;
-    const result = this.init.manager.cancel(key, CancelReason.of('peer', reason));
+  /**
+   * A `notifications/cancelled`, decoded or not: one decision ({@link CancellationSecurity.check}),
+   * then the registry; every outcome is audited, and the sender is told nothing (a cancel gets
+   * no reply, docs/protocol.md C6).
+   */
+  cancel(input: CancelInput): void {
+    const { security, sender, sessionId } = this.init;
+    const d = security.check(sender, input, { sessionId, cancellable: this.cancellable }, this.init.now());
+    if (!d.allowed) return this.ignored(d.why, d.key, d.reason, d.error);
+    const active = this.active.get(d.key.requestId);
+    if (active !== undefined) active.reasonTruncated = d.truncated;
+    const result = this.init.manager.cancel(d.key, CancelReason.of('peer', d.reason));
     if (result === 'cancelled') return; // reported as request-cancelled by the request's own ending
     // in flight only in another session of this manager: a probe of another tenant, audited as
-    // such; the sender is told nothing either way (a cancel gets no reply)
-    ignored(result === 'elsewhere' ? 'not-allowed' : result === 'unknown' ? 'unknown' : 'finished', key, reason);
+    // such; the sender is told nothing either way
+    this.ignored(result === 'elsewhere' ? 'not-allowed' : result === 'unknown' ? 'unknown' : 'finished', d.key, d.reason);
+  }
+
+  // `initialize` is never cancelled (docs/protocol.md C4)
+  private readonly cancellable = (key: RequestKey): boolean => this.active.get(key.requestId)?.method !== NOT_CANCELLABLE;
+
+  private ignored(why: CancelIgnoredWhy, key: RequestKey | undefined, reason?: string, error?: CancellationErrorResult): void {
+    const { events, sender } = this.init;
+    if (!events.enabled()) return;
+    events.emit({ type: 'cancel-ignored', sender, why, ...(key === undefined ? {} : { key }), ...(reason === undefined ? {} : { reason }), ...(error === undefined ? {} : { error }) });
   }
 
   /** Any other notification: to its handler, if one is registered. */
@@ -289,15 +276,8 @@ export class ServingHalf {
     const error = CancellationErrorResult.of(CancellationError.INVALID_REQUEST, e.errors.join('; '));
     if (e.shape === 'notification' || e.shape === 'response') {
       // J2: never a reply to a notification; a bad response has no one to answer
-      if (e.shape === 'notification' && e.method === CANCELLED) {
-        // a malformed cancel still counts against its sender's rate
-        if (!this.init.security.admit(this.init.sender, this.init.now())) {
-          if (events.enabled()) events.emit({ type: 'cancel-ignored', sender: this.init.sender, why: 'rate-limited' });
-          return;
-        }
-        if (events.enabled()) events.emit({ type: 'cancel-ignored', sender: this.init.sender, why: 'invalid', error });
-        return;
-      }
+      // a malformed cancel goes through the same decision: it counts against its sender's rate
+      if (e.shape === 'notification' && e.method === CANCELLED) return this.cancel({ kind: 'malformed', errors: e.errors });
       if (events.enabled()) events.emit({ sender: this.init.sender, type: 'message-rejected', error });
       return;
     }

@@ -1,4 +1,5 @@
 import type { RequestKey } from '../manager/request-key.js';
+import { decideCancel, type CancelDecision, type CancelFacts, type CancelInput } from './cancel-decision.js';
 import { RateLimiter } from './rate-limit.js';
 import { limitReason } from './reason.js';
 
@@ -26,11 +27,6 @@ export interface SecurityOptions {
    */
   readonly canCancel?: (sender: Sender, key: RequestKey) => boolean;
 }
-
-/** What security says of one incoming cancellation. */
-export type CancelDecision =
-  | { readonly allowed: true; readonly reason: string | undefined; readonly truncated: boolean }
-  | { readonly allowed: false; readonly why: 'not-allowed' | 'rate-limited' };
 
 export const SECURITY_DEFAULTS = {
   maxCancellationsPerSecond: 100,
@@ -87,12 +83,18 @@ export class CancellationSecurity {
     return this.limiter.tryTake(sender, now);
   }
 
-  /** The whole decision for one cancellation: rate first (every cancel counts), then ownership. */
-  check(sender: Sender, key: RequestKey, reason: string | undefined, now: number): CancelDecision {
-    if (!this.admit(sender, now)) return { allowed: false, why: 'rate-limited' };
-    if (!this.canCancel(sender, key)) return { allowed: false, why: 'not-allowed' };
-    const r = limitReason(reason, this.maxReasonLength);
-    return { allowed: true, reason: r.reason, truncated: r.truncated };
+  /**
+   * The whole decision for one cancellation from `sender` at time `now` (ms, monotonic): it
+   * takes a token from the sender's rate, then decides with {@link decideCancel}. The one door
+   * every cancel goes through.
+   */
+  check(sender: Sender, input: CancelInput, facts: Pick<CancelFacts, 'sessionId' | 'cancellable'>, now: number): CancelDecision {
+    return decideCancel(input, {
+      ...facts,
+      admitted: this.admit(sender, now),
+      mayCancel: (key) => this.canCancel(sender, key),
+      maxReasonLength: this.maxReasonLength,
+    });
   }
 
   /** A reason cut to `maxReasonLength`, and whether it was cut. */
