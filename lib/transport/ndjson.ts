@@ -44,14 +44,24 @@ const NEWLINE = 0x0a;
 const PREVIEW = 200;
 
 
+/** A pending line's buffer starts this big and doubles; one kept for the next line is at most {@link KEEP_BYTES}. */
+const MIN_LINE_BUFFER = 256;
+const KEEP_BYTES = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Splits a byte stream into lines at `\n` bytes. Splitting bytes, not text, is what makes a
  * multi-byte character split across chunks safe: in UTF-8 the byte 0x0A is only ever a newline,
  * never part of another character, so a line is decoded whole, once it is complete. It holds at
  * most `max` bytes: a longer line is dropped as it comes, and reported once.
+ *
+ * A pending line lives in one growable buffer that its bytes are copied into, never as one view
+ * per chunk: a view costs ~110 bytes of heap, so a line that trickles in byte by byte cost 110
+ * times its size. Doubling keeps the copying O(1) amortised per byte, and the buffer never
+ * exceeds `max`.
  */
 class LineSplitter {
-  private parts: Buffer[] = [];
+  private buffer: Buffer = EMPTY;
   private size = 0;
   private discarding = false;
 
@@ -70,9 +80,12 @@ class LineSplitter {
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(NEWLINE, start);
-      this.take(chunk.subarray(start, nl === -1 ? chunk.length : nl));
-      if (nl === -1) return;
-      this.flush();
+      if (nl === -1) return this.take(chunk, start, chunk.length);
+      if (this.size === 0 && !this.discarding) this.inPlace(chunk, start, nl);
+      else {
+        this.take(chunk, start, nl);
+        this.flush();
+      }
       start = nl + 1;
     }
   }
@@ -89,23 +102,36 @@ class LineSplitter {
     }
   }
 
+  /** A line wholly inside one chunk, nothing pending: decoded where it is, never copied. */
+  private inPlace(chunk: Buffer, start: number, end: number): void {
+    if (end - start > this.max) this.tooLong();
+    else if (end > start) this.line(chunk.toString('utf8', start, end));
+  }
+
   /** End of input: a last line without its newline is still a line. */
   end(): void {
     this.flush();
   }
 
-  private take(piece: Buffer): void {
-    if (this.discarding || piece.length === 0) return;
-    if (this.size + piece.length > this.max) {
+  private take(chunk: Buffer, start: number, end: number): void {
+    const n = end - start;
+    if (this.discarding || n === 0) return;
+    const size = this.size + n;
+    if (size > this.max) {
       // report as soon as it is over, not at its newline: that may never come
-      this.parts = [];
-      this.size = 0;
+      this.release();
       this.discarding = true;
       this.tooLong();
       return;
     }
-    this.parts.push(piece);
-    this.size += piece.length;
+    if (size > this.buffer.length) {
+      // unpooled: a buffer that outlives its chunk must not pin a shared 8 KiB slab
+      const grown = Buffer.allocUnsafeSlow(Math.min(this.max, Math.max(size, 2 * this.buffer.length, MIN_LINE_BUFFER)));
+      this.buffer.copy(grown, 0, 0, this.size);
+      this.buffer = grown;
+    }
+    chunk.copy(this.buffer, this.size, start, end);
+    this.size = size;
   }
 
   private flush(): void {
@@ -114,10 +140,16 @@ class LineSplitter {
       return;
     }
     if (this.size === 0) return;
-    const bytes = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.size);
-    this.parts = [];
+    const text = this.buffer.toString('utf8', 0, this.size);
     this.size = 0;
-    this.line(bytes.toString('utf8'));
+    // a small buffer serves the next split line; a big one (one long line) is not kept for good
+    if (this.buffer.length > KEEP_BYTES) this.buffer = EMPTY;
+    this.line(text);
+  }
+
+  private release(): void {
+    this.size = 0;
+    if (this.buffer.length > KEEP_BYTES) this.buffer = EMPTY;
   }
 }
 
