@@ -167,16 +167,32 @@ const parseLine = (raw: string): unknown => {
   );
 };
 
-/** A message as one line; a result that JSON cannot carry (a BigInt, a cycle) becomes -32603, so its request is still answered. */
-const serialize = (m: JsonRpcMessage): string => {
+/** The last resort of a response: -32603 with only our own strings, which JSON always carries. */
+const internalError = (id: unknown, why: string): string => {
+  const error = { code: ErrorCodes.InternalError, message: `Internal error: ${why}` };
+  // an id JSON cannot carry (it never is, once decoded) still gets an answer: `null`, as J5 allows
+  return `${JSON.stringify({ jsonrpc: '2.0', id: typeof id === 'string' || typeof id === 'number' ? id : null, error })}\n`;
+};
+
+/**
+ * A message as one line. Every request must get exactly one response, so a response JSON cannot
+ * carry (a BigInt, a cycle) is answered anyway: a result becomes -32603; an error keeps its code
+ * and message and loses its `data`, and becomes -32603 if even that fails. A request or a
+ * notification is nobody's answer: it is refused, as an `Error`, never thrown into the caller.
+ */
+const serialize = (m: JsonRpcMessage): string | Error => {
   try {
     return `${JSON.stringify(m)}\n`;
   } catch (e) {
-    if ('result' in m) {
-      const error = { code: ErrorCodes.InternalError, message: `Internal error: the result cannot be serialized: ${messageOf(e)}` };
-      return `${JSON.stringify({ jsonrpc: '2.0', id: m.id, error })}\n`;
+    if ('result' in m) return internalError(m.id, `the result cannot be serialized: ${messageOf(e)}`);
+    if ('error' in m) {
+      try {
+        return `${JSON.stringify({ jsonrpc: '2.0', id: m.id, error: { code: m.error.code, message: m.error.message } })}\n`;
+      } catch (again) {
+        return internalError(m.id, `the error cannot be serialized: ${messageOf(again)}`);
+      }
     }
-    throw e;
+    return new Error(`ndjson: the message cannot be serialized: ${messageOf(e)}`);
   }
 };
 
@@ -298,6 +314,7 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
       // nothing goes out after close: the other side has been told the stream ended
       if (closed) return;
       const data = serialize(m);
+      if (typeof data !== 'string') return Promise.reject(data);
       if (writable.destroyed || writable.writableEnded) {
         return Promise.reject(new Error('ndjson: the writable is closed; message dropped'));
       }
