@@ -199,7 +199,8 @@ const serialize = (m: JsonRpcMessage): string | Error => {
 interface Queued {
   readonly data: string;
   readonly bytes: number;
-  readonly done: () => void;
+  /** Resolves the Promise its `send` returned: written (no argument), or lost with the connection. */
+  readonly settle: (lost?: Error) => void;
 }
 
 /**
@@ -228,14 +229,47 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
   let reader: Subscriber<unknown> | undefined;
+  /** `close()` was called. */
   let closed = false;
+  /** The transport is ending the connection itself (see `fail`): nothing more is sent. */
+  let ending = false;
+  /** The report of that end, kept for an `incoming$` subscribed after it. */
+  let endFault: WireFault | undefined;
   let blocked = false;
   let queue: Queued[] = [];
   let queuedBytes = 0;
 
-  // a failed write (EPIPE: the other side is gone) is reported, never an uncaught 'error'; it
-  // stays attached after close, since a late EPIPE can still come
-  writable.on('error', (e: unknown) => reader?.next(WireFault.of('transport-error', `write failed: ${messageOf(e)}`, e)));
+  // A dead output (destroyed, errored, closed before we closed it) is the connection closed:
+  // nothing sent can arrive, so handlers must not go on working for nobody, and each write must
+  // not be one more error. Reported once, then incoming$ completes, and the peer cancels what is
+  // in flight (source 'close'). Deferred to a microtask: a dead output may be found inside
+  // `send`, deep in the peer's own call stack, where completing incoming$ would cancel handlers
+  // under their feet.
+  const fail = (message: string, cause: unknown): void => {
+    if (closed || ending) return;
+    ending = true;
+    batch = undefined;
+    writable.off('drain', drain);
+    const lost = queue;
+    queue = [];
+    queuedBytes = 0;
+    queueMicrotask(() => {
+      const fault = WireFault.of('transport-error', message, cause);
+      if (reader === undefined) endFault = fault;
+      else {
+        reader.next(fault);
+        reader.complete();
+      }
+      // after the completion: the close is the one report, not one more per message lost
+      const e = new Error(`ndjson: ${message}; message dropped`);
+      for (const q of lost) q.settle(e);
+    });
+  };
+
+  // never an uncaught 'error'; both stay attached after close, since a late EPIPE can still
+  // come, and `fail` ignores what comes after close
+  writable.on('error', (e: unknown) => fail(`write failed: ${messageOf(e)}`, e));
+  writable.on('close', () => fail('the output closed: nothing sent can arrive', undefined));
 
   const drain = (): void => {
     blocked = false;
@@ -243,7 +277,7 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
       const q = queue.shift() as Queued;
       queuedBytes -= q.bytes;
       write(q.data);
-      q.done();
+      q.settle();
     }
   };
 
@@ -261,7 +295,9 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
   const flush = (): void => {
     const data = batch;
     batch = undefined;
-    if (data !== undefined && !writable.destroyed && !writable.writableEnded) write(data);
+    if (data === undefined) return;
+    if (writable.destroyed || writable.writableEnded) fail('the output is closed: nothing sent can arrive', undefined);
+    else write(data);
   };
 
   const incoming$ = new Observable<unknown>((subscriber) => {
@@ -269,7 +305,9 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
       subscriber.error(new Error('ndjson: incoming$ is already subscribed: one reader per stream'));
       return undefined;
     }
-    if (closed) {
+    if (closed || endFault !== undefined) {
+      if (endFault !== undefined) subscriber.next(endFault);
+      endFault = undefined;
       subscriber.complete();
       return undefined;
     }
@@ -311,12 +349,13 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
   return {
     incoming$,
     send: (m: JsonRpcMessage): void | Promise<void> => {
-      // nothing goes out after close: the other side has been told the stream ended
-      if (closed) return;
+      // nothing goes out after close: the other side has been told the stream ended, or is gone
+      if (closed || ending) return;
       const data = serialize(m);
       if (typeof data !== 'string') return Promise.reject(data);
       if (writable.destroyed || writable.writableEnded) {
-        return Promise.reject(new Error('ndjson: the writable is closed; message dropped'));
+        fail('the output is closed: nothing sent can arrive', undefined);
+        return Promise.reject(new Error('ndjson: the output is closed; message dropped'));
       }
       // the turn's batch counts against the same bound as the queue: never unbounded memory
       if (!blocked && (batch === undefined || batch.length + data.length <= maxQueuedBytes)) {
@@ -333,11 +372,11 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
         return Promise.reject(new Error(`ndjson: over ${maxQueuedBytes} bytes wait for 'drain' (the other side does not read); message dropped`));
       }
       queuedBytes += bytes;
-      return new Promise<void>((done) => queue.push({ data, bytes, done }));
+      return new Promise<void>((resolve, reject) => queue.push({ data, bytes, settle: (lost) => (lost === undefined ? resolve() : reject(lost)) }));
     },
     close: (): Promise<void> => {
       if (closed) return Promise.resolve();
-      flush();
+      if (!ending) flush();
       closed = true;
       writable.off('drain', drain);
       // what waits is handed over: ending the writable flushes it before the end of input
@@ -353,7 +392,7 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
         if (options.endOnClose === false) resolve();
         else writable.end(() => resolve());
       });
-      for (const q of waiting) q.done();
+      for (const q of waiting) q.settle();
       reader?.complete();
       return ended;
     },
