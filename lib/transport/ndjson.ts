@@ -5,9 +5,11 @@ import { Observable, type Subscriber } from 'rxjs';
 import { ErrorCodes } from '../codec/error-codes.js';
 import type { JsonRpcMessage } from '../codec/messages.js';
 import { preview } from '../codec/preview.js';
+import { PROGRESS, type ProgressToken } from '../codec/progress.js';
 import { WireFault } from '../codec/wire-fault.js';
 import { messageOf } from '../errors.js';
 import type { WireTransport } from './wire.js';
+import { WriteQueue } from './write-queue.js';
 
 /**
  * The default longest line `ndjson` reads: 4 MiB. Longer lines are discarded, never buffered.
@@ -34,7 +36,12 @@ export const DEFAULT_MAX_QUEUED_BYTES = 16 * 1024 * 1024;
 export interface NdjsonOptions {
   /** The longest line read, in bytes (without its newline). Over it: -32700 and a `message-rejected` event; the rest of the line is skipped. */
   readonly maxLineBytes?: number;
-  /** Bytes held while the writable asks us to wait (`write()` returned false). Over it `send` rejects: a transport error, never unbounded memory. */
+  /**
+   * Bytes of messages held while the writable asks us to wait (`write()` returned false),
+   * progress included. Progress is shed first (only the latest of each token waits); a message
+   * that must be delivered and does not fit closes the connection (its `send` rejects): never
+   * unbounded memory, never a silent loss. Default 16 MiB.
+   */
   readonly maxQueuedBytes?: number;
   /** End the writable on `close()`, so the other side sees end of input. Default true. */
   readonly endOnClose?: boolean;
@@ -196,12 +203,15 @@ const serialize = (m: JsonRpcMessage): string | Error => {
   }
 };
 
-interface Queued {
-  readonly data: string;
-  readonly bytes: number;
-  /** Resolves the Promise its `send` returned: written (no argument), or lost with the connection. */
-  readonly settle: (lost?: Error) => void;
-}
+/** The token of a progress notification: what the write queue may shed. */
+const progressTokenOf = (m: JsonRpcMessage): ProgressToken | undefined => {
+  if (!('method' in m) || m.method !== PROGRESS || 'id' in m) return undefined;
+  const token = m.params?.['progressToken'];
+  return typeof token === 'string' || typeof token === 'number' ? token : undefined;
+};
+
+const shedFault = (n: number): WireFault =>
+  WireFault.of('transport-error', `output backed up: shed ${n} progress notification${n === 1 ? '' : 's'} (the latest of each request was kept)`, { shed: n });
 
 /**
  * MCP's stdio framing over any pair of Node streams: one JSON-RPC message per line, UTF-8.
@@ -212,9 +222,21 @@ interface Queued {
  * `message-rejected` event, and reading goes on. End of input (or a read error, reported first
  * as a transport error) completes `incoming$`: the connection closed.
  *
- * Writing: the messages sent in one turn go out as one write at its end (order kept). `send`
- * respects backpressure: when `write()` returns false, later messages wait for `'drain'` in a
- * queue bounded by `maxQueuedBytes`; `send` returns a Promise for those.
+ * Writing: the messages sent in one turn go out as one write at its end (order kept). When
+ * `write()` returns false the output is backed up until `'drain'`, and then:
+ * - later messages wait in a queue of at most `maxQueuedBytes`; `send` returns a Promise for
+ *   those that must be delivered (responses, requests, notifications);
+ * - progress notifications may be shed: only the latest of each `progressToken` waits, in the
+ *   place of the first, so none is ever written after its request's response. What was shed is
+ *   reported once, as one `transport-error` fault, when the output catches up or the
+ *   connection closes;
+ * - a message that must be delivered and does not fit closes the connection: its `send`
+ *   rejects, a `transport-error` fault says why, and `incoming$` completes. What was queued
+ *   before it is still written (on drain, or handed to the writable by `close()`).
+ *
+ * A dead output (destroyed, errored, closed before `close()`) is the connection closed too: one
+ * `transport-error` fault with the cause, then `incoming$` completes. After the close, `send` is
+ * a no-op and nothing more is emitted.
  *
  * @example
  * // an MCP server on stdio
@@ -228,6 +250,9 @@ interface Queued {
 export function ndjson(readable: Readable, writable: Writable, options: NdjsonOptions = {}): WireTransport {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+  // what waited goes out about a high-water mark at a time: handing it all over at once would
+  // move it into the writable's buffer, where no progress can be shed any more
+  const drainBytes = Math.max(writable.writableHighWaterMark, 16 * 1024);
   let reader: Subscriber<unknown> | undefined;
   /** `close()` was called. */
   let closed = false;
@@ -235,57 +260,59 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
   let ending = false;
   /** The report of that end, kept for an `incoming$` subscribed after it. */
   let endFault: WireFault | undefined;
+  /** `write()` returned false: the output is backed up until `'drain'`. */
   let blocked = false;
-  let queue: Queued[] = [];
-  let queuedBytes = 0;
+  const queue = new WriteQueue(maxQueuedBytes);
 
-  // A dead output (destroyed, errored, closed before we closed it) is the connection closed:
-  // nothing sent can arrive, so handlers must not go on working for nobody, and each write must
-  // not be one more error. Reported once, then incoming$ completes, and the peer cancels what is
-  // in flight (source 'close'). Deferred to a microtask: a dead output may be found inside
+  // The transport ends the connection itself, when what is sent cannot arrive: the output is
+  // dead (destroyed, errored, closed before us), or the other side does not read and what must
+  // be delivered is over maxQueuedBytes. Handlers must not go on working for nobody, and each
+  // write must not be one more error: reported once, then incoming$ completes, and the peer
+  // cancels what is in flight (source 'close'). Deferred to a microtask: it may be found inside
   // `send`, deep in the peer's own call stack, where completing incoming$ would cancel handlers
   // under their feet.
-  const fail = (message: string, cause: unknown): void => {
+  const fail = (message: string, cause: unknown, dead: boolean): void => {
     if (closed || ending) return;
     ending = true;
     batch = undefined;
-    writable.off('drain', drain);
-    const lost = queue;
-    queue = [];
-    queuedBytes = 0;
+    // a live output still takes what was queued before the overflow, on drain or at close
+    if (dead) writable.off('drain', drain);
     queueMicrotask(() => {
       const fault = WireFault.of('transport-error', message, cause);
+      const shed = queue.takeShed();
       if (reader === undefined) endFault = fault;
       else {
+        if (shed > 0) reader.next(shedFault(shed));
         reader.next(fault);
         reader.complete();
       }
       // after the completion: the close is the one report, not one more per message lost
-      const e = new Error(`ndjson: ${message}; message dropped`);
-      for (const q of lost) q.settle(e);
+      if (dead) queue.clear(new Error(`ndjson: ${message}; message dropped`));
     });
   };
 
   // never an uncaught 'error'; both stay attached after close, since a late EPIPE can still
   // come, and `fail` ignores what comes after close
-  writable.on('error', (e: unknown) => fail(`write failed: ${messageOf(e)}`, e));
-  writable.on('close', () => fail('the output closed: nothing sent can arrive', undefined));
-
-  const drain = (): void => {
-    blocked = false;
-    while (queue.length > 0 && !blocked) {
-      const q = queue.shift() as Queued;
-      queuedBytes -= q.bytes;
-      write(q.data);
-      q.settle();
-    }
-  };
+  writable.on('error', (e: unknown) => fail(`write failed: ${messageOf(e)}`, e, true));
+  writable.on('close', () => fail('the output closed: nothing sent can arrive', undefined, true));
 
   const write = (data: string): void => {
-    if (!writable.write(data)) {
+    if (!writable.write(data) && !blocked) {
       blocked = true;
       writable.once('drain', drain);
     }
+  };
+
+  const drain = (): void => {
+    blocked = false;
+    while (!blocked && !queue.empty) {
+      const data = queue.take(drainBytes);
+      if (data !== undefined) write(data);
+    }
+    if (blocked) return;
+    // caught up: the episode is over, reported once
+    const shed = queue.takeShed();
+    if (shed > 0) reader?.next(shedFault(shed));
   };
 
   // Messages sent in the same turn go out in one write, at the end of the turn (a microtask):
@@ -296,8 +323,21 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
     const data = batch;
     batch = undefined;
     if (data === undefined) return;
-    if (writable.destroyed || writable.writableEnded) fail('the output is closed: nothing sent can arrive', undefined);
+    if (writable.destroyed || writable.writableEnded) fail('the output is closed: nothing sent can arrive', undefined, true);
     else write(data);
+  };
+
+  /** Backed up: the message waits, or is shed if it is progress, or closes the connection. */
+  const enqueue = (m: JsonRpcMessage, data: string): void | Promise<void> => {
+    const bytes = Buffer.byteLength(data);
+    const token = progressTokenOf(m);
+    if (token !== undefined) return queue.offer(token, data, bytes);
+    if (!queue.canHold(bytes)) {
+      const why = `output backed up over ${maxQueuedBytes} bytes: the other side does not read; closing the connection`;
+      fail(why, { maxQueuedBytes }, false);
+      return Promise.reject(new Error(`ndjson: ${why}; message dropped`));
+    }
+    return new Promise<void>((resolve, reject) => queue.push(data, bytes, (lost) => (lost === undefined ? resolve() : reject(lost))));
   };
 
   const incoming$ = new Observable<unknown>((subscriber) => {
@@ -354,45 +394,44 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
       const data = serialize(m);
       if (typeof data !== 'string') return Promise.reject(data);
       if (writable.destroyed || writable.writableEnded) {
-        fail('the output is closed: nothing sent can arrive', undefined);
+        fail('the output is closed: nothing sent can arrive', undefined, true);
         return Promise.reject(new Error('ndjson: the output is closed; message dropped'));
       }
-      // the turn's batch counts against the same bound as the queue: never unbounded memory
-      if (!blocked && (batch === undefined || batch.length + data.length <= maxQueuedBytes)) {
+      // not backed up (the hot path): the turn's batch, bounded like the queue
+      if (!blocked && queue.empty) {
         if (batch === undefined) {
           batch = data;
           queueMicrotask(flush);
-        } else batch += data;
-        return;
+          return;
+        }
+        if (batch.length + data.length <= maxQueuedBytes) {
+          batch += data;
+          return;
+        }
+        flush();
+        if (!blocked) return write(data);
       }
-      if (!blocked) flush();
-      if (!blocked) return write(data);
-      const bytes = Buffer.byteLength(data);
-      if (queuedBytes + bytes > maxQueuedBytes) {
-        return Promise.reject(new Error(`ndjson: over ${maxQueuedBytes} bytes wait for 'drain' (the other side does not read); message dropped`));
-      }
-      queuedBytes += bytes;
-      return new Promise<void>((resolve, reject) => queue.push({ data, bytes, settle: (lost) => (lost === undefined ? resolve() : reject(lost)) }));
+      return enqueue(m, data);
     },
     close: (): Promise<void> => {
       if (closed) return Promise.resolve();
       if (!ending) flush();
       closed = true;
       writable.off('drain', drain);
-      // what waits is handed over: ending the writable flushes it before the end of input
-      const waiting = queue;
-      queue = [];
-      queuedBytes = 0;
+      const shed = queue.takeShed();
+      if (shed > 0) reader?.next(shedFault(shed));
       const ended = new Promise<void>((resolve) => {
         if (writable.destroyed || writable.writableEnded) {
+          queue.clear(new Error('ndjson: the output is closed; message dropped'));
           resolve();
           return;
         }
-        for (const q of waiting) writable.write(q.data);
+        // what waits is handed over: ending the writable flushes it before the end of input
+        const waiting = queue.take(Infinity);
+        if (waiting !== undefined) writable.write(waiting);
         if (options.endOnClose === false) resolve();
         else writable.end(() => resolve());
       });
-      for (const q of waiting) q.settle();
       reader?.complete();
       return ended;
     },
