@@ -9,6 +9,7 @@ import { PROGRESS, type ProgressToken } from '../codec/progress.js';
 import { WireFault } from '../codec/wire-fault.js';
 import { messageOf } from '../errors.js';
 import type { WireTransport } from './wire.js';
+import { HeldInput } from './held-input.js';
 import { WriteQueue } from './write-queue.js';
 
 /**
@@ -25,6 +26,14 @@ export const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
  * ndjson(input, output, { maxQueuedBytes: 2 * DEFAULT_MAX_QUEUED_BYTES });
  */
 export const DEFAULT_MAX_QUEUED_BYTES = 16 * 1024 * 1024;
+/**
+ * The default cap on new work (requests, notifications) read and held while the output is
+ * backed up, before reading stops: 1 MiB.
+ *
+ * @example
+ * ndjson(input, output, { maxHeldBytes: 4 * DEFAULT_MAX_HELD_BYTES });
+ */
+export const DEFAULT_MAX_HELD_BYTES = 1024 * 1024;
 
 /**
  * Options of {@link ndjson}.
@@ -43,6 +52,13 @@ export interface NdjsonOptions {
    * unbounded memory, never a silent loss. Default 16 MiB.
    */
   readonly maxQueuedBytes?: number;
+  /**
+   * Bytes of new work (requests, notifications other than progress and cancels) read while the
+   * output is backed up, held until it catches up. Over it the readable is paused (and resumed
+   * once the output caught up), so a peer that does not read cannot push more work. Responses,
+   * progress, and cancels of requests not held are never held. Default 1 MiB.
+   */
+  readonly maxHeldBytes?: number;
   /** End the writable on `close()`, so the other side sees end of input. Default true. */
   readonly endOnClose?: boolean;
 }
@@ -224,6 +240,11 @@ const shedFault = (n: number): WireFault =>
  *
  * Writing: the messages sent in one turn go out as one write at its end (order kept). When
  * `write()` returns false the output is backed up until `'drain'`, and then:
+ * - new work read (requests, notifications) is held, in order, and delivered once the output
+ *   caught up; what only ends work (responses, progress, a cancel of a request not held) is
+ *   delivered at once. Over `maxHeldBytes` held, the readable is paused, so a peer that does
+ *   not read cannot push more work. Reading does not simply stop: two peers that both stopped
+ *   reading while their output waits would each wait for the other, for ever;
  * - later messages wait in a queue of at most `maxQueuedBytes`; `send` returns a Promise for
  *   those that must be delivered (responses, requests, notifications);
  * - progress notifications may be shed: only the latest of each `progressToken` waits, in the
@@ -250,6 +271,7 @@ const shedFault = (n: number): WireFault =>
 export function ndjson(readable: Readable, writable: Writable, options: NdjsonOptions = {}): WireTransport {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+  const maxHeldBytes = options.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES;
   // what waited goes out about a high-water mark at a time: handing it all over at once would
   // move it into the writable's buffer, where no progress can be shed any more
   const drainBytes = Math.max(writable.writableHighWaterMark, 16 * 1024);
@@ -263,6 +285,26 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
   /** `write()` returned false: the output is backed up until `'drain'`. */
   let blocked = false;
   const queue = new WriteQueue(maxQueuedBytes);
+  /** New work read while the output is backed up, delivered once it caught up (see HeldInput). */
+  const held = new HeldInput();
+  /** We paused the readable (and so are the ones to resume it). */
+  let paused = false;
+
+  // Over maxHeldBytes of new work held, stop reading: a peer that does not read must not be
+  // able to push more. Only a flowing readable is paused (one paused by its owner is theirs),
+  // and nothing already read is lost: a chunk being split goes on to its end, the rest stays in
+  // the stream's buffer.
+  const pauseInput = (): void => {
+    if (paused || reader === undefined || readable.readableFlowing !== true) return;
+    paused = true;
+    readable.pause();
+  };
+  const resumeInput = (): void => {
+    if (!paused) return;
+    paused = false;
+    // not for nobody: a reader gone has paused it for good, and an ended input has nothing left
+    if (reader !== undefined && !readable.readableEnded && !readable.destroyed) readable.resume();
+  };
 
   // The transport ends the connection itself, when what is sent cannot arrive: the output is
   // dead (destroyed, errored, closed before us), or the other side does not read and what must
@@ -310,9 +352,12 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
       if (data !== undefined) write(data);
     }
     if (blocked) return;
-    // caught up: the episode is over, reported once
+    // caught up: the episode is over, reported once; what was held is delivered, in order,
+    // unless the work it makes backs the output up again
     const shed = queue.takeShed();
     if (shed > 0) reader?.next(shedFault(shed));
+    while (!blocked && reader !== undefined && !held.empty) reader.next(held.next());
+    if (held.bytes <= maxHeldBytes) resumeInput();
   };
 
   // Messages sent in the same turn go out in one write, at the end of the turn (a microtask):
@@ -352,13 +397,19 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
       return undefined;
     }
     reader = subscriber;
+    const deliver = (v: unknown, bytes: number): void => {
+      // the hot path: not backed up, nothing held
+      if ((!blocked && held.empty) || held.mayPass(v)) return subscriber.next(v);
+      held.hold(v, bytes);
+      if (held.bytes > maxHeldBytes) pauseInput();
+    };
     const lines = new LineSplitter(
       maxLineBytes,
       (text) => {
         const v = parseLine(text);
-        if (v !== undefined) subscriber.next(v);
+        if (v !== undefined) deliver(v, text.length);
       },
-      () => subscriber.next(WireFault.of('line-too-long', `Line over ${maxLineBytes} bytes: discarded up to its newline`, { maxLineBytes })),
+      () => deliver(WireFault.of('line-too-long', `Line over ${maxLineBytes} bytes: discarded up to its newline`, { maxLineBytes }), 0),
     );
     const onData = (chunk: Buffer | string) => lines.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
     const onEnd = () => {
@@ -382,6 +433,9 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
       readable.off('close', onClose);
       // stop reading, so that an idle stdin does not keep the process alive
       if (!readable.readableEnded) readable.pause();
+      paused = false;
+      // the connection closed: the close cancels all anyway, so what was held is dropped
+      held.clear();
       if (reader === subscriber) reader = undefined;
     };
   });

@@ -90,6 +90,85 @@ describe('ndjson (backpressure)', () => {
       expect(shed).to.be.greaterThan(0);
     });
 
+    it('should hold new requests while the output is backed up, and let responses and cancels through', async () => {
+      const input = new PassThrough();
+      const output = new PassThrough();
+      let echoed = 0;
+      let cancelled: unknown;
+      const { peer, subscription } = connect(ndjson(input, output), {
+        handlers: {
+          big: () => Promise.resolve({ pad: 'x'.repeat(64 * 1024) }),
+          echo: () => Promise.resolve({ echoed: ++echoed }),
+          slow: (_p, ctx) =>
+            new Observable<never>(() => {
+              ctx.onCleanup(() => (cancelled = ctx.signal.reason));
+            }),
+        },
+      });
+      open.push(subscription);
+      input.write(request(1, 'slow'));
+      await until(() => peer.inFlight().serving === 1, 2_000, 'the slow request');
+      const asked = lastValueFrom(peer.request<Rec>('question'));
+      input.write(request(2, 'big')); // 64 KiB the output cannot take: backed up
+      await until(() => output.writableLength > 0, 2_000, 'the output to back up');
+      input.write(request(3, 'echo'));
+      // what ends work goes ahead: the answer to our request, the cancel of the running one
+      input.write(line({ id: 0, result: { answer: 42 } }));
+      input.write(line({ method: 'notifications/cancelled', params: { requestId: 1, reason: 'enough' } }));
+      expect(await asked).to.deep.equal({ answer: 42 });
+      await until(() => cancelled !== undefined, 2_000, 'the cancel');
+      expect((cancelled as Rec)['source']).to.equal('peer');
+      await sleep(20);
+      expect(echoed, 'a new request waits while the output is backed up').to.equal(0);
+      const got = readFrom(output);
+      await until(() => got.some((m) => m['id'] === 3), 2_000, 'the echo response');
+      expect(echoed).to.equal(1);
+      // our request (id 0), then the responses: none to the cancelled request
+      expect(got.map((m) => m['id'])).to.deep.equal([0, 2, 3]);
+    });
+
+    it('should stop reading over maxHeldBytes of held work, and read again once the output caught up', async () => {
+      const input = new PassThrough();
+      const output = new PassThrough();
+      let echoed = 0;
+      const { subscription } = connect(ndjson(input, output, { maxHeldBytes: 1024 }), {
+        handlers: {
+          big: () => Promise.resolve({ pad: 'x'.repeat(64 * 1024) }),
+          echo: () => Promise.resolve({ echoed: ++echoed }),
+        },
+      });
+      open.push(subscription);
+      input.write(request(1, 'big'));
+      await until(() => output.writableLength > 0, 2_000, 'the output to back up');
+      // one request a write: each is read, until the held ones are over 1 KiB
+      for (let i = 0; i < 100; i++) input.write(request(100 + i, 'echo'));
+      await until(() => input.isPaused(), 2_000, 'the input to be paused');
+      await sleep(20);
+      expect(input.readableLength, 'what was not read stays in the stream').to.be.greaterThan(0);
+      expect(echoed).to.equal(0);
+      const got = readFrom(output);
+      await until(() => echoed === 100, 2_000, 'every echo');
+      expect(input.isPaused()).to.equal(false);
+      await until(() => got.length === 101, 2_000, 'every response');
+      expect(got.map((m) => m['id'])).to.deep.equal([1, ...Array.from({ length: 100 }, (_, i) => 100 + i)]);
+    });
+
+    it('should not resume a readable whose reader is gone when the output drains', async () => {
+      const input = new PassThrough();
+      const output = new PassThrough();
+      const wire = ndjson(input, output, { maxHeldBytes: 16 });
+      const reading = wire.incoming$.subscribe();
+      void wire.send({ jsonrpc: '2.0', method: 'n', params: { pad: 'x'.repeat(64 * 1024) } });
+      await until(() => output.writableLength > 0, 2_000, 'the output to back up');
+      input.write(request(1, 'a') + request(2, 'b'));
+      await until(() => input.isPaused(), 2_000, 'the input to be paused');
+      reading.unsubscribe();
+      output.resume();
+      await until(() => output.writableLength === 0, 2_000, 'the output to drain');
+      await sleep(10);
+      expect(input.isPaused()).to.equal(true);
+    });
+
     it('should close the connection with one report when what must be delivered is over maxQueuedBytes', async () => {
       const input = new PassThrough();
       const output = new PassThrough();
@@ -206,6 +285,23 @@ describe('ndjson (backpressure)', () => {
       // every request is answered or told the connection closed: none is left waiting
       await until(() => settled === n, 10_000, 'every request to settle');
       expect(closedErrors).to.be.greaterThan(0);
+    });
+
+    it('should not deadlock our client and server when both outputs back up (waves of requests, floods of progress)', async () => {
+      const { connection: { peer } } = await start({});
+      let settled = 0;
+      const total = 5000;
+      for (let wave = 0; wave < 5; wave++) {
+        for (let i = 0; i < total / 5; i++) {
+          // answered or refused (maxInFlight is 1,000), but answered
+          peer.request('work', { steps: 50, intervalMs: 1, pad: 'p'.repeat(200) }, { onProgress: () => undefined }).subscribe({
+            complete: () => void settled++,
+            error: () => void settled++,
+          });
+        }
+        await sleep(30);
+      }
+      await until(() => settled === total, 10_000, `every request to settle (${settled} of ${total})`);
     });
   });
 });
