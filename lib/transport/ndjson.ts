@@ -380,6 +380,8 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
     if (!queue.canHold(bytes)) {
       const why = `output backed up over ${maxQueuedBytes} bytes: the other side does not read; closing the connection`;
       fail(why, { maxQueuedBytes }, false);
+      // the caller is told too; through connect that is no second event: fail's microtask,
+      // queued first, completes incoming$ before a rejection handler can report anything
       return Promise.reject(new Error(`ndjson: ${why}; message dropped`));
     }
     return new Promise<void>((resolve, reject) => queue.push(data, bytes, (lost) => (lost === undefined ? resolve() : reject(lost))));
