@@ -48,7 +48,7 @@ export { REPEAT_INTERVAL_MS } from './peer/repeats.js';
 export type { PeerEvent, PeerEventType, CancelIgnoredWhy } from './peer/events.js';
 export { WireFault, FailedSend, type WireFaultKind } from './peer/wire-fault.js';
 export type { WireTransport, WireSendOptions } from './transport/wire.js';
-export { ndjson, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_QUEUED_BYTES, type NdjsonOptions } from './transport/ndjson.js';
+export { ndjson, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_QUEUED_BYTES, DEFAULT_MAX_HELD_BYTES, type NdjsonOptions } from './transport/ndjson.js';
 export { fromSdkTransport, type SdkTransport, type SdkWireTransport, type SdkSendOptions } from './transport/sdk.js';
 export { connect, type Connection, type ConnectTransport } from './transport/connect.js';
 export { redisBus, type RedisBusOptions, type RedisCancellationBus, type RedisPublisher, type RedisSubscriber, type BusEvent } from './manager/redis-bus.js';
