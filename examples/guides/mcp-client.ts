@@ -101,9 +101,8 @@ const initialize = async (peer: Peer): Promise<InitializeResult> => {
 };
 
 /** Our example server: tools/list, echo, and slow_count cancelled after its third progress. */
-async function againstOurServer(): Promise<boolean> {
+async function againstOurServer(server: Server): Promise<boolean> {
   print('-- our server (examples/stdio-server.ts)');
-  const server = spawnServer(OUR_SERVER);
   const { peer, subscription } = connect(ndjson(server.child.stdout, server.child.stdin), {
     // this server confirms each tool call's cleanup with a logging notification
     notifications: { 'notifications/message': (params) => print(`server  log: ${String((params as { data?: unknown }).data)}`) },
@@ -150,9 +149,8 @@ async function againstOurServer(): Promise<boolean> {
 }
 
 /** The official SDK's McpServer: the same handshake, and its `slow` tool cancelled once it started. */
-async function againstTheSdkServer(): Promise<boolean> {
+async function againstTheSdkServer(server: Server): Promise<boolean> {
   print('-- the official SDK server (@modelcontextprotocol/sdk McpServer)');
-  const server = spawnServer(SDK_SERVER);
   const { peer, subscription } = connect(ndjson(server.child.stdout, server.child.stdin));
   await initialize(peer);
   const { tools } = await firstValueFrom(peer.request<ToolsListResult>('tools/list', {}));
@@ -172,8 +170,11 @@ async function againstTheSdkServer(): Promise<boolean> {
 }
 
 async function main(): Promise<number> {
-  const ours = await againstOurServer();
-  const sdk = await againstTheSdkServer();
+  // both spawned at once: the second one's start-up (a second or so) overlaps the first part
+  const first = spawnServer(OUR_SERVER);
+  const second = spawnServer(SDK_SERVER);
+  const ours = await againstOurServer(first);
+  const sdk = await againstTheSdkServer(second);
   return ours && sdk ? 0 : 1;
 }
 
