@@ -1,0 +1,169 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ROOT, tsNode } from '../transport/support.js';
+
+// Each guide in docs/guides/ quotes a runnable example in examples/guides/. Running them here
+// keeps the guides honest: the code they show runs, exits by itself, and does what they say.
+
+const EXIT_WITHIN_MS = 15_000;
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run `examples/guides/<name>` as `node --import tsx file.ts` from the repository's root, until it exits. */
+const runGuide = (name: string): Promise<Run> => {
+  const { command, args } = tsNode(fileURLToPath(new URL(`../../examples/guides/${name}`, import.meta.url)));
+  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    // an example that does not exit by itself is a failure, not a hang of the suite
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not exit within ${EXIT_WITHIN_MS} ms; stdout so far:\n${stdout}\nstderr:\n${stderr}`));
+    }, EXIT_WITHIN_MS);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      // 'exit' can come before the pipes are drained: wait for both to close
+      let open = 2;
+      const closed = (): void => void (--open === 0 && resolve({ code, stdout, stderr }));
+      if (child.stdout.closed) closed();
+      else child.stdout.on('close', closed);
+      if (child.stderr.closed) closed();
+      else child.stderr.on('close', closed);
+    });
+  });
+};
+
+/** Exit 0 and nothing on stderr: an example prints only what it shows. */
+const expectClean = (r: Run): void => {
+  expect(r.stderr, r.stderr).to.equal('');
+  expect(r.code, r.stdout).to.equal(0);
+};
+
+const count = (text: string, re: RegExp): number => text.match(new RegExp(re.source, 'g'))?.length ?? 0;
+
+describe('the guides\' examples (examples/guides/)', function () {
+  this.timeout(EXIT_WITHIN_MS + 5_000);
+
+  it('peer-in-an-rxjs-app: switchMap cancels the superseded requests on the wire, each cleanup runs once, and it exits 0', async () => {
+    const r = await runGuide('peer-in-an-rxjs-app.ts');
+    expectClean(r);
+    const out = r.stdout;
+    // the superseded queries: one cancel each on the wire, no progress, the server told why
+    expect(out).to.include('"method":"notifications/cancelled","params":{"requestId":0,"reason":"superseded by a newer query than \\"r\\""}');
+    expect(out).to.include('"method":"notifications/cancelled","params":{"requestId":1,"reason":"superseded by a newer query than \\"rx\\""}');
+    expect(count(out, /"method":"notifications\/cancelled"/)).to.equal(4);
+    expect(out).to.not.match(/progress for "rx?":/);
+    expect(out).to.match(/server {2}cancelled #0 \(peer: superseded/);
+    expect(out).to.include('client  result: {"hits":["rxjs-guide.md"]}');
+    expect(out).to.match(/client {2}error: RequestTimeoutError: /);
+    expect(out).to.match(/client {2}error: RequestCancelledError: .*the user closed the tab/);
+    expect(out).to.match(/server {2}cancelled #5 \(close\)/);
+    expect(out).to.match(/client {2}error: ConnectionClosedError: /);
+    expect(out).to.include('summary cleanups {"r":1,"rx":1,"rxjs":1,"slow":1,"tab":1,"backup":1}');
+    expect(out).to.include('summary in flight: client {"serving":0,"sending":0}, server {"serving":0,"sending":0}');
+  });
+
+  it('serve-an-existing-stream: answers requests, batches and bad frames, a cancel stops progress with no response, a hang-up cancels, and it exits 0', async () => {
+    const r = await runGuide('serve-an-existing-stream.ts');
+    expectClean(r);
+    const out = r.stdout;
+    expect(out).to.include('A  server → {"jsonrpc":"2.0","id":1,"result":{"text":"hello"}}');
+    expect(out).to.include('A  server → {"jsonrpc":"2.0","id":2,"result":{"text":"one"}}');
+    expect(out).to.include('A  server → {"jsonrpc":"2.0","id":3,"result":{"text":"two"}}');
+    expect(out).to.match(/A {2}server → \{"jsonrpc":"2.0","id":null,"error":\{"code":-32700/);
+    expect(out).to.include('A  event  request-cancelled #5 (peer), no response');
+    expect(out).to.include('A  150 ms later: no response for #5, 2 progress notifications in all');
+    expect(out).to.include('B  event  cancel-ignored #6 (not-allowed)');
+    expect(out).to.include('A  event  request-cancelled #6 (close), no response');
+    expect(out).to.include('B  event  request-cancelled #6 (close), no response');
+    expect(out).to.include('summary cleanups: A count #5; A wait #6 ({"source":"close"}); B wait #6 ({"source":"close"})');
+    expect(out).to.include('summary requests still registered: 0');
+  });
+
+  it('cancellable-streams: a manager cancel stops a plain stream and a RequestHandler run once, sessions stay apart, and it exits 0', async () => {
+    const r = await runGuide('cancellable-streams.ts');
+    expectClean(r);
+    const out = r.stdout;
+    expect(out).to.include('export  complete, reason {"source":"caller","reason":"the user left"}');
+    expect(count(out, /finalize ran/)).to.equal(1);
+    expect(out).to.include('cancel  → cancelled');
+    expect(out).to.include('cancel again → finished');
+    expect(out).to.include('cancel an id never seen → unknown');
+    expect(out).to.include('outcome #1: result {"pages":2}');
+    expect(out).to.include('outcome of a second #2: error -32600 (state_error)');
+    expect(out).to.include('outcome #2: cancelled {"source":"peer","reason":"stop"}');
+    expect(count(out, /handler cleanup of \["alice",2\]/)).to.equal(1);
+    expect(out).to.include('carol cancels 7 → elsewhere');
+    expect(out).to.include('outcome alice #7: result {"pages":3}');
+    expect(out).to.include('outcome bob #7: cancelled {"source":"peer"}');
+    expect(out).to.include('summary in flight: 0');
+  });
+
+  it('mcp-client: initializes, lists and calls tools, cancels slow_count midway with the server\'s cleanup confirmed, against ours and the SDK\'s server, and it exits 0', async () => {
+    const r = await runGuide('mcp-client.ts');
+    expectClean(r);
+    const out = r.stdout;
+    expect(out).to.match(/client {2}initialized: mcp-rx-cancel-example .*, protocol 2025-11-25/);
+    expect(out).to.include('client  tools: echo, slow_count');
+    expect(out).to.include('client  echo answered: hello');
+    expect(out).to.include('client  progress 3/50 step 3/50');
+    expect(out).to.include('client  sent notifications/cancelled for #3 (the user pressed stop)');
+    expect(out).to.include('server  stderr: [server] cleanup slow_count #3: cancelled (peer: the user pressed stop)');
+    expect(out).to.not.include('UNEXPECTED');
+    expect(out).to.include('client  in flight: {"serving":0,"sending":0}');
+    expect(out).to.match(/client {2}initialized: sdk-fixture /);
+    expect(out).to.match(/server {2}stderr: started 2, then aborted 2: the user pressed stop/);
+    expect(count(out, /the server exited with code 0/)).to.equal(2);
+  });
+});
+
+// ---- the guides themselves: their code is the example's, their links resolve in a clone ----------
+
+const GUIDES = ['peer-in-an-rxjs-app', 'serve-an-existing-stream', 'cancellable-streams', 'mcp-client'] as const;
+const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
+
+/** The lines of some code, trimmed, without blank ones: an excerpt may be dedented. */
+const codeLines = (code: string): string[] => code.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+
+const containsRun = (haystack: readonly string[], needle: readonly string[]): boolean => {
+  for (let i = 0; i + needle.length <= haystack.length; i++) if (needle.every((l, j) => haystack[i + j] === l)) return true;
+  return false;
+};
+
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens. */
+const anchorOf = (heading: string): string => heading.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+const anchorsOf = (markdown: string): Set<string> =>
+  new Set([...markdown.replace(/```[\s\S]*?```/g, '').matchAll(/^#{1,6} +(.+?) *$/gm)].map((m) => anchorOf(m[1] as string)));
+
+describe('the guides (docs/guides/)', () => {
+  for (const guide of GUIDES) {
+    it(`${guide}.md: every ts block is copied from examples/guides/${guide}.ts, and every link resolves`, () => {
+      const path = `docs/guides/${guide}.md`;
+      const text = read(path);
+      const example = codeLines(read(`examples/guides/${guide}.ts`));
+      const blocks = [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+      expect(blocks.length, 'ts blocks').to.be.greaterThan(0);
+      for (const block of blocks) expect(containsRun(example, codeLines(block)), `not in the example:\n${block}`).to.equal(true);
+
+      const links = [...text.replace(/```[\s\S]*?```/g, '').matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] as string);
+      for (const link of links) {
+        if (/^https:\/\//.test(link)) continue;
+        expect(link, 'a relative link').to.not.match(/^(\/|[a-z]+:)/);
+        const [file, anchor] = link.split('#') as [string, string | undefined];
+        const target = file === '' ? path : join(dirname(path), file);
+        expect(existsSync(join(ROOT, target)), `${link}: no ${target}`).to.equal(true);
+        if (anchor !== undefined) expect([...anchorsOf(read(target))], `${link}: no heading #${anchor} in ${target}`).to.include(anchor);
+      }
+    });
+  }
+});
