@@ -8,8 +8,9 @@ const BRAND: unique symbol = Symbol.for('mcp-rx-cancel/wire-fault');
  * What went wrong below the message layer:
  * - `parse-error`: a line that is not JSON (answered with -32700 and `id: null`, docs/protocol.md J4, J5);
  * - `line-too-long`: a line over the transport's limit, discarded up to its newline (also -32700);
- * - `transport-error`: the transport reported a failure that is not a close (the SDK's `onerror`,
- *   a write that failed): only an event;
+ * - `transport-error`: the transport reported a failure (the SDK's `onerror`, a write that
+ *   failed): only an event. When the failure ends the connection (a dead output), the transport
+ *   completes `incoming$` right after the fault: that is the close;
  * - `batch-too-large`: a JSON-RPC batch over the peer's `maxBatchSize`, answered with one -32600
  *   (`id: null`) as a whole, without looking at its elements.
  */
