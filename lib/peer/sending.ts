@@ -151,14 +151,12 @@ export class SendingHalf implements PendingOwner {
       if ('error' in m && events.enabled()) events.emit({ type: 'peer-error', error: m.error });
       return;
     }
-    const p = this.pending.get(id);
+    const p = this.take(id);
     if (p === undefined) {
       // docs/protocol.md C7: a response after we cancelled is dropped silently (D7: the SDK calls onerror)
       if (events.enabled()) events.emit({ type: 'late-response-dropped', key: this.key(id), why: this.ended.get(id) ?? 'unknown' });
       return;
     }
-    this.pending.delete(id);
-    this.release(p);
     if (events.enabled()) events.emit({ type: 'response-received', key: this.key(id), method: p.method, ok: 'result' in m });
     if ('result' in m) {
       p.subscriber.next(m.result);
@@ -176,10 +174,8 @@ export class SendingHalf implements PendingOwner {
    * Returns whether it was one of ours: if not, the caller reports the message as before.
    */
   invalidResponse(id: RequestId, errors: ReadonlyArray<string>): boolean {
-    const p = this.pending.get(id);
+    const p = this.take(id);
     if (p === undefined) return false;
-    this.pending.delete(id);
-    this.release(p);
     const { events } = this.init;
     if (events.enabled())
       events.emit({ type: 'response-rejected', key: this.key(id), method: p.method, error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, errors.join('; ')) });
@@ -193,10 +189,8 @@ export class SendingHalf implements PendingOwner {
    * no response can come. Returns whether it was pending.
    */
   writeFailed(id: RequestId, cause: unknown): boolean {
-    const p = this.pending.get(id);
+    const p = this.take(id);
     if (p === undefined) return false;
-    this.pending.delete(id);
-    this.release(p);
     const { events } = this.init;
     if (events.enabled())
       events.emit({ type: 'request-send-failed', key: this.key(id), method: p.method, error: CancellationErrorResult.fromThrown(CancellationError.TRANSPORT_ERROR, cause) });
@@ -231,6 +225,15 @@ export class SendingHalf implements PendingOwner {
     return RequestKey.of(id, this.init.sessionId);
   }
 
+
+  /** The pending request `id`, no longer pending: its timers and listener released. */
+  private take(id: RequestId): Pending | undefined {
+    const p = this.pending.get(id);
+    if (p === undefined) return undefined;
+    this.pending.delete(id);
+    this.release(p);
+    return p;
+  }
 
   private arm(p: Pending): void {
     if (p.idleMs !== undefined) this.idle.arm(p, p.idleMs);

@@ -9,8 +9,8 @@ import type { RequestOutcome } from '../handler/outcome.js';
 import { startRequest, type Handler, type RequestObserver, type RunRequestInit, type RunningRequest } from '../handler/run-request.js';
 import type { CancellationManager } from '../manager/cancellation-manager.js';
 import { CancelReason, RequestKey } from '../manager/request-key.js';
-import type { CancellationSecurity, Sender } from '../security/cancellation-security.js';
-import type { SchedulerLike } from 'rxjs';
+import type { CancellationSecurity } from '../security/cancellation-security.js';
+import type { ConnectionConfig } from './connection.js';
 import type { CancelIgnoredWhy, EventSink } from './events.js';
 import type { CancelInput } from '../security/cancel-decision.js';
 import { Repeats } from './repeats.js';
@@ -64,17 +64,10 @@ class Active implements RunRequestInit, RequestObserver {
   }
 }
 
-export interface ServingInit {
-  readonly handlers: Readonly<Record<string, Handler>>;
-  readonly notifications: Readonly<Record<string, (params: unknown) => void>>;
-  readonly sessionId: string | undefined;
-  readonly sender: Sender;
-  readonly manager: CancellationManager;
-  readonly security: CancellationSecurity;
-  readonly maxInFlight: number;
+/** What a serving half needs: its connection's config, a clock, the wire and the events. */
+export interface ServingInit extends Omit<ConnectionConfig, 'maxBatchSize'> {
+  /** Monotonic ms, for the rate windows. */
   readonly now: () => number;
-  /** Timers of the connection (the transport-error summaries). */
-  readonly scheduler: SchedulerLike;
   readonly send: (m: JsonRpcMessage) => void;
   readonly events: EventSink;
 }
