@@ -3,7 +3,7 @@ import { preview, previewValue } from './codec/preview.js';
 import type { JsonRpcErrorObject, RequestId } from './codec/messages.js';
 
 /**
- * The seed's error taxonomy, as a string union with a same-named companion (rxjs-etc style).
+ * The error taxonomy of events and outcomes, as a string union with a same-named companion (rxjs-etc style).
  * - `invalid_request`: input that is not a valid message or cancellation.
  * - `cleanup_failed`: a function given to `ctx.onCleanup` threw or rejected.
  * - `handler_failed`: a handler threw, rejected or errored.
@@ -24,7 +24,7 @@ export const CancellationError = {
 } as const;
 export type CancellationError = (typeof CancellationError)[keyof typeof CancellationError];
 
-/** The seed's error record: what failed, in words, with the raw detail (the thrown value, say). */
+/** An error record: what failed, in words, with the raw detail (the thrown value, say). */
 export interface CancellationErrorResult {
   readonly error: CancellationError;
   readonly message: string;

@@ -21,7 +21,7 @@ export interface HandleOptions {
 }
 
 /**
- * The seed's RequestHandler, for a stream of your own: runs one handler per key, cancellable
+ * RequestHandler, for a stream of your own: runs one handler per key, cancellable
  * through the manager (`manager.cancel(key)`, a peer's `notifications/cancelled`, a bus), with
  * the same guarantees as the peers: `defer(handler)` joined with `takeUntil(manager.cancelled(key))`,
  * cleanups once whatever the end, exactly one outcome. Cold: subscribing registers the key and

@@ -174,7 +174,7 @@ export const startRequest = (init: RunRequestInit, observer: RequestObserver): R
 };
 
 /**
- * The seed's RequestHandler: runs one registered request and emits its one outcome.
+ * Runs one registered request and emits its one outcome (the chain `RequestHandler` and the peers run).
  *
  * `defer(handler)` joined with `takeUntil(manager.cancelled(key))` (as {@link untilCancelled},
  * which also carries the reason down), and `finalize` for the cleanups. It subscribes to the

@@ -1,7 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { Observable, Subject, share } from 'rxjs';
-import { RequestId } from '../codec/messages.js';
 import { CancellationError, CancellationErrorResult, messageOf } from '../errors.js';
 import type { BusCancellation, CancellationBus } from './bus.js';
 import { CancelReason, RequestKey } from './request-key.js';
@@ -47,11 +46,8 @@ export interface RedisCancellationBus extends CancellationBus {
 const WireCancellation = t.type({
   v: t.literal(1),
   origin: t.string,
-  key: t.intersection([t.type({ requestId: RequestId }), t.partial({ sessionId: t.string })]),
-  reason: t.intersection([
-    t.type({ source: t.keyof({ peer: null, timeout: null, caller: null, close: null }) }),
-    t.partial({ reason: t.string }),
-  ]),
+  key: RequestKey.codec,
+  reason: CancelReason.codec,
 });
 
 /**

@@ -1,16 +1,19 @@
-import type { RequestId } from '../codec/messages.js';
+import * as t from 'io-ts';
+import { RequestId } from '../codec/messages.js';
+
+const RequestKeyCodec = t.intersection([t.type({ requestId: RequestId }), t.partial({ sessionId: t.string })], 'RequestKey');
 
 /**
  * What identifies a request being served: the session that sent it and its id, exactly as
  * received. Two sessions may both have a request 5; `1` and `'1'` are different requests.
+ * The type is the codec's: a key that comes from outside (a bus) is decoded with `RequestKey.codec`.
  */
-export interface RequestKey {
-  readonly sessionId?: string;
-  readonly requestId: RequestId;
-}
+export type RequestKey = t.TypeOf<typeof RequestKeyCodec>;
 
 /** Companion of {@link RequestKey} (vscode-jsonrpc style). */
 export const RequestKey = {
+  /** The io-ts codec of a key, for keys that come from outside. */
+  codec: RequestKeyCodec,
   /** A key; a missing session is left out rather than stored as `undefined`. */
   of: (requestId: RequestId, sessionId?: string): RequestKey =>
     sessionId === undefined ? { requestId } : { sessionId, requestId },
@@ -19,17 +22,22 @@ export const RequestKey = {
   equals: (a: RequestKey, b: RequestKey): boolean => a.sessionId === b.sessionId && a.requestId === b.requestId,
 } as const;
 
+const CancelReasonCodec = t.intersection(
+  [t.type({ source: t.keyof({ peer: null, timeout: null, caller: null, close: null }) }), t.partial({ reason: t.string })],
+  'CancelReason',
+);
+
 /**
  * Why a request was cancelled: by the peer on the wire, by a timeout, by the local caller, or by
  * the connection closing. It is what `ctx.cancelled$` emits and what `ctx.signal.reason` holds.
+ * The type is the codec's: a reason that comes from outside is decoded with `CancelReason.codec`.
  */
-export interface CancelReason {
-  readonly source: 'peer' | 'timeout' | 'caller' | 'close';
-  readonly reason?: string;
-}
+export type CancelReason = t.TypeOf<typeof CancelReasonCodec>;
 
 /** Companion of {@link CancelReason}. */
 export const CancelReason = {
+  /** The io-ts codec of a reason, for reasons that come from outside. */
+  codec: CancelReasonCodec,
   of: (source: CancelReason['source'], reason?: string): CancelReason =>
     reason === undefined ? { source } : { source, reason },
 } as const;

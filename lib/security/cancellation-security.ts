@@ -36,7 +36,7 @@ export const SECURITY_DEFAULTS = {
 } as const;
 
 /**
- * The seed's CancellationSecurity: ownership, per-sender rate limits and reason limits. Every
+ * CancellationSecurity: ownership, per-sender rate limits and reason limits. Every
  * decision it makes is reported by the peer on `events$` (the audit trail).
  *
  * @example

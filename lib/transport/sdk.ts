@@ -1,5 +1,5 @@
 import { Observable, type Subscriber } from 'rxjs';
-import type { JsonRpcMessage, RequestId } from '../codec/messages.js';
+import { RequestId, type JsonRpcMessage } from '../codec/messages.js';
 import { WireFault } from '../peer/wire-fault.js';
 import { messageOf } from '../errors.js';
 import type { WireSendOptions, WireTransport } from './wire.js';
@@ -63,7 +63,8 @@ const INITIALIZE = 'initialize';
 
 type Rec = Record<string, unknown>;
 const isRec = (u: unknown): u is Rec => typeof u === 'object' && u !== null;
-const idOf = (m: Rec): RequestId | undefined => (typeof m['id'] === 'string' || typeof m['id'] === 'number' ? m['id'] : undefined);
+// the same rule as the decoder's: a usable id is a string or a safe integer
+const idOf = (m: Rec): RequestId | undefined => (RequestId.is(m['id']) ? m['id'] : undefined);
 const versionOf = (m: Rec): string | undefined => {
   const r = m['result'];
   return isRec(r) && typeof r['protocolVersion'] === 'string' ? r['protocolVersion'] : undefined;
