@@ -41,7 +41,7 @@ export type { RequestOutcome } from './handler/outcome.js';
 export { createPeer, type Peer, type PeerOptions } from './peer/create-peer.js';
 export { serve, type ServeOptions } from './peer/serve.js';
 export { DEFAULT_TIMEOUT_MS, DEFAULT_MAX_PENDING, DEFAULT_MAX_TOTAL_TIMEOUT_MS, type RequestOptions } from './peer/request-options.js';
-export { DEFAULT_MAX_IN_FLIGHT } from './peer/serving.js';
+export { DEFAULT_MAX_IN_FLIGHT } from './peer/options.js';
 export { DEFAULT_MAX_BATCH_SIZE } from './peer/batch.js';
 export { monotonicNow } from './peer/clock.js';
 export { REPEAT_INTERVAL_MS } from './peer/repeats.js';

@@ -1,3 +1,12 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { Handler } from '../handler/run-request.js';
+import { CancellationManager } from '../manager/cancellation-manager.js';
+import { CancellationSecurity, type SecurityOptions } from '../security/cancellation-security.js';
+import { DEFAULT_MAX_BATCH_SIZE } from './batch.js';
+
+/** The default for `maxInFlight`: requests served at once by one connection. */
+export const DEFAULT_MAX_IN_FLIGHT = 1000;
+
 /**
  * A count option (`maxInFlight`, `maxPendingRequests`, `maxBatchSize`): a non-negative integer,
  * or `Infinity` for no bound. Configuration, not input: a bad one is a `TypeError` at
@@ -11,3 +20,74 @@ export const countOption = (name: string, value: number | undefined, fallback: n
   if (typeof value === 'number' && (value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && value >= 0))) return value;
   throw new TypeError(`${name} must be a non-negative integer or Infinity, got ${String(value)}`);
 };
+
+/** What `serve` and `createPeer` share: the options of one connection's serving half. */
+export interface ConnectionOptions {
+  /** Request handlers by method. Unknown methods get -32601. */
+  readonly handlers?: Readonly<Record<string, Handler>>;
+  /** Incoming notifications by method; others are ignored. */
+  readonly notifications?: Readonly<Record<string, (params: unknown) => void>>;
+  /** The owner scope of this connection's cancellation keys. */
+  readonly sessionId?: string;
+  /** Share one registry across peers or sessions. Given one and no `sessionId`, a connection gets a unique scope. */
+  readonly manager?: CancellationManager;
+  readonly security?: SecurityOptions | CancellationSecurity;
+  /** Requests served at once; over it a request gets an error response at once. Default 1,000. */
+  readonly maxInFlight?: number;
+  /** Most elements of one JSON-RPC batch; a larger batch gets one -32600 (`id: null`). Default 64. */
+  readonly maxBatchSize?: number;
+  /** Time source for timeouts, rate windows and event stamps (TestScheduler, virtual time). */
+  readonly scheduler?: SchedulerLike;
+}
+
+/**
+ * The scope of a connection given no `sessionId`: a random UUID, so that no two share one, not
+ * even in two processes that share a cancellation bus (a counter would give both instances'
+ * first clients the same scope, and a cancel one forwards would stop the other's request).
+ */
+const anonymousScope = (kind: 'peer' | 'serve'): string => `${kind}-${globalThis.crypto.randomUUID()}`;
+
+/** Options resolved once, checked at construction (a bad count is a TypeError: configuration, not input). */
+export interface ConnectionConfig {
+  readonly handlers: Readonly<Record<string, Handler>>;
+  readonly notifications: Readonly<Record<string, (params: unknown) => void>>;
+  readonly sessionId: string | undefined;
+  /** The rate-limit and audit "who": the session, or the connection's own scope. */
+  readonly sender: string;
+  readonly manager: CancellationManager;
+  readonly security: CancellationSecurity;
+  readonly maxInFlight: number;
+  readonly maxBatchSize: number;
+  readonly scheduler: SchedulerLike;
+}
+
+/** The bounds of a connection, checked: a bad count is a TypeError (configuration, not input). */
+export const connectionLimits = (options: ConnectionOptions): Pick<ConnectionConfig, 'maxInFlight' | 'maxBatchSize'> => ({
+  maxInFlight: countOption('maxInFlight', options.maxInFlight, DEFAULT_MAX_IN_FLIGHT),
+  maxBatchSize: countOption('maxBatchSize', options.maxBatchSize, DEFAULT_MAX_BATCH_SIZE),
+});
+
+/**
+ * Resolve the options of one connection: its scope, registry and security. `limits` are the
+ * checked bounds, resolved once where the options are given.
+ */
+export const connectionConfig = (
+  kind: 'peer' | 'serve',
+  options: ConnectionOptions,
+  limits: Pick<ConnectionConfig, 'maxInFlight' | 'maxBatchSize'> = connectionLimits(options),
+): ConnectionConfig => {
+  const scope = anonymousScope(kind);
+  // a shared registry needs disjoint keys: a connection without a session gets one of its own
+  const sessionId = options.sessionId ?? (options.manager !== undefined ? scope : undefined);
+  return {
+    handlers: options.handlers ?? {},
+    notifications: options.notifications ?? {},
+    sessionId,
+    sender: sessionId ?? scope,
+    manager: options.manager ?? new CancellationManager(),
+    security: CancellationSecurity.from(options.security),
+    ...limits,
+    scheduler: options.scheduler ?? asyncScheduler,
+  };
+};
+

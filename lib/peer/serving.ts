@@ -10,13 +10,11 @@ import { startRequest, type Handler, type RequestObserver, type RunRequestInit, 
 import type { CancellationManager } from '../manager/cancellation-manager.js';
 import { CancelReason, RequestKey } from '../manager/request-key.js';
 import type { CancellationSecurity } from '../security/cancellation-security.js';
-import type { ConnectionConfig } from './connection.js';
+import type { ConnectionConfig } from './options.js';
 import type { CancelIgnoredWhy, EventSink } from './events.js';
 import type { CancelInput } from '../security/cancel-decision.js';
 import { Repeats } from './repeats.js';
 
-/** The default for `maxInFlight`: requests served at once by one peer. */
-export const DEFAULT_MAX_IN_FLIGHT = 1000;
 
 /** `initialize` is never cancelled (docs/protocol.md C4). */
 const NOT_CANCELLABLE = 'initialize';
