@@ -1,6 +1,7 @@
 // The libraries doing the same work: a client and a server in one process, wired in memory or
 // over a framed byte stream, serving `tools/call` with the two tools of ./calls.ts (echo, hold).
-// Ours and the official SDK v1 are here; the SDK v2 is in ./sdk2.ts, vscode-jsonrpc in ./vscode.ts.
+// Ours and the official SDK v1 are here; the SDK v2 is in ./sdk2.ts, vscode-jsonrpc in ./vscode.ts,
+// imported only by the child that runs them (a child loads no library it does not measure but v1).
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -12,8 +13,6 @@ import { NEVER, Subject, of, type Observable } from 'rxjs';
 import { connect, createPeer, ndjson, type Handler, type JsonRpcMessage, type Peer, type PeerOptions } from '../../lib/index.js';
 import { ECHO, HOLD, fail, isHold, mcpCancel, noop, type Pair, type PairOptions, type RawServer, type Wire } from './calls.js';
 import { Counter, type Side } from './child.js';
-import { sdk2Pair, sdk2RawServer } from './sdk2.js';
-import { vscodePair, vscodeRawServer } from './vscode.js';
 
 export { ECHO, HOLD, fail, type Pair, type PairOptions, type RawServer, type Wire } from './calls.js';
 
@@ -188,9 +187,9 @@ export const makePair = async (side: Side, wire: Wire, o: PairOptions = {}): Pro
     case 'sdk':
       return sdkPair(wire);
     case 'sdk2':
-      return sdk2Pair(wire);
+      return (await import('./sdk2.js')).sdk2Pair(wire);
     case 'vscode':
-      return vscodePair(wire);
+      return (await import('./vscode.js')).vscodePair(wire);
   }
 };
 
@@ -203,9 +202,9 @@ export const makeRawServer = async (side: Side, capacity: number, onResponse: (m
       return server;
     }
     case 'sdk2':
-      return sdk2RawServer(onResponse);
+      return (await import('./sdk2.js')).sdk2RawServer(onResponse);
     case 'vscode':
-      return vscodeRawServer(onResponse);
+      return (await import('./vscode.js')).vscodeRawServer(onResponse);
     case 'ours': {
       const { server, responses$ } = await ourRawServer(capacity);
       const s = responses$.subscribe(onResponse);
