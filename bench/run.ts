@@ -1,12 +1,13 @@
-// `npm run bench`: our library and the official SDK doing the same work, each measurement in its
-// own child process, several rounds interleaved (ours, SDK, ours, SDK...), medians and spread,
-// a table on stdout and bench/results.json. Never part of `npm test`.
+// `npm run bench`: our library and three others doing the same work (the official SDK v1, the
+// official SDK v2, vscode-jsonrpc), each measurement in its own child process, several rounds
+// interleaved (ours, SDK v1, SDK v2, vscode-jsonrpc, ours, ...), medians and spread, a table on
+// stdout and bench/results.json. Never part of `npm test`.
 //
 //   npm run bench                       all figures, 3 rounds
 //   npm run bench -- --rounds=5         more rounds
 //   npm run bench -- --only=rtt,cancel  figures whose id starts with one of these
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -34,6 +35,25 @@ interface CaseSpec {
 
 type Better = 'lower' | 'higher';
 
+/** The other sides, in the order they run and show; `sdk` keeps its name in results.json. */
+const OTHERS = [
+  { side: 'sdk', title: 'SDK v1', packages: ['@modelcontextprotocol/sdk'] },
+  { side: 'sdk2', title: 'SDK v2', packages: ['@modelcontextprotocol/client', '@modelcontextprotocol/server'] },
+  { side: 'vscode', title: 'vscode-jsonrpc', packages: ['vscode-jsonrpc'] },
+] as const;
+type Other = (typeof OTHERS)[number]['side'];
+
+/** The version in a package.json under the repository root (`''`: ours; else an installed package). */
+const versionOf = (pkg: string): string => {
+  try {
+    const file = pkg === '' ? join(here, '..', 'package.json') : join(here, '..', 'node_modules', pkg, 'package.json');
+    const j = JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown };
+    return typeof j.version === 'string' ? j.version : '?';
+  } catch {
+    return '?';
+  }
+};
+
 interface Figure {
   readonly id: string;
   readonly label: string;
@@ -43,13 +63,14 @@ interface Figure {
   readonly scale: number;
   readonly better: Better;
   readonly ours: CaseSpec;
-  readonly sdk?: CaseSpec;
+  /** The same case for each other side (none: a figure of ours alone). */
+  readonly others?: (side: Other) => CaseSpec;
   /** The target, as text, and the check on the medians. */
   readonly target?: { readonly text: string; readonly met: (m: Medians) => boolean };
 }
 
 /** Medians of every figure, by id, in raw metric units. */
-type Medians = ReadonlyMap<string, { readonly ours: number; readonly sdk: number | undefined }>;
+type Medians = ReadonlyMap<string, { readonly ours: number } & { readonly [S in Other]: number | undefined }>;
 
 const rtt = (side: string, wire: string, extra: ReadonlyArray<string> = []): CaseSpec => ({
   file: 'rtt.ts',
@@ -63,6 +84,7 @@ const cancel = (side: string, n: number, extra: ReadonlyArray<string> = []): Cas
 const heap = (side: string, mode: string): CaseSpec => ({ file: 'heap.ts', args: [`--side=${side}`, `--mode=${mode}`] });
 const absorb = (side: string): CaseSpec => ({ file: 'absorb.ts', args: [`--side=${side}`] });
 
+/** ours/SDK v1 of the medians: the targets are set against the SDK v1. */
 const ratio = (m: Medians, id: string): number => {
   const f = m.get(id);
   return f === undefined || f.sdk === undefined ? NaN : f.ours / f.sdk;
@@ -78,7 +100,7 @@ const FIGURES: ReadonlyArray<Figure> = [
     scale: 1e-3,
     better: 'lower',
     ours: rtt('ours', 'memory'),
-    sdk: rtt('sdk', 'memory'),
+    others: (s) => rtt(s, 'memory'),
     target: { text: 'ratio ≤ 0.4', met: (m) => ratio(m, 'rtt-memory') <= 0.4 },
   },
   {
@@ -89,7 +111,7 @@ const FIGURES: ReadonlyArray<Figure> = [
     scale: 1e-3,
     better: 'lower',
     ours: rtt('ours', 'memory', ['--handler=sync']),
-    sdk: rtt('sdk', 'memory'),
+    others: (s) => rtt(s, 'memory'),
   },
   {
     id: 'rtt-framed',
@@ -99,7 +121,7 @@ const FIGURES: ReadonlyArray<Figure> = [
     scale: 1e-3,
     better: 'lower',
     ours: rtt('ours', 'framed'),
-    sdk: rtt('sdk', 'framed'),
+    others: (s) => rtt(s, 'framed'),
     target: { text: 'ratio ≤ 0.5', met: (m) => ratio(m, 'rtt-framed') <= 0.5 },
   },
   {
@@ -123,7 +145,7 @@ const FIGURES: ReadonlyArray<Figure> = [
     scale: 1e-3,
     better: 'lower',
     ours: cancel('ours', 1_000),
-    sdk: cancel('sdk', 1_000),
+    others: (s) => cancel(s, 1_000),
   },
   {
     id: 'cancel-10k',
@@ -133,7 +155,7 @@ const FIGURES: ReadonlyArray<Figure> = [
     scale: 1e-3,
     better: 'lower',
     ours: cancel('ours', 10_000),
-    sdk: cancel('sdk', 10_000),
+    others: (s) => cancel(s, 10_000),
     target: { text: 'ratio ≤ 0.25', met: (m) => ratio(m, 'cancel-10k') <= 0.25 },
   },
   {
@@ -144,7 +166,7 @@ const FIGURES: ReadonlyArray<Figure> = [
     scale: 1e-3,
     better: 'lower',
     ours: cancel('ours', 100_000),
-    sdk: cancel('sdk', 100_000),
+    others: (s) => cancel(s, 100_000),
     target: { text: 'ours ≤ 1.5× ours at 1,000', met: (m) => ours(m, 'cancel-100k') <= 1.5 * ours(m, 'cancel-1k') },
   },
   {
@@ -155,7 +177,7 @@ const FIGURES: ReadonlyArray<Figure> = [
     scale: 1e-3,
     better: 'lower',
     ours: cancel('ours', 100_000, ['--order=newest']),
-    sdk: cancel('sdk', 100_000, ['--order=newest']),
+    others: (s) => cancel(s, 100_000, ['--order=newest']),
   },
   {
     id: 'heap-inflight',
@@ -165,7 +187,7 @@ const FIGURES: ReadonlyArray<Figure> = [
     scale: 1,
     better: 'lower',
     ours: heap('ours', 'inflight'),
-    sdk: heap('sdk', 'inflight'),
+    others: (s) => heap(s, 'inflight'),
     target: { text: 'ratio ≤ 0.4', met: (m) => ratio(m, 'heap-inflight') <= 0.4 },
   },
   {
@@ -176,7 +198,7 @@ const FIGURES: ReadonlyArray<Figure> = [
     scale: 1 / (1024 * 1024),
     better: 'lower',
     ours: heap('ours', 'retained'),
-    sdk: heap('sdk', 'retained'),
+    others: (s) => heap(s, 'retained'),
     target: { text: 'ours < 0.5 MB', met: (m) => ours(m, 'heap-retained') < 0.5 * 1024 * 1024 },
   },
   {
@@ -187,7 +209,7 @@ const FIGURES: ReadonlyArray<Figure> = [
     scale: 1,
     better: 'higher',
     ours: absorb('ours'),
-    sdk: absorb('sdk'),
+    others: (s) => absorb(s),
   },
   {
     id: 'absorb-served',
@@ -197,7 +219,7 @@ const FIGURES: ReadonlyArray<Figure> = [
     scale: 1,
     better: 'higher',
     ours: absorb('ours'),
-    sdk: absorb('sdk'),
+    others: (s) => absorb(s),
   },
 ];
 
@@ -302,13 +324,22 @@ const argv = new Map(
 const rounds = Math.max(1, Number(argv.get('rounds') ?? process.env['BENCH_ROUNDS'] ?? 3));
 const only = argv.get('only')?.split(',').filter((s) => s.length > 0);
 const figures = FIGURES.filter((f) => only === undefined || only.some((o) => f.id.startsWith(o)));
+// `--sides=sdk,vscode`: only these other sides (all by default)
+const sidesArg = argv.get('sides')?.split(',').filter((s) => s.length > 0);
+const others = OTHERS.filter((o) => sidesArg === undefined || sidesArg.includes(o.side));
+
+const ratioText = (r: number | undefined, f: Figure): string =>
+  r === undefined || !Number.isFinite(r) ? '–' : `${r.toFixed(3)}${f.better === 'higher' ? ' (↑)' : ''}`;
 
 const main = async (): Promise<void> => {
   const started = performance.now();
   compile();
-  // every distinct child, in figure order, ours before SDK
+  // every distinct child, in figure order, ours before the others
   const cases = new Map<string, CaseSpec>();
-  for (const f of figures) for (const c of f.sdk === undefined ? [f.ours] : [f.ours, f.sdk]) cases.set(keyOf(c), c);
+  for (const f of figures) {
+    cases.set(keyOf(f.ours), f.ours);
+    if (f.others !== undefined) for (const o of others) cases.set(keyOf(f.others(o.side)), f.others(o.side));
+  }
   const results = new Map<string, ChildResult[]>();
   const failures: string[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -328,23 +359,36 @@ const main = async (): Promise<void> => {
   }
   const statsOf = (c: CaseSpec | undefined, metric: string): Stats | undefined =>
     c === undefined ? undefined : stats((results.get(keyOf(c)) ?? []).map((r) => r.metrics[metric]).filter((v): v is number => v !== undefined));
-  const medians = new Map<string, { ours: number; sdk: number | undefined }>();
+  const medians = new Map<string, { ours: number } & { [S in Other]: number | undefined }>();
   const computed = figures.map((f) => {
     const o = statsOf(f.ours, f.metric);
-    const s = statsOf(f.sdk, f.metric);
-    medians.set(f.id, { ours: o?.median ?? NaN, sdk: s?.median });
-    return { f, o, s };
+    const of = (side: Other): Stats | undefined =>
+      f.others === undefined || !others.some((x) => x.side === side) ? undefined : statsOf(f.others(side), f.metric);
+    const theirs = { sdk: of('sdk'), sdk2: of('sdk2'), vscode: of('vscode') };
+    medians.set(f.id, { ours: o?.median ?? NaN, sdk: theirs.sdk?.median, sdk2: theirs.sdk2?.median, vscode: theirs.vscode?.median });
+    return { f, o, theirs };
   });
-  const rows: string[][] = [['figure', 'unit', 'ours median [min–max]', 'SDK median [min–max]', 'ours/SDK', 'target', 'met']];
-  const json = computed.map(({ f, o, s }) => {
-    const r = o !== undefined && s !== undefined ? o.median / s.median : undefined;
+  const rows: string[][] = [
+    [
+      'figure',
+      'unit',
+      'ours median [min–max]',
+      ...others.map((x) => `${x.title} median [min–max]`),
+      ...others.map((x) => `ours/${x.title}`),
+      'target (vs SDK v1)',
+      'met',
+    ],
+  ];
+  const json = computed.map(({ f, o, theirs }) => {
+    const ratioTo = (x: Stats | undefined): number | undefined => (o !== undefined && x !== undefined ? o.median / x.median : undefined);
+    const ratios = { sdk: ratioTo(theirs.sdk), sdk2: ratioTo(theirs.sdk2), vscode: ratioTo(theirs.vscode) };
     const met = f.target === undefined ? undefined : f.target.met(medians);
     rows.push([
       f.label,
       f.unit,
       cell(o, f),
-      cell(s, f),
-      r === undefined ? '–' : `${r.toFixed(3)}${f.better === 'higher' ? ' (↑)' : ''}`,
+      ...others.map((x) => cell(theirs[x.side], f)),
+      ...others.map((x) => ratioText(ratios[x.side], f)),
       f.target?.text ?? '',
       met === undefined ? '' : met ? 'yes' : 'NO',
     ]);
@@ -359,22 +403,29 @@ const main = async (): Promise<void> => {
             q3: x.q3 * f.scale,
             samples: x.samples.map((v) => v * f.scale),
           };
+    // `sdk` and `ratio` are the SDK v1's, as before the other sides came; the new ones follow
     return {
       id: f.id,
       label: f.label.trim(),
       unit: f.unit,
       better: f.better,
       ours: scaled(o),
-      sdk: scaled(s),
-      ratio: r,
+      sdk: scaled(theirs.sdk),
+      ratio: ratios.sdk,
       target: f.target?.text,
       met,
+      sdk2: scaled(theirs.sdk2),
+      ratioSdk2: ratios.sdk2,
+      vscode: scaled(theirs.vscode),
+      ratioVscode: ratios.vscode,
     };
   });
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(`\n${table(rows)}\n\n`);
   process.stdout.write(
-    `ratio = ours/SDK of the medians (for /s figures, marked ↑, higher is better). ${rounds} rounds, each measurement in its own process; ${seconds.toFixed(0)} s in all.\n`,
+    `ratio = ours/other of the medians (for /s figures, marked ↑, higher is better); targets are against the SDK v1. ` +
+      `Framed: NDJSON over PassThrough streams, vscode-jsonrpc with its Content-Length headers. ` +
+      `${rounds} rounds, each measurement in its own process; ${seconds.toFixed(0)} s in all.\n`,
   );
   if (failures.length > 0) process.stdout.write(`\n${failures.length} child failures:\n${failures.join('\n')}\n`);
   const out = {
@@ -384,6 +435,10 @@ const main = async (): Promise<void> => {
     cpus: cpus().length,
     rounds,
     seconds: Math.round(seconds),
+    sides: {
+      ours: `mcp-rx-cancel ${versionOf('')}`,
+      ...Object.fromEntries(others.map((x) => [x.side, x.packages.map((p) => `${p} ${versionOf(p)}`).join(' + ')])),
+    },
     figures: json,
     failures,
   };

@@ -2,6 +2,9 @@
 // alone is driven with raw messages (as a client would send them): every event-loop turn tops up
 // `window` trivial calls, sends `burst` calls that run until cancelled, and cancels the previous
 // turn's. Counted over `ms`: cleanups that ran (absorbed) and trivial calls answered (served).
+// A turn starts only once every call that runs until cancelled sent so far has started: the MCP
+// sides start a handler as its message arrives (the wait costs them nothing), vscode-jsonrpc
+// dispatches one message per event-loop turn, and without the wait the driver would outrun it.
 import { setImmediate as tick } from 'node:timers/promises';
 import { args, fullGc, intArg, main, now, report, sideOf } from '../support/child.js';
 import { ECHO, HOLD, makeRawServer } from '../support/pairs.js';
@@ -16,15 +19,17 @@ main(async () => {
   let answered = 0;
   let errors = 0;
   const server = await makeRawServer(side, window + 2 * burst + 10, (m) => {
-    // a cancelled request is never answered: every response is a trivial call's
+    // a cancelled request is never answered (vscode-jsonrpc's answers to them are dropped before
+    // this, see support/vscode.ts): every response is a trivial call's
     if (typeof m === 'object' && m !== null && 'id' in m) {
       answered++;
       if ('error' in m) errors++;
     }
   });
-  let nextId = 1; // id 0 is not cancellable with the SDK (its `if (!requestId)`)
+  let nextId = 1; // id 0 is not cancellable with the SDK v1 (its `if (!requestId)`)
   let echoSent = 0;
   let previous: number[] = [];
+  let holdsSent = 0;
   const turn = (): void => {
     while (echoSent - answered < window) {
       echoSent++;
@@ -34,9 +39,10 @@ main(async () => {
     for (let i = 0; i < burst; i++) {
       const id = nextId++;
       held.push(id);
+      holdsSent++;
       server.send({ jsonrpc: '2.0', id, method: 'tools/call', params: HOLD });
     }
-    for (const id of previous) server.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'bench' } });
+    for (const id of previous) server.send(server.cancelMessage(id));
     previous = held;
   };
   const run = async (duration: number): Promise<{ absorbed: number; served: number; elapsed: number }> => {
@@ -46,6 +52,7 @@ main(async () => {
     while (now() - t0 < duration) {
       turn();
       await tick();
+      await server.started.within(holdsSent, 30_000, 'held calls started');
     }
     const elapsed = now() - t0;
     return { absorbed: server.cleanups.count - c0, served: answered - a0, elapsed };

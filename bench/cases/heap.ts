@@ -15,6 +15,7 @@ const warmUp = async (pair: Pair): Promise<void> => {
     await pair.started.within(started + 500, 30_000, 'warm-up started');
     for (const c of held) c();
     await pair.cleanups.within(base + 500, 30_000, 'warm-up cleanups');
+    await pair.settled?.();
   }
 };
 
@@ -41,6 +42,7 @@ main(async () => {
   } else if (mode === 'retained') {
     for (const c of cancels) c();
     await pair.cleanups.within(cleaned0 + n, 120_000, 'cleanups');
+    await pair.settled?.();
     cancels = new Array<() => void>(n).fill(() => undefined);
     await settle(3);
     await fullGc();

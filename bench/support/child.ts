@@ -13,11 +13,15 @@ export const args = (): ReadonlyMap<string, string> => {
   return out;
 };
 
-export type Side = 'ours' | 'sdk';
+/** ours; the official SDK v1 (`sdk`) and v2 (`sdk2`); vscode-jsonrpc (`vscode`). */
+export const SIDES = ['ours', 'sdk', 'sdk2', 'vscode'] as const;
+export type Side = (typeof SIDES)[number];
+
+const isSide = (s: string | undefined): s is Side => SIDES.some((x) => x === s);
 
 export const sideOf = (a: ReadonlyMap<string, string>): Side => {
   const s = a.get('side');
-  if (s !== 'ours' && s !== 'sdk') throw new Error(`--side=ours|sdk expected, got ${String(s)}`);
+  if (!isSide(s)) throw new Error(`--side=${SIDES.join('|')} expected, got ${String(s)}`);
   return s;
 };
 

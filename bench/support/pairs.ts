@@ -1,7 +1,7 @@
-// The two libraries doing the same work: a client and a server in one process, wired in memory
-// or over a framed byte stream, serving `tools/call` with two tools:
-//   echo: a trivial async tool that answers `{ content: [] }`
-//   hold: runs until cancelled; its server-side cleanup counts on `cleanups`
+// The libraries doing the same work: a client and a server in one process, wired in memory or
+// over a framed byte stream, serving `tools/call` with the two tools of ./calls.ts (echo, hold).
+// Ours and the official SDK v1 are here; the SDK v2 is in ./sdk2.ts, vscode-jsonrpc in ./vscode.ts,
+// imported only by the child that runs them (a child loads no library it does not measure but v1).
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -11,43 +11,10 @@ import { CallToolRequestSchema, CallToolResultSchema, type JSONRPCMessage } from
 import { PassThrough } from 'node:stream';
 import { NEVER, Subject, of, type Observable } from 'rxjs';
 import { connect, createPeer, ndjson, type Handler, type JsonRpcMessage, type Peer, type PeerOptions } from '../../lib/index.js';
+import { ECHO, HOLD, fail, isHold, mcpCancel, noop, type Pair, type PairOptions, type RawServer, type Wire } from './calls.js';
 import { Counter, type Side } from './child.js';
 
-/** A client and a server, seen from the client. */
-export interface Pair {
-  /** A trivial `tools/call`; `done` runs when its result arrived. */
-  echo(done: () => void): void;
-  /** A `tools/call` that runs until cancelled; returns the caller's cancel. */
-  hold(): () => void;
-  /** Server side: hold handlers started. */
-  readonly started: Counter;
-  /** Server side: hold cleanups that ran. */
-  readonly cleanups: Counter;
-  close(): Promise<void>;
-}
-
-/** The serving side alone, driven with raw JSON-RPC messages (as a client would send them). */
-export interface RawServer {
-  send(m: Readonly<Record<string, unknown>>): void;
-  readonly started: Counter;
-  readonly cleanups: Counter;
-  close(): Promise<void>;
-}
-
-export type Wire = 'memory' | 'framed';
-
-export interface PairOptions {
-  /** Requests in flight the pair must accept (ours has caps; the SDK has none). */
-  readonly capacity?: number;
-  /** Ours only: the echo handler is a synchronous Observable (`of(result)`) instead of a Promise. */
-  readonly syncEcho?: boolean;
-}
-
-export const ECHO = { name: 'echo', arguments: {} } as const;
-export const HOLD = { name: 'hold', arguments: {} } as const;
-const noop = (): void => undefined;
-const isHold = (params: unknown): boolean =>
-  typeof params === 'object' && params !== null && (params as { name?: unknown }).name === 'hold';
+export { ECHO, HOLD, fail, type Pair, type PairOptions, type RawServer, type Wire } from './calls.js';
 
 // ---------------------------------------------------------------- ours
 
@@ -114,7 +81,7 @@ const ourRawServer = async (capacity: number): Promise<{ server: RawServer; resp
   const incoming$ = new Subject<unknown>();
   const peer = createPeer(incoming$, { ...ourLimits(capacity), handlers: ourHandlers(started, cleanups, false) });
   return {
-    server: { started, cleanups, send: (m) => incoming$.next(m), close: async () => incoming$.complete() },
+    server: { started, cleanups, send: (m) => incoming$.next(m), cancelMessage: mcpCancel, close: async () => incoming$.complete() },
     responses$: peer.outgoing$,
   };
 };
@@ -187,6 +154,7 @@ const sdkRawServer = async (): Promise<{ server: RawServer; onResponse: (f: (m: 
       started,
       cleanups,
       send: (m) => void ct.send(m as JSONRPCMessage),
+      cancelMessage: mcpCancel,
       close: () => server.close(),
     },
     onResponse: (f) => {
@@ -212,22 +180,35 @@ const ourNdjsonLink: OurLink = async (clientOptions, serverOptions) => {
   };
 };
 
-export const makePair = async (side: Side, wire: Wire, o: PairOptions = {}): Promise<Pair> =>
-  side === 'sdk' ? sdkPair(wire) : ourPair(wire === 'memory' ? ourMemoryLink : ourNdjsonLink, o);
+export const makePair = async (side: Side, wire: Wire, o: PairOptions = {}): Promise<Pair> => {
+  switch (side) {
+    case 'ours':
+      return ourPair(wire === 'memory' ? ourMemoryLink : ourNdjsonLink, o);
+    case 'sdk':
+      return sdkPair(wire);
+    case 'sdk2':
+      return (await import('./sdk2.js')).sdk2Pair(wire);
+    case 'vscode':
+      return (await import('./vscode.js')).vscodePair(wire);
+  }
+};
 
 /** The serving side alone; `onResponse` receives every message it writes. */
 export const makeRawServer = async (side: Side, capacity: number, onResponse: (m: unknown) => void): Promise<RawServer> => {
-  if (side === 'sdk') {
-    const { server, onResponse: on } = await sdkRawServer();
-    on(onResponse);
-    return server;
+  switch (side) {
+    case 'sdk': {
+      const { server, onResponse: on } = await sdkRawServer();
+      on(onResponse);
+      return server;
+    }
+    case 'sdk2':
+      return (await import('./sdk2.js')).sdk2RawServer(onResponse);
+    case 'vscode':
+      return (await import('./vscode.js')).vscodeRawServer(onResponse);
+    case 'ours': {
+      const { server, responses$ } = await ourRawServer(capacity);
+      const s = responses$.subscribe(onResponse);
+      return { ...server, close: async () => { await server.close(); s.unsubscribe(); } };
+    }
   }
-  const { server, responses$ } = await ourRawServer(capacity);
-  const s = responses$.subscribe(onResponse);
-  return { ...server, close: async () => { await server.close(); s.unsubscribe(); } };
 };
-
-export function fail(e: unknown): never {
-  process.stderr.write(`request failed: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(2);
-}
