@@ -22,8 +22,10 @@ export interface CancelFacts {
   readonly sessionId: string | undefined;
   /** Whether the sender's rate limit had a token for this cancel. */
   readonly admitted: boolean;
-  /** The ownership rule and the user's policy: may the sender cancel `key`? */
-  readonly mayCancel: (key: RequestKey) => boolean;
+  /** Who sent the cancel: the session, or the connection's own scope. */
+  readonly sender: string;
+  /** The ownership rule and the user's policy: may `sender` cancel `key`? */
+  readonly mayCancel: (sender: string, key: RequestKey) => boolean;
   /** False for a request that is never cancelled (`initialize`, docs/protocol.md C4). */
   readonly cancellable: (key: RequestKey) => boolean;
   readonly maxReasonLength: number;
@@ -57,7 +59,7 @@ const readableKey = (params: unknown, sessionId: string | undefined): RequestKey
  * in another session) is the caller's to report.
  *
  * @example
- * const d = decideCancel({ kind: 'params', params }, { sessionId, admitted: true, mayCancel: () => true, cancellable: () => true, maxReasonLength: 1024 });
+ * const d = decideCancel({ kind: 'params', params }, { sessionId, sender: sessionId, admitted: true, mayCancel: () => true, cancellable: () => true, maxReasonLength: 1024 });
  * if (d.allowed) manager.cancel(d.key, d.reason);
  */
 export const decideCancel = (input: CancelInput, facts: CancelFacts): CancelDecision => {
@@ -68,19 +70,22 @@ export const decideCancel = (input: CancelInput, facts: CancelFacts): CancelDeci
   if (input.kind === 'malformed') {
     return { allowed: false, why: 'invalid', error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, input.errors.join('; ')) };
   }
-  const decoded = CancelledParams.decode(input.params);
-  if (E.isLeft(decoded)) {
+  // the guard first: it allocates nothing on a well-formed cancel; only a bad one pays for decode
+  const params = input.params;
+  if (!CancelledParams.is(params)) {
+    const decoded = CancelledParams.decode(params);
+    const errors = E.isLeft(decoded) ? report(decoded.left) : ['Invalid value (expected CancelledParams)'];
     return {
       allowed: false,
       why: 'invalid',
-      error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, report(decoded.left).join('; '), previewValue(input.params)),
+      error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, errors.join('; '), previewValue(params)),
     };
   }
-  const key = RequestKey.of(decoded.right.requestId, facts.sessionId);
-  const { reason, truncated } = limitReason(decoded.right.reason, facts.maxReasonLength);
+  const key = RequestKey.of(params.requestId, facts.sessionId);
+  const { reason, truncated } = limitReason(params.reason, facts.maxReasonLength);
   const ignore = (why: 'not-allowed' | 'not-cancellable'): CancelDecision =>
     reason === undefined ? { allowed: false, why, key } : { allowed: false, why, key, reason };
-  if (!facts.mayCancel(key)) return ignore('not-allowed');
+  if (!facts.mayCancel(facts.sender, key)) return ignore('not-allowed');
   if (!facts.cancellable(key)) return ignore('not-cancellable');
   return { allowed: true, key, reason, truncated };
 };

@@ -89,13 +89,18 @@ export class CancellationSecurity {
    * every cancel goes through.
    */
   check(sender: Sender, input: CancelInput, facts: Pick<CancelFacts, 'sessionId' | 'cancellable'>, now: number): CancelDecision {
+    // one small object per cancel and no closure: the ownership rule is bound once
     return decideCancel(input, {
-      ...facts,
+      sessionId: facts.sessionId,
+      cancellable: facts.cancellable,
+      sender,
       admitted: this.admit(sender, now),
-      mayCancel: (key) => this.canCancel(sender, key),
+      mayCancel: this.mayCancel,
       maxReasonLength: this.maxReasonLength,
     });
   }
+
+  private readonly mayCancel = (sender: Sender, key: RequestKey): boolean => this.canCancel(sender, key);
 
   /** A reason cut to `maxReasonLength`, and whether it was cut. */
   limit(reason: string | undefined): { readonly reason: string | undefined; readonly truncated: boolean } {

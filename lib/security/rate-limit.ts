@@ -74,8 +74,11 @@ export class RateLimiter {
   // the least recently used bucket is the likeliest to have refilled; checking it alone keeps a
   // take O(1), and every take checks one, so refilled buckets go at the rate senders come
   private forgetRefilled(now: number): void {
-    const oldest = this.buckets.entries().next();
-    if (oldest.done !== true && level(oldest.value[1], now, this.perSecond, this.burst) >= this.burst) this.buckets.delete(oldest.value[0]);
+    // for..of with a break: the first entry without an iterator result object per take
+    for (const [sender, bucket] of this.buckets) {
+      if (level(bucket, now, this.perSecond, this.burst) >= this.burst) this.buckets.delete(sender);
+      break;
+    }
     if (this.overflow !== undefined && level(this.overflow, now, this.perSecond, this.burst) >= this.burst) this.overflow = undefined;
   }
 }
