@@ -17,7 +17,7 @@ interface Entry {
  * Two kinds of message. Progress is a report the other side can do without, and only its latest
  * value matters: one progress per token waits at most, a newer one taking the older one's place
  * (never a later place: it was sent before its request's response, and must stay before it, as
- * SPEC-NOTES P3 requires), and progress is shed rather than held over `max`. Everything else
+ * docs/protocol.md P3 requires), and progress is shed rather than held over `max`. Everything else
  * (responses, requests, other notifications) must be delivered: it is never shed, and what does
  * not fit is refused, for the caller to close the connection.
  *

@@ -34,7 +34,7 @@ const SHED = /^output backed up: shed (\d+) progress notifications?/;
 
 /**
  * What a reader of the wire must see whatever was shed: one response per request, and per
- * token, rising progress that all comes before its request's response (SPEC-NOTES P3).
+ * token, rising progress that all comes before its request's response (docs/protocol.md P3).
  */
 const checkOrder = (got: readonly Rec[], n: number): number => {
   const answered = new Map<unknown, number>();
