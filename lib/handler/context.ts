@@ -147,14 +147,14 @@ export class Context implements RequestContext {
   }
 
   /** The outcome is decided: nothing more is sent for this request. Returns false the second time. */
-  settle(): boolean {
+  end(): boolean {
     if (this.state !== 'running') return false;
     this.state = 'ended';
     return true;
   }
 
   /** Teardown: whatever the end, runs the cleanups once. */
-  close(): void {
+  cleanUp(): void {
     if (this.state === 'cleaned') return;
     this.state = 'cleaned';
     const cleanups = this.cleanups;

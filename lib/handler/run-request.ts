@@ -84,14 +84,14 @@ const reportLater = (e: unknown): void => {
 
 /**
  * The observer at the end of a request's chain, and all its state: the last value seen, why it
- * was cancelled (told by {@link untilCancelled} as the cancel fires), and whether the outcome is
- * out. A plain Observer: one object per request where `reduce`, `map`, `catchError` and
+ * was cancelled (told by {@link untilCancelled} as the cancel fires), and whether it ended. Its
+ * vocabulary is the context's: `end` (the outcome, once), `abort` (the signal), `cleanUp`. A plain Observer: one object per request where `reduce`, `map`, `catchError` and
  * `concatWith` would hold four subscribers and their closures (it matters at 100,000 in flight).
  */
 class Run implements Observer<unknown> {
   private last: unknown = undefined;
   private reason: CancelReason | undefined = undefined;
-  private decided = false;
+  private ended = false;
 
   constructor(
     private readonly init: RunRequestInit,
@@ -105,7 +105,7 @@ class Run implements Observer<unknown> {
   }
 
   error(e: unknown): void {
-    this.decide(toFailure(e));
+    this.end(toFailure(e));
   }
 
   /**
@@ -114,12 +114,12 @@ class Run implements Observer<unknown> {
    */
   complete(): void {
     const reason = this.reason;
-    if (reason === undefined) return this.decide(toResult(this.last));
-    // settled before the abort: an abort listener that calls ctx.progress or ctx.notify must
+    if (reason === undefined) return this.end(toResult(this.last));
+    // ended before the abort: an abort listener that calls ctx.progress or ctx.notify must
     // send nothing for a request that was cancelled
-    this.ctx.settle();
+    this.ctx.end();
     this.ctx.abort(reason);
-    this.decide({ type: 'cancelled', reason });
+    this.end({ type: 'cancelled', reason });
   }
 
   /** The cancel fired (its reason comes down the chain, not from the registry afterwards). */
@@ -127,11 +127,11 @@ class Run implements Observer<unknown> {
     this.reason = reason;
   }
 
-  /** One outcome, whichever way the race went. */
-  private decide(o: RequestOutcome): void {
-    if (this.decided) return;
-    this.decided = true;
-    this.ctx.settle();
+  /** The one end of a request, whichever way the race went: its outcome, once. */
+  private end(o: RequestOutcome): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.ctx.end();
     // the entry goes before the outcome leaves: a cancel that races it now finds 'finished'
     this.init.manager.complete(this.init.key);
     try {
@@ -143,12 +143,12 @@ class Run implements Observer<unknown> {
   }
 
   /** finalize: after the outcome, or with none when torn down. The Subscription runs it once. */
-  finish(): void {
+  tornDown(): void {
     // an outcome completed the entry already
-    if (!this.decided) this.init.manager.complete(this.init.key);
+    if (!this.ended) this.init.manager.complete(this.init.key);
     // unsubscribed with no outcome (transport gone, outgoing$ unsubscribed): stop the work too
-    if (this.ctx.settle()) this.ctx.abort({ source: 'close' });
-    this.ctx.close();
+    if (this.ctx.end()) this.ctx.abort({ source: 'close' });
+    this.ctx.cleanUp();
   }
 }
 
@@ -168,7 +168,7 @@ export const startRequest = (init: RunRequestInit, observer: RequestObserver): R
       // subscribes to the cancellations first: a cancel that came before means no start
       untilCancelled(init.manager.cancelled(init.key), run),
       // registered teardown, not called: runs once whatever the end, unsubscription included
-      finalize(() => run.finish()),
+      finalize(() => run.tornDown()),
     )
     .subscribe(run);
 };
