@@ -16,6 +16,10 @@ import type { CancelInput } from '../security/cancel-decision.js';
 import { Repeats } from './repeats.js';
 
 
+// The reasons that were cut to maxReasonLength: the fact travels with the reason itself, down
+// the request's chain to its outcome, rather than being written on the request and read back.
+const truncated = new WeakSet<CancelReason>();
+
 /** `initialize` is never cancelled (docs/protocol.md C4). */
 const NOT_CANCELLABLE = 'initialize';
 
@@ -25,7 +29,6 @@ const NOT_CANCELLABLE = 'initialize';
  */
 class Active implements RunRequestInit, RequestObserver {
   subscription: RunningRequest | undefined = undefined;
-  reasonTruncated = false;
 
   constructor(
     private readonly server: ServingHalf,
@@ -211,7 +214,7 @@ export class ServingHalf {
       case 'cancelled':
         // docs/protocol.md C5: a cancelled request gets no response at all
         if (events.enabled())
-          events.emit(a.reasonTruncated ? { sender: this.init.sender, type: 'request-cancelled', key, method, reason: o.reason, reasonTruncated: true }
+          events.emit(truncated.has(o.reason) ? { sender: this.init.sender, type: 'request-cancelled', key, method, reason: o.reason, reasonTruncated: true }
             : { sender: this.init.sender, type: 'request-cancelled', key, method, reason: o.reason });
         return;
     }
@@ -232,9 +235,9 @@ export class ServingHalf {
     const { security, sender, sessionId } = this.init;
     const d = security.check(sender, input, { sessionId, cancellable: this.cancellable }, this.init.now());
     if (!d.allowed) return this.ignored(d.why, d.key, d.reason, d.error);
-    const active = this.active.get(d.key.requestId);
-    if (active !== undefined) active.reasonTruncated = d.truncated;
-    const result = this.init.manager.cancel(d.key, CancelReason.of('peer', d.reason));
+    const reason = CancelReason.of('peer', d.reason);
+    if (d.truncated) truncated.add(reason);
+    const result = this.init.manager.cancel(d.key, reason);
     if (result === 'cancelled') return; // reported as request-cancelled by the request's own ending
     // in flight only in another session of this manager: a probe of another tenant, audited as
     // such; the sender is told nothing either way
