@@ -17,6 +17,9 @@ export const testScheduler = (): TestScheduler => new TestScheduler((a, e) => {
     expect(plain(a)).to.deep.equal(plain(e));
   });
 
+/** Marble values typed as messages (no casts in the marbles). */
+export const m = (x: Record<string, JsonRpcMessage>): Record<string, JsonRpcMessage> => x;
+
 export const req = (id: RequestId, method: string, params?: Record<string, unknown>): JsonRpcMessage =>
   params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
 export const cancel = (requestId: unknown, reason?: unknown): JsonRpcMessage =>

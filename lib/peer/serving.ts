@@ -149,7 +149,8 @@ export class ServingHalf {
     const { id, method } = m;
     const { events } = this.init;
     const key = RequestKey.of(id, this.init.sessionId);
-    if (this.active.has(id) || this.init.manager.has(key)) {
+    // every request of ours in flight is registered under its key: one lookup says duplicate
+    if (this.init.manager.has(key)) {
       // at most one response per id, ever: answering the duplicate would give its id two
       return this.rejectState(`Duplicate request id ${JSON.stringify(id)}: a request with this id is in flight`);
     }

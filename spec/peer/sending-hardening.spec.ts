@@ -11,9 +11,8 @@ import {
   type JsonRpcMessage,
 } from '../../lib/index.js';
 import { SendingHalf } from '../../lib/peer/sending.js';
-import { afterFlush, cancel, cancelsOnWire, drive, flush, ofType, pair, progress, req, result, testScheduler } from '../helpers.js';
+import { afterFlush, cancel, cancelsOnWire, drive, flush, ofType, pair, progress, req, result, testScheduler, m } from '../helpers.js';
 
-const m = (x: Record<string, JsonRpcMessage>) => x;
 
 describe('request() hardening (sending side)', () => {
   describe('a request abandoned before outgoing$ is subscribed', () => {

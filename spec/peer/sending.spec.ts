@@ -10,9 +10,8 @@ import {
   createPeer,
   type JsonRpcMessage,
 } from '../../lib/index.js';
-import { afterFlush, cancel, cancelsOnWire, drive, flush, ofType, pair, progress, req, result, testScheduler } from '../helpers.js';
+import { afterFlush, cancel, cancelsOnWire, drive, flush, ofType, pair, progress, req, result, testScheduler, m } from '../helpers.js';
 
-const m = (x: Record<string, JsonRpcMessage>) => x;
 const timedOut = (ms: number) => `Request timed out after ${ms} ms`;
 
 describe('request() (sending side)', () => {

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import { NEVER, Subject, interval, map, of, take } from 'rxjs';
-import { CancellationManager, serve, type JsonRpcMessage, type PeerEvent } from '../../lib/index.js';
-import { afterFlush, cancel, drive, flush, ofType, req, responsesOnWire, testScheduler } from '../helpers.js';
+import { CancellationManager, serve, type PeerEvent } from '../../lib/index.js';
+import { afterFlush, cancel, drive, flush, ofType, req, responsesOnWire, testScheduler, m } from '../helpers.js';
 
-const m = (x: Record<string, JsonRpcMessage>) => x;
 
 describe('serving side', () => {
   describe('timing (marbles, serve operator)', () => {

@@ -95,37 +95,39 @@ const within = async <T>(ms: number, p: Promise<T>): Promise<T | 'still pending'
 
 const messageOfCause = (e: unknown): unknown => (e instanceof RequestSendError && e.cause instanceof Error ? e.cause.message : e);
 
+// an SDK Client connecting to an in-memory server side whose start() calls are counted: the
+// initialize request waits on that side until something starts it
+const sdkClientWaiting = () => {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  let count = 0;
+  const start = serverSide.start.bind(serverSide);
+  serverSide.start = () => (count++, start());
+  const client = new Client({ name: 'sdk-client', version: '1.0.0' });
+  const connecting = client.connect(clientSide, { timeout: 2_000 });
+  return { serverSide, starts: () => count, client, connecting };
+};
+
 describe('connect with an SDK transport', () => {
   it('should start a transport adapted with fromSdkTransport, so the peer answers the SDK Client', async () => {
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    let starts = 0;
-    const start = serverSide.start.bind(serverSide);
-    serverSide.start = () => (starts++, start());
-    const client = new Client({ name: 'sdk-client', version: '1.0.0' });
-    const connecting = client.connect(clientSide, { timeout: 2_000 });
+    const { serverSide, starts, client, connecting } = sdkClientWaiting();
     // the initialize request is queued on the server side: only start() delivers it
     await flush();
     const connection = connect(fromSdkTransport(serverSide), { handlers: mcpHandlers() });
     await connecting;
     expect(client.getServerVersion()?.name).to.equal('mcp-rx-cancel-example');
     expect((await client.listTools()).tools).to.have.length(2);
-    expect(starts).to.equal(1);
+    expect(starts()).to.equal(1);
     await client.close();
     connection.subscription.unsubscribe();
   });
 
   it('should still start an SDK transport given as it is, once', async () => {
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    let starts = 0;
-    const start = serverSide.start.bind(serverSide);
-    serverSide.start = () => (starts++, start());
-    const client = new Client({ name: 'sdk-client', version: '1.0.0' });
-    const connecting = client.connect(clientSide, { timeout: 2_000 });
+    const { serverSide, starts, client, connecting } = sdkClientWaiting();
     await flush();
     const connection = connect(serverSide, { handlers: mcpHandlers() });
     await connecting;
     await client.ping();
-    expect(starts).to.equal(1);
+    expect(starts()).to.equal(1);
     await client.close();
     connection.subscription.unsubscribe();
   });
