@@ -14,6 +14,10 @@ export const ErrorCodes = {
   MethodNotFound: -32601,
   InvalidParams: -32602,
   InternalError: -32603,
+  /** MCP 2026-07-28: the HTTP headers and the body disagree, or a required header is missing. */
+  HeaderMismatch: -32020,
+  /** MCP 2026-07-28: the request's `_meta` protocol version is not one this peer speaks. */
+  UnsupportedProtocolVersion: -32022,
   ConnectionClosed: -32000,
   RequestTimeout: -32001,
   RequestCancelled: -32800,

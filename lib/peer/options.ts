@@ -2,6 +2,7 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { Handler } from '../handler/run-request.js';
 import { CancellationManager } from '../manager/cancellation-manager.js';
 import { CancellationSecurity, type SecurityOptions } from '../security/cancellation-security.js';
+import type { ProtocolEra } from '../codec/era.js';
 import { DEFAULT_MAX_BATCH_SIZE } from './batch.js';
 
 /** The default for `maxInFlight`: requests served at once by one connection. */
@@ -38,6 +39,12 @@ export interface ConnectionOptions {
   readonly maxBatchSize?: number;
   /** Time source for timeouts, rate windows and event stamps (TestScheduler, virtual time). */
   readonly scheduler?: SchedulerLike;
+  /**
+   * The protocol rules this connection keeps: `'2025-11-25'`, `'2026-07-28'`, or `'auto'` (the
+   * default): decided by what comes first, an `initialize` request (2025) or a request naming its
+   * version in `_meta` (2026). Until decided, the 2025 rules apply. See docs/protocol.md "Eras".
+   */
+  readonly era?: ProtocolEra | 'auto';
 }
 
 /**

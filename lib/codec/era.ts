@@ -1,0 +1,55 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+
+/**
+ * The two sets of rules MCP has had for cancellation, named by their newest version:
+ * `'2025-11-25'` (2024-11-05 to 2025-11-25: an `initialize` handshake, sessions, either side
+ * cancels by notification) and `'2026-07-28'` (no handshake, every request names its version in
+ * `_meta`, only the client cancels, on Streamable HTTP a closed response stream is the cancel).
+ * See docs/protocol.md, section "Eras".
+ *
+ * @example
+ * const era: ProtocolEra = '2026-07-28';
+ */
+export type ProtocolEra = '2025-11-25' | '2026-07-28';
+
+/** The protocol versions of each era that this library speaks. */
+export const ERA_VERSIONS: Readonly<Record<ProtocolEra, readonly string[]>> = {
+  '2025-11-25': ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'],
+  '2026-07-28': ['2026-07-28'],
+};
+
+/** The `_meta` key of a 2026-07-28 request that names its protocol version (required there). */
+export const META_PROTOCOL_VERSION = 'io.modelcontextprotocol/protocolVersion';
+/** The `_meta` key of a 2026-07-28 request that carries the client's capabilities (required there). */
+export const META_CLIENT_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
+/** The `_meta` key of a 2026-07-28 request that names the client software (optional). */
+export const META_CLIENT_INFO = 'io.modelcontextprotocol/clientInfo';
+
+/** The version a request names in `params._meta`, read with io-ts (any other shape names none). */
+const VersionMeta = t.type({ _meta: t.type({ [META_PROTOCOL_VERSION]: t.string }) });
+
+/**
+ * The protocol version a request names in `params._meta["io.modelcontextprotocol/protocolVersion"]`,
+ * or `undefined` when it names none (every 2025 request; a 2026 request must name one).
+ *
+ * @example
+ * requestVersion({ _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } }); // '2026-07-28'
+ * requestVersion({ name: 'echo' }); // undefined
+ */
+export const requestVersion = (params: unknown): string | undefined => {
+  const d = VersionMeta.decode(params);
+  return E.isRight(d) ? d.right._meta[META_PROTOCOL_VERSION] : undefined;
+};
+
+/**
+ * The era a protocol version belongs to, or `undefined` for a version this library does not speak.
+ *
+ * @example
+ * eraOfVersion('2025-06-18'); // '2025-11-25'
+ * eraOfVersion('2027-01-01'); // undefined
+ */
+export const eraOfVersion = (version: string): ProtocolEra | undefined =>
+  ERA_VERSIONS['2026-07-28'].includes(version) ? '2026-07-28'
+    : ERA_VERSIONS['2025-11-25'].includes(version) ? '2025-11-25'
+    : undefined;
