@@ -1,4 +1,3 @@
-import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 
 /**
@@ -37,10 +36,9 @@ const VersionMeta = t.type({ _meta: t.type({ [META_PROTOCOL_VERSION]: t.string }
  * requestVersion({ _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } }); // '2026-07-28'
  * requestVersion({ name: 'echo' }); // undefined
  */
-export const requestVersion = (params: unknown): string | undefined => {
-  const d = VersionMeta.decode(params);
-  return E.isRight(d) ? d.right._meta[META_PROTOCOL_VERSION] : undefined;
-};
+// `is`, not `decode`: on the hot path, a request without the member costs no error report
+export const requestVersion = (params: unknown): string | undefined =>
+  VersionMeta.is(params) ? params._meta[META_PROTOCOL_VERSION] : undefined;
 
 /**
  * The era a protocol version belongs to, or `undefined` for a version this library does not speak.

@@ -8,6 +8,7 @@ import { FailedSend, WireFault } from './wire-fault.js';
 import { CancellationError, CancellationErrorResult } from '../errors.js';
 import { eachMessage } from './batch.js';
 import { monotonicNow } from './clock.js';
+import { Era } from './era.js';
 import type { EventSink } from './events.js';
 import type { SendingHalf } from './sending.js';
 import type { ConnectionConfig } from './options.js';
@@ -35,6 +36,9 @@ export interface OpenConnection {
  *
  * @example
  * new Observable<JsonRpcMessage>((destination) => openConnection(source$, connectionConfig('serve', options), events, destination).teardown);
+ *
+ * `era` is the connection's protocol era (docs/protocol.md "Eras"); a peer passes the one its
+ * sending half also asks, so both halves keep the same rules.
  */
 export const openConnection = (
   source: Observable<unknown>,
@@ -42,9 +46,11 @@ export const openConnection = (
   events: EventSink,
   destination: Subscriber<JsonRpcMessage>,
   sending?: SendingHalf,
+  era: Era = new Era(config.era, events),
 ): OpenConnection => {
   const send = (m: JsonRpcMessage): void => destination.next(m);
-  const server = new ServingHalf({ ...config, now: monotonicNow(config.scheduler), send, events });
+  const server = new ServingHalf({ ...config, now: monotonicNow(config.scheduler), send, events, era });
+  era.open();
   sending?.attach(send);
   let state: 'open' | 'closed' = 'open';
 

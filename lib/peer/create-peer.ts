@@ -1,5 +1,7 @@
 import { Observable, Subject } from 'rxjs';
+import { META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION } from '../codec/era.js';
 import type { JsonRpcMessage } from '../codec/messages.js';
+import { Era } from './era.js';
 import { connectionConfig, openConnection, type ConnectionOptions } from './connection.js';
 import type { EventSink, PeerEvent, PeerEventInit } from './events.js';
 import { countOption } from './options.js';
@@ -13,7 +15,18 @@ export interface PeerOptions extends ConnectionOptions {
   readonly timeoutMs?: number;
   /** Requests sent and not yet answered; over it `request()` errors at once. Default 10,000. */
   readonly maxPendingRequests?: number;
+  /** As a 2026-07-28 client (`era: '2026-07-28'`): the capabilities every request declares in `_meta`. Default `{}`. */
+  readonly clientCapabilities?: Readonly<Record<string, unknown>>;
+  /** As a 2026-07-28 client: the software every request names in `_meta` (`{ name, version }`). */
+  readonly clientInfo?: { readonly name: string; readonly version: string };
 }
+
+/** The `_meta` members of every request a 2026-07-28 client sends (docs/protocol.md "Eras"). */
+const clientMetaOf = (options: PeerOptions): Readonly<Record<string, unknown>> => ({
+  [META_PROTOCOL_VERSION]: '2026-07-28',
+  [META_CLIENT_CAPABILITIES]: options.clientCapabilities ?? {},
+  ...(options.clientInfo === undefined ? {} : { [META_CLIENT_INFO]: options.clientInfo }),
+});
 
 /** A peer: one stream transform, serving and sending. */
 export interface Peer {
@@ -48,7 +61,11 @@ export function createPeer(incoming$: Observable<unknown>, options: PeerOptions 
     enabled: () => events$.observed,
     emit: (e: PeerEventInit) => events$.next({ ...e, at: scheduler.now() } as PeerEvent),
   };
+  // one era for both halves: what the peer sends (an initialize) and receives decide it together
+  const era = new Era(config.era, events);
   const sending = new SendingHalf({
+    era,
+    ...(config.era === '2026-07-28' ? { clientMeta: clientMetaOf(options) } : {}),
     sessionId: config.sessionId,
     scheduler,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -64,7 +81,7 @@ export function createPeer(incoming$: Observable<unknown>, options: PeerOptions 
       return undefined;
     }
     connected = true;
-    const connection = openConnection(incoming$, config, events, destination, sending);
+    const connection = openConnection(incoming$, config, events, destination, sending, era);
     server = connection.server;
     return () => {
       connection.teardown();

@@ -1,3 +1,4 @@
+import type { ProtocolEra } from '../codec/era.js';
 import type { JsonRpcErrorObject, RequestId } from '../codec/messages.js';
 import type { CancellationErrorResult } from '../errors.js';
 import type { CancelReason, RequestKey } from '../manager/request-key.js';
@@ -127,7 +128,14 @@ export type PeerEvent =
        * with their count (the last one's error), never one event per failed write.
        */
       readonly count?: number })
-  | (At & { readonly type: 'connection-closed'; readonly error?: CancellationErrorResult });
+  | (At & { readonly type: 'connection-closed'; readonly error?: CancellationErrorResult })
+  | (At & {
+      /** The protocol rules this connection keeps from now on (docs/protocol.md "Eras"). */
+      readonly type: 'era-decided';
+      readonly era: ProtocolEra;
+      /** `option`: given; `initialize`: an initialize request, either way; `request`: a request naming its version in `_meta`. */
+      readonly by: 'option' | 'initialize' | 'request';
+    });
 
 /** The `type`s of {@link PeerEvent}. */
 export type PeerEventType = PeerEvent['type'];

@@ -66,7 +66,15 @@ export interface ConnectionConfig {
   readonly maxInFlight: number;
   readonly maxBatchSize: number;
   readonly scheduler: SchedulerLike;
+  readonly era: ProtocolEra | 'auto';
 }
+
+/** The `era` option, checked: configuration, so a value that names no era is a TypeError. */
+const eraOption = (era: ConnectionOptions['era']): ProtocolEra | 'auto' => {
+  if (era === undefined) return 'auto';
+  if (era === 'auto' || era === '2025-11-25' || era === '2026-07-28') return era;
+  throw new TypeError(`era must be '2025-11-25', '2026-07-28' or 'auto', got ${String(era)}`);
+};
 
 /** The bounds of a connection, checked: a bad count is a TypeError (configuration, not input). */
 export const connectionLimits = (options: ConnectionOptions): Pick<ConnectionConfig, 'maxInFlight' | 'maxBatchSize'> => ({
@@ -95,6 +103,7 @@ export const connectionConfig = (
     security: CancellationSecurity.from(options.security),
     ...limits,
     scheduler: options.scheduler ?? asyncScheduler,
+    era: eraOption(options.era),
   };
 };
 

@@ -21,10 +21,9 @@ import { Deadlines } from './deadlines.js';
 import type { EventSink } from './events.js';
 import { Outbox } from './outbox.js';
 import { LISTENING, ONCE, Pending, SENT, totalOf, type PendingOwner } from './pending.js';
-import { hasToken, withToken } from './progress-token.js';
+import { hasToken, withMeta, withToken } from './request-meta.js';
+import type { Era } from './era.js';
 import { badTimeout, invalidOptions, isTimeout, type RequestOptions } from './request-options.js';
-
-const NOT_CANCELLABLE = 'initialize';
 
 type LateWhy = 'cancelled' | 'timeout';
 
@@ -34,6 +33,10 @@ export interface SendingInit {
   readonly timeoutMs: number;
   readonly maxPending: number;
   readonly events: EventSink;
+  /** The connection's protocol era, shared with its serving half. */
+  readonly era: Era;
+  /** As a 2026-07-28 client: the `_meta` members every request carries (its version, capabilities). */
+  readonly clientMeta?: Readonly<Record<string, unknown>>;
   /** How many ended ids to remember, to tell a late response from an unknown one. */
   readonly rememberEnded?: number;
 }
@@ -121,10 +124,13 @@ export class SendingHalf implements PendingOwner {
       // requires), so progress routes by one lookup and never reaches another request. A token
       // the caller put in params could equal another request's id: it is replaced.
       const token = options.onProgress !== undefined || options.resetTimeoutOnProgress === true || hasToken(params);
+      const { clientMeta } = this.init;
+      const stamped = clientMeta === undefined ? params : withMeta(params, clientMeta);
       const message: JsonRpcRequest =
-        params === undefined && !token
+        stamped === undefined && !token
           ? { jsonrpc: '2.0', id, method }
-          : { jsonrpc: '2.0', id, method, params: token ? withToken(params, id) : (params as Record<string, unknown>) };
+          : { jsonrpc: '2.0', id, method, params: token ? withToken(stamped, id) : (stamped as Record<string, unknown>) };
+      this.init.era.sent(method, stamped);
       // pending before the send: an in-memory peer may answer inside write()
       this.pending.set(id, p);
       if (signal !== undefined) {
@@ -286,7 +292,9 @@ export class SendingHalf implements PendingOwner {
     // still in the backlog: the peer never saw it, so there is nothing to cancel (attach skips it)
     if ((p.flags & SENT) === 0) return this.outbox.unsent();
     this.ended.set(p.id, source === 'timeout' ? 'timeout' : 'cancelled');
-    if (p.method === NOT_CANCELLABLE) return;
+    // never for a 2025 initialize (C4), never as a 2026 server (only the client cancels)
+    const { era } = this.init;
+    if (!era.cancellable(p.method) || !era.sendsCancels) return;
     const { events } = this.init;
     // the event first: an in-memory peer reacts inside write(), and the trail should read in causal order
     if (events.enabled())

@@ -11,6 +11,7 @@ import type { CancellationManager } from '../manager/cancellation-manager.js';
 import { CancelReason, RequestKey } from '../manager/request-key.js';
 import type { CancellationSecurity } from '../security/cancellation-security.js';
 import type { ConnectionConfig } from './options.js';
+import type { Era } from './era.js';
 import type { CancelIgnoredWhy, EventSink } from './events.js';
 import type { CancelInput } from '../security/cancel-decision.js';
 import { Repeats } from './repeats.js';
@@ -20,8 +21,6 @@ import { Repeats } from './repeats.js';
 // the request's chain to its outcome, rather than being written on the request and read back.
 const truncated = new WeakSet<CancelReason>();
 
-/** `initialize` is never cancelled (docs/protocol.md C4). */
-const NOT_CANCELLABLE = 'initialize';
 
 /**
  * What one served request holds while it runs; deleted the moment it ends. One object is the
@@ -66,7 +65,9 @@ class Active implements RunRequestInit, RequestObserver {
 }
 
 /** What a serving half needs: its connection's config, a clock, the wire and the events. */
-export interface ServingInit extends Omit<ConnectionConfig, 'maxBatchSize'> {
+export interface ServingInit extends Omit<ConnectionConfig, 'maxBatchSize' | 'era'> {
+  /** The connection's protocol era, shared with its sending half. */
+  readonly era: Era;
   /** Monotonic ms, for the rate windows. */
   readonly now: () => number;
   readonly send: (m: JsonRpcMessage) => void;
@@ -155,6 +156,10 @@ export class ServingHalf {
       return this.rejectState(`Duplicate request id ${JSON.stringify(id)}: a request with this id is in flight`);
     }
     if (events.enabled()) events.emit({ sender: this.init.sender, type: 'request-received', key, method });
+    // a version this connection does not speak: -32022 with the ones it does (the client retries)
+    const refused = this.init.era.received(m);
+    if (refused !== undefined)
+      return this.fail(key, method, refused, CancellationErrorResult.of(CancellationError.INVALID_REQUEST, refused.message));
     const handler = has(this.init.handlers, method) ? this.init.handlers[method] : undefined;
     if (handler === undefined) {
       return this.fail(key, method, { code: ErrorCodes.MethodNotFound, message: `Method not found: ${method}` },
@@ -245,8 +250,11 @@ export class ServingHalf {
     this.ignored(result === 'elsewhere' ? 'not-allowed' : result === 'unknown' ? 'unknown' : 'finished', d.key, d.reason);
   }
 
-  // `initialize` is never cancelled (docs/protocol.md C4)
-  private readonly cancellable = (key: RequestKey): boolean => this.active.get(key.requestId)?.method !== NOT_CANCELLABLE;
+  // in the 2025 era `initialize` is never cancelled (docs/protocol.md C4)
+  private readonly cancellable = (key: RequestKey): boolean => {
+    const a = this.active.get(key.requestId);
+    return a === undefined || this.init.era.cancellable(a.method);
+  };
 
   private ignored(why: CancelIgnoredWhy, key: RequestKey | undefined, reason?: string, error?: CancellationErrorResult): void {
     const { events, sender } = this.init;

@@ -10,6 +10,7 @@ import {
   createPeer,
   type JsonRpcMessage,
 } from '../../lib/index.js';
+import { Era } from '../../lib/peer/era.js';
 import { SendingHalf } from '../../lib/peer/sending.js';
 import { afterFlush, cancel, cancelsOnWire, drive, flush, ofType, pair, progress, req, result, testScheduler, m } from '../helpers.js';
 
@@ -54,7 +55,8 @@ describe('request() hardening (sending side)', () => {
     });
 
     it('should drop abandoned requests from the backlog as they pile up, keeping the live ones in order', () => {
-      const sender = new SendingHalf({ sessionId: undefined, scheduler: asyncScheduler, timeoutMs: 60_000, maxPending: 10_000, events: { enabled: () => false, emit: () => undefined } });
+      const events = { enabled: () => false, emit: () => undefined };
+      const sender = new SendingHalf({ era: new Era('auto', events), sessionId: undefined, scheduler: asyncScheduler, timeoutMs: 60_000, maxPending: 10_000, events });
       const live: Subscription[] = [];
       for (let i = 0; i < 10_000; i++) {
         const s = sender.request(`m${i}`, undefined).subscribe({ error: () => undefined });

@@ -1,7 +1,8 @@
 import type { RequestId } from '../codec/messages.js';
 
-// The progress token of a request we send: always ours (its id), so that progress for one request
-// can never reach another's onProgress (a token the caller chose could equal another's id).
+// The `_meta` of a request we send. Its progress token is always ours (its id), so that progress
+// for one request can never reach another's onProgress (a token the caller chose could equal
+// another's id); as a 2026-07-28 client, it names the protocol version and capabilities too.
 
 const metaOf = (p: Record<string, unknown>): Record<string, unknown> | undefined => {
   const meta = p['_meta'];
@@ -16,4 +17,16 @@ export const hasToken = (params: object | undefined): boolean =>
 export const withToken = (params: object | undefined, token: RequestId): Record<string, unknown> => {
   const p = (params ?? {}) as Record<string, unknown>;
   return { ...p, _meta: { ...metaOf(p), progressToken: token } };
+};
+
+/**
+ * `params` with `members` added to its `_meta`, the caller's own members kept (a caller that
+ * names a version or capabilities for one request knows better than the peer's defaults).
+ *
+ * @example
+ * withMeta({ name: 'echo' }, { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' });
+ */
+export const withMeta = (params: object | undefined, members: Readonly<Record<string, unknown>>): Record<string, unknown> => {
+  const p = (params ?? {}) as Record<string, unknown>;
+  return { ...p, _meta: { ...members, ...metaOf(p) } };
 };
