@@ -52,3 +52,7 @@ export { ndjson, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_QUEUED_BYTES, DEFAULT_MAX_H
 export { fromSdkTransport, type SdkTransport, type SdkWireTransport, type SdkSendOptions } from './transport/sdk.js';
 export { connect, type Connection, type ConnectTransport } from './transport/connect.js';
 export { redisBus, type RedisBusOptions, type RedisCancellationBus, type RedisPublisher, type RedisSubscriber, type BusEvent } from './manager/redis-bus.js';
+export { ERA_VERSIONS, META_PROTOCOL_VERSION, META_CLIENT_CAPABILITIES, META_CLIENT_INFO, requestVersion, eraOfVersion, type ProtocolEra } from './codec/era.js';
+export { cancelledRequestId } from './codec/cancelled.js';
+export { streamableHttpClient, DEFAULT_MAX_MESSAGE_CHARS, type StreamableHttpClientOptions } from './transport/http-client.js';
+export { encodeHeaderValue, decodeHeaderValue } from './transport/header-value.js';

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { JsonRpcVersion, RequestId } from './messages.js';
+import { JsonRpcVersion, RequestId, type JsonRpcMessage } from './messages.js';
 
 /** The method name of MCP's cancellation notification. */
 export const CANCELLED = 'notifications/cancelled';
@@ -22,3 +22,17 @@ export const CancelledNotification = t.type(
   'CancelledNotification',
 );
 export type CancelledNotification = t.OutputOf<typeof CancelledNotification>;
+
+/**
+ * The request a message cancels: the `requestId` of a `notifications/cancelled`, when it is a
+ * usable id; `undefined` for any other message. A transport uses it to turn the cancel into its
+ * own signal (Streamable HTTP 2026-07-28 closes that request's stream instead of sending it).
+ *
+ * @example
+ * cancelledRequestId({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 3 } }); // 3
+ */
+export const cancelledRequestId = (m: JsonRpcMessage): RequestId | undefined => {
+  if (!('method' in m) || m.method !== CANCELLED || 'id' in m) return undefined;
+  const id = m.params?.['requestId'];
+  return RequestId.is(id) ? id : undefined;
+};

@@ -1,6 +1,6 @@
 import { Observable, Subscription, isObservable } from 'rxjs';
-import { CANCELLED } from '../codec/cancelled.js';
-import { RequestId, isRequestMessage, type JsonRpcMessage } from '../codec/messages.js';
+import { cancelledRequestId } from '../codec/cancelled.js';
+import { isRequestMessage, type JsonRpcMessage, type RequestId } from '../codec/messages.js';
 import { relatedRequestId } from '../handler/related.js';
 import { FailedSend, WireFault } from '../peer/wire-fault.js';
 import { messageOf } from '../errors.js';
@@ -34,12 +34,6 @@ const isWire = (t: ConnectTransport): t is WireTransport => 'incoming$' in t && 
 type Startable = WireTransport & { start(): void | Promise<void> };
 const isStartable = (t: WireTransport): t is Startable => typeof (t as { start?: unknown }).start === 'function';
 
-const cancelledId = (m: JsonRpcMessage): RequestId | undefined => {
-  if (!('method' in m) || m.method !== CANCELLED || 'id' in m) return undefined;
-  const id = m.params?.['requestId'];
-  return RequestId.is(id) ? id : undefined;
-};
-
 /**
  * What the peer sent before the transport started, minus the requests abandoned meanwhile
  * (unsubscribed, timed out, aborted): a request whose cancel waits behind it never went out, so
@@ -52,14 +46,14 @@ const withoutAbandoned = (waiting: JsonRpcMessage[]): JsonRpcMessage[] => {
   for (const m of waiting) {
     if (isRequestMessage(m)) (requests ??= new Set()).add(m.id);
     else {
-      const id = cancelledId(m);
+      const id = cancelledRequestId(m);
       if (id !== undefined && requests?.has(id) === true) (abandoned ??= new Set()).add(id);
     }
   }
   if (abandoned === undefined) return waiting;
   const dead = abandoned;
   return waiting.filter((m) => {
-    const id = isRequestMessage(m) ? m.id : cancelledId(m);
+    const id = isRequestMessage(m) ? m.id : cancelledRequestId(m);
     return id === undefined || !dead.has(id);
   });
 };

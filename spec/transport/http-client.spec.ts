@@ -1,0 +1,150 @@
+import { Server, createMcpHandler } from '@modelcontextprotocol/server';
+import { expect } from 'chai';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { connect, streamableHttpClient, type Connection, type PeerEvent } from '../../lib/index.js';
+import { flush, ofType } from '../helpers.js';
+
+// Our 2026-07-28 client against the official SDK v2 server (`createMcpHandler`, its modern
+// per-request leg), over real HTTP on 127.0.0.1: unsubscribing a request aborts its POST, and
+// the server's handler sees its signal abort, with no notification sent.
+
+interface Seen {
+  started: number;
+  aborted: number;
+  posts: Array<{ method: string | undefined; name: string | undefined; version: string | undefined; body: string }>;
+}
+
+const sdkServer = (seen: Seen): Server => {
+  const server = new Server({ name: 'sdk-v2', version: '1.0.0' }, { capabilities: { tools: {} } });
+  server.setRequestHandler('tools/call', async (request, ctx) => {
+    const name = request.params.name;
+    if (name === 'echo') return { content: [{ type: 'text', text: String(request.params.arguments?.['text']) }] };
+    if (name !== 'slow') return { content: [{ type: 'text', text: `no tool ${name}` }], isError: true };
+    seen.started++;
+    const token = request.params._meta?.progressToken;
+    const signal = ctx.mcpReq.signal;
+    if (token !== undefined) await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress: 1, total: 10 } });
+    return new Promise((resolve) => {
+      signal.addEventListener('abort', () => {
+        seen.aborted++;
+        resolve({ content: [] });
+      }, { once: true });
+    });
+  });
+  return server;
+};
+
+// node req/res to the SDK's web-standard fetch face: the response body is streamed, and a
+// closed socket cancels it (which is how the SDK learns that the stream closed)
+const nodeFace = (fetchFace: (r: Request) => Promise<Response>, seen: Seen) => async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const body = Buffer.concat(chunks).toString('utf8');
+  const header = (n: string): string | undefined => (typeof req.headers[n] === 'string' ? req.headers[n] : undefined);
+  if (req.method === 'POST') seen.posts.push({ method: header('mcp-method'), name: header('mcp-name'), version: header('mcp-protocol-version'), body });
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+  // the client going away before the answer is the request's signal (the SDK listens to it)
+  const ac = new AbortController();
+  res.on('close', () => ac.abort());
+  const response = await fetchFace(new Request(`http://127.0.0.1${req.url ?? '/'}`, { method: req.method, headers, signal: ac.signal, ...(body === '' ? {} : { body }) }));
+  const out: Record<string, string> = {};
+  response.headers.forEach((v, k) => (out[k] = v));
+  if (res.destroyed) return void (await response.body?.cancel().catch(() => undefined));
+  res.writeHead(response.status, out);
+  if (response.body === null) return void res.end();
+  const reader = response.body.getReader();
+  res.on('close', () => void reader.cancel().catch(() => undefined));
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      res.write(value);
+    }
+  } catch {
+    // cancelled because the client went away
+  }
+  res.end();
+};
+
+describe('streamableHttpClient: our 2026-07-28 client over HTTP', () => {
+  let http: HttpServer;
+  let url: string;
+  let seen: Seen;
+  let connection: Connection;
+  let events: PeerEvent[];
+  let closeHandler: () => Promise<void>;
+
+  beforeEach(async () => {
+    seen = { started: 0, aborted: 0, posts: [] };
+    const handler = createMcpHandler(() => sdkServer(seen), { legacy: 'reject' });
+    closeHandler = handler.close;
+    http = createServer((req, res) => void nodeFace(handler.fetch, seen)(req, res));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
+    connection = connect(streamableHttpClient({ url }), { era: '2026-07-28', clientInfo: { name: 'rx', version: '1.0.0' } });
+    events = [];
+    connection.peer.events$.subscribe((e) => events.push(e));
+  });
+
+  afterEach(async () => {
+    connection.subscription.unsubscribe();
+    await closeHandler();
+    http.closeAllConnections();
+    await new Promise((r) => http.close(r));
+  });
+
+  it('should call a tool of the SDK v2 server and read its result, with the headers the era requires', async () => {
+    const r = await firstValueFrom(connection.peer.request<{ content: Array<{ text: string }> }>('tools/call', { name: 'echo', arguments: { text: 'hi' } }));
+    expect(r.content[0]?.text).to.equal('hi');
+    expect(seen.posts[0]).to.deep.include({ method: 'tools/call', name: 'echo', version: '2026-07-28' });
+  });
+
+  it('should encode a tool name that is not plain ASCII in Mcp-Name, and the server should accept it', async () => {
+    const r = await firstValueFrom(connection.peer.request<{ content: Array<{ text: string }> }>('tools/call', { name: 'echo', arguments: { text: 'x' } }));
+    expect(r.content).to.have.length(1);
+    const error = await firstValueFrom(connection.peer.request('tools/call', { name: 'écho' })).catch((e: unknown) => e);
+    // the SDK knows no tool of that name, but it read the header: a tool error, not a -32020
+    expect(seen.posts[1]?.name).to.equal('=?base64?w6ljaG8=?=');
+    expect(JSON.stringify(error)).to.not.include('-32020');
+  });
+
+  it('should abort the POST when the request is unsubscribed: the SDK handler stops, and no notification is sent', async () => {
+    const progress: number[] = [];
+    const s = connection.peer.request('tools/call', { name: 'slow' }, { onProgress: (p) => progress.push(p.progress) }).subscribe({ error: () => undefined });
+    for (let i = 0; i < 200 && progress.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(progress).to.deep.equal([1]);
+    s.unsubscribe();
+    for (let i = 0; i < 200 && seen.aborted === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(seen.aborted).to.equal(1);
+    expect(seen.posts.map((p) => p.method)).to.deep.equal(['tools/call']);
+    expect(ofType(events, 'cancel-sent')).to.have.length(1);
+    expect(connection.peer.inFlight().sending).to.equal(0);
+  });
+
+  it('should abort the POST when the request times out, and error it with RequestTimeoutError', async () => {
+    const error = await lastValueFrom(connection.peer.request('tools/call', { name: 'slow' }, { timeoutMs: 100 }).pipe(toArray())).catch((e: unknown) => e);
+    expect((error as Error).name).to.equal('RequestTimeoutError');
+    for (let i = 0; i < 200 && seen.aborted === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(seen.aborted).to.equal(1);
+  });
+
+  it('should error a request at once when the server cannot be reached', async () => {
+    const dead = connect(streamableHttpClient({ url: 'http://127.0.0.1:9/mcp' }), { era: '2026-07-28' });
+    const error = await firstValueFrom(dead.peer.request('tools/list')).catch((e: unknown) => e);
+    expect((error as Error).name).to.equal('RequestSendError');
+    dead.subscription.unsubscribe();
+  });
+
+  it('should close every open POST when the connection is unsubscribed', async () => {
+    connection.peer.request('tools/call', { name: 'slow' }).subscribe({ error: () => undefined });
+    connection.peer.request('tools/call', { name: 'slow' }).subscribe({ error: () => undefined });
+    for (let i = 0; i < 200 && seen.started < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    connection.subscription.unsubscribe();
+    for (let i = 0; i < 200 && seen.aborted < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(seen.aborted).to.equal(2);
+    await flush();
+  });
+});
