@@ -1,4 +1,5 @@
-import type { RequestId } from '../codec/messages.js';
+import type { JsonRpcRequest, RequestId } from '../codec/messages.js';
+import type { RequestOptions } from './request-options.js';
 
 // The `_meta` of a request we send. Its progress token is always ours (its id), so that progress
 // for one request can never reach another's onProgress (a token the caller chose could equal
@@ -10,11 +11,11 @@ const metaOf = (p: Record<string, unknown>): Record<string, unknown> | undefined
 };
 
 /** The caller put a `_meta.progressToken` in params (reads only: no allocation when not). */
-export const hasToken = (params: object | undefined): boolean =>
+const hasToken = (params: object | undefined): boolean =>
   params !== undefined && metaOf(params as Record<string, unknown>)?.['progressToken'] !== undefined;
 
 /** `params` with `_meta.progressToken` set to ours, the caller's other `_meta` members kept. */
-export const withToken = (params: object | undefined, token: RequestId): Record<string, unknown> => {
+const withToken = (params: object | undefined, token: RequestId): Record<string, unknown> => {
   const p = (params ?? {}) as Record<string, unknown>;
   return { ...p, _meta: { ...metaOf(p), progressToken: token } };
 };
@@ -26,7 +27,32 @@ export const withToken = (params: object | undefined, token: RequestId): Record<
  * @example
  * withMeta({ name: 'echo' }, { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' });
  */
-export const withMeta = (params: object | undefined, members: Readonly<Record<string, unknown>>): Record<string, unknown> => {
+const withMeta = (params: object | undefined, members: Readonly<Record<string, unknown>>): Record<string, unknown> => {
   const p = (params ?? {}) as Record<string, unknown>;
   return { ...p, _meta: { ...members, ...metaOf(p) } };
+};
+
+/**
+ * The message of a request we send. docs/protocol.md D6: `resetTimeoutOnProgress` needs a token
+ * even without `onProgress`. The token on the wire is always ours, the request id: unique among
+ * the requests in flight (as MCP requires), so progress routes by one lookup and never reaches
+ * another request; a token the caller put in params could equal another request's id, so it is
+ * replaced. `clientMeta`, as a 2026-07-28 client, is added to `_meta`.
+ *
+ * @example
+ * requestMessage(0, 'tools/call', { name: 'echo' }, { onProgress }, undefined);
+ * // { jsonrpc: '2.0', id: 0, method: 'tools/call', params: { name: 'echo', _meta: { progressToken: 0 } } }
+ */
+export const requestMessage = (
+  id: RequestId,
+  method: string,
+  params: object | undefined,
+  options: RequestOptions,
+  clientMeta: Readonly<Record<string, unknown>> | undefined,
+): JsonRpcRequest => {
+  const token = options.onProgress !== undefined || options.resetTimeoutOnProgress === true || hasToken(params);
+  const stamped = clientMeta === undefined ? params : withMeta(params, clientMeta);
+  return stamped === undefined && !token
+    ? { jsonrpc: '2.0', id, method }
+    : { jsonrpc: '2.0', id, method, params: token ? withToken(stamped, id) : (stamped as Record<string, unknown>) };
 };

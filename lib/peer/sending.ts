@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { Observable, type SchedulerLike, type Subscriber } from 'rxjs';
 import { CANCELLED } from '../codec/cancelled.js';
 import { ErrorCodes } from '../codec/error-codes.js';
-import { type JsonRpcErrorResponse, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type RequestId } from '../codec/messages.js';
+import { type JsonRpcErrorResponse, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcResponse, type RequestId } from '../codec/messages.js';
 import { ProgressParams } from '../codec/progress.js';
 import {
   CancellationError,
@@ -21,7 +21,7 @@ import { Deadlines } from './deadlines.js';
 import type { EventSink } from './events.js';
 import { Outbox } from './outbox.js';
 import { LISTENING, ONCE, Pending, SENT, totalOf, type PendingOwner } from './pending.js';
-import { hasToken, withMeta, withToken } from './request-meta.js';
+import { requestMessage } from './request-meta.js';
 import type { Era } from './era.js';
 import { badTimeout, invalidOptions, isTimeout, type RequestOptions } from './request-options.js';
 
@@ -119,18 +119,8 @@ export class SendingHalf implements PendingOwner {
       const id = this.nextId++;
       const idleMs = options.timeoutMs ?? this.init.timeoutMs;
       const p = new Pending(id, method, subscriber as Subscriber<unknown>, options, this, idleMs === Infinity ? undefined : idleMs);
-      // docs/protocol.md D6: resetTimeoutOnProgress needs a token even without onProgress. The token on
-      // the wire is always ours, the request id: unique among the requests in flight (as MCP
-      // requires), so progress routes by one lookup and never reaches another request. A token
-      // the caller put in params could equal another request's id: it is replaced.
-      const token = options.onProgress !== undefined || options.resetTimeoutOnProgress === true || hasToken(params);
-      const { clientMeta } = this.init;
-      const stamped = clientMeta === undefined ? params : withMeta(params, clientMeta);
-      const message: JsonRpcRequest =
-        stamped === undefined && !token
-          ? { jsonrpc: '2.0', id, method }
-          : { jsonrpc: '2.0', id, method, params: token ? withToken(stamped, id) : (stamped as Record<string, unknown>) };
-      this.init.era.sent(method, stamped);
+      const message = requestMessage(id, method, params, options, this.init.clientMeta);
+      this.init.era.sent(method, message.params);
       // pending before the send: an in-memory peer may answer inside write()
       this.pending.set(id, p);
       if (signal !== undefined) {
