@@ -1,5 +1,5 @@
 import { from, interval, last, map, take, tap, type ObservableInput } from 'rxjs';
-import { ERA_VERSIONS, META_CLIENT_CAPABILITIES, requestVersion, type ProtocolEra } from '../lib/codec/era.js';
+import { ERA_VERSIONS, META_CLIENT_CAPABILITIES, META_PROTOCOL_VERSION, eraOfVersion, requestVersion, type ProtocolEra } from '../lib/codec/era.js';
 import { ErrorCodes, JsonRpcError, type Handler, type RequestContext } from '../lib/index.js';
 
 // mcp-rx-cancel is protocol-agnostic: it routes requests and cancellations, and knows nothing of
@@ -86,23 +86,28 @@ const METHODS: Readonly<Record<ProtocolEra, readonly string[]>> = {
 const CACHEABLE: ReadonlySet<string> = new Set(['server/discover', 'tools/list']);
 
 /**
- * The era of one request, or the error it gets (docs/protocol.md M1): a version named in
- * `_meta` must be one we speak (-32022, with what we support), and such a request must carry
- * its capabilities too (-32602); a method the era does not have is not found (-32601).
+ * The era of one request, or the error it gets (docs/protocol.md M1), by the rules the peer's
+ * own era check keeps: a version named in `_meta` must be one we speak (-32022, with the ones we
+ * do) and decides the era; a 2026 request must carry its capabilities too (-32602), and, when
+ * the era is fixed to 2026-07-28, its version; a method the era does not have is not found (-32601).
+ *
+ * @example
+ * eraOfRequest('tools/list', { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+ *   'io.modelcontextprotocol/clientCapabilities': {} } }, 'auto'); // '2026-07-28'
+ * eraOfRequest('tools/list', {}, 'auto'); // '2025-11-25'
  */
 export const eraOfRequest = (method: string, params: unknown, fixed: ProtocolEra | 'auto'): ProtocolEra | JsonRpcError => {
   const named = fixed === '2025-11-25' ? undefined : requestVersion(params);
-  const era: ProtocolEra = named !== undefined || fixed === '2026-07-28' ? '2026-07-28' : '2025-11-25';
+  const namedEra = named === undefined ? undefined : eraOfVersion(named);
+  if (named !== undefined && (namedEra === undefined || (fixed !== 'auto' && namedEra !== fixed))) {
+    const supported = fixed === 'auto' ? [...ERA_VERSIONS['2026-07-28'], ...ERA_VERSIONS['2025-11-25']] : [...ERA_VERSIONS[fixed]];
+    return new JsonRpcError(ErrorCodes.UnsupportedProtocolVersion, `Unsupported protocol version: ${named}`, { supported, requested: named });
+  }
+  const era: ProtocolEra = namedEra ?? (fixed === '2026-07-28' ? '2026-07-28' : '2025-11-25');
   if (!METHODS[era].includes(method)) return new JsonRpcError(ErrorCodes.MethodNotFound, `Method not found: ${method}`);
   if (era === '2025-11-25') return era;
   if (named === undefined)
-    return new JsonRpcError(ErrorCodes.InvalidParams, `params._meta["io.modelcontextprotocol/protocolVersion"] is required`);
-  const supported = ERA_VERSIONS['2026-07-28'];
-  if (!supported.includes(named))
-    return new JsonRpcError(ErrorCodes.UnsupportedProtocolVersion, `Unsupported protocol version: ${named}`, {
-      supported: [...supported],
-      requested: named,
-    });
+    return new JsonRpcError(ErrorCodes.InvalidParams, `params._meta["${META_PROTOCOL_VERSION}"] is required`);
   const caps = rec(rec(params)['_meta'])[META_CLIENT_CAPABILITIES];
   if (typeof caps !== 'object' || caps === null || Array.isArray(caps))
     return new JsonRpcError(ErrorCodes.InvalidParams, `params._meta["${META_CLIENT_CAPABILITIES}"] is required`);

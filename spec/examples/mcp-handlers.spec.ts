@@ -36,7 +36,14 @@ describe('examples/mcp-handlers', () => {
     it('should refuse an unknown version with -32022 and what it supports', () => {
       const e = eraOfRequest('tools/list', { _meta: { [META_PROTOCOL_VERSION]: '2099-01-01', [META_CLIENT_CAPABILITIES]: {} } }, 'auto');
       expect(codeOf(e)).to.equal(ErrorCodes.UnsupportedProtocolVersion);
-      expect((e as JsonRpcError).data).to.deep.equal({ supported: ['2026-07-28'], requested: '2099-01-01' });
+      expect((e as JsonRpcError).data).to.deep.equal({ supported: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'], requested: '2099-01-01' });
+      // fixed to one era, a version of the other is not spoken either
+      const fixed = eraOfRequest('tools/list', { _meta: { [META_PROTOCOL_VERSION]: '2025-11-25', [META_CLIENT_CAPABILITIES]: {} } }, '2026-07-28');
+      expect((fixed as JsonRpcError).data).to.deep.equal({ supported: ['2026-07-28'], requested: '2025-11-25' });
+    });
+
+    it('should take a 2025 version named in _meta as a 2025 request, as the peer does (auto)', () => {
+      expect(eraOfRequest('ping', { _meta: { [META_PROTOCOL_VERSION]: '2025-06-18' } }, 'auto')).to.equal('2025-11-25');
     });
 
     it('should refuse a 2026 request without its capabilities, or without a version when the era is fixed, with -32602', () => {
