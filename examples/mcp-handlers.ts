@@ -1,17 +1,22 @@
-import { interval, last, map, take, tap } from 'rxjs';
-import { JsonRpcError, type Handler, type RequestContext } from '../lib/index.js';
+import { from, interval, last, map, take, tap, type ObservableInput } from 'rxjs';
+import { ERA_VERSIONS, META_CLIENT_CAPABILITIES, META_PROTOCOL_VERSION, eraOfVersion, requestVersion, type ProtocolEra } from '../lib/codec/era.js';
+import { ErrorCodes, JsonRpcError, type Handler, type RequestContext } from '../lib/index.js';
 
 // mcp-rx-cancel is protocol-agnostic: it routes requests and cancellations, and knows nothing of
-// MCP's methods. This is the small MCP layer an example server needs: initialize, tools/list,
-// tools/call with two tools, ping and logging/setLevel.
-
-/** The MCP versions this server speaks, newest first. */
-export const SUPPORTED_PROTOCOL_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'] as const;
+// MCP's methods. This is the small MCP layer the example servers share, for both eras
+// (docs/protocol.md M1): 2025-11-25 (`initialize`, `ping`, `logging/setLevel`) and 2026-07-28
+// (`server/discover`, every request naming its version and capabilities in `_meta`), with
+// `tools/list` and `tools/call` in both. Tools: `echo`, `slow_count` (progress, cancellable,
+// its cleanup reported) and `stats` (how many tool calls are in flight, how many cleanups ran:
+// what a client can see from outside that a cancel ran its cleanup).
 
 /** What the handlers tell the outside about their requests (a log line, a logging notification). */
 export interface ToolReport {
-  /** A tool call ended; `how` is `completed` or `cancelled (<source>)`. Its cleanup has run. */
-  cleanup(requestId: string | number, tool: string, how: string): void;
+  /**
+   * A tool call ended; `how` is `completed` or `cancelled (<source>)`. Its cleanup has run.
+   * `era` is the request's: a 2026-07-28 request that ended may be sent nothing more.
+   */
+  cleanup(requestId: string | number, tool: string, how: string, era: ProtocolEra): void;
 }
 
 /** Options of {@link mcpHandlers}. */
@@ -19,6 +24,21 @@ export interface McpHandlersOptions {
   readonly name?: string;
   readonly version?: string;
   readonly report?: ToolReport;
+  /**
+   * Which era's requests to answer. `'auto'` (the default) decides per request: one naming its
+   * version in `params._meta` is a 2026-07-28 request, any other a 2025-11-25 one. A fixed
+   * `'2026-07-28'` refuses a request that names no version (-32602) and the methods 2026-07-28
+   * removed (-32601); a fixed `'2025-11-25'` ignores `_meta` and has no `server/discover`.
+   */
+  readonly era?: ProtocolEra | 'auto';
+}
+
+/** What `stats` answers, as `structuredContent` (and the same JSON as text). */
+export interface ToolStats {
+  /** Tool calls running now, this `stats` call not included. */
+  readonly inFlight: number;
+  /** Tool calls whose cleanup has run, whatever their end. */
+  readonly cleanups: number;
 }
 
 type Rec = Record<string, unknown>;
@@ -26,6 +46,11 @@ const rec = (u: unknown): Rec => (typeof u === 'object' && u !== null ? (u as Re
 const num = (u: unknown, fallback: number, max: number): number =>
   typeof u === 'number' && Number.isFinite(u) && u > 0 ? Math.min(u, max) : fallback;
 const text = (t: string) => ({ content: [{ type: 'text', text: t }] });
+
+/** The `_meta` key of a 2026-07-28 result that names the server software (SHOULD, on every result). */
+const META_SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
+/** How long a client may keep `server/discover` and `tools/list` (2026-07-28 `CacheableResult`). */
+const TTL_MS = 60_000;
 
 const TOOLS = [
   {
@@ -41,7 +66,53 @@ const TOOLS = [
       properties: { steps: { type: 'number', default: 20 }, intervalMs: { type: 'number', default: 250 } },
     },
   },
+  {
+    name: 'stats',
+    description: 'How many tool calls are in flight, and how many cleanups have run.',
+    inputSchema: { type: 'object', properties: {} },
+    outputSchema: {
+      type: 'object',
+      properties: { inFlight: { type: 'integer' }, cleanups: { type: 'integer' } },
+      required: ['inFlight', 'cleanups'],
+    },
+  },
 ] as const;
+
+/** The methods of each era; `tools/*` are in both. */
+const METHODS: Readonly<Record<ProtocolEra, readonly string[]>> = {
+  '2025-11-25': ['initialize', 'ping', 'logging/setLevel', 'tools/list', 'tools/call'],
+  '2026-07-28': ['server/discover', 'tools/list', 'tools/call'],
+};
+const CACHEABLE: ReadonlySet<string> = new Set(['server/discover', 'tools/list']);
+
+/**
+ * The era of one request, or the error it gets (docs/protocol.md M1), by the rules the peer's
+ * own era check keeps: a version named in `_meta` must be one we speak (-32022, with the ones we
+ * do) and decides the era; a 2026 request must carry its capabilities too (-32602), and, when
+ * the era is fixed to 2026-07-28, its version; a method the era does not have is not found (-32601).
+ *
+ * @example
+ * eraOfRequest('tools/list', { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+ *   'io.modelcontextprotocol/clientCapabilities': {} } }, 'auto'); // '2026-07-28'
+ * eraOfRequest('tools/list', {}, 'auto'); // '2025-11-25'
+ */
+export const eraOfRequest = (method: string, params: unknown, fixed: ProtocolEra | 'auto'): ProtocolEra | JsonRpcError => {
+  const named = fixed === '2025-11-25' ? undefined : requestVersion(params);
+  const namedEra = named === undefined ? undefined : eraOfVersion(named);
+  if (named !== undefined && (namedEra === undefined || (fixed !== 'auto' && namedEra !== fixed))) {
+    const supported = fixed === 'auto' ? [...ERA_VERSIONS['2026-07-28'], ...ERA_VERSIONS['2025-11-25']] : [...ERA_VERSIONS[fixed]];
+    return new JsonRpcError(ErrorCodes.UnsupportedProtocolVersion, `Unsupported protocol version: ${named}`, { supported, requested: named });
+  }
+  const era: ProtocolEra = namedEra ?? (fixed === '2026-07-28' ? '2026-07-28' : '2025-11-25');
+  if (!METHODS[era].includes(method)) return new JsonRpcError(ErrorCodes.MethodNotFound, `Method not found: ${method}`);
+  if (era === '2025-11-25') return era;
+  if (named === undefined)
+    return new JsonRpcError(ErrorCodes.InvalidParams, `params._meta["${META_PROTOCOL_VERSION}"] is required`);
+  const caps = rec(rec(params)['_meta'])[META_CLIENT_CAPABILITIES];
+  if (typeof caps !== 'object' || caps === null || Array.isArray(caps))
+    return new JsonRpcError(ErrorCodes.InvalidParams, `params._meta["${META_CLIENT_CAPABILITIES}"] is required`);
+  return era;
+};
 
 const cancelledHow = (signal: AbortSignal): string => {
   const r = rec(signal.reason);
@@ -49,50 +120,97 @@ const cancelledHow = (signal: AbortSignal): string => {
   return `cancelled (${source}${typeof r['reason'] === 'string' ? `: ${r['reason']}` : ''})`;
 };
 
-const slowCount = (args: Rec, ctx: RequestContext, report: ToolReport | undefined) => {
-  const steps = Math.floor(num(args['steps'], 20, 10_000));
-  const intervalMs = num(args['intervalMs'], 250, 60_000);
-  let completed = false;
-  // runs exactly once, whatever the end: this is where a real tool frees what it holds
-  ctx.onCleanup(() => report?.cleanup(ctx.requestId, 'slow_count', completed ? 'completed' : cancelledHow(ctx.signal)));
-  return interval(intervalMs).pipe(
-    take(steps),
-    tap((i) => ctx.progress(i + 1, steps, `step ${i + 1}/${steps}`)),
-    last(),
-    tap(() => (completed = true)),
-    map(() => text(`counted to ${steps}`)),
-  );
-};
+type Impl = (params: unknown, ctx: RequestContext, era: ProtocolEra) => ObservableInput<Rec>;
 
 /**
- * The handlers of a small MCP server: pass them to `connect(transport, { handlers })`.
+ * The handlers of a small MCP server for both eras: pass them to `connect(transport, { handlers })`.
+ * The counts `stats` answers are this call's: give the same handlers to every connection to count them all.
  *
  * @example
  * const { peer } = connect(ndjson(process.stdin, process.stdout), { handlers: mcpHandlers() });
  */
-export const mcpHandlers = (options: McpHandlersOptions = {}): Record<string, Handler> => ({
-  initialize: (params) => {
-    const asked = rec(params)['protocolVersion'];
-    const protocolVersion = SUPPORTED_PROTOCOL_VERSIONS.find((v) => v === asked) ?? SUPPORTED_PROTOCOL_VERSIONS[0];
-    return Promise.resolve({
-      protocolVersion,
-      capabilities: { tools: {}, logging: {} },
-      serverInfo: { name: options.name ?? 'mcp-rx-cancel-example', version: options.version ?? '0.1.0' },
-    });
-  },
-  ping: () => Promise.resolve({}),
-  'logging/setLevel': () => Promise.resolve({}),
-  'tools/list': () => Promise.resolve({ tools: TOOLS }),
-  'tools/call': (params, ctx) => {
-    const p = rec(params);
-    const args = rec(p['arguments']);
-    switch (p['name']) {
-      case 'echo':
-        return Promise.resolve(text(typeof args['text'] === 'string' ? args['text'] : ''));
-      case 'slow_count':
-        return slowCount(args, ctx, options.report);
-      default:
-        return Promise.reject(new JsonRpcError(-32602, `Unknown tool: ${JSON.stringify(p['name'])}`));
-    }
-  },
-});
+export const mcpHandlers = (options: McpHandlersOptions = {}): Record<string, Handler> => {
+  const serverInfo = { name: options.name ?? 'mcp-rx-cancel-example', version: options.version ?? '0.1.0' };
+  const fixed = options.era ?? 'auto';
+  const report = options.report;
+  // the state stats reads: per mcpHandlers() call, nothing global
+  let inFlight = 0;
+  let cleanups = 0;
+
+  const slowCount = (args: Rec, ctx: RequestContext, era: ProtocolEra) => {
+    const steps = Math.floor(num(args['steps'], 20, 10_000));
+    const intervalMs = num(args['intervalMs'], 250, 60_000);
+    let completed = false;
+    // runs exactly once, whatever the end: this is where a real tool frees what it holds
+    ctx.onCleanup(() => report?.cleanup(ctx.requestId, 'slow_count', completed ? 'completed' : cancelledHow(ctx.signal), era));
+    return interval(intervalMs).pipe(
+      take(steps),
+      tap((i) => ctx.progress(i + 1, steps, `step ${i + 1}/${steps}`)),
+      last(),
+      tap(() => (completed = true)),
+      map(() => text(`counted to ${steps}`)),
+    );
+  };
+
+  const stats = (): Rec => {
+    const s: ToolStats = { inFlight, cleanups };
+    return { ...text(JSON.stringify(s)), structuredContent: s };
+  };
+
+  const impls: Record<string, Impl> = {
+    initialize: (params) => {
+      const asked = rec(params)['protocolVersion'];
+      const versions = ERA_VERSIONS['2025-11-25'];
+      const protocolVersion = versions.find((v) => v === asked) ?? versions[0];
+      return Promise.resolve({ protocolVersion, capabilities: { tools: {}, logging: {} }, serverInfo });
+    },
+    'server/discover': () =>
+      Promise.resolve({ supportedVersions: [...ERA_VERSIONS['2026-07-28']], capabilities: { tools: {} } }),
+    ping: () => Promise.resolve({}),
+    'logging/setLevel': () => Promise.resolve({}),
+    'tools/list': () => Promise.resolve({ tools: TOOLS }),
+    'tools/call': (params, ctx, era) => {
+      const p = rec(params);
+      const args = rec(p['arguments']);
+      if (p['name'] === 'stats') return Promise.resolve(stats());
+      inFlight += 1;
+      // registered first, so the count is right by the time a report of this call's end is out
+      ctx.onCleanup(() => {
+        inFlight -= 1;
+        cleanups += 1;
+      });
+      switch (p['name']) {
+        case 'echo':
+          return Promise.resolve(text(typeof args['text'] === 'string' ? args['text'] : ''));
+        case 'slow_count':
+          return slowCount(args, ctx, era);
+        default:
+          return Promise.reject(new JsonRpcError(ErrorCodes.InvalidParams, `Unknown tool: ${JSON.stringify(p['name'])}`));
+      }
+    },
+  };
+
+  // 2026-07-28 results name their kind (`resultType`, which a 2025 client ignores), who answered,
+  // and, for the cacheable ones, how long they keep
+  const complete = (method: string, era: ProtocolEra) => (result: Rec): Rec =>
+    era === '2025-11-25'
+      ? result
+      : {
+          ...result,
+          resultType: 'complete',
+          _meta: { ...rec(result['_meta']), [META_SERVER_INFO]: serverInfo },
+          ...(CACHEABLE.has(method) ? { ttlMs: TTL_MS, cacheScope: 'public' } : {}),
+        };
+
+  const methods = fixed === 'auto' ? [...new Set([...METHODS['2025-11-25'], ...METHODS['2026-07-28']])] : METHODS[fixed];
+  return Object.fromEntries(
+    methods.map((method): [string, Handler] => [
+      method,
+      (params, ctx) => {
+        const era = eraOfRequest(method, params, fixed);
+        if (era instanceof JsonRpcError) return Promise.reject(era);
+        return from((impls[method] as Impl)(params, ctx, era)).pipe(map(complete(method, era)));
+      },
+    ]),
+  );
+};

@@ -4,8 +4,12 @@ import { mcpHandlers } from './mcp-handlers.js';
 
 // An MCP server on stdio, made with mcp-rx-cancel: any MCP client can spawn it
 // (`node --import tsx examples/stdio-server.ts`, or `npx tsx examples/stdio-server.ts`).
-// stdout carries the protocol only; what happens is told on stderr, one line per event, and
-// the cleanup of a tool call is also sent to the client as a logging notification.
+// It answers both eras, per request: a 2025-11-25 client (`initialize`) and a 2026-07-28 one
+// (`server/discover`, its version and capabilities in every request's `_meta`).
+// stdout carries the protocol only; what happens is told on stderr, one line per event. The
+// cleanup of a 2025 tool call is also sent to the client as a logging notification; a 2026
+// client sees it with the `stats` tool instead (2026-07-28 sends no log message a request did
+// not ask for, and nothing at all for a request after its cancel).
 
 const log = (line: string): void => {
   process.stderr.write(`[server] ${line}\n`);
@@ -40,11 +44,11 @@ const { peer: connected, subscription }: { peer: Peer; subscription: Subscriptio
   {
     handlers: mcpHandlers({
       report: {
-        cleanup: (requestId, tool, how) => {
+        cleanup: (requestId, tool, how, era) => {
           const line = `cleanup ${tool} #${JSON.stringify(requestId)}: ${how}`;
           log(line);
           // a connection-level notification: the request itself has ended, so ctx.notify would send nothing
-          peer?.notify('notifications/message', { level: 'info', logger: 'stdio-server', data: line });
+          if (era === '2025-11-25') peer?.notify('notifications/message', { level: 'info', logger: 'stdio-server', data: line });
         },
       },
     }),

