@@ -1,12 +1,12 @@
 import { from, interval, last, map, take, tap, type ObservableInput } from 'rxjs';
-import { ERA_VERSIONS, META_CLIENT_CAPABILITIES, META_PROTOCOL_VERSION, eraOfVersion, requestVersion, type ProtocolEra } from '../lib/codec/era.js';
-import { ErrorCodes, JsonRpcError, type Handler, type RequestContext } from '../lib/index.js';
+import { ERA_VERSIONS, ErrorCodes, JsonRpcError, type Handler, type ProtocolEra, type RequestContext } from '../lib/index.js';
 
 // mcp-rx-cancel is protocol-agnostic: it routes requests and cancellations, and knows nothing of
 // MCP's methods. This is the small MCP layer the example servers share, for both eras
-// (docs/protocol.md M1): 2025-11-25 (`initialize`, `ping`, `logging/setLevel`) and 2026-07-28
-// (`server/discover`, every request naming its version and capabilities in `_meta`), with
-// `tools/list` and `tools/call` in both. Tools: `echo`, `slow_count` (progress, cancellable,
+// (docs/protocol.md "Eras"): 2025-11-25 (`initialize`, `ping`, `logging/setLevel`) and 2026-07-28
+// (`server/discover`), with `tools/list` and `tools/call` in both. Which era a request is in is
+// the connection's (`ctx.era`): the peer decides it, refuses versions it does not speak and the
+// methods an era does not have, so the handlers only shape their results for it. Tools: `echo`, `slow_count` (progress, cancellable,
 // its cleanup reported) and `stats` (how many tool calls are in flight, how many cleanups ran:
 // what a client can see from outside that a cancel ran its cleanup).
 
@@ -24,13 +24,6 @@ export interface McpHandlersOptions {
   readonly name?: string;
   readonly version?: string;
   readonly report?: ToolReport;
-  /**
-   * Which era's requests to answer. `'auto'` (the default) decides per request: one naming its
-   * version in `params._meta` is a 2026-07-28 request, any other a 2025-11-25 one. A fixed
-   * `'2026-07-28'` refuses a request that names no version (-32602) and the methods 2026-07-28
-   * removed (-32601); a fixed `'2025-11-25'` ignores `_meta` and has no `server/discover`.
-   */
-  readonly era?: ProtocolEra | 'auto';
 }
 
 /** What `stats` answers, as `structuredContent` (and the same JSON as text). */
@@ -78,41 +71,7 @@ const TOOLS = [
   },
 ] as const;
 
-/** The methods of each era; `tools/*` are in both. */
-const METHODS: Readonly<Record<ProtocolEra, readonly string[]>> = {
-  '2025-11-25': ['initialize', 'ping', 'logging/setLevel', 'tools/list', 'tools/call'],
-  '2026-07-28': ['server/discover', 'tools/list', 'tools/call'],
-};
 const CACHEABLE: ReadonlySet<string> = new Set(['server/discover', 'tools/list']);
-
-/**
- * The era of one request, or the error it gets (docs/protocol.md M1), by the rules the peer's
- * own era check keeps: a version named in `_meta` must be one we speak (-32022, with the ones we
- * do) and decides the era; a 2026 request must carry its capabilities too (-32602), and, when
- * the era is fixed to 2026-07-28, its version; a method the era does not have is not found (-32601).
- *
- * @example
- * eraOfRequest('tools/list', { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28',
- *   'io.modelcontextprotocol/clientCapabilities': {} } }, 'auto'); // '2026-07-28'
- * eraOfRequest('tools/list', {}, 'auto'); // '2025-11-25'
- */
-export const eraOfRequest = (method: string, params: unknown, fixed: ProtocolEra | 'auto'): ProtocolEra | JsonRpcError => {
-  const named = fixed === '2025-11-25' ? undefined : requestVersion(params);
-  const namedEra = named === undefined ? undefined : eraOfVersion(named);
-  if (named !== undefined && (namedEra === undefined || (fixed !== 'auto' && namedEra !== fixed))) {
-    const supported = fixed === 'auto' ? [...ERA_VERSIONS['2026-07-28'], ...ERA_VERSIONS['2025-11-25']] : [...ERA_VERSIONS[fixed]];
-    return new JsonRpcError(ErrorCodes.UnsupportedProtocolVersion, `Unsupported protocol version: ${named}`, { supported, requested: named });
-  }
-  const era: ProtocolEra = namedEra ?? (fixed === '2026-07-28' ? '2026-07-28' : '2025-11-25');
-  if (!METHODS[era].includes(method)) return new JsonRpcError(ErrorCodes.MethodNotFound, `Method not found: ${method}`);
-  if (era === '2025-11-25') return era;
-  if (named === undefined)
-    return new JsonRpcError(ErrorCodes.InvalidParams, `params._meta["${META_PROTOCOL_VERSION}"] is required`);
-  const caps = rec(rec(params)['_meta'])[META_CLIENT_CAPABILITIES];
-  if (typeof caps !== 'object' || caps === null || Array.isArray(caps))
-    return new JsonRpcError(ErrorCodes.InvalidParams, `params._meta["${META_CLIENT_CAPABILITIES}"] is required`);
-  return era;
-};
 
 const cancelledHow = (signal: AbortSignal): string => {
   const r = rec(signal.reason);
@@ -131,7 +90,6 @@ type Impl = (params: unknown, ctx: RequestContext, era: ProtocolEra) => Observab
  */
 export const mcpHandlers = (options: McpHandlersOptions = {}): Record<string, Handler> => {
   const serverInfo = { name: options.name ?? 'mcp-rx-cancel-example', version: options.version ?? '0.1.0' };
-  const fixed = options.era ?? 'auto';
   const report = options.report;
   // the state stats reads: per mcpHandlers() call, nothing global
   let inFlight = 0;
@@ -202,14 +160,12 @@ export const mcpHandlers = (options: McpHandlersOptions = {}): Record<string, Ha
           ...(CACHEABLE.has(method) ? { ttlMs: TTL_MS, cacheScope: 'public' } : {}),
         };
 
-  const methods = fixed === 'auto' ? [...new Set([...METHODS['2025-11-25'], ...METHODS['2026-07-28']])] : METHODS[fixed];
   return Object.fromEntries(
-    methods.map((method): [string, Handler] => [
+    Object.entries(impls).map(([method, impl]): [string, Handler] => [
       method,
       (params, ctx) => {
-        const era = eraOfRequest(method, params, fixed);
-        if (era instanceof JsonRpcError) return Promise.reject(era);
-        return from((impls[method] as Impl)(params, ctx, era)).pipe(map(complete(method, era)));
+        const era = ctx.era ?? '2025-11-25';
+        return from(impl(params, ctx, era)).pipe(map(complete(method, era)));
       },
     ]),
   );

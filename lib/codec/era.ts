@@ -51,3 +51,24 @@ export const eraOfVersion = (version: string): ProtocolEra | undefined =>
   ERA_VERSIONS['2026-07-28'].includes(version) ? '2026-07-28'
     : ERA_VERSIONS['2025-11-25'].includes(version) ? '2025-11-25'
     : undefined;
+
+/** The capabilities a 2026-07-28 request must declare in `_meta` (an object; `{}` declares none). */
+const CapabilitiesMeta = t.type({ _meta: t.type({ [META_CLIENT_CAPABILITIES]: t.UnknownRecord }) });
+
+/**
+ * Whether a request declares its client capabilities in `_meta`, as a 2026-07-28 request must.
+ *
+ * @example
+ * declaresCapabilities({ _meta: { 'io.modelcontextprotocol/clientCapabilities': {} } }); // true
+ */
+export const declaresCapabilities = (params: unknown): boolean => CapabilitiesMeta.is(params);
+
+/**
+ * The methods an era does not have: 2026-07-28 removed the handshake, `ping` and
+ * `logging/setLevel`; 2025-11-25 had no `server/discover`. A request for one of them is
+ * "method not found" (-32601) in that era, whatever handlers a server registered for the other.
+ */
+export const ERA_REMOVED: Readonly<Record<ProtocolEra, readonly string[]>> = {
+  '2025-11-25': ['server/discover'],
+  '2026-07-28': ['initialize', 'ping', 'logging/setLevel'],
+};

@@ -1,4 +1,5 @@
 import { Observable } from 'rxjs';
+import type { ProtocolEra } from '../codec/era.js';
 import type { JsonRpcMessage, RequestId } from '../codec/messages.js';
 import { PROGRESS, type ProgressToken } from '../codec/progress.js';
 import { relate } from './related.js';
@@ -11,6 +12,11 @@ export interface RequestContext {
   readonly requestId: RequestId;
   readonly method: string;
   readonly sessionId?: string;
+  /**
+   * The protocol era of the connection the request came on (docs/protocol.md "Eras"): what a
+   * result should look like (`resultType` in 2026-07-28). Absent outside a peer (`runRequest`).
+   */
+  readonly era?: ProtocolEra;
   /** Aborted once, with the {@link CancelReason}, when the request is cancelled or the connection closes. */
   readonly signal: AbortSignal;
   /** Emits once on cancellation, then completes; completes without a value if the request ends otherwise. */
@@ -35,6 +41,8 @@ export interface ContextInit {
   readonly cleanupFailed: (thrown: unknown) => void;
   /** Reports a `ctx.progress` call refused for a value no peer could read (NaN, Infinity). */
   readonly progressRefused?: (why: string) => void;
+  /** The connection's protocol era, when the request came on one. */
+  readonly era?: ProtocolEra;
 }
 
 /**
@@ -66,6 +74,10 @@ export class Context implements RequestContext {
 
   get method(): string {
     return this.init.method;
+  }
+
+  get era(): ProtocolEra | undefined {
+    return this.init.era;
   }
 
   get signal(): AbortSignal {

@@ -1,4 +1,4 @@
-import { ERA_VERSIONS, eraOfVersion, requestVersion, type ProtocolEra } from '../codec/era.js';
+import { ERA_REMOVED, ERA_VERSIONS, META_CLIENT_CAPABILITIES, META_PROTOCOL_VERSION, declaresCapabilities, eraOfVersion, requestVersion, type ProtocolEra } from '../codec/era.js';
 import { ErrorCodes } from '../codec/error-codes.js';
 import type { JsonRpcErrorObject, JsonRpcRequest } from '../codec/messages.js';
 import { PREVIEW_MAX, preview } from '../codec/preview.js';
@@ -46,19 +46,33 @@ export class Era {
   }
 
   /**
-   * A request came in. Decides the era if it can; returns the error to answer it with when it
-   * names a version this connection does not speak (-32022), else `undefined`.
+   * A request came in. Decides the era if it can; returns the error to answer it with, else
+   * `undefined`: -32022 for a version this connection does not speak; -32602 for a 2026 request
+   * without its capabilities, or one naming no version once the era is 2026 (docs/protocol.md M1);
+   * -32601 for a method the era does not have.
    */
   received(m: JsonRpcRequest): JsonRpcErrorObject | undefined {
     const version = m.params === undefined ? undefined : requestVersion(m.params);
-    if (version === undefined) {
-      if (m.method === INITIALIZE) this.decide('2025-11-25', 'initialize', 'server');
-      return undefined;
+    if (version !== undefined) {
+      const era = eraOfVersion(version);
+      if (era === undefined || (this.decided !== undefined && era !== this.decided)) return this.unsupported(version);
+      if (era === '2026-07-28' && !declaresCapabilities(m.params))
+        return { code: ErrorCodes.InvalidParams, message: `Invalid params: a 2026-07-28 request declares its capabilities in _meta["${META_CLIENT_CAPABILITIES}"]` };
+      this.decide(era, 'request', 'server');
+    } else if (this.decided === '2026-07-28') {
+      // a 2025 client's initialize to a 2026 server: not found, which tells it what it meets
+      if (ERA_REMOVED[this.decided].includes(m.method)) return this.notFound(m.method);
+      return { code: ErrorCodes.InvalidParams, message: `Invalid params: a 2026-07-28 request names its protocol version in _meta["${META_PROTOCOL_VERSION}"]` };
+    } else if (m.method === INITIALIZE) {
+      this.decide('2025-11-25', 'initialize', 'server');
     }
-    const era = eraOfVersion(version);
-    if (era === undefined || (this.decided !== undefined && era !== this.decided)) return this.unsupported(version);
-    this.decide(era, 'request', 'server');
+    // an era's own methods only; undecided, anything goes to the handlers (a discover probe, say)
+    if (this.decided !== undefined && ERA_REMOVED[this.decided].includes(m.method)) return this.notFound(m.method);
     return undefined;
+  }
+
+  private notFound(method: string): JsonRpcErrorObject {
+    return { code: ErrorCodes.MethodNotFound, message: `Method not found: ${method} (not in protocol ${this.current})` };
   }
 
   /** A request is going out: an `initialize` decides 2025, one naming a 2026 version decides 2026. */

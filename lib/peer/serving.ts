@@ -1,4 +1,5 @@
 import { CANCELLED } from '../codec/cancelled.js';
+import type { ProtocolEra } from '../codec/era.js';
 import type { DecodeError } from '../codec/decode.js';
 import { ErrorCodes } from '../codec/error-codes.js';
 import { RequestId, type JsonRpcErrorObject, type JsonRpcMessage, type JsonRpcRequest } from '../codec/messages.js';
@@ -45,6 +46,10 @@ class Active implements RunRequestInit, RequestObserver {
 
   get send(): (m: JsonRpcMessage) => void {
     return this.server.send;
+  }
+
+  get era(): ProtocolEra {
+    return this.server.era;
   }
 
   next(o: RequestOutcome): void {
@@ -97,6 +102,11 @@ export class ServingHalf {
   readonly manager: CancellationManager;
   /** @internal Writes one message of this connection. */
   readonly send: (m: JsonRpcMessage) => void;
+
+  /** @internal The era in force: decided before a request runs, and never changed after. */
+  get era(): ProtocolEra {
+    return this.init.era.current;
+  }
 
   constructor(private readonly init: ServingInit) {
     this.manager = init.manager;

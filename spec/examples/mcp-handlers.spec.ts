@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { META_CLIENT_CAPABILITIES, META_PROTOCOL_VERSION } from '../../lib/codec/era.js';
-import { ErrorCodes, JsonRpcError, type JsonRpcMessage } from '../../lib/index.js';
-import { eraOfRequest, mcpHandlers, type McpHandlersOptions } from '../../examples/mcp-handlers.js';
+import { ErrorCodes, type JsonRpcMessage, type PeerOptions } from '../../lib/index.js';
+import { mcpHandlers, type McpHandlersOptions } from '../../examples/mcp-handlers.js';
 import { cancel, drive, req } from '../helpers.js';
 import { until } from '../transport/support.js';
 
@@ -11,11 +11,10 @@ import { until } from '../transport/support.js';
 type Rec = Record<string, unknown>;
 const rec = (u: unknown): Rec => (typeof u === 'object' && u !== null ? (u as Rec) : {});
 const meta2026 = (extra: Rec = {}): Rec => ({ _meta: { [META_PROTOCOL_VERSION]: '2026-07-28', [META_CLIENT_CAPABILITIES]: {}, ...extra } });
-const codeOf = (e: unknown): number | undefined => (e instanceof JsonRpcError ? e.code : undefined);
 
 /** A peer serving the handlers; `answer` sends one request and waits for its response. */
-const serving = (options: McpHandlersOptions = {}) => {
-  const d = drive({ handlers: mcpHandlers(options) });
+const serving = (options: McpHandlersOptions = {}, peer: PeerOptions = {}) => {
+  const d = drive({ ...peer, handlers: mcpHandlers(options) });
   const answer = async (id: number, method: string, params?: Rec): Promise<Rec> => {
     d.incoming.next(req(id, method, params));
     await until(() => d.out.some((m) => rec(m)['id'] === id), 2_000, `the response to #${id}`);
@@ -25,41 +24,6 @@ const serving = (options: McpHandlersOptions = {}) => {
 };
 
 describe('examples/mcp-handlers', () => {
-  describe('eraOfRequest', () => {
-    it('should answer a request by the era it names, and a request naming none as 2025-11-25 (auto)', () => {
-      expect(eraOfRequest('tools/list', meta2026(), 'auto')).to.equal('2026-07-28');
-      expect(eraOfRequest('tools/list', {}, 'auto')).to.equal('2025-11-25');
-      expect(eraOfRequest('tools/list', undefined, 'auto')).to.equal('2025-11-25');
-      expect(eraOfRequest('initialize', { protocolVersion: '2025-11-25' }, 'auto')).to.equal('2025-11-25');
-    });
-
-    it('should refuse an unknown version with -32022 and what it supports', () => {
-      const e = eraOfRequest('tools/list', { _meta: { [META_PROTOCOL_VERSION]: '2099-01-01', [META_CLIENT_CAPABILITIES]: {} } }, 'auto');
-      expect(codeOf(e)).to.equal(ErrorCodes.UnsupportedProtocolVersion);
-      expect((e as JsonRpcError).data).to.deep.equal({ supported: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'], requested: '2099-01-01' });
-      // fixed to one era, a version of the other is not spoken either
-      const fixed = eraOfRequest('tools/list', { _meta: { [META_PROTOCOL_VERSION]: '2025-11-25', [META_CLIENT_CAPABILITIES]: {} } }, '2026-07-28');
-      expect((fixed as JsonRpcError).data).to.deep.equal({ supported: ['2026-07-28'], requested: '2025-11-25' });
-    });
-
-    it('should take a 2025 version named in _meta as a 2025 request, as the peer does (auto)', () => {
-      expect(eraOfRequest('ping', { _meta: { [META_PROTOCOL_VERSION]: '2025-06-18' } }, 'auto')).to.equal('2025-11-25');
-    });
-
-    it('should refuse a 2026 request without its capabilities, or without a version when the era is fixed, with -32602', () => {
-      expect(codeOf(eraOfRequest('tools/list', { _meta: { [META_PROTOCOL_VERSION]: '2026-07-28' } }, 'auto'))).to.equal(ErrorCodes.InvalidParams);
-      expect(codeOf(eraOfRequest('tools/list', {}, '2026-07-28'))).to.equal(ErrorCodes.InvalidParams);
-    });
-
-    it("should not find a method the request's era does not have", () => {
-      for (const m of ['initialize', 'ping', 'logging/setLevel'])
-        expect(codeOf(eraOfRequest(m, meta2026(), 'auto')), m).to.equal(ErrorCodes.MethodNotFound);
-      expect(codeOf(eraOfRequest('server/discover', meta2026(), '2025-11-25'))).to.equal(ErrorCodes.MethodNotFound);
-      // a fixed 2025 era ignores _meta: the request is a 2025 one
-      expect(eraOfRequest('tools/list', meta2026(), '2025-11-25')).to.equal('2025-11-25');
-    });
-  });
-
   describe('served', () => {
     it('should answer server/discover with a complete, cacheable result that names the server', async () => {
       const s = serving();
@@ -70,16 +34,15 @@ describe('examples/mcp-handlers', () => {
     });
 
     it('should mark 2026 tool results complete, and leave 2025 results as they were', async () => {
-      const s = serving();
-      const modern = rec((await s.answer(1, 'tools/call', { name: 'echo', arguments: { text: 'a' }, ...meta2026() }))['result']);
+      const modern = rec((await serving().answer(1, 'tools/call', { name: 'echo', arguments: { text: 'a' }, ...meta2026() }))['result']);
       expect(modern).to.include({ resultType: 'complete' });
       expect(modern).to.not.have.property('ttlMs');
-      const legacy = rec((await s.answer(2, 'tools/call', { name: 'echo', arguments: { text: 'b' } }))['result']);
+      const legacy = rec((await serving().answer(2, 'tools/call', { name: 'echo', arguments: { text: 'b' } }))['result']);
       expect(legacy).to.deep.equal({ content: [{ type: 'text', text: 'b' }] });
     });
 
-    it('should not serve initialize when the era is fixed to 2026-07-28', async () => {
-      const s = serving({ era: '2026-07-28' });
+    it('should not serve initialize on a connection pinned to 2026-07-28, though it has a handler for it', async () => {
+      const s = serving({}, { era: '2026-07-28' });
       const r = await s.answer(1, 'initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } });
       expect(rec(r['error'])['code']).to.equal(ErrorCodes.MethodNotFound);
     });

@@ -79,12 +79,31 @@ describe('protocol eras', () => {
       expect(errorOf(d.out, 1)?.code).to.equal(ErrorCodes.UnsupportedProtocolVersion);
     });
 
-    it('should let an initialize be cancelled under 2026 rules, where it is a method like any other', async () => {
-      const d = drive({ era: '2026-07-28', handlers: { initialize: () => NEVER } });
-      d.incoming.next(req(0, 'initialize', {}));
-      d.incoming.next(cancel(0, 'stop'));
+    it('should answer the methods 2026-07-28 removed with -32601 under its rules, though handlers exist', async () => {
+      const ok = () => Promise.resolve({});
+      const d = drive({ era: '2026-07-28', handlers: { initialize: ok, ping: ok, 'logging/setLevel': ok, 'tools/list': ok } });
+      ['initialize', 'ping', 'logging/setLevel', 'tools/list'].forEach((method, i) => d.incoming.next(req(i, method, { _meta: v2026 })));
       await flush();
-      expect(ofType(d.events, 'request-cancelled').map((e) => e.reason)).to.deep.equal([{ source: 'peer', reason: 'stop' }]);
+      expect([0, 1, 2, 3].map((i) => errorOf(d.out, i)?.code)).to.deep.equal([ErrorCodes.MethodNotFound, ErrorCodes.MethodNotFound, ErrorCodes.MethodNotFound, undefined]);
+    });
+
+    it('should answer server/discover with -32601 once an initialize made the connection 2025', async () => {
+      const ok = () => Promise.resolve({});
+      const d = drive({ handlers: { initialize: ok, 'server/discover': ok } });
+      d.incoming.next(req(0, 'initialize', {}));
+      d.incoming.next(req(1, 'server/discover'));
+      await flush();
+      expect(errorOf(d.out, 1)?.code).to.equal(ErrorCodes.MethodNotFound);
+    });
+
+    it('should refuse, with -32602, a 2026 request without capabilities, and one naming no version once the era is 2026', async () => {
+      const ok = () => Promise.resolve({});
+      const d = drive({ era: '2026-07-28', handlers: { 'tools/list': ok } });
+      d.incoming.next(req(1, 'tools/list', { _meta: { [META_PROTOCOL_VERSION]: '2026-07-28' } }));
+      d.incoming.next(req(2, 'tools/list', { _meta: { [META_PROTOCOL_VERSION]: '2026-07-28', [META_CLIENT_CAPABILITIES]: [] } }));
+      d.incoming.next(req(3, 'tools/list'));
+      await flush();
+      expect([1, 2, 3].map((i) => errorOf(d.out, i)?.code)).to.deep.equal([ErrorCodes.InvalidParams, ErrorCodes.InvalidParams, ErrorCodes.InvalidParams]);
     });
 
     it('should throw a TypeError at construction for an era that does not exist', () => {
