@@ -1,0 +1,84 @@
+import type { JsonRpcMessage, RequestId } from '../../codec/messages.js';
+import { toJson } from '../to-json.js';
+import type { EventStream, HttpExchange } from './exchange.js';
+
+/** How a POST with requests is answered: `auto` (one JSON body unless something comes before the last response), `sse`, or `json`. */
+export type AnswerMode = 'auto' | 'sse' | 'json';
+
+/**
+ * The answer of one POST: the responses it waits for, written as one JSON body or as an SSE
+ * stream. In `auto`, a POST whose only message is its one response gets it as JSON (status from
+ * `statusOf`); anything before it (progress, a notification for the request, the first of
+ * several responses) turns the answer into an SSE stream, which ends with the last response.
+ * In `json`, what is not a response is dropped (`dropped()` counts it), and a batch's responses
+ * come as one array. Both eras use it: the 2026 POST waits for one id, a 2025 POST for each
+ * request it carried.
+ *
+ * @example
+ * const answer = new PostAnswer(exchange, [7], 'auto', () => 200, {});
+ * peerMessages.subscribe((m) => answer.write(m));
+ */
+export class PostAnswer {
+  private readonly waiting: Set<RequestId>;
+  private stream: EventStream | undefined;
+  private readonly collected: string[] = [];
+  private droppedCount = 0;
+
+  constructor(
+    private readonly ex: HttpExchange,
+    ids: readonly RequestId[],
+    private readonly mode: AnswerMode,
+    private readonly statusOf: (m: JsonRpcMessage) => number,
+    private readonly headers: Readonly<Record<string, string>>,
+  ) {
+    this.waiting = new Set(ids);
+    if (mode === 'sse') this.stream = ex.stream(headers);
+  }
+
+  /** Whether every response was written (or the client went away). */
+  get done(): boolean {
+    return this.waiting.size === 0 || this.ex.gone.aborted;
+  }
+
+  /** Whether `id` is one of the requests this POST still waits for. */
+  waitsFor(id: RequestId): boolean {
+    return this.waiting.has(id);
+  }
+
+  /** Messages not written: mid-call notifications of a `json` answer. */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  /** One message for this POST (a response to one of its requests, or a notification for one). */
+  write(m: JsonRpcMessage): void {
+    if (this.done) return;
+    const id = !('method' in m) && 'id' in m ? m.id : undefined;
+    const final = id !== undefined && id !== null && this.waiting.delete(id);
+    const json = toJson(m);
+    // a notification JSON cannot carry is nobody's answer: it is not written
+    if (typeof json !== 'string') return;
+    if (this.stream === undefined && (this.mode === 'json' || (this.mode === 'auto' && final && this.waiting.size === 0 && this.collected.length === 0))) {
+      if (!final) {
+        this.droppedCount++;
+        return;
+      }
+      this.collected.push(json);
+      if (this.waiting.size > 0) return;
+      const single = this.collected.length === 1;
+      this.ex.reply(single ? this.statusOf(m) : 200, this.headers, single ? json : `[${this.collected.join(',')}]`);
+      return;
+    }
+    this.stream ??= this.ex.stream(this.headers);
+    this.stream.send(json);
+    if (this.waiting.size === 0) this.stream.end();
+  }
+
+  /** End the answer without its responses (the server closes): the stream ends, a JSON answer is a 503. */
+  abandon(): void {
+    if (this.ex.gone.aborted) return;
+    this.waiting.clear();
+    if (this.stream !== undefined) this.stream.end();
+    else this.ex.reply(503, this.headers);
+  }
+}

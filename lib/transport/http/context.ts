@@ -1,0 +1,15 @@
+import type { PeerEvent } from '../../peer/events.js';
+import type { PeerOptions } from '../../peer/create-peer.js';
+import type { AnswerMode } from './answer.js';
+import type { HttpEventInit } from './events.js';
+
+/** What every exchange of one `streamableHttp` shares: its connections' options, how to answer, where events go, what `close()` ends. */
+export interface HttpContext {
+  /** The options of each connection, with the one registry all of them share. */
+  readonly peer: Omit<PeerOptions, 'sessionId' | 'era'> & Required<Pick<PeerOptions, 'manager'>>;
+  readonly mode: AnswerMode;
+  readonly emit: (e: HttpEventInit) => void;
+  readonly peerEvent: (e: PeerEvent) => void;
+  /** The way to end each exchange or session still open: `close()` calls them all. */
+  readonly live: Set<() => void>;
+}

@@ -1,0 +1,46 @@
+import type { ProtocolEra } from '../../codec/era.js';
+
+/**
+ * What the Streamable HTTP transport itself reports, beside the events of its connections: a
+ * discriminated union on `type`, stamped with `at` (ms), like `PeerEvent`. Quoted input is
+ * bounded (at most 256 characters).
+ *
+ * @example
+ * http.events$.pipe(filter((e) => e.type === 'http-rejected')).subscribe((e) => log.warn(e.status, e.why));
+ */
+export type HttpEvent =
+  | {
+      readonly type: 'http-rejected';
+      readonly at: number;
+      readonly status: number;
+      /** The JSON-RPC code of the error body, when there is one. */
+      readonly code?: number;
+      readonly why: string;
+    }
+  | { readonly type: 'session-opened'; readonly at: number; readonly sessionId: string }
+  | {
+      readonly type: 'session-closed';
+      readonly at: number;
+      readonly sessionId: string;
+      /** `delete`: the client's DELETE; `idle`: no request for `sessionIdleMs`; `close`: the transport closed. */
+      readonly why: 'delete' | 'idle' | 'close';
+    }
+  | {
+      /** A client closed a response stream before its answer ended. */
+      readonly type: 'stream-closed';
+      readonly at: number;
+      readonly era: ProtocolEra;
+      /** 2026-07-28: the request was cancelled (`source: 'close'`); 2025-11-25: it runs on, its answer is dropped. */
+      readonly cancelled: boolean;
+      readonly sessionId?: string;
+    }
+  | {
+      /** A message the server sent that had no stream to go on (no GET stream open, its POST's stream closed). */
+      readonly type: 'message-dropped';
+      readonly at: number;
+      readonly sessionId?: string;
+      readonly why: 'no-stream' | 'stream-closed' | 'not-allowed';
+    };
+
+/** An event before it is stamped with `at`. */
+export type HttpEventInit = HttpEvent extends infer E ? (E extends unknown ? Omit<E, 'at'> : never) : never;

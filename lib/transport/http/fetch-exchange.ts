@@ -1,0 +1,90 @@
+import { SSE_HEADERS, sseEvent, type EventStream, type HttpExchange } from './exchange.js';
+
+/**
+ * An {@link HttpExchange} over a web-standard `Request` (Bun, Deno, Workers, Node's fetch): the
+ * answer is the `Response` the returned promise resolves with. The client going away is the
+ * request's signal aborting, or the response body being cancelled.
+ */
+export const fetchExchange = (request: Request): { exchange: HttpExchange; response: Promise<Response> } => {
+  const gone = new AbortController();
+  request.signal.addEventListener('abort', () => gone.abort(), { once: true });
+  let resolve: (r: Response) => void = () => undefined;
+  const response = new Promise<Response>((r) => (resolve = r));
+  let answered = false;
+  const encoder = new TextEncoder();
+  const exchange: HttpExchange = {
+    method: request.method,
+    header: (name) => request.headers.get(name) ?? undefined,
+    body: async (maxBytes) => {
+      if (request.body === null) return '';
+      const reader = request.body.getReader();
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          size += value.length;
+          if (size > maxBytes) {
+            await reader.cancel().catch(() => undefined);
+            return undefined;
+          }
+          chunks.push(value);
+        }
+      } catch {
+        gone.abort();
+        return '';
+      }
+      const all = new Uint8Array(size);
+      let at = 0;
+      for (const c of chunks) {
+        all.set(c, at);
+        at += c.length;
+      }
+      return new TextDecoder().decode(all);
+    },
+    gone: gone.signal,
+    reply: (status, headers, body) => {
+      if (answered) return;
+      answered = true;
+      resolve(new Response(body ?? null, { status, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers } }));
+    },
+    stream: (headers): EventStream => {
+      let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+      let ended = false;
+      const body = new ReadableStream<Uint8Array>({
+        start: (c) => {
+          controller = c;
+        },
+        cancel: () => {
+          ended = true;
+          gone.abort();
+        },
+      });
+      if (!answered) {
+        answered = true;
+        resolve(new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers } }));
+      }
+      return {
+        send: (json) => {
+          if (ended || gone.signal.aborted) return;
+          try {
+            controller?.enqueue(encoder.encode(sseEvent(json)));
+          } catch {
+            gone.abort();
+          }
+        },
+        end: () => {
+          if (ended) return;
+          ended = true;
+          try {
+            controller?.close();
+          } catch {
+            // cancelled meanwhile
+          }
+        },
+      };
+    },
+  };
+  return { exchange, response };
+};

@@ -1,0 +1,60 @@
+import { Observable } from 'rxjs';
+import type { JsonRpcMessage, JsonRpcNotification, JsonRpcRequest } from '../../codec/messages.js';
+import { serve } from '../../peer/serve.js';
+import { PostAnswer } from './answer.js';
+import type { HttpContext } from './context.js';
+import type { HttpExchange } from './exchange.js';
+import { acceptsSse, statusOfError } from './validate.js';
+
+const statusOf = (m: JsonRpcMessage): number => ('error' in m ? statusOfError(m.error.code) : 200);
+
+/**
+ * One 2026-07-28 POST: one request, one connection of its own (`serve`, the core without a
+ * sending half: a 2026 server sends no requests), one answer. The connection's source is the
+ * request, held open until the answer ends; the client closing the stream first completes it,
+ * and the core cancels the request with `source: 'close'` (its cleanups run once, nothing more
+ * is written: the answer ignores whatever comes after). MCP 2026-07-28,
+ * basic/transports/streamable-http, "Cancellation".
+ */
+export const serveOne = (ex: HttpExchange, message: JsonRpcRequest | JsonRpcNotification, ctx: HttpContext): void => {
+  const { handlers, ...options } = ctx.peer;
+  const served = serve(handlers ?? {}, { ...options, era: '2026-07-28', events: ctx.peerEvent });
+  if (!('id' in message)) {
+    // a notification: run its handler (if any) on a connection of its own, answer 202 (MCP
+    // 2026-07-28 defines no client notifications over HTTP; a cancel here names nothing of ours)
+    ex.reply(202, {});
+    new Observable<unknown>((s) => {
+      s.next(message);
+      s.complete();
+    }).pipe(served).subscribe();
+    return;
+  }
+  const answer = new PostAnswer(ex, [message.id], acceptsSse(ex) ? ctx.mode : 'json', statusOf, {});
+  let finish: () => void = () => undefined;
+  const source = new Observable<unknown>((s) => {
+    finish = () => s.complete();
+    s.next(message);
+    const onGone = (): void => {
+      ctx.emit({ type: 'stream-closed', era: '2026-07-28', cancelled: true });
+      s.complete();
+    };
+    ex.gone.addEventListener('abort', onGone, { once: true });
+    return () => ex.gone.removeEventListener('abort', onGone);
+  });
+  const close = (): void => {
+    // the transport closes: the answer ends without its response, the request is cancelled
+    answer.abandon();
+    finish();
+  };
+  ctx.live.add(close);
+  source.pipe(served).subscribe({
+    next: (m) => {
+      answer.write(m);
+      if (answer.done) finish();
+    },
+    complete: () => {
+      ctx.live.delete(close);
+      if (!answer.done) answer.abandon();
+    },
+  });
+};

@@ -1,0 +1,127 @@
+import { Subject, type Subscription } from 'rxjs';
+import { isRequestMessage, type JsonRpcMessage, type RequestId } from '../../codec/messages.js';
+import { relatedRequestId } from '../../handler/related.js';
+import { createPeer, type Peer } from '../../peer/create-peer.js';
+import { toJson } from '../to-json.js';
+import { PostAnswer } from './answer.js';
+import type { HttpContext } from './context.js';
+import type { EventStream, HttpExchange } from './exchange.js';
+import { acceptsSse } from './validate.js';
+
+/** The header of a 2025-11-25 session. */
+export const SESSION_HEADER = 'mcp-session-id';
+
+/**
+ * One 2025-11-25 session living in this process: one connection (a whole peer: a 2025 server
+ * may send requests of its own, on the GET stream), fed by the session's POSTs. What the peer
+ * writes goes where it belongs: a response and the messages of a request (its progress, its
+ * `ctx.notify`) on the stream of the POST that carried it, anything else on the GET stream.
+ *
+ * A POST's stream closing is not a cancel in this era (its stream was resumable): the request
+ * runs on, the client cancels it with `notifications/cancelled` if it wants it stopped, and what
+ * it would still write has no stream and is dropped, each drop an event. Ending the session
+ * (DELETE, idle, `close()`) closes the connection: everything of the session in flight is
+ * cancelled with `source: 'close'`, its cleanups run once.
+ */
+export class LiveSession {
+  readonly peer: Peer;
+  private readonly incoming = new Subject<unknown>();
+  // the POST answering each request of the session still in flight
+  private readonly answers = new Map<RequestId, PostAnswer>();
+  private listen: EventStream | undefined;
+  private readonly subscription: Subscription;
+  private idle: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly id: string,
+    private readonly ctx: HttpContext,
+    private readonly idleMs: number,
+    private readonly ended: (why: 'delete' | 'idle' | 'close') => void,
+  ) {
+    this.peer = createPeer(this.incoming, { ...ctx.peer, era: '2025-11-25', sessionId: id });
+    this.peer.events$.subscribe(ctx.peerEvent);
+    this.subscription = this.peer.outgoing$.subscribe((m) => this.route(m));
+    this.touch();
+  }
+
+  /** A POST of this session: its messages into the connection, its answer kept for their responses. */
+  post(ex: HttpExchange, body: unknown, ids: readonly RequestId[], headers: Readonly<Record<string, string>>): void {
+    this.touch();
+    if (ids.length === 0) {
+      // notifications and responses only (a cancel, `initialized`, our requests' answers): 202
+      ex.reply(202, headers);
+      this.incoming.next(body);
+      return;
+    }
+    const duplicate = ids.find((id, i) => this.answers.has(id) || ids.indexOf(id) !== i);
+    if (duplicate !== undefined) {
+      const error = { code: -32600, message: `Invalid request: id ${JSON.stringify(duplicate)} is in flight in this session already` };
+      ex.reply(400, headers, JSON.stringify({ jsonrpc: '2.0', id: duplicate, error }));
+      return;
+    }
+    const answer = new PostAnswer(ex, ids, acceptsSse(ex) ? this.ctx.mode : 'json', () => 200, headers);
+    for (const id of ids) this.answers.set(id, answer);
+    ex.gone.addEventListener('abort', () => {
+      // not a cancel in this era: the requests run on, their answers have nowhere to go
+      if (ids.some((id) => this.answers.get(id) === answer)) this.ctx.emit({ type: 'stream-closed', era: '2025-11-25', cancelled: false, sessionId: this.id });
+    }, { once: true });
+    this.incoming.next(body);
+  }
+
+  /** The GET stream: messages not related to a request. One at a time: false when one is open. */
+  openListen(ex: HttpExchange, headers: Readonly<Record<string, string>>): boolean {
+    if (this.listen !== undefined) return false;
+    this.touch();
+    const stream = ex.stream(headers);
+    this.listen = stream;
+    ex.gone.addEventListener('abort', () => {
+      if (this.listen === stream) this.listen = undefined;
+      this.touch();
+    }, { once: true });
+    return true;
+  }
+
+  /** End the session: its connection closes (everything in flight cancelled), every stream ends. */
+  end(why: 'delete' | 'idle' | 'close'): void {
+    if (this.subscription.closed) return;
+    if (this.idle !== undefined) clearTimeout(this.idle);
+    this.incoming.complete();
+    this.subscription.unsubscribe();
+    for (const answer of new Set(this.answers.values())) answer.abandon();
+    this.answers.clear();
+    this.listen?.end();
+    this.listen = undefined;
+    this.ended(why);
+  }
+
+  private route(m: JsonRpcMessage): void {
+    const id = relatedRequestId(m);
+    if (id !== undefined && !isRequestMessage(m)) {
+      const answer = this.answers.get(id);
+      if (answer === undefined || answer.done) {
+        // its POST's stream closed (or it never had one): dropped, as the era allows
+        if (!('method' in m)) this.answers.delete(id);
+        this.ctx.emit({ type: 'message-dropped', sessionId: this.id, why: 'stream-closed' });
+      } else {
+        answer.write(m);
+        if (!answer.waitsFor(id)) this.answers.delete(id);
+      }
+      if (!('method' in m)) this.touch();
+      return;
+    }
+    const json = toJson(m);
+    if (this.listen === undefined || typeof json !== 'string') return this.ctx.emit({ type: 'message-dropped', sessionId: this.id, why: 'no-stream' });
+    this.listen.send(json);
+  }
+
+  // a session nobody uses (no request in flight, no GET stream) ends after idleMs
+  private touch(): void {
+    if (this.idle !== undefined) clearTimeout(this.idle);
+    if (!Number.isFinite(this.idleMs)) return;
+    this.idle = setTimeout(() => {
+      if (this.answers.size === 0 && this.listen === undefined && this.peer.inFlight().serving === 0) this.end('idle');
+      else this.touch();
+    }, this.idleMs);
+    this.idle.unref?.();
+  }
+}

@@ -1,0 +1,235 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as E from 'fp-ts/lib/Either.js';
+import { asyncScheduler, Subject, type Observable } from 'rxjs';
+import { classifyMessage } from '../../codec/decode.js';
+import { ERA_VERSIONS, eraOfVersion, requestVersion, type ProtocolEra } from '../../codec/era.js';
+import { ErrorCodes } from '../../codec/error-codes.js';
+import { PREVIEW_MAX, preview } from '../../codec/preview.js';
+import { CancellationManager } from '../../manager/cancellation-manager.js';
+import { DEFAULT_MAX_BATCH_SIZE } from '../../peer/batch.js';
+import type { Peer, PeerOptions } from '../../peer/create-peer.js';
+import type { PeerEvent } from '../../peer/events.js';
+import type { AnswerMode } from './answer.js';
+import type { HttpContext } from './context.js';
+import type { HttpEvent } from './events.js';
+import type { HttpExchange } from './exchange.js';
+import { fetchExchange } from './fetch-exchange.js';
+import { nodeExchange } from './node-exchange.js';
+import { serveOne } from './per-request.js';
+import { LiveSession, SESSION_HEADER } from './session.js';
+import { memorySessions, type SessionStore } from './sessions.js';
+import { answeredIds, headerRefusal, originRefusal, postRefusal, type Refusal } from './validate.js';
+
+/** The default bound of a POST body: 4 MiB, as the official SDK's. */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** The default idle time after which a 2025 session nobody uses is ended: 30 minutes. */
+export const DEFAULT_SESSION_IDLE_MS = 30 * 60_000;
+
+/** Options of {@link streamableHttp}: those of each connection, and of the transport. */
+export interface StreamableHttpOptions extends Omit<PeerOptions, 'sessionId' | 'era'> {
+  /** The eras served; default both. A request of another era gets -32022 listing the served versions. */
+  readonly eras?: readonly ProtocolEra[];
+  /** Where 2025 sessions live; default {@link memorySessions}. Share one store across instances. */
+  readonly sessions?: SessionStore;
+  /** Largest POST body; over it 413, and nothing more is read. Default 4 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Origins allowed when a request has an `Origin` header; default: pages on this machine only (localhost, 127.0.0.1, [::1]). Else 403. */
+  readonly allowedOrigins?: readonly string[];
+  /** How a POST with requests is answered: `auto` (default: JSON unless something precedes the response), `sse`, or `json` (mid-call notifications dropped). */
+  readonly response?: AnswerMode;
+  /** Called with the peer of each 2025 session this process opens: to send requests and notifications on its GET stream. */
+  readonly onSession?: (peer: Peer, sessionId: string) => void;
+  /** A 2025 session with nothing in flight and no GET stream for this long is ended. Default 30 minutes; `Infinity`: never. */
+  readonly sessionIdleMs?: number;
+  /** Most 2025 sessions live in this process; past it an `initialize` gets 503. Default 10,000. */
+  readonly maxSessions?: number;
+}
+
+/** A Streamable HTTP server transport: a node handler, a fetch handler, its events, and `close()`. */
+export interface StreamableHttp {
+  /** The node face: for `http.createServer`, Express, Fastify's raw mode. Never throws, never rejects. */
+  readonly handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** The web-standard face (Bun, Deno, Workers, Node's fetch servers). Never rejects. */
+  readonly fetch: (request: Request) => Promise<Response>;
+  /** Every connection's events and this transport's own. Hot. */
+  readonly events$: Observable<PeerEvent | HttpEvent>;
+  /** Requests in flight in this transport's registry (its `manager`). */
+  inFlight(): number;
+  /** Ends every stream and session and cancels everything in flight (`source: 'close'`); later requests get 503. */
+  close(): Promise<void>;
+}
+
+type Rec = Record<string, unknown>;
+const isRec = (u: unknown): u is Rec => typeof u === 'object' && u !== null && !Array.isArray(u);
+const isInitialize = (body: unknown): boolean =>
+  (Array.isArray(body) ? (body as unknown[]) : [body]).some((m) => isRec(m) && m['method'] === 'initialize' && m['id'] !== undefined);
+const idOf = (body: unknown): string | number | null => {
+  const id = isRec(body) ? body['id'] : undefined;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
+};
+// session ids are ours (UUIDs); anything much longer names no session, and is never looked up
+const MAX_SESSION_ID = 256;
+
+/**
+ * Our Streamable HTTP server transport, both eras on one endpoint (docs/protocol.md "Eras"):
+ *
+ * - **2026-07-28** (a POST whose `MCP-Protocol-Version` is 2026-07-28): one POST is one request
+ *   on a connection of its own; its answer is JSON, or SSE once progress flows. Closing the
+ *   response stream is the cancel: the request stops with `source: 'close'`, its cleanups run
+ *   once, nothing more is written. Headers are checked against the body (-32020).
+ * - **2025-11-25** (an `initialize` without a session, or an `Mcp-Session-Id`): sessions, each one
+ *   connection; POSTed `notifications/cancelled` cancels; GET opens the session's stream for
+ *   messages not tied to a request; DELETE ends the session and cancels what it has in flight.
+ *   A POST's stream closing is not a cancel in this era: the request runs on.
+ *
+ * Hostile input gets an HTTP error with a bounded JSON-RPC error body (413, -32700, 415, 406,
+ * 404 for an unknown session, 403 for a foreign Origin), and nothing else changes.
+ *
+ * @example
+ * const mcp = streamableHttp({ handlers });
+ * http.createServer((req, res) => void mcp.handle(req, res)).listen(3000, '127.0.0.1');
+ * // Bun, Deno, Workers: export default { fetch: mcp.fetch };
+ */
+export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableHttp => {
+  const { eras: erasOption, sessions: sessionsOption, maxBodyBytes: maxBody, allowedOrigins, response, onSession, sessionIdleMs, maxSessions: maxLive, ...peerOptions } = options;
+  const manager = peerOptions.manager ?? new CancellationManager();
+  const scheduler = peerOptions.scheduler ?? asyncScheduler;
+  const events$ = new Subject<PeerEvent | HttpEvent>();
+  const ctx: HttpContext = {
+    peer: { ...peerOptions, manager },
+    mode: response ?? 'auto',
+    emit: (e) => events$.next({ ...e, at: scheduler.now() } as HttpEvent),
+    peerEvent: (e) => events$.next(e),
+    live: new Set(),
+  };
+  const eras: ReadonlySet<ProtocolEra> = new Set(erasOption ?? ['2025-11-25', '2026-07-28']);
+  const supported = [...eras].flatMap((e) => ERA_VERSIONS[e]);
+  const store = sessionsOption ?? memorySessions();
+  const maxBodyBytes = maxBody ?? DEFAULT_MAX_BODY_BYTES;
+  const maxBatch = peerOptions.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
+  const live = new Map<string, LiveSession>();
+  let closed = false;
+
+  const refuse = (ex: HttpExchange, r: Refusal): void => {
+    ctx.emit(r.code === undefined ? { type: 'http-rejected', status: r.status, why: r.message } : { type: 'http-rejected', status: r.status, code: r.code, why: r.message });
+    const error = { code: r.code ?? ErrorCodes.InvalidRequest, message: r.message, ...(r.data === undefined ? {} : { data: r.data }) };
+    ex.reply(r.status, r.headers ?? {}, JSON.stringify({ jsonrpc: '2.0', id: r.id ?? null, error }));
+  };
+  const unsupported = (requested: string, id: string | number | null): Refusal => {
+    const shown = preview(requested, PREVIEW_MAX);
+    return { status: 400, code: ErrorCodes.UnsupportedProtocolVersion, message: `Unsupported protocol version: ${shown}`, id, data: { supported, requested: shown } };
+  };
+
+  const open = (id: string): LiveSession => {
+    const session = new LiveSession(id, ctx, sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS, (why) => {
+      live.delete(id);
+      ctx.live.delete(closeIt);
+      ctx.emit({ type: 'session-closed', sessionId: id, why });
+      // a session this process closes for itself stays in a shared store for another instance
+      if (why !== 'close') void Promise.resolve(store.delete(id)).catch(() => undefined);
+    });
+    const closeIt = (): void => session.end('close');
+    live.set(id, session);
+    ctx.live.add(closeIt);
+    ctx.emit({ type: 'session-opened', sessionId: id });
+    onSession?.(session.peer, id);
+    return session;
+  };
+  const find = async (id: string): Promise<LiveSession | undefined> => {
+    if (id.length > MAX_SESSION_ID) return undefined;
+    const here = live.get(id);
+    if (here !== undefined) return here;
+    // opened by another instance sharing the store: this one takes it over
+    const record = await store.get(id);
+    return record === undefined || closed ? undefined : (live.get(id) ?? open(id));
+  };
+  const noSession: Refusal = { status: 404, message: 'Not Found: no such session (open a new one with initialize)' };
+
+  const post = async (ex: HttpExchange, sessionId: string | undefined): Promise<void> => {
+    const bad = postRefusal(ex);
+    if (bad !== undefined) return refuse(ex, bad);
+    const text = await ex.body(maxBodyBytes);
+    if (text === undefined) return refuse(ex, { status: 413, message: `Payload Too Large: the body is over ${maxBodyBytes} bytes` });
+    if (ex.gone.aborted) return;
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      return refuse(ex, { status: 400, code: ErrorCodes.ParseError, message: `Parse error: ${preview(e instanceof Error ? e.message : String(e), PREVIEW_MAX)}` });
+    }
+    const version = ex.header('mcp-protocol-version');
+    const versionEra = version === undefined ? undefined : eraOfVersion(version);
+    if (version !== undefined && versionEra === undefined) return refuse(ex, unsupported(version, idOf(body)));
+    const named = isRec(body) ? requestVersion(body['params']) : undefined;
+    const modern = versionEra === '2026-07-28' || (versionEra === undefined && sessionId === undefined && named !== undefined && eraOfVersion(named) === '2026-07-28');
+    if (modern) {
+      if (!eras.has('2026-07-28')) return refuse(ex, unsupported(version ?? named ?? '2026-07-28', idOf(body)));
+      const d = classifyMessage(body);
+      if (E.isLeft(d)) return refuse(ex, { status: 400, code: ErrorCodes.InvalidRequest, message: `Invalid request: ${d.left.errors.join('; ')}`, id: d.left.id });
+      if (d.right.kind === 'response' || d.right.kind === 'error-response')
+        return refuse(ex, { status: 400, code: ErrorCodes.InvalidRequest, message: 'Invalid request: a 2026-07-28 client sends no responses over HTTP', id: null });
+      const h = headerRefusal(ex, d.right.message);
+      if (h !== undefined) return refuse(ex, h);
+      return serveOne(ex, d.right.message, ctx);
+    }
+    if (!eras.has('2025-11-25')) return refuse(ex, unsupported(version ?? 'none (an initialize handshake)', idOf(body)));
+    const ids = answeredIds(body, maxBatch);
+    if (!Array.isArray(ids)) return refuse(ex, ids);
+    if (sessionId === undefined) {
+      if (!isInitialize(body)) return refuse(ex, { status: 400, message: 'Bad Request: the Mcp-Session-Id header is required (or start with initialize)' });
+      if (live.size >= (maxLive ?? 10_000)) return refuse(ex, { status: 503, message: 'Service Unavailable: too many sessions' });
+      const id = globalThis.crypto.randomUUID();
+      await store.create({ id, createdAt: Date.now() });
+      if (closed) return refuse(ex, { status: 503, message: 'Service Unavailable: closing' });
+      return open(id).post(ex, body, ids, { [SESSION_HEADER]: id });
+    }
+    const session = await find(sessionId);
+    if (session === undefined) return refuse(ex, noSession);
+    if (isInitialize(body)) return refuse(ex, { status: 400, code: ErrorCodes.InvalidRequest, message: 'Invalid request: this session is initialized already', id: idOf(body) });
+    session.post(ex, body, ids, {});
+  };
+
+  const exchange = async (ex: HttpExchange): Promise<void> => {
+    if (closed) return refuse(ex, { status: 503, message: 'Service Unavailable: closing' });
+    const origin = originRefusal(ex, allowedOrigins);
+    if (origin !== undefined) return refuse(ex, origin);
+    const sessionId = ex.header(SESSION_HEADER);
+    if (ex.method === 'POST') return post(ex, sessionId);
+    if ((ex.method !== 'GET' && ex.method !== 'DELETE') || sessionId === undefined)
+      // no session: a 2026 endpoint has only POST (MCP 2026-07-28, "Backward Compatibility")
+      return refuse(ex, { status: 405, message: `Method Not Allowed: ${preview(ex.method, 16)}`, headers: { allow: sessionId === undefined ? 'POST' : 'GET, POST, DELETE' } });
+    const session = await find(sessionId);
+    if (session === undefined) return refuse(ex, noSession);
+    if (ex.method === 'DELETE') {
+      session.end('delete');
+      return ex.reply(200, {});
+    }
+    if (!(ex.header('accept') ?? '').includes('text/event-stream')) return refuse(ex, { status: 406, message: 'Not Acceptable: a GET stream is text/event-stream' });
+    if (!session.openListen(ex, {})) return refuse(ex, { status: 409, message: 'Conflict: this session has a GET stream open already' });
+  };
+
+  const guarded = async (ex: HttpExchange): Promise<void> => {
+    try {
+      await exchange(ex);
+    } catch (e) {
+      // a bug or a failing store: one 500, never a crash of the server
+      refuse(ex, { status: 500, code: ErrorCodes.InternalError, message: `Internal error: ${preview(e instanceof Error ? e.message : String(e), PREVIEW_MAX)}` });
+    }
+  };
+
+  return {
+    handle: (req, res) => guarded(nodeExchange(req, res)),
+    fetch: (request) => {
+      const { exchange: ex, response: answer } = fetchExchange(request);
+      void guarded(ex);
+      return answer;
+    },
+    events$: events$.asObservable(),
+    inFlight: () => manager.size,
+    close: () => {
+      closed = true;
+      for (const end of [...ctx.live]) end();
+      return Promise.resolve();
+    },
+  };
+};

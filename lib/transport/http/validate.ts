@@ -1,0 +1,119 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { classifyMessage } from '../../codec/decode.js';
+import { requestVersion } from '../../codec/era.js';
+import { ErrorCodes } from '../../codec/error-codes.js';
+import { RequestId } from '../../codec/messages.js';
+import { PREVIEW_MAX, preview } from '../../codec/preview.js';
+import { decodeHeaderValue } from '../header-value.js';
+import type { HttpExchange } from './exchange.js';
+
+/** Why an HTTP request is refused: its status, and the JSON-RPC error its body carries (if any). */
+export interface Refusal {
+  readonly status: number;
+  readonly code?: number;
+  readonly message: string;
+  readonly id?: RequestId | null;
+  readonly data?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+const LOCAL_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * The `Origin` check against DNS rebinding (MCP basic/transports, "Security"): a request with an
+ * `Origin` must come from an allowed one: `allowed` when given, else a page on this machine.
+ */
+export const originRefusal = (ex: HttpExchange, allowed: readonly string[] | undefined): Refusal | undefined => {
+  const origin = ex.header('origin');
+  if (origin === undefined) return undefined;
+  if (allowed !== undefined) return allowed.includes(origin) ? undefined : { status: 403, message: `Forbidden: origin ${preview(origin, PREVIEW_MAX)} is not allowed` };
+  try {
+    const u = new URL(origin);
+    if ((u.protocol === 'http:' || u.protocol === 'https:') && LOCAL_HOSTS.has(u.hostname)) return undefined;
+  } catch {
+    // not a URL: refused below
+  }
+  return { status: 403, message: `Forbidden: origin ${preview(origin, PREVIEW_MAX)} is not allowed` };
+};
+
+/** A POST must say its body is JSON (415), and accept an answer this transport can give (406). */
+export const postRefusal = (ex: HttpExchange): Refusal | undefined => {
+  const type = (ex.header('content-type') ?? '').toLowerCase();
+  if (!type.startsWith('application/json')) return { status: 415, message: 'Unsupported Media Type: the body must be application/json' };
+  const accept = (ex.header('accept') ?? '*/*').toLowerCase();
+  if (!accept.includes('application/json') && !accept.includes('text/event-stream') && !accept.includes('*/*'))
+    return { status: 406, message: 'Not Acceptable: the client must accept application/json or text/event-stream' };
+  return undefined;
+};
+
+/** Whether the client accepts an SSE answer (else every answer is one JSON body). */
+export const acceptsSse = (ex: HttpExchange): boolean => {
+  const accept = (ex.header('accept') ?? '*/*').toLowerCase();
+  return accept.includes('text/event-stream') || accept.includes('*/*');
+};
+
+// the methods whose `Mcp-Name` mirrors a member of params (MCP 2026-07-28, "Standard Request Headers")
+const NAMED: Readonly<Record<string, string>> = { 'tools/call': 'name', 'prompts/get': 'name', 'resources/read': 'uri' };
+
+const mismatch = (id: RequestId | null, message: string): Refusal => ({ status: 400, code: ErrorCodes.HeaderMismatch, message: `Header mismatch: ${message}`, id });
+
+/**
+ * The 2026-07-28 headers of a POST against its body (MCP 2026-07-28, "Server Validation"):
+ * `MCP-Protocol-Version` equals the body's `_meta` version, `Mcp-Method` its method, `Mcp-Name`
+ * (decoded from Base64 when sent so) its `name` or `uri`. A mismatch, a missing or a malformed
+ * header is 400 with -32020; values are quoted bounded.
+ */
+export const headerRefusal = (ex: HttpExchange, body: { readonly method: string; readonly id?: unknown; readonly params?: unknown }): Refusal | undefined => {
+  const id = RequestId.is(body.id) ? body.id : null;
+  const q = (s: string): string => JSON.stringify(preview(s, PREVIEW_MAX));
+  const version = ex.header('mcp-protocol-version');
+  const named = requestVersion(body.params);
+  if (version === undefined) return mismatch(id, 'the MCP-Protocol-Version header is required');
+  if (named !== undefined && named !== version) return mismatch(id, `MCP-Protocol-Version header ${q(version)} does not match body version ${q(named)}`);
+  const method = ex.header('mcp-method');
+  if (method === undefined) return mismatch(id, 'the Mcp-Method header is required');
+  if (method !== body.method) return mismatch(id, `Mcp-Method header ${q(method)} does not match body method ${q(body.method)}`);
+  const member = Object.prototype.hasOwnProperty.call(NAMED, body.method) ? NAMED[body.method] : undefined;
+  if (member === undefined || !('id' in body)) return undefined;
+  const raw = ex.header('mcp-name');
+  if (raw === undefined) return mismatch(id, `the Mcp-Name header is required for ${body.method}`);
+  const name = decodeHeaderValue(raw);
+  if (name === undefined) return mismatch(id, 'the Mcp-Name header is not valid Base64 UTF-8');
+  const value = typeof body.params === 'object' && body.params !== null ? (body.params as Record<string, unknown>)[member] : undefined;
+  if (name !== value) return mismatch(id, `Mcp-Name header ${q(name)} does not match body ${member} ${typeof value === 'string' ? q(value) : 'absent'}`);
+  return undefined;
+};
+
+/**
+ * The HTTP status of an answer that is one JSON-RPC error (MCP 2026-07-28: protocol errors are
+ * 400, an unknown method 404); any other answer is 200.
+ */
+export const statusOfError = (code: number): number =>
+  code === ErrorCodes.MethodNotFound ? 404
+    : code === ErrorCodes.ParseError || code === ErrorCodes.InvalidRequest || code === ErrorCodes.InvalidParams || (code <= -32020 && code >= -32022) ? 400
+    : 200;
+
+/**
+ * The ids a POST's answer waits for: each element the peer will answer (a request, or an invalid
+ * request-shaped value with a usable id, which gets its -32600 with that id). A value it would
+ * answer with `id: null` has no place on any stream, so the POST is refused instead (400), and
+ * so is an empty batch or one over `maxBatch`.
+ */
+export const answeredIds = (body: unknown, maxBatch: number): RequestId[] | Refusal => {
+  const items = Array.isArray(body) ? (body as unknown[]) : [body];
+  if (Array.isArray(body) && (items.length === 0 || items.length > maxBatch))
+    return { status: 400, code: ErrorCodes.InvalidRequest, message: `Invalid request: a batch must hold 1 to ${maxBatch} messages`, id: null };
+  const ids: RequestId[] = [];
+  for (const item of items) {
+    const d = classifyMessage(item);
+    if (E.isRight(d)) {
+      if (d.right.kind === 'request') ids.push(d.right.message.id);
+      continue;
+    }
+    const e = d.left;
+    if (e.shape === 'notification' || e.shape === 'response') continue;
+    if (e.id === null) return { status: 400, code: ErrorCodes.InvalidRequest, message: `Invalid request: ${e.errors.join('; ')}`, id: null };
+    ids.push(e.id);
+  }
+  return ids;
+};
