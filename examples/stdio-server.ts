@@ -1,5 +1,6 @@
 import type { Subscription } from 'rxjs';
-import { connect, ndjson, type Peer, type PeerEvent } from '../lib/index.js';
+import { connect, ndjson, type Peer } from '../lib/index.js';
+import { describeEvent } from './describe-event.js';
 import { mcpHandlers } from './mcp-handlers.js';
 
 // An MCP server on stdio, made with mcp-rx-cancel: any MCP client can spawn it
@@ -13,28 +14,6 @@ import { mcpHandlers } from './mcp-handlers.js';
 
 const log = (line: string): void => {
   process.stderr.write(`[server] ${line}\n`);
-};
-
-const describe = (e: PeerEvent): string | undefined => {
-  const id = 'key' in e && e.key !== undefined ? ` #${JSON.stringify(e.key.requestId)}` : '';
-  switch (e.type) {
-    case 'request-received':
-    case 'request-completed':
-      return `${e.type} ${e.method}${id}`;
-    case 'request-cancelled':
-      return `${e.type} ${e.method}${id} (${e.reason.source}${e.reason.reason === undefined ? '' : `: ${e.reason.reason}`})`;
-    case 'request-failed':
-      return `${e.type} ${e.method}${id} (${e.code}: ${e.error.message})`;
-    case 'cancel-ignored':
-      return `${e.type}${id} (${e.why})`;
-    case 'message-rejected':
-    case 'transport-error':
-      return `${e.type} (${e.error.message})`;
-    case 'connection-closed':
-      return e.type;
-    default:
-      return undefined;
-  }
 };
 
 let peer: Peer | undefined;
@@ -56,7 +35,7 @@ const { peer: connected, subscription }: { peer: Peer; subscription: Subscriptio
 );
 peer = connected;
 peer.events$.subscribe((e) => {
-  const line = describe(e);
+  const line = describeEvent(e);
   if (line !== undefined) log(line);
   // the client closed stdin: nothing is left to do
   if (e.type === 'connection-closed') setImmediate(() => process.exit(0));
