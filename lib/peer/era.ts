@@ -105,7 +105,9 @@ export class Era {
   }
 
   private unsupported(requested: string): JsonRpcErrorObject {
-    const supported = this.decided === undefined ? [...ERA_VERSIONS['2026-07-28'], ...ERA_VERSIONS['2025-11-25']] : [...ERA_VERSIONS[this.decided]];
+    // the versions a request may name: 2026's until an initialize made the connection 2025 (a
+    // 2025 client never names one; listing them would send a 2026 client the wrong way)
+    const supported = [...ERA_VERSIONS[this.decided ?? '2026-07-28']];
     // the version is the peer's input: quoted bounded, never copied whole into the reply
     const shown = preview(requested, PREVIEW_MAX);
     return { code: ErrorCodes.UnsupportedProtocolVersion, message: `Unsupported protocol version: ${shown}`, data: { supported, requested: shown } };

@@ -103,7 +103,9 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
     live: new Set(),
   };
   const eras: ReadonlySet<ProtocolEra> = new Set(erasOption ?? ['2025-11-25', '2026-07-28']);
-  const supported = [...eras].flatMap((e) => ERA_VERSIONS[e]);
+  // the versions a request may name in `_meta` (as server/discover lists them); a 2025 client
+  // negotiates with initialize instead, so 2025's are listed only when 2026 is not served
+  const supported = [...ERA_VERSIONS[eras.has('2026-07-28') ? '2026-07-28' : '2025-11-25']];
   const store = sessionsOption ?? memorySessions();
   const maxBodyBytes = maxBody ?? DEFAULT_MAX_BODY_BYTES;
   const maxBatch = peerOptions.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;

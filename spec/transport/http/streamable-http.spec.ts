@@ -85,7 +85,7 @@ describe('streamableHttp', () => {
       expect(r.status).to.equal(400);
       const body = (await r.json()) as { error: { code: number; data: { supported: string[]; requested: string } } };
       expect(body.error.code).to.equal(ErrorCodes.UnsupportedProtocolVersion);
-      expect(body.error.data.supported).to.include.members(['2026-07-28', '2025-11-25']);
+      expect(body.error.data.supported).to.deep.equal(['2026-07-28']);
       expect(body.error.data.requested).to.equal('2099-01-01');
     });
 
