@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import fc from 'fast-check';
-import { CancelledParams, ProgressParams, RequestId, classifyMessage, decodeMessage } from '../../lib/index.js';
+import { of } from 'rxjs';
+import { CancelledParams, ProgressParams, RequestId, classifyMessage, decodeMessage, type JsonRpcMessage } from '../../lib/index.js';
+import { drive, ofType } from '../helpers.js';
 
 const left = (u: unknown) => {
   const r = decodeMessage(u);
@@ -81,5 +83,29 @@ describe('codecs', () => {
       const { JsonRpcMessage } = await import('../../lib/index.js');
       fc.assert(fc.property(fc.oneof(arbMessage, fc.jsonValue({ maxDepth: 3 })), (u) => E.isRight(decodeMessage(u)) === JsonRpcMessage.is(u)), { numRuns: 2000 });
     });
+  });
+});
+
+const nested = (depth: number): unknown => {
+  let v: unknown = 0;
+  for (let i = 0; i < depth; i++) v = [v];
+  return v;
+};
+
+const errorOf = (m: JsonRpcMessage | undefined): { code: number; message: string; data?: unknown } | undefined =>
+  m !== undefined && 'error' in m ? m.error : undefined;
+
+describe('classifyMessage under attack', () => {
+  it('should answer a request with 5,000 levels of nesting with -32600 and its id, never overflowing the stack', () => {
+    const { incoming, out, events } = drive({ handlers: { 'tools/call': () => of({}) } });
+    for (const depth of [5_000, 20_000]) {
+      incoming.next({ jsonrpc: '2.0', id: depth, method: 'tools/call', params: nested(depth) });
+      incoming.next({ jsonrpc: '2.0', id: `m${depth}`, method: nested(depth) });
+      incoming.next({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: nested(depth) } });
+    }
+    const replies = out.filter((m) => 'id' in m);
+    expect(replies.map((m) => ('id' in m ? m.id : undefined))).to.deep.equal([5_000, 'm5000', 20_000, 'm20000']);
+    expect(replies.map((m) => errorOf(m)?.code)).to.deep.equal([-32602, -32600, -32602, -32600]);
+    expect(ofType(events, 'cancel-ignored').map((e) => e.why)).to.deep.equal(['invalid', 'invalid']);
   });
 });

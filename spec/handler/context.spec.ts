@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { NEVER } from 'rxjs';
-import { drive, ofType, req } from '../helpers.js';
+import { NEVER, Subject, takeUntil } from 'rxjs';
+import type { RequestContext } from '../../lib/index.js';
+import { cancel, drive, flush, ofType, req } from '../helpers.js';
 
 // Any values a handler passes to ctx.progress: what goes out is finite and rising (MCP progress
 // MUST increase; JSON has no NaN or Infinity), each refused value is one event, and a refused
@@ -45,5 +46,65 @@ describe('ctx.progress (properties)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('RequestContext', () => {
+  it('should give ctx.cancelled$ subscribed after an await the reason at once, as ctx.signal has it', async () => {
+    let late: unknown;
+    let stopped = false;
+    const { incoming } = drive({
+      handlers: {
+        work: async (_p, ctx) => {
+          await new Promise((r) => setTimeout(r, 5));
+          ctx.cancelled$.subscribe((r) => (late = r));
+          new Subject<number>().pipe(takeUntil(ctx.cancelled$)).subscribe({ complete: () => (stopped = true) });
+          return {};
+        },
+      },
+    });
+    incoming.next(req(1, 'work'));
+    incoming.next(cancel(1, 'stop'));
+    await new Promise((r) => setTimeout(r, 15));
+    expect(late).to.deep.equal({ source: 'peer', reason: 'stop' });
+    expect(stopped).to.equal(true);
+  });
+
+  it('should send no progress and no notification from an abort listener after the cancel', async () => {
+    const { incoming, out } = drive({
+      handlers: {
+        work: (_p, ctx: RequestContext) => {
+          ctx.signal.addEventListener('abort', () => {
+            ctx.progress(99, 100, 'stopping');
+            ctx.notify('notifications/message', { level: 'info', data: 'stopping' });
+          });
+          ctx.progress(1, 100);
+          return NEVER;
+        },
+      },
+    });
+    incoming.next(req(1, 'work', { _meta: { progressToken: 't' } }));
+    incoming.next(cancel(1));
+    await flush();
+    expect(out).to.have.length(1);
+    expect(out[0]).to.deep.include({ method: 'notifications/progress' });
+  });
+
+  it('should refuse ctx.progress(NaN) with an event, and let later progress flow', () => {
+    const { incoming, out, events } = drive({
+      handlers: {
+        work: (_p, ctx) => {
+          ctx.progress(Number.NaN);
+          ctx.progress(1, Number.POSITIVE_INFINITY);
+          ctx.progress(1, 3);
+          ctx.progress(2, 3);
+          return NEVER;
+        },
+      },
+    });
+    incoming.next(req(1, 'work', { _meta: { progressToken: 0 } }));
+    const sent = out.map((m) => ('params' in m ? m.params : undefined));
+    expect(sent).to.deep.equal([{ progressToken: 0, progress: 1, total: 3 }, { progressToken: 0, progress: 2, total: 3 }]);
+    expect(ofType(events, 'progress-refused')).to.have.length(2);
   });
 });
