@@ -16,6 +16,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, wri
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+const ROOT = resolve(import.meta.dirname, '..');
+
 interface Mutation {
   /** The module, relative to lib/ and without `.ts`: its spec is spec/<module>.spec.ts. */
   readonly module: string;
@@ -42,11 +44,11 @@ const TABLE: readonly Mutation[] = [
   { module: 'manager/recent', from: 'if (this.count === this.capacity) this.shift();', to: '', what: 'set: never forget the oldest' },
   { module: 'manager/recent', from: 'if (this.index.has(key)) {\n      this.index.set(key, value);\n      return;\n    }', to: '', what: 'set: a key set again takes a second slot' },
   { module: 'manager/recent', from: 'if (this.capacity <= 0) return;', to: 'if (this.capacity < 0) return;', what: 'set: capacity 0 is not "hold nothing"' },
-  { module: 'manager/recent', from: 'while (this.count > 0) if (this.shift()) return true;', to: 'if (this.count > 0) return this.shift();', what: 'dropOldest: stop at a freed slot that held no live key' },
+  { module: 'manager/recent', from: 'this.head = (this.head + 1) % this.capacity;', to: 'this.head = this.head + 1;', what: 'shift: the ring does not wrap around' },
   // manager/request-key
   { module: 'manager/request-key', from: "toString: (k: RequestKey): string => JSON.stringify([k.sessionId ?? null, k.requestId]),", to: "toString: (k: RequestKey): string => `${k.sessionId ?? ''}:${k.requestId}`,", what: 'toString: a separator that lets 1 and "1" collide' },
   // manager/redis-bus
-  { module: 'manager/redis-bus', from: 'if (m.origin === origin) return;', to: '', what: 'apply our own publication again' },
+  { module: 'manager/redis-bus', from: "events.next({ type: 'bus-message-rejected'", to: "void ({ type: 'bus-message-rejected'", what: 'drop garbage on the channel without an event' },
   // security/cancel-decision
   { module: 'security/cancel-decision', from: 'if (!facts.admitted) {', to: 'if (false) {', what: 'skip the rate check' },
   { module: 'security/cancel-decision', from: "if (!facts.mayCancel(facts.sender, key)) return ignore('not-allowed');", to: '', what: 'skip ownership and policy' },
@@ -65,7 +67,7 @@ const TABLE: readonly Mutation[] = [
   // security/cancellation-security
   { module: 'security/cancellation-security', from: 'if (key.sessionId !== undefined && key.sessionId !== sender) return false;', to: '', what: 'canCancel: a sender cancels requests of another session' },
   // handler/run-request
-  { module: 'handler/run-request', from: 'if (this.ended) return;', to: '', what: 'end: a second outcome goes out' },
+  { module: 'handler/run-request', from: '      this.out.next(o);\n      this.out.complete();', to: '      this.out.next(o);', what: 'end: the outcome stream never completes' },
   { module: 'handler/run-request', from: "if (reason === undefined) return this.end(toResult(this.last));", to: "return this.end(toResult(this.last));", what: 'complete: a cancel reads as a result' },
   { module: 'handler/run-request', from: 'if (!this.ended) this.init.manager.complete(this.init.key);', to: '', what: 'tornDown: an unsubscribed request stays registered' },
   { module: 'handler/run-request', from: 'this.ctx.cleanUp();', to: '', what: 'tornDown: skip the cleanups' },
@@ -98,7 +100,7 @@ const TABLE: readonly Mutation[] = [
   { module: 'peer/serving', from: "result === 'elsewhere' ? 'not-allowed' : ", to: '', what: 'report a probe of another session as finished' },
   { module: 'peer/serving', from: "const handler = has(this.init.handlers, method) ? this.init.handlers[method] : undefined;", to: 'const handler = this.init.handlers[method];', what: 'take a handler from Object.prototype' },
   { module: 'peer/serving', from: 'e.invalidParams && e.method !== undefined && has(this.init.handlers, e.method)', to: 'e.invalidParams', what: '-32602 for an unknown method' },
-  { module: 'peer/serving', from: 'this.init.manager.cancel(a.key, reason);\n      // unsubscribing', to: '// unsubscribing', what: 'close: cancel nothing (the requests are only unsubscribed)' },
+  { module: 'peer/serving', from: 'this.init.manager.cancel(a.key, reason);\n      // unsubscribing', to: '// unsubscribing', what: 'close: cancel nothing (the requests are only unsubscribed)', specs: ['spec/peer/connection.spec.ts'] },
   // peer/sending
   { module: 'peer/sending', from: 'if (this.pending.size >= this.init.maxPending) {', to: 'if (this.pending.size > this.init.maxPending) {', what: 'maxPendingRequests off by one' },
   { module: 'peer/sending', from: "this.pending.delete(id);\n    this.release(p);\n    return p;", to: 'this.release(p);\n    return p;', what: 'take: a response leaves the request pending' },
@@ -192,11 +194,9 @@ const TABLE: readonly Mutation[] = [
   { module: 'transport/sse-reader', from: 'if (c === 13 && all.charCodeAt(i + 1) === 10) i++;', to: '', what: 'read CRLF as two line ends' },
 ];
 
-const ROOT = resolve(import.meta.dirname, '..');
-
-const specsOf = (m: Mutation): string[] => {
+const specsOf = (root: string, m: Mutation): string[] => {
   const mirrored = `spec/${m.module}.spec.ts`;
-  return [...new Set([...(existsSync(join(ROOT, mirrored)) ? [mirrored] : []), ...(m.specs ?? [])])];
+  return [...new Set([...(existsSync(join(root, mirrored)) ? [mirrored] : []), ...(m.specs ?? [])])];
 };
 
 interface Row {
@@ -230,7 +230,7 @@ const main = (): number => {
     for (const m of table) {
       const file = join(work, 'lib', `${m.module}.ts`);
       const original = readFileSync(file, 'utf8');
-      const specs = specsOf(m);
+      const specs = specsOf(work, m);
       const n = count(original, m.from);
       let row: Row;
       if (n === 0) row = { m, status: 'not found' };

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { NEVER, Subject, takeUntil } from 'rxjs';
-import type { RequestContext } from '../../lib/index.js';
+import { CancellationManager, type RequestContext } from '../../lib/index.js';
+import { Context } from '../../lib/handler/context.js';
 import { cancel, drive, flush, ofType, req } from '../helpers.js';
 
 // Any values a handler passes to ctx.progress: what goes out is finite and rising (MCP progress
@@ -106,5 +107,42 @@ describe('RequestContext', () => {
     const sent = out.map((m) => ('params' in m ? m.params : undefined));
     expect(sent).to.deep.equal([{ progressToken: 0, progress: 1, total: 3 }, { progressToken: 0, progress: 2, total: 3 }]);
     expect(ofType(events, 'progress-refused')).to.have.length(2);
+  });
+});
+
+describe('Context', () => {
+  const context = (failed: unknown[] = []): Context =>
+    new Context({ key: { requestId: 1 }, method: 'm', manager: new CancellationManager(), progressToken: undefined, send: () => undefined, cleanupFailed: (e) => failed.push(e) });
+
+  it('should hand a signal first read after the abort already aborted, with the reason', () => {
+    const ctx = context();
+    ctx.abort({ source: 'peer', reason: 'stop' });
+    expect(ctx.signal.aborted).to.equal(true);
+    expect(ctx.signal.reason).to.deep.equal({ source: 'peer', reason: 'stop' });
+  });
+
+  it('should run each cleanup once, in order, however often cleanUp is called, and one added after it at once', () => {
+    const ctx = context();
+    const ran: string[] = [];
+    ctx.onCleanup(() => void ran.push('a'));
+    ctx.onCleanup(() => void ran.push('b'));
+    ctx.cleanUp();
+    ctx.cleanUp();
+    expect(ran).to.deep.equal(['a', 'b']);
+    ctx.onCleanup(() => void ran.push('late'));
+    expect(ran).to.deep.equal(['a', 'b', 'late']);
+  });
+
+  it('should report a throwing cleanup and still run the next one', () => {
+    const failed: unknown[] = [];
+    const ctx = context(failed);
+    const boom = new Error('boom');
+    let after = false;
+    ctx.onCleanup(() => {
+      throw boom;
+    });
+    ctx.onCleanup(() => void (after = true));
+    expect(() => ctx.cleanUp()).to.not.throw();
+    expect([failed, after]).to.deep.equal([[boom], true]);
   });
 });

@@ -177,6 +177,12 @@ describe('runRequest', () => {
       expect(o.type === 'error' && o.error).to.deep.equal({ code: -32602, message: 'bad name', data: { field: 'name' } });
     });
 
+    it('should reject an array as a result (MCP results are objects)', async () => {
+      const h = harness();
+      const o = await firstValueFrom(h.run(() => Promise.resolve([1, 2])));
+      expect(o.type).to.equal('error');
+    });
+
     it('should reject a result that is not an object', async () => {
       const h = harness();
       const o = await firstValueFrom(h.run(() => Promise.resolve(42)));

@@ -115,6 +115,17 @@ describe('CancellationManager', () => {
       expect(incoming.observed).to.equal(false);
     });
 
+    it('should publish a cancel for a key in flight only in another session, since its owner may be elsewhere too', () => {
+      const published: BusCancellation[] = [];
+      const m = new CancellationManager({ bus: { publish: (key, reason) => published.push({ key, reason }), cancellations$: new Subject<BusCancellation>() } });
+      m.register(k(1, 'a'));
+      expect(m.cancel(k(1, 'b'))).to.equal('elsewhere');
+      expect(published.map((p) => p.key)).to.deep.equal([{ sessionId: 'b', requestId: 1 }]);
+      m.register(k(2, 'b'));
+      expect(m.cancel(k(2, 'b'))).to.equal('cancelled');
+      expect(published).to.have.length(1);
+    });
+
     it('should survive a bus that errors: local cancellation keeps working', () => {
       const incoming = new Subject<BusCancellation>();
       const m = new CancellationManager({ bus: { publish: () => undefined, cancellations$: incoming } });
@@ -154,5 +165,16 @@ describe('CancellationManager under load', () => {
     manager.cancelled(key).subscribe(() => told++);
     expect(manager.cancel(key)).to.equal('cancelled');
     expect(told).to.equal(1);
+  });
+});
+
+describe('CancellationManager memory of finished ids', () => {
+  it('should remember at most rememberFinishedTotal ids across sessions, the session seen first giving up its oldest', () => {
+    const m = new CancellationManager({ rememberFinished: 10, rememberFinishedTotal: 3 });
+    for (const key of [k(1, 'a'), k(2, 'a'), k(1, 'b'), k(2, 'b')]) {
+      m.register(key);
+      m.complete(key);
+    }
+    expect([k(1, 'a'), k(2, 'a'), k(1, 'b'), k(2, 'b')].map((key) => m.cancel(key))).to.deep.equal(['unknown', 'finished', 'finished', 'finished']);
   });
 });

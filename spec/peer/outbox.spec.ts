@@ -4,9 +4,20 @@ import { Subject, asyncScheduler, type Subscription } from 'rxjs';
 import { RequestCancelledError, RequestTimeoutError, createPeer, type JsonRpcMessage } from '../../lib/index.js';
 import { Era } from '../../lib/peer/era.js';
 import { SendingHalf } from '../../lib/peer/sending.js';
-import { req, testScheduler } from '../helpers.js';
+import { cancel, req, testScheduler } from '../helpers.js';
 
 describe('Outbox (what is sent before the connection is up)', () => {
+  it('should send the cancel of a request flushed from the backlog, once it is abandoned', () => {
+    const incoming = new Subject<unknown>();
+    const peer = createPeer(incoming);
+    const sub = peer.request('slow').subscribe();
+    const out: JsonRpcMessage[] = [];
+    peer.outgoing$.subscribe((x) => out.push(x));
+    sub.unsubscribe();
+    expect(out).to.deep.equal([req(0, 'slow'), cancel(0)]);
+    incoming.complete();
+  });
+
   it('should send what was requested before outgoing$ was subscribed once it is', () => {
     const incoming = new Subject<unknown>();
     const peer = createPeer(incoming);

@@ -1,8 +1,45 @@
 import { expect } from 'chai';
 import { NEVER } from 'rxjs';
+import { decideCancel, type CancelFacts } from '../../lib/security/cancel-decision.js';
 import { cancel, drive, ofType, req } from '../helpers.js';
 
+const facts = (over: Partial<CancelFacts> = {}): CancelFacts => ({
+  sessionId: 'S',
+  sender: 'S',
+  admitted: true,
+  mayCancel: () => true,
+  cancellable: () => true,
+  maxReasonLength: 4,
+  ...over,
+});
+
 describe('decideCancel', () => {
+  describe('the pure decision', () => {
+    it('should allow a well-formed cancel, keyed in the session, with its reason cut', () => {
+      expect(decideCancel({ kind: 'params', params: { requestId: 1, reason: 'because' } }, facts())).to.deep.equal({
+        allowed: true, key: { sessionId: 'S', requestId: 1 }, reason: 'beca', truncated: true,
+      });
+    });
+
+    it('should decide rate first: a rate-limited cancel names the key it could read, valid or not', () => {
+      const limited = facts({ admitted: false, mayCancel: () => false });
+      expect(decideCancel({ kind: 'params', params: { requestId: 1, reason: 42 } }, limited)).to.deep.equal({ allowed: false, why: 'rate-limited', key: { sessionId: 'S', requestId: 1 } });
+      expect(decideCancel({ kind: 'params', params: { requestId: null } }, limited)).to.deep.equal({ allowed: false, why: 'rate-limited' });
+      expect(decideCancel({ kind: 'malformed', errors: ['bad'] }, limited)).to.deep.equal({ allowed: false, why: 'rate-limited' });
+    });
+
+    it('should then refuse a bad shape, then ownership, then a request that is not cancellable', () => {
+      expect(decideCancel({ kind: 'params', params: { requestId: 1, reason: 42 } }, facts({ mayCancel: () => false }))).to.include({ allowed: false, why: 'invalid' });
+      expect(decideCancel({ kind: 'malformed', errors: ['bad'] }, facts())).to.include({ allowed: false, why: 'invalid' });
+      expect(decideCancel({ kind: 'params', params: { requestId: 1, reason: 'because' } }, facts({ mayCancel: () => false, cancellable: () => false }))).to.deep.equal({
+        allowed: false, why: 'not-allowed', key: { sessionId: 'S', requestId: 1 }, reason: 'beca',
+      });
+      expect(decideCancel({ kind: 'params', params: { requestId: 1 } }, facts({ cancellable: () => false }))).to.deep.equal({
+        allowed: false, why: 'not-cancellable', key: { sessionId: 'S', requestId: 1 },
+      });
+    });
+  });
+
   describe('on a peer', () => {
     it('should cut a long reason in every cancel-ignored event, not only in request-cancelled', () => {
       const long = 'r'.repeat(100_000);

@@ -18,6 +18,11 @@ describe('rate limit', () => {
       expect(r.bucket.tokens).to.equal(1); // capped at burst, minus the one taken
     });
 
+    it('should keep the tokens it has when the clock goes backwards', () => {
+      const r = take({ tokens: 1, at: 1000 }, 500, 10, 2);
+      expect(r).to.deep.equal({ ok: true, bucket: { tokens: 0, at: 500 } });
+    });
+
     it('should not refill when the clock goes backwards', () => {
       const r = take({ tokens: 0, at: 1000 }, 500, 10, 2);
       expect(r.ok).to.equal(false);
