@@ -109,3 +109,22 @@ describe('classifyMessage under attack', () => {
     expect(ofType(events, 'cancel-ignored').map((e) => e.why)).to.deep.equal(['invalid', 'invalid']);
   });
 });
+
+describe('classifyMessage (shapes)', () => {
+  it('should refuse a response with both result and error, naming its id', () => {
+    const r = classifyMessage({ jsonrpc: '2.0', id: 4, result: {}, error: { code: 1, message: 'x' } });
+    expect(E.isLeft(r) && [r.left.shape, r.left.id, r.left.errors[0]]).to.deep.equal(['response', 4, 'Invalid response: it has both result and error (JSON-RPC 2.0 §5: exactly one)']);
+  });
+
+  it('should take a key present as undefined for an absent one: id undefined is a notification', () => {
+    const r = classifyMessage({ jsonrpc: '2.0', method: 'notifications/x', id: undefined });
+    expect(E.isRight(r) && r.right.kind).to.equal('notification');
+  });
+
+  it('should answer a bad request with its own id and tell bad params from a bad request', () => {
+    const bad = classifyMessage({ jsonrpc: '2.0', id: 5, method: 'x', params: 'nope' });
+    expect(E.isLeft(bad) && [bad.left.id, bad.left.invalidParams]).to.deep.equal([5, true]);
+    const worse = classifyMessage({ jsonrpc: '1.0', id: 6, method: 'x', params: 'nope' });
+    expect(E.isLeft(worse) && [worse.left.id, worse.left.invalidParams]).to.deep.equal([6, false]);
+  });
+});

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { of } from 'rxjs';
+import { preview, previewValue } from '../../lib/codec/preview.js';
 import { drive } from '../helpers.js';
 
 describe('preview', () => {
@@ -14,5 +15,13 @@ describe('preview', () => {
     for (const m of out) expect(JSON.stringify(m).length).to.be.below(2_048);
     expect(events.length).to.be.greaterThan(3);
     for (const e of events) expect(JSON.stringify(e).length, e.type).to.be.below(4_096);
+  });
+});
+
+describe('preview (the text)', () => {
+  it('should cut a string over max characters and mark the cut, and leave a short one as it is', () => {
+    expect(preview('abcdef', 3)).to.equal('abc…');
+    expect(preview('abc', 3)).to.equal('abc');
+    expect(previewValue({ s: 'x'.repeat(1_000) }, 20).length).to.be.at.most(21);
   });
 });

@@ -4,6 +4,8 @@ import { Subject, asyncScheduler, type Subscription } from 'rxjs';
 import { RequestCancelledError, RequestTimeoutError, createPeer, type JsonRpcMessage } from '../../lib/index.js';
 import { Era } from '../../lib/peer/era.js';
 import { SendingHalf } from '../../lib/peer/sending.js';
+import { Outbox } from '../../lib/peer/outbox.js';
+import { SENT, type Pending } from '../../lib/peer/pending.js';
 import { cancel, req, testScheduler } from '../helpers.js';
 
 describe('Outbox (what is sent before the connection is up)', () => {
@@ -84,5 +86,25 @@ describe('Outbox (what is sent before the connection is up)', () => {
       sender.close();
       expect(live.every((s) => s.closed)).to.equal(true);
     });
+  });
+});
+
+describe('Outbox (the class)', () => {
+  it('should mark a request SENT before it writes it, so an abort inside write() sends its cancel', () => {
+    const p = { flags: 0 } as Pending;
+    const outbox = new Outbox(() => p);
+    const sentWhileWriting: number[] = [];
+    outbox.attach(() => sentWhileWriting.push(p.flags & SENT));
+    outbox.request(p, { jsonrpc: '2.0', id: 0, method: 'x' });
+    expect(sentWhileWriting).to.deep.equal([SENT]);
+  });
+
+  it('should hold nothing written after the close', () => {
+    const outbox = new Outbox(() => undefined);
+    outbox.close();
+    outbox.write({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    const out: JsonRpcMessage[] = [];
+    outbox.attach((x) => out.push(x));
+    expect(out).to.deep.equal([]);
   });
 });
