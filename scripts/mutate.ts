@@ -85,7 +85,7 @@ const TABLE: readonly Mutation[] = [
   { module: 'handler/context', from: "if (token === undefined || this.state !== 'running') return;", to: 'if (token === undefined) return;', what: 'progress after the end' },
   { module: 'handler/context', from: 'if (!(this.lastProgress === undefined || progress > this.lastProgress)) return;', to: '', what: 'progress that does not rise' },
   { module: 'handler/context', from: "if (this.state !== 'running' || method.length === 0) return;", to: 'if (method.length === 0) return;', what: 'notify after the end' },
-  { module: 'handler/context', from: "if (this.state === 'cleaned') return;\n    this.state = 'cleaned';", to: "this.state = 'cleaned';", what: 'cleanUp: run the cleanups twice' },
+  { module: 'handler/context', from: "if (this.state === 'cleaned') return;\n    this.state = 'cleaned';\n    const cleanups = this.cleanups;\n    this.cleanups = undefined;", to: "this.state = 'cleaned';\n    const cleanups = this.cleanups;", what: 'cleanUp: run the cleanups twice' },
   { module: 'handler/context', from: "} catch (e) {\n      this.init.cleanupFailed(e);\n    }", to: '} catch (e) {\n      throw e;\n    }', what: 'a throwing cleanup escapes' },
   { module: 'handler/context', from: 'const reason = this.abortedWith;\n      if (reason === undefined)', to: 'const reason = this.abortedWith;\n      if (true)', what: 'cancelled$ after the end forgets the reason' },
   // handler/related
