@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import fc from 'fast-check';
-import { CancelledParams, ProgressParams, RequestId, classifyMessage, decodeMessage } from '../../lib/index.js';
+import { of } from 'rxjs';
+import { CancelledParams, ProgressParams, RequestId, classifyMessage, decodeMessage, type JsonRpcMessage } from '../../lib/index.js';
+import { drive, ofType } from '../helpers.js';
 
 const left = (u: unknown) => {
   const r = decodeMessage(u);
@@ -81,5 +83,48 @@ describe('codecs', () => {
       const { JsonRpcMessage } = await import('../../lib/index.js');
       fc.assert(fc.property(fc.oneof(arbMessage, fc.jsonValue({ maxDepth: 3 })), (u) => E.isRight(decodeMessage(u)) === JsonRpcMessage.is(u)), { numRuns: 2000 });
     });
+  });
+});
+
+const nested = (depth: number): unknown => {
+  let v: unknown = 0;
+  for (let i = 0; i < depth; i++) v = [v];
+  return v;
+};
+
+const errorOf = (m: JsonRpcMessage | undefined): { code: number; message: string; data?: unknown } | undefined =>
+  m !== undefined && 'error' in m ? m.error : undefined;
+
+describe('classifyMessage under attack', () => {
+  it('should answer a request with 5,000 levels of nesting with -32600 and its id, never overflowing the stack', () => {
+    const { incoming, out, events } = drive({ handlers: { 'tools/call': () => of({}) } });
+    for (const depth of [5_000, 20_000]) {
+      incoming.next({ jsonrpc: '2.0', id: depth, method: 'tools/call', params: nested(depth) });
+      incoming.next({ jsonrpc: '2.0', id: `m${depth}`, method: nested(depth) });
+      incoming.next({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: nested(depth) } });
+    }
+    const replies = out.filter((m) => 'id' in m);
+    expect(replies.map((m) => ('id' in m ? m.id : undefined))).to.deep.equal([5_000, 'm5000', 20_000, 'm20000']);
+    expect(replies.map((m) => errorOf(m)?.code)).to.deep.equal([-32602, -32600, -32602, -32600]);
+    expect(ofType(events, 'cancel-ignored').map((e) => e.why)).to.deep.equal(['invalid', 'invalid']);
+  });
+});
+
+describe('classifyMessage (shapes)', () => {
+  it('should refuse a response with both result and error, naming its id', () => {
+    const r = classifyMessage({ jsonrpc: '2.0', id: 4, result: {}, error: { code: 1, message: 'x' } });
+    expect(E.isLeft(r) && [r.left.shape, r.left.id, r.left.errors[0]]).to.deep.equal(['response', 4, 'Invalid response: it has both result and error (JSON-RPC 2.0 §5: exactly one)']);
+  });
+
+  it('should take a key present as undefined for an absent one: id undefined is a notification', () => {
+    const r = classifyMessage({ jsonrpc: '2.0', method: 'notifications/x', id: undefined });
+    expect(E.isRight(r) && r.right.kind).to.equal('notification');
+  });
+
+  it('should answer a bad request with its own id and tell bad params from a bad request', () => {
+    const bad = classifyMessage({ jsonrpc: '2.0', id: 5, method: 'x', params: 'nope' });
+    expect(E.isLeft(bad) && [bad.left.id, bad.left.invalidParams]).to.deep.equal([5, true]);
+    const worse = classifyMessage({ jsonrpc: '1.0', id: 6, method: 'x', params: 'nope' });
+    expect(E.isLeft(worse) && [worse.left.id, worse.left.invalidParams]).to.deep.equal([6, false]);
   });
 });

@@ -1,8 +1,19 @@
 import { expect } from 'chai';
 import { NEVER, Observable, Subject, firstValueFrom, type ObservableInput } from 'rxjs';
-import { CancellationManager, JsonRpcError, runRequest, type CancelReason, type RequestContext, type RequestKey } from '../../lib/index.js';
+import {
+  CancellationManager,
+  ConnectionClosedError,
+  JsonRpcError,
+  RequestCancelledError,
+  RequestTimeoutError,
+  runRequest,
+  type CancelReason,
+  type JsonRpcMessage,
+  type RequestContext,
+  type RequestKey,
+} from '../../lib/index.js';
 import type { RequestOutcome } from '../../lib/handler/outcome.js';
-import { flush, testScheduler } from '../helpers.js';
+import { drive, flush, req, testScheduler } from '../helpers.js';
 
 const key: RequestKey = { sessionId: 's', requestId: 1 };
 
@@ -166,6 +177,12 @@ describe('runRequest', () => {
       expect(o.type === 'error' && o.error).to.deep.equal({ code: -32602, message: 'bad name', data: { field: 'name' } });
     });
 
+    it('should reject an array as a result (MCP results are objects)', async () => {
+      const h = harness();
+      const o = await firstValueFrom(h.run(() => Promise.resolve([1, 2])));
+      expect(o.type).to.equal('error');
+    });
+
     it('should reject a result that is not an object', async () => {
       const h = harness();
       const o = await firstValueFrom(h.run(() => Promise.resolve(42)));
@@ -300,5 +317,28 @@ describe('runRequest', () => {
         { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 7, progress: 2 } },
       ]);
     });
+  });
+});
+
+const errorOf = (m: JsonRpcMessage | undefined): { code: number; message: string; data?: unknown } | undefined =>
+  m !== undefined && 'error' in m ? m.error : undefined;
+
+describe('runRequest over a peer', () => {
+  it('should never send our local error codes: a timeout or a closed connection that escapes a proxying handler is -32603', async () => {
+    const { incoming, out } = drive({
+      handlers: {
+        timeout: () => Promise.reject(new RequestTimeoutError(7, 50)),
+        closed: () => Promise.reject(new ConnectionClosedError('upstream went away')),
+        aborted: () => Promise.reject(new RequestCancelledError(8, 'user')),
+      },
+    });
+    incoming.next(req(1, 'timeout'));
+    incoming.next(req(2, 'closed'));
+    incoming.next(req(3, 'aborted'));
+    await flush();
+    expect(out.map((m) => errorOf(m)?.code)).to.deep.equal([-32603, -32603, -32603]);
+    expect(errorOf(out[0])?.message).to.contain('timed out after 50 ms');
+    expect(errorOf(out[1])?.message).to.equal('upstream went away');
+    expect(out.every((m) => errorOf(m)?.data === undefined)).to.equal(true);
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { Subject, takeUntil } from 'rxjs';
+import { Subject, of, takeUntil } from 'rxjs';
 import { CancellationManager, RequestKey, type BusCancellation, type CancelReason } from '../../lib/index.js';
+import { cancel, drive, ofType, req } from '../helpers.js';
 
 const k = (requestId: string | number, sessionId?: string): RequestKey => RequestKey.of(requestId, sessionId);
 
@@ -114,6 +115,17 @@ describe('CancellationManager', () => {
       expect(incoming.observed).to.equal(false);
     });
 
+    it('should publish a cancel for a key in flight only in another session, since its owner may be elsewhere too', () => {
+      const published: BusCancellation[] = [];
+      const m = new CancellationManager({ bus: { publish: (key, reason) => published.push({ key, reason }), cancellations$: new Subject<BusCancellation>() } });
+      m.register(k(1, 'a'));
+      expect(m.cancel(k(1, 'b'))).to.equal('elsewhere');
+      expect(published.map((p) => p.key)).to.deep.equal([{ sessionId: 'b', requestId: 1 }]);
+      m.register(k(2, 'b'));
+      expect(m.cancel(k(2, 'b'))).to.equal('cancelled');
+      expect(published).to.have.length(1);
+    });
+
     it('should survive a bus that errors: local cancellation keeps working', () => {
       const incoming = new Subject<BusCancellation>();
       const m = new CancellationManager({ bus: { publish: () => undefined, cancellations$: incoming } });
@@ -121,5 +133,48 @@ describe('CancellationManager', () => {
       m.register(k(1));
       expect(m.cancel(k(1))).to.equal('cancelled');
     });
+  });
+});
+
+describe('CancellationManager under load', () => {
+  it('should keep each session its own finished memory: one session cannot push another out', () => {
+    const manager = new CancellationManager({ rememberFinished: 100 });
+    const quiet = drive({ manager, sessionId: 'quiet', handlers: { ok: () => of({}) } });
+    const noisy = drive({ manager, sessionId: 'noisy', handlers: { ok: () => of({}) } });
+    quiet.incoming.next(req(1, 'ok'));
+    for (let i = 0; i < 5_000; i++) noisy.incoming.next(req(i, 'ok'));
+    quiet.incoming.next(cancel(1));
+    noisy.incoming.next(cancel(0));
+    noisy.incoming.next(cancel(4_999));
+    expect(ofType(quiet.events, 'cancel-ignored').map((e) => e.why)).to.deep.equal(['finished']);
+    expect(ofType(noisy.events, 'cancel-ignored').map((e) => e.why)).to.deep.equal(['unknown', 'finished']);
+  });
+
+  it('should subscribe and unsubscribe 40,000 observers of one key in O(1) each, keeping none of them', function () {
+    // a handler may take `takeUntil(ctx.cancelled$)` per item of a list the client sends: before,
+    // each subscribe copied the observer array (40,000 took about 110 s)
+    this.timeout(10_000);
+    const manager = new CancellationManager();
+    const key = { requestId: 1 };
+    manager.register(key);
+    const subs = Array.from({ length: 40_000 }, () => manager.cancelled(key).subscribe());
+    for (const s of subs) s.unsubscribe();
+    const entry = (manager as unknown as { ids: Map<unknown, { more?: Set<unknown> }> }).ids.get(1);
+    expect(entry?.more?.size).to.equal(0);
+    let told = 0;
+    manager.cancelled(key).subscribe(() => told++);
+    expect(manager.cancel(key)).to.equal('cancelled');
+    expect(told).to.equal(1);
+  });
+});
+
+describe('CancellationManager memory of finished ids', () => {
+  it('should remember at most rememberFinishedTotal ids across sessions, the session seen first giving up its oldest', () => {
+    const m = new CancellationManager({ rememberFinished: 10, rememberFinishedTotal: 3 });
+    for (const key of [k(1, 'a'), k(2, 'a'), k(1, 'b'), k(2, 'b')]) {
+      m.register(key);
+      m.complete(key);
+    }
+    expect([k(1, 'a'), k(2, 'a'), k(1, 'b'), k(2, 'b')].map((key) => m.cancel(key))).to.deep.equal(['unknown', 'finished', 'finished', 'finished']);
   });
 });

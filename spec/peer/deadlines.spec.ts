@@ -16,6 +16,19 @@ describe('Deadlines', () => {
     expect(fired).to.deep.equal(['4:c:3', '5:a:5', '7:b:5']);
   });
 
+  it('should fire nothing before its deadline, even one a frame away, and a re-armed item after those due before it', () => {
+    const ts = testScheduler();
+    const fired: string[] = [];
+    ts.run(({ flush }) => {
+      const d = new Deadlines<string>(ts, (item) => fired.push(`${ts.now()}:${item}`));
+      d.arm('a', 5);
+      ts.schedule(() => d.arm('b', 5), 1); // due at 6, one frame after a
+      ts.schedule(() => d.arm('a', 5), 2); // re-armed: due at 7, now after b
+      flush();
+    });
+    expect(fired).to.deep.equal(['6:b', '7:a']);
+  });
+
   it('should move a re-armed item to its new deadline and forget a disarmed one', () => {
     const ts = testScheduler();
     const fired: string[] = [];

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { getEventListeners } from 'node:events';
-import { NEVER, Subject, firstValueFrom, lastValueFrom } from 'rxjs';
+import { NEVER, Subject, firstValueFrom } from 'rxjs';
 import { setMaxListeners } from 'node:events';
 import {
   ConnectionClosedError,
+  InvalidResponseError,
   JsonRpcError,
   RequestCancelledError,
   RequestTimeoutError,
@@ -180,23 +181,6 @@ describe('request() (sending side)', () => {
       expect(ofType(d.events, 'callback-failed')).to.have.length(1);
     });
 
-    it('should send what was requested before outgoing$ was subscribed once it is', () => {
-      const incoming = new Subject<unknown>();
-      const peer = createPeer(incoming);
-      peer.request('early').subscribe();
-      peer.notify('notifications/initialized');
-      const out: JsonRpcMessage[] = [];
-      peer.outgoing$.subscribe((x) => out.push(x));
-      expect(out).to.deep.equal([req(0, 'early'), { jsonrpc: '2.0', method: 'notifications/initialized' }]);
-      incoming.complete();
-    });
-
-    it('should refuse a second subscriber to outgoing$', async () => {
-      const d = drive();
-      const e = await lastValueFrom(d.peer.outgoing$).catch((x: unknown) => x);
-      expect(e).to.be.instanceOf(Error);
-    });
-
     it('should error pending requests with ConnectionClosedError when the connection closes, then refuse new ones', async () => {
       const d = drive();
       const pending = firstValueFrom(d.peer.request('x')).catch((e: unknown) => e);
@@ -297,5 +281,132 @@ describe('request() (sending side)', () => {
       expect(results.map((r) => (r as { x: { i: number } }).x.i)).to.deep.equal(Array.from({ length: 20 }, (_, i) => i));
     });
   });
-});
 
+  describe('an abort while the request is being sent', () => {
+    it('should see an abort from a request-sent listener: nothing written, RequestCancelledError', () => {
+      const d = drive();
+      const ac = new AbortController();
+      d.peer.events$.subscribe((e) => e.type === 'request-sent' && ac.abort('changed my mind'));
+      let error: unknown;
+      d.peer.request('tools/call', {}, { signal: ac.signal, timeoutMs: 60_000 }).subscribe({ error: (e: unknown) => (error = e) });
+      expect(error).to.be.instanceOf(RequestCancelledError);
+      expect(d.out).to.deep.equal([]);
+      expect(d.peer.inFlight().sending).to.equal(0);
+      expect(getEventListeners(ac.signal, 'abort')).to.have.length(0);
+    });
+
+    it('should see an abort from inside write() (an in-memory peer): the cancel follows the request, RequestCancelledError', () => {
+      const incoming = new Subject<unknown>();
+      const peer = createPeer(incoming);
+      const ac = new AbortController();
+      const out: JsonRpcMessage[] = [];
+      peer.outgoing$.subscribe((x) => {
+        out.push(x);
+        if ('id' in x && 'method' in x) ac.abort('aborted while writing');
+      });
+      let error: unknown;
+      peer.request('tools/call', {}, { signal: ac.signal }).subscribe({ error: (e: unknown) => (error = e) });
+      expect(error).to.be.instanceOf(RequestCancelledError);
+      expect(out).to.deep.equal([req(0, 'tools/call', {}), cancel(0, 'aborted while writing')]);
+      expect(peer.inFlight().sending).to.equal(0);
+      incoming.complete();
+    });
+
+    it('should deliver a response given inside write() and leave no listener on the signal', () => {
+      const incoming = new Subject<unknown>();
+      const peer = createPeer(incoming);
+      const ac = new AbortController();
+      peer.outgoing$.subscribe((x) => 'id' in x && 'method' in x && incoming.next(result(x.id, { fast: true })));
+      const got: unknown[] = [];
+      peer.request('x', {}, { signal: ac.signal }).subscribe((r) => got.push(r));
+      expect(got).to.deep.equal([{ fast: true }]);
+      expect(getEventListeners(ac.signal, 'abort')).to.have.length(0);
+      incoming.complete();
+    });
+  });
+
+  describe('nothing after the end', () => {
+    it('should send one cancel and emit nothing more when a request-timeout listener aborts the signal', () => {
+      testScheduler().run(({ hot, expectObservable }) => {
+        const peer = createPeer(hot('-'));
+        const ac = new AbortController();
+        const trail: string[] = [];
+        peer.events$.subscribe((e) => {
+          trail.push(e.type);
+          if (e.type === 'request-timeout') ac.abort('late');
+        });
+        expectObservable(peer.outgoing$).toBe('a 4ms c', m({ a: req(0, 'slow'), c: cancel(0, 'late') }));
+        expectObservable(peer.request('slow', undefined, { timeoutMs: 5, signal: ac.signal })).toBe('5ms #', undefined, new RequestCancelledError(0, 'late'));
+        afterFlush(() => expect(trail).to.deep.equal(['request-sent', 'request-timeout', 'cancel-sent']));
+      });
+    });
+
+    it('should stop a real server handler once, when the caller aborts inside the server write path', async () => {
+      const ac = new AbortController();
+      const p = pair({}, { handlers: { slow: () => (ac.abort('now'), NEVER) } });
+      let error: unknown;
+      p.client.request('slow', {}, { signal: ac.signal }).subscribe({ error: (e: unknown) => (error = e) });
+      expect(error).to.be.instanceOf(RequestCancelledError);
+      expect(cancelsOnWire(p.wire)).to.have.length(1);
+      expect(ofType(p.clientEvents, 'cancel-sent')).to.have.length(1);
+      expect(p.client.inFlight().sending).to.equal(0);
+    });
+  });
+
+  describe('an invalid response to a pending request', () => {
+    const both = { jsonrpc: '2.0', id: 0, result: {}, error: { code: -32603, message: 'and also failed' } };
+
+    it('should error at once with InvalidResponseError on a response with both result and error, and send no cancel', () => {
+      testScheduler().run(({ hot, expectObservable }) => {
+        const peer = createPeer(hot('--r', { r: both }));
+        const trail: string[] = [];
+        peer.events$.subscribe((e) => trail.push(e.type));
+        // the 5 ms timeout passes with nothing: the request ended at 2, answered (badly)
+        expectObservable(peer.outgoing$).toBe('a-------', m({ a: req(0, 'tools/call') }));
+        expectObservable(peer.request('tools/call', undefined, { timeoutMs: 5 })).toBe(
+          '--#',
+          undefined,
+          new InvalidResponseError(0, ['Invalid response: it has both result and error (JSON-RPC 2.0 §5: exactly one)']),
+        );
+        afterFlush(() => expect(trail).to.deep.equal(['request-sent', 'response-rejected']));
+      });
+    });
+
+    it('should error at once with InvalidResponseError on a result that is not an object, with a response-rejected event naming it', () => {
+      const d = drive();
+      let error: unknown;
+      d.peer.request('tools/call', {}, { timeoutMs: 60_000 }).subscribe({ error: (e: unknown) => (error = e) });
+      d.incoming.next({ jsonrpc: '2.0', id: 0, result: 42 });
+      expect(error).to.be.instanceOf(InvalidResponseError).and.to.be.instanceOf(JsonRpcError).and.include({ code: -32801, requestId: 0 });
+      expect((error as InvalidResponseError).errors.join()).to.match(/result/);
+      const rejected = ofType(d.events, 'response-rejected');
+      expect(rejected.map((e) => [e.key.requestId, e.method, e.error.error])).to.deep.equal([[0, 'tools/call', 'invalid_request']]);
+      expect(ofType(d.events, 'message-rejected')).to.deep.equal([]);
+      expect(cancelsOnWire(d.out)).to.deep.equal([]);
+      expect(d.peer.inFlight().sending).to.equal(0);
+    });
+
+    it('should error at once on a malformed error response, and match the id exactly', () => {
+      const d = drive();
+      const errors: unknown[] = [];
+      d.peer.request('a').subscribe({ error: (e: unknown) => errors.push(e) });
+      d.peer.request('b').subscribe({ error: (e: unknown) => errors.push(e) });
+      d.incoming.next({ jsonrpc: '2.0', id: '1', error: 'boom' });
+      expect(errors).to.deep.equal([]);
+      d.incoming.next({ jsonrpc: '2.0', id: 1, error: 'boom' });
+      expect(errors).to.have.length(1);
+      expect(errors[0]).to.be.instanceOf(InvalidResponseError).and.include({ requestId: 1 });
+      expect(d.peer.inFlight().sending).to.equal(1);
+    });
+
+    it('should leave an invalid response naming no pending request to the serving half (message-rejected)', () => {
+      const d = drive();
+      d.peer.request('x').subscribe({ error: () => undefined });
+      d.incoming.next({ jsonrpc: '2.0', id: 7, result: 'nope' });
+      d.incoming.next({ jsonrpc: '2.0', id: null, result: 'nope' });
+      expect(ofType(d.events, 'message-rejected')).to.have.length(2);
+      expect(ofType(d.events, 'response-rejected')).to.deep.equal([]);
+      expect(d.peer.inFlight().sending).to.equal(1);
+    });
+  });
+});

@@ -92,3 +92,27 @@ describe('WriteQueue', () => {
     );
   });
 });
+
+describe('WriteQueue (edges)', () => {
+  it('should hold a message of exactly the room left', () => {
+    const q = new WriteQueue(10);
+    expect(q.canHold(10)).to.equal(true);
+    expect(q.canHold(11)).to.equal(false);
+  });
+
+  it('should queue a new progress of a token whose last one was written, shedding nothing', () => {
+    const q = new WriteQueue(100);
+    q.offer('t', 'a', 1);
+    expect(q.take(100)).to.equal('a');
+    q.offer('t', 'b', 1);
+    expect([q.take(100), q.takeShed()]).to.deep.equal(['b', 0]);
+  });
+
+  it('should put a progress offered after its token was shed behind what came before it', () => {
+    const q = new WriteQueue(10);
+    q.offer('t', 'P', 5);
+    q.push('M', 8, () => undefined);
+    q.offer('t', 'Q', 1);
+    expect(q.take(100)).to.equal('MQ');
+  });
+});

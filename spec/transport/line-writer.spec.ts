@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
 import { JsonRpcError, connect, ndjson, type JsonRpcMessage } from '../../lib/index.js';
 import { until } from './support.js';
+import { progressTokenOf } from '../../lib/transport/line-writer.js';
 
 type Rec = Record<string, unknown>;
 
@@ -67,5 +68,13 @@ describe('ndjson (what JSON cannot carry)', () => {
     void wire.send({ jsonrpc: '2.0', method: 'ok' });
     await until(() => got.length === 1, 2_000, 'the next message');
     expect(got).to.deep.equal([{ jsonrpc: '2.0', method: 'ok' }]);
+  });
+});
+
+describe('progressTokenOf', () => {
+  it('should read the token of a progress notification only, never of a request of that name', () => {
+    expect(progressTokenOf({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 't', progress: 1 } })).to.equal('t');
+    expect(progressTokenOf({ jsonrpc: '2.0', id: 1, method: 'notifications/progress', params: { progressToken: 't', progress: 1 } })).to.equal(undefined);
+    expect(progressTokenOf({ jsonrpc: '2.0', id: 1, result: {} })).to.equal(undefined);
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { WireFault } from '../../lib/index.js';
+import { LineSplitter, parseLine } from '../../lib/transport/line-reader.js';
 import { readAll } from './support.js';
 
 
@@ -51,5 +52,32 @@ describe('ndjson (properties)', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('LineSplitter', () => {
+  const split = (max: number, chunks: string[]): string[] => {
+    const seen: string[] = [];
+    const s = new LineSplitter(max, (l) => seen.push(l), () => seen.push('<too long>'));
+    for (const c of chunks) s.push(Buffer.from(c));
+    s.end();
+    return seen;
+  };
+
+  it('should take a line of exactly maxLineBytes and refuse one byte more, in every path', () => {
+    expect(split(3, ['abc\nabcd\n'])).to.deep.equal(['abc', '<too long>']);
+    expect(split(3, ['abc\nabcd\nab'])).to.deep.equal(['abc', '<too long>', 'ab']);
+    expect(split(3, ['ab', 'c\nab', 'cd\n'])).to.deep.equal(['abc', '<too long>']);
+  });
+
+  it('should skip blank lines in a chunk of whole lines', () => {
+    expect(split(10, ['\n\nab\n\n'])).to.deep.equal(['ab']);
+  });
+
+  it('should read a blank or whitespace line as nothing, and a \\r\\n line as its JSON', () => {
+    expect(parseLine('')).to.equal(undefined);
+    expect(parseLine('  \r')).to.equal(undefined);
+    expect(parseLine('{"a":1}\r')).to.deep.equal({ a: 1 });
+    expect(WireFault.is(parseLine('{'))).to.equal(true);
   });
 });

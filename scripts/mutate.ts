@@ -1,0 +1,266 @@
+/**
+ * Hand-picked mutations of lib/, each run against the spec that mirrors its module: every test
+ * must be able to fail. A mutation is one literal snippet of a module and its replacement (flip a
+ * comparison, drop a delete, return early from a guard, skip a cleanup); it is *killed* when some
+ * test of the module's spec fails with it, and *survives* when they all pass.
+ *
+ *   npx tsx scripts/mutate.ts                 # the whole table
+ *   npx tsx scripts/mutate.ts peer/outbox     # only the mutations of lib/peer/outbox.ts
+ *
+ * Mutants run in a temporary copy of the working tree, so the real lib/ is never touched, even
+ * when the run is interrupted. Exits non-zero when a mutation survives or when its snippet is not
+ * found exactly once (a snippet that no longer matches would otherwise rot in silence).
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+interface Mutation {
+  /** The module, relative to lib/ and without `.ts`: its spec is spec/<module>.spec.ts. */
+  readonly module: string;
+  readonly from: string;
+  readonly to: string;
+  readonly what: string;
+  /** Other spec files to run as well as (or, with `only`, instead of) the mirrored one. */
+  readonly specs?: readonly string[];
+}
+
+// a mutation whose module's behaviour is pinned by several topic suites (ndjson-*.spec.ts) names them
+const NDJSON_SUITES = ['spec/transport/ndjson.spec.ts', 'spec/transport/ndjson-backpressure.spec.ts', 'spec/transport/ndjson-dead-output.spec.ts'];
+
+const TABLE: readonly Mutation[] = [
+  // manager/cancellation-manager
+  { module: 'manager/cancellation-manager', from: 'if (slot.key.sessionId === key.sessionId) return false;', to: '', what: 'register: accept a duplicate key' },
+  { module: 'manager/cancellation-manager', from: 'this.ids.delete(key.requestId);', to: '', what: 'complete: keep the entry of an ended request' },
+  { module: 'manager/cancellation-manager', from: 'if (entry.reason !== undefined) return \'already-cancelled\';', to: '', what: 'cancel: a second cancel is not a no-op' },
+  { module: 'manager/cancellation-manager', from: 'this.remember(key);', to: '', what: 'complete: forget that the key finished' },
+  { module: 'manager/cancellation-manager', from: 'while (this.finishedCount > this.rememberTotal) {', to: 'while (false) {', what: 'remember: drop the total bound of finished ids' },
+  { module: 'manager/cancellation-manager', from: 'return () => void this.more?.delete(o);', to: 'return () => undefined;', what: 'Entry.add: an unsubscribed observer stays in the set' },
+  { module: 'manager/cancellation-manager', from: "if ((result === 'unknown' || result === 'elsewhere') && this.bus !== undefined)", to: "if (result === 'unknown' && this.bus !== undefined)", what: 'cancel: never publish a cancel in flight only elsewhere' },
+  // manager/recent
+  { module: 'manager/recent', from: 'if (this.count === this.capacity) this.shift();', to: '', what: 'set: never forget the oldest' },
+  { module: 'manager/recent', from: 'if (this.index.has(key)) {\n      this.index.set(key, value);\n      return;\n    }', to: '', what: 'set: a key set again takes a second slot' },
+  { module: 'manager/recent', from: 'if (this.capacity <= 0) return;', to: 'if (this.capacity < 0) return;', what: 'set: capacity 0 is not "hold nothing"' },
+  { module: 'manager/recent', from: 'this.head = (this.head + 1) % this.capacity;', to: 'this.head = this.head + 1;', what: 'shift: the ring does not wrap around' },
+  // manager/request-key
+  { module: 'manager/request-key', from: "toString: (k: RequestKey): string => JSON.stringify([k.sessionId ?? null, k.requestId]),", to: "toString: (k: RequestKey): string => `${k.sessionId ?? ''}:${k.requestId}`,", what: 'toString: a separator that lets 1 and "1" collide' },
+  // manager/redis-bus
+  { module: 'manager/redis-bus', from: "events.next({ type: 'bus-message-rejected'", to: "void ({ type: 'bus-message-rejected'", what: 'drop garbage on the channel without an event' },
+  // security/cancel-decision
+  { module: 'security/cancel-decision', from: 'if (!facts.admitted) {', to: 'if (false) {', what: 'skip the rate check' },
+  { module: 'security/cancel-decision', from: "if (!facts.mayCancel(facts.sender, key)) return ignore('not-allowed');", to: '', what: 'skip ownership and policy' },
+  { module: 'security/cancel-decision', from: "if (!facts.cancellable(key)) return ignore('not-cancellable');", to: '', what: 'let initialize be cancelled' },
+  { module: 'security/cancel-decision', from: 'reason === undefined ? { allowed: false, why, key } : { allowed: false, why, key, reason };', to: '({ allowed: false, why, key, reason: params.reason });', what: 'an ignored cancel carries the reason uncut' },
+  { module: 'security/cancel-decision', from: "return key === undefined ? { allowed: false, why: 'rate-limited' } : { allowed: false, why: 'rate-limited', key };", to: "return { allowed: false, why: 'rate-limited' };", what: 'a rate-limited cancel names no key' },
+  // security/rate-limit
+  { module: 'security/rate-limit', from: 'return tokens >= 1 ?', to: 'return tokens >= 0 ?', what: 'take: spend a token that is not there' },
+  { module: 'security/rate-limit', from: 'Math.min(burst, bucket.tokens', to: 'Math.max(burst, bucket.tokens', what: 'level: refill past burst' },
+  { module: 'security/rate-limit', from: 'Math.max(0, now - bucket.at)', to: '(now - bucket.at)', what: 'level: a clock going backwards drains the bucket' },
+  { module: 'security/rate-limit', from: 'if (previous === undefined && this.buckets.size >= this.maxSenders) {', to: 'if (false) {', what: 'tryTake: no overflow bucket, the table grows past maxSenders' },
+  { module: 'security/rate-limit', from: 'if (level(bucket, now, this.perSecond, this.burst) >= this.burst) this.buckets.delete(sender);', to: 'this.buckets.delete(sender);', what: 'forgetRefilled: forget a throttled sender too' },
+  // security/reason
+  { module: 'security/reason', from: 'if (end > 0 && last >= 0xd800 && last <= 0xdbff) end--;', to: '', what: 'split a surrogate pair' },
+  { module: 'security/reason', from: 'reason.length <= max', to: 'reason.length < max', what: 'cut a reason of exactly max characters' },
+  // security/cancellation-security
+  { module: 'security/cancellation-security', from: 'if (key.sessionId !== undefined && key.sessionId !== sender) return false;', to: '', what: 'canCancel: a sender cancels requests of another session' },
+  // handler/run-request
+  { module: 'handler/run-request', from: '      this.out.next(o);\n      this.out.complete();', to: '      this.out.next(o);', what: 'end: the outcome stream never completes' },
+  { module: 'handler/run-request', from: "if (reason === undefined) return this.end(toResult(this.last));", to: "return this.end(toResult(this.last));", what: 'complete: a cancel reads as a result' },
+  { module: 'handler/run-request', from: 'if (!this.ended) this.init.manager.complete(this.init.key);', to: '', what: 'tornDown: an unsubscribed request stays registered' },
+  { module: 'handler/run-request', from: 'this.ctx.cleanUp();', to: '', what: 'tornDown: skip the cleanups' },
+  { module: 'handler/run-request', from: "if (this.ctx.end()) this.ctx.abort({ source: 'close' });", to: 'this.ctx.end();', what: 'tornDown: never abort the signal on close' },
+  { module: 'handler/run-request', from: 'thrown instanceof JsonRpcError && !isLocalCode(thrown.code)', to: 'thrown instanceof JsonRpcError', what: 'send a local error code on the wire' },
+  { module: 'handler/run-request', from: "if (typeof v === 'object' && !Array.isArray(v)) return", to: "if (typeof v === 'object') return", what: 'accept an array as a result' },
+  // handler/until-cancelled
+  { module: 'handler/until-cancelled', from: 'if (!subscriber.closed) source.subscribe(subscriber);', to: 'source.subscribe(subscriber);', what: 'start the source after a cancel that came first' },
+  { module: 'handler/until-cancelled', from: '        subscriber.complete();\n      });', to: '      });', what: 'a cancel does not complete the stream' },
+  { module: 'handler/until-cancelled', from: "if (typeof onCancel === 'function') onCancel(reason);\n        else onCancel.cancel(reason);", to: '', what: 'the reason is never handed down' },
+  { module: 'handler/until-cancelled', from: 'return notifier;', to: 'return undefined;', what: 'leave the notifier subscribed after the end' },
+  // handler/context
+  { module: 'handler/context', from: 'if (this.abortedWith !== undefined) this.controller.abort(this.abortedWith);', to: '', what: 'a signal read after the cancel is not aborted' },
+  { module: 'handler/context', from: "if (this.state === 'cleaned') return this.runCleanup(fn);", to: '', what: 'a cleanup added after the end never runs' },
+  { module: 'handler/context', from: "if (token === undefined || this.state !== 'running') return;", to: 'if (token === undefined) return;', what: 'progress after the end' },
+  { module: 'handler/context', from: 'if (!(this.lastProgress === undefined || progress > this.lastProgress)) return;', to: '', what: 'progress that does not rise' },
+  { module: 'handler/context', from: "if (this.state !== 'running' || method.length === 0) return;", to: 'if (method.length === 0) return;', what: 'notify after the end' },
+  { module: 'handler/context', from: "if (this.state === 'cleaned') return;\n    this.state = 'cleaned';\n    const cleanups = this.cleanups;\n    this.cleanups = undefined;", to: "this.state = 'cleaned';\n    const cleanups = this.cleanups;", what: 'cleanUp: run the cleanups twice' },
+  { module: 'handler/context', from: "} catch (e) {\n      this.init.cleanupFailed(e);\n    }", to: '} catch (e) {\n      throw e;\n    }', what: 'a throwing cleanup escapes' },
+  { module: 'handler/context', from: 'const reason = this.abortedWith;\n      if (reason === undefined)', to: 'const reason = this.abortedWith;\n      if (true)', what: 'cancelled$ after the end forgets the reason' },
+  // handler/related
+  { module: 'handler/related', from: "return 'id' in message && message.id !== null ? message.id : undefined;", to: 'return undefined;', what: 'a response belongs to no request' },
+  // handler/request-handler
+  { module: 'handler/request-handler', from: 'if (!this.manager.register(key)) {', to: 'if (!this.manager.register(key) && false) {', what: 'run a key already in flight' },
+  // peer/serving
+  { module: 'peer/serving', from: 'if (this.init.manager.has(key)) {', to: 'if (false) {', what: 'answer a duplicate id in flight' },
+  { module: 'peer/serving', from: 'if (this.active.size >= this.init.maxInFlight) {', to: 'if (this.active.size > this.init.maxInFlight) {', what: 'maxInFlight off by one' },
+  { module: 'peer/serving', from: 'if (this.active.get(a.key.requestId) === a) this.active.delete(a.key.requestId);', to: '', what: 'end: keep an ended request active' },
+  { module: 'peer/serving', from: "case 'cancelled':", to: "case 'cancelled':\n        this.init.send({ jsonrpc: '2.0', id: key.requestId, result: {} });", what: 'answer a cancelled request' },
+  { module: 'peer/serving', from: "result === 'elsewhere' ? 'not-allowed' : ", to: '', what: 'report a probe of another session as finished' },
+  { module: 'peer/serving', from: "const handler = has(this.init.handlers, method) ? this.init.handlers[method] : undefined;", to: 'const handler = this.init.handlers[method];', what: 'take a handler from Object.prototype' },
+  { module: 'peer/serving', from: 'e.invalidParams && e.method !== undefined && has(this.init.handlers, e.method)', to: 'e.invalidParams', what: '-32602 for an unknown method' },
+  { module: 'peer/serving', from: 'this.init.manager.cancel(a.key, reason);\n      // unsubscribing', to: '// unsubscribing', what: 'close: cancel nothing (the requests are only unsubscribed)', specs: ['spec/peer/connection.spec.ts'] },
+  // peer/sending
+  { module: 'peer/sending', from: 'if (this.pending.size >= this.init.maxPending) {', to: 'if (this.pending.size > this.init.maxPending) {', what: 'maxPendingRequests off by one' },
+  { module: 'peer/sending', from: "this.pending.delete(id);\n    this.release(p);\n    return p;", to: 'this.release(p);\n    return p;', what: 'take: a response leaves the request pending' },
+  { module: 'peer/sending', from: "p.options.signal?.removeEventListener('abort', p);", to: '', what: 'release: leave the abort listener on the signal' },
+  { module: 'peer/sending', from: 'if (this.pending.get(id) === p) this.outbox.request(p, message);', to: 'this.outbox.request(p, message);', what: 'write a request ended by a request-sent listener' },
+  { module: 'peer/sending', from: "if (!era.cancellable(p.method) || !era.sendsCancels) return;", to: 'if (!era.sendsCancels) return;', what: 'cancel initialize on the wire' },
+  { module: 'peer/sending', from: 'if (this.pending.get(p.id) === p) this.end(p, \'caller\', p.options.reason);', to: "this.end(p, 'caller', p.options.reason);", what: 'abandon: send a cancel after the response' },
+  { module: 'peer/sending', from: "// a request-timeout listener may have ended it (aborted its signal): nothing more for it\n    if (this.pending.get(p.id) !== p) return;", to: '', what: 'timeout: a second end after a request-timeout listener aborted' },
+  { module: 'peer/sending', from: 'if (p.options.resetTimeoutOnProgress === true && p.idleMs !== undefined) this.idle.arm(p, p.idleMs);', to: '', what: 'progress never resets the idle timeout' },
+  { module: 'peer/sending', from: 'const p = this.take(id);\n    if (p === undefined) return false;\n    const { events } = this.init;\n    if (events.enabled())\n      events.emit({ type: \'response-rejected\'', to: 'const p = this.pending.get(id);\n    if (p === undefined) return false;\n    const { events } = this.init;\n    if (events.enabled())\n      events.emit({ type: \'response-rejected\'', what: 'invalidResponse: leave the request pending' },
+  // peer/outbox
+  { module: 'peer/outbox', from: 'if (p === undefined) continue;', to: '', what: 'attach: write a request that ended in the backlog' },
+  { module: 'peer/outbox', from: "p.flags |= SENT;\n      }\n      out(m);", to: '}\n      out(m);', what: 'attach: a flushed request is not marked sent (no cancel follows)' },
+  { module: 'peer/outbox', from: 'if (++this.dead < 64 || this.dead * 2 < this.backlog.length) return;', to: 'return;', what: 'unsent: never drop the dead from the backlog' },
+  { module: 'peer/outbox', from: "else if (this.state === 'idle') this.backlog.push(m);\n  }\n\n  /** A request:", to: "else this.backlog.push(m);\n  }\n\n  /** A request:", what: 'write: hold notifications after the close' },
+  { module: 'peer/outbox', from: '    p.flags |= SENT;\n      this.out(m);', to: '    this.out(m);\n      p.flags |= SENT;', what: 'request: SENT after the write (an abort inside write sends no cancel)' },
+  // peer/deadlines
+  { module: 'peer/deadlines', from: 'if (at > now) break;', to: 'if (at > now + 1) break;', what: 'fire an item before its deadline' },
+  { module: 'peer/deadlines', from: '    b.due.delete(item);\n    b.due.set(item, this.now() + ms);', to: '    b.due.set(item, this.now() + ms);', what: 're-arm keeps the old place in the order' },
+  { module: 'peer/deadlines', from: 'if (b.due.size === 0) this.drop(ms, b);', to: '', what: 'disarm: keep an empty bucket and its timer' },
+  { module: 'peer/deadlines', from: 'if (b === undefined || !b.due.delete(item)) return;', to: 'if (b === undefined) return;', what: 'disarm: forget nothing' },
+  { module: 'peer/deadlines', from: "const wait = first.done === true ? 0 : Math.max(0, first.value - this.now());", to: 'const wait = first.done === true ? 0 : Math.max(0, first.value - this.now()) + 1;', what: 're-schedule one frame after the next deadline' },
+  // peer/batch
+  { module: 'peer/batch', from: 'if (u.length > maxBatchSize) {', to: 'if (u.length > maxBatchSize + 1) {', what: 'maxBatchSize off by one' },
+  { module: 'peer/batch', from: "if (!Array.isArray(u) || u.length === 0) return handle(u);", to: "if (!Array.isArray(u)) return handle(u);", what: 'an empty batch gets no answer' },
+  { module: 'peer/batch', from: '  for (const m of u) handle(m);', to: '  for (const m of u.slice(1)) handle(m);', what: 'skip the first element of a batch' },
+  // peer/clock
+  { module: 'peer/clock', from: 'if (scheduler.now === dateTimestampProvider.now) return performanceTimestampProvider.now;', to: '', what: 'follow the wall clock' },
+  // peer/connection
+  { module: 'peer/connection', from: "const close = (error?: unknown): void => {\n    if (state === 'closed') return;", to: 'const close = (error?: unknown): void => {', what: 'close twice: a second connection-closed' },
+  // peer/create-peer
+  { module: 'peer/create-peer', from: 'enabled: () => events$.observed,', to: 'enabled: () => false,', what: 'never emit events' },
+  // peer/options
+  { module: 'peer/options', from: '(Number.isInteger(value) && value >= 0)', to: '(value >= 0)', what: 'accept a fractional count' },
+  // peer/pending
+  { module: 'peer/pending', from: 'Math.max(DEFAULT_MAX_TOTAL_TIMEOUT_MS, p.idleMs)', to: 'p.idleMs * 2', what: 'no default cap with resetTimeoutOnProgress' },
+  // peer/repeats
+  { module: 'peer/repeats', from: 'if (last !== undefined && w.folded > 0) this.emit(last, w.folded);', to: '', what: 'never report the folded count' },
+  // peer/request-meta
+  { module: 'peer/request-meta', from: "return { ...p, _meta: { ...metaOf(p), progressToken: token } };", to: "return { ...p, _meta: { progressToken: token, ...metaOf(p) } };", what: "keep the caller's own progressToken" },
+  // peer/request-options
+  { module: 'peer/request-options', from: "typeof v === 'number' && v > 0", to: "typeof v === 'number' && v >= 0", what: 'accept a timeout of 0' },
+  // peer/serve
+  { module: 'peer/serve', from: 'enabled: () => emit !== undefined,', to: 'enabled: () => false,', what: 'never emit events' },
+  // peer/wire-fault
+  { module: 'peer/wire-fault', from: "is: (u: unknown): u is WireFault => typeof u === 'object' && u !== null && (u as { [BRAND]?: unknown })[BRAND] === true,", to: "is: (u: unknown): u is WireFault => typeof u === 'object' && u !== null && 'kind' in u,", what: 'take a message with a kind field for a fault' },
+  // peer/era
+  { module: 'peer/era', from: "return method !== INITIALIZE || this.current === '2026-07-28';", to: 'return true;', what: 'cancel a 2025 initialize' },
+  // codec/decode
+  { module: 'codec/decode', from: "if (present(o, 'result') && present(o, 'error')) {", to: 'if (false) {', what: 'take a response with both result and error' },
+  { module: 'codec/decode', from: "id: o !== undefined && shape !== 'notification' ? usableId(o['id']) : null,", to: 'id: null,', what: 'answer a bad request with id null, never its own id' },
+  { module: 'codec/decode', from: "const present = (o: Rec, k: string): boolean => o[k] !== undefined;", to: 'const present = (o: Rec, k: string): boolean => k in o;', what: 'a key present as undefined counts as present' },
+  { module: 'codec/decode', from: "const onlyParams = shape === 'request' && present(o, 'params')", to: "const onlyParams = false && present(o, 'params')", what: 'never tell invalid params (-32602) from an invalid request' },
+  { module: 'codec/decode', from: "present(o, 'method')\n    ? present(o, 'id')", to: "present(o, 'method')\n    ? 'id' in o", what: 'a request with id: undefined' },
+  // codec/messages
+  { module: 'codec/messages', from: "typeof u === 'string' ? u.length <= MAX_ID_LENGTH : Number.isSafeInteger(u)", to: "typeof u === 'string' ? u.length <= MAX_ID_LENGTH : typeof u === 'number'", what: 'accept a non-integer id' },
+  { module: 'codec/messages', from: 's.length > 0', to: 's.length >= 0', what: 'accept an empty method' },
+  // codec/cancelled
+  { module: 'codec/cancelled', from: "if (!('method' in m) || m.method !== CANCELLED || 'id' in m) return undefined;", to: "if (!('method' in m) || m.method !== CANCELLED) return undefined;", what: 'a request named notifications/cancelled is a cancel' },
+  // codec/era
+  { module: 'codec/era', from: "ERA_VERSIONS['2026-07-28'].includes(version) ? '2026-07-28'", to: "ERA_VERSIONS['2026-07-28'].includes(version) ? '2025-11-25'", what: 'the 2026 version read as 2025' },
+  // codec/error-codes
+  { module: 'codec/error-codes', from: 'export const isLocalCode = (code: number): boolean => LOCAL.has(code);', to: 'export const isLocalCode = (code: number): boolean => LOCAL.has(code) && false;', what: 'no code is local' },
+  // codec/preview
+  { module: 'codec/preview', from: 'export const preview = (s: string, max: number): string => (s.length > max ?', to: 'export const preview = (s: string, max: number): string => (s.length > max * 2 ?', what: 'a preview twice as long' },
+  // codec/progress
+  { module: 'codec/progress', from: 't.partial({ total: t.number, message: t.string })', to: 't.partial({ total: t.number, message: t.unknown })', what: 'accept a message that is not a string' },
+  // codec/report
+  { module: 'codec/report', from: 'if (lines.length === LINES_MAX) {', to: 'if (false) {', what: 'an unbounded number of lines' },
+  // transport/line-reader
+  { module: 'transport/line-reader', from: 'if (end - start > this.max) this.tooLong();', to: 'if (end - start > this.max + 1) this.tooLong();', what: 'inPlace: maxLineBytes off by one' },
+  { module: 'transport/line-reader', from: 'if (size > this.max) {', to: 'if (size > this.max * 2) {', what: 'take: a split line may grow past the limit' },
+  { module: 'transport/line-reader', from: "if (text.trim() === '') return undefined;", to: '', what: 'parseLine: a blank line is a parse error' },
+  { module: 'transport/line-reader', from: "    if (this.discarding) {\n      this.discarding = false;\n      return;\n    }", to: '    if (this.discarding) {\n      return;\n    }', what: 'flush: never stop discarding after a long line' },
+  { module: 'transport/line-reader', from: 'if (line.length === 0) continue;', to: '', what: 'whole: a blank line is a line' },
+  { module: 'transport/line-reader', from: "this.size = 0;\n    // a small buffer", to: '// a small buffer', what: 'flush: the next line keeps the old one in front' },
+  // transport/write-queue
+  { module: 'transport/write-queue', from: 'return this.mustBytes + bytes <= this.max;', to: 'return this.mustBytes + bytes < this.max;', what: 'canHold: off by one' },
+  { module: 'transport/write-queue', from: 'this.shedCount += old === undefined ? 0 : 1;', to: '', what: 'offer: a replaced progress is not counted as shed' },
+  { module: 'transport/write-queue', from: 'if (this.latest.get(e.token) === e) this.latest.delete(e.token);', to: '', what: 'take: a written progress is still replaced' },
+  { module: 'transport/write-queue', from: '    for (const e of waiting) e.settle?.(lost);', to: '', what: 'clear: what waited is never settled' },
+  { module: 'transport/write-queue', from: '      this.latest.delete(e.token);\n      this.progressBytes -= e.bytes;\n      e.data = \'\';', to: '      this.progressBytes -= e.bytes;\n      e.data = \'\';', what: 'evict: a shed progress keeps its slot for newer progress' },
+  // transport/line-writer
+  { module: 'transport/line-writer', from: "if (!('method' in m) || m.method !== PROGRESS || 'id' in m) return undefined;", to: "if (!('method' in m) || m.method !== PROGRESS) return undefined;", what: 'a request named notifications/progress is shed like progress' },
+  // transport/held-input
+  { module: 'transport/held-input', from: 'if (method === PROGRESS) return true;', to: 'if (method === PROGRESS) return false;', what: 'hold progress behind the backlog' },
+  // transport/connect, ndjson, sdk, header-value, sse-reader, http-client
+  { module: 'transport/connect', from: 'if (abandoned === undefined) return waiting;', to: 'return waiting;', what: 'send the requests abandoned before the SDK transport started' },
+  { module: 'transport/ndjson', from: 'if (held.bytes > maxHeldBytes) pauseInput();', to: '', what: 'never stop reading over maxHeldBytes', specs: NDJSON_SUITES },
+  { module: 'transport/header-value', from: 'if (first === 32 || first === 9 || last === 32 || last === 9) return false;', to: '', what: 'send leading or trailing blanks plain' },
+  { module: 'transport/sse-reader', from: 'if (c === 13 && all.charCodeAt(i + 1) === 10) i++;', to: '', what: 'read CRLF as two line ends' },
+];
+
+const specsOf = (root: string, m: Mutation): string[] => {
+  const mirrored = `spec/${m.module}.spec.ts`;
+  return [...new Set([...(existsSync(join(root, mirrored)) ? [mirrored] : []), ...(m.specs ?? [])])];
+};
+
+interface Row {
+  readonly m: Mutation;
+  readonly status: 'killed' | 'survived' | 'not found' | 'ambiguous' | 'no spec';
+  readonly detail?: string;
+}
+
+const count = (s: string, part: string): number => s.split(part).length - 1;
+
+const main = (): number => {
+  const only = process.argv.slice(2).map((a) => a.replace(/^lib\//, '').replace(/\.ts$/, ''));
+  const table = only.length === 0 ? TABLE : TABLE.filter((m) => only.includes(m.module));
+  if (table.length === 0) {
+    process.stderr.write(`no mutations for ${only.join(', ')}\n`);
+    return 2;
+  }
+  // a copy of the tree: a mutant never touches the real lib/, whatever stops the run
+  const work = mkdtempSync(join(tmpdir(), 'mutate-'));
+  const cleanup = (): void => rmSync(work, { recursive: true, force: true });
+  process.on('SIGINT', () => {
+    cleanup();
+    process.exit(130);
+  });
+  try {
+    for (const d of ['lib', 'spec', 'examples']) cpSync(join(ROOT, d), join(work, d), { recursive: true });
+    for (const f of ['package.json', 'tsconfig.json']) cpSync(join(ROOT, f), join(work, f));
+    symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'), 'dir');
+    const mocha = join(ROOT, 'node_modules', '.bin', 'mocha');
+    const rows: Row[] = [];
+    for (const m of table) {
+      const file = join(work, 'lib', `${m.module}.ts`);
+      const original = readFileSync(file, 'utf8');
+      const specs = specsOf(work, m);
+      const n = count(original, m.from);
+      let row: Row;
+      if (n === 0) row = { m, status: 'not found' };
+      else if (n > 1) row = { m, status: 'ambiguous', detail: `${n} matches` };
+      else if (specs.length === 0) row = { m, status: 'no spec' };
+      else {
+        writeFileSync(file, original.replace(m.from, () => m.to));
+        try {
+          const r = spawnSync(mocha, ['--no-config', '-n', 'import=tsx', '--extension', 'ts', '--timeout', '20000', '--reporter', 'dot', ...specs], {
+            cwd: work,
+            encoding: 'utf8',
+            timeout: 120_000,
+          });
+          const failing = /(\d+) failing/.exec(r.stdout ?? '')?.[1];
+          // a mutant that hangs or crashes the run is caught too
+          row = r.status === 0 ? { m, status: 'survived' } : { m, status: 'killed', detail: failing === undefined ? (r.signal ?? `exit ${r.status}`) : `${failing} failing` };
+        } finally {
+          writeFileSync(file, original);
+        }
+      }
+      rows.push(row);
+      process.stdout.write(`${row.status.padEnd(9)} ${m.module.padEnd(30)} ${m.what}${row.detail === undefined ? '' : ` (${row.detail})`}\n`);
+    }
+    const bad = rows.filter((r) => r.status !== 'killed');
+    process.stdout.write(`\n${rows.length - bad.length} of ${rows.length} mutations killed\n`);
+    for (const r of bad) process.stdout.write(`  ${r.status}: lib/${r.m.module}.ts: ${r.m.what}\n`);
+    return bad.length === 0 ? 0 : 1;
+  } finally {
+    cleanup();
+  }
+};
+
+process.exitCode = main();
