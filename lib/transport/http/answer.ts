@@ -74,6 +74,18 @@ export class PostAnswer {
     if (this.waiting.size === 0) this.stream.end();
   }
 
+  /**
+   * Request `id` of this POST ended without a response (a 2025 request cancelled by the client's
+   * notification): nothing more will come for it. The answer ends once nothing else is awaited:
+   * a stream ends, a JSON answer goes out with what it has (204 when it has nothing).
+   */
+  unanswered(id: RequestId): void {
+    if (this.done || !this.waiting.delete(id) || this.waiting.size > 0) return;
+    if (this.stream !== undefined) return this.stream.end();
+    if (this.collected.length === 0) return this.ex.reply(204, this.headers);
+    this.ex.reply(200, this.headers, this.collected.length === 1 ? this.collected[0] : `[${this.collected.join(',')}]`);
+  }
+
   /** End the answer without its responses (the server closes): the stream ends, a JSON answer is a 503. */
   abandon(): void {
     if (this.ex.gone.aborted) return;

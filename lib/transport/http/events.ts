@@ -1,4 +1,5 @@
 import type { ProtocolEra } from '../../codec/era.js';
+import type { RequestId } from '../../codec/messages.js';
 
 /**
  * What the Streamable HTTP transport itself reports, beside the events of its connections: a
@@ -33,6 +34,10 @@ export type HttpEvent =
       /** 2026-07-28: the request was cancelled (`source: 'close'`); 2025-11-25: it runs on, its answer is dropped. */
       readonly cancelled: boolean;
       readonly sessionId?: string;
+      /** 2026-07-28: the request the stream carried. */
+      readonly requestId?: RequestId;
+      /** 2025-11-25: how many of the POST's requests were still running (they run on). */
+      readonly pending?: number;
     }
   | {
       /** A message the server sent that had no stream to go on (no GET stream open, its POST's stream closed). */

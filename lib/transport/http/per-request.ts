@@ -35,7 +35,7 @@ export const serveOne = (ex: HttpExchange, message: JsonRpcRequest | JsonRpcNoti
     finish = () => s.complete();
     s.next(message);
     const onGone = (): void => {
-      ctx.emit({ type: 'stream-closed', era: '2026-07-28', cancelled: true });
+      ctx.emit({ type: 'stream-closed', era: '2026-07-28', cancelled: true, requestId: message.id });
       s.complete();
     };
     ex.gone.addEventListener('abort', onGone, { once: true });

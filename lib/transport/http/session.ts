@@ -39,7 +39,11 @@ export class LiveSession {
     private readonly ended: (why: 'delete' | 'idle' | 'close') => void,
   ) {
     this.peer = createPeer(this.incoming, { ...ctx.peer, era: '2025-11-25', sessionId: id });
-    this.peer.events$.subscribe(ctx.peerEvent);
+    this.peer.events$.subscribe((e) => {
+      // a request cancelled by the client gets no response: its POST waits for it no longer
+      if (e.type === 'request-cancelled') this.unanswered(e.key.requestId);
+      ctx.peerEvent(e);
+    });
     this.subscription = this.peer.outgoing$.subscribe((m) => this.route(m));
     this.touch();
   }
@@ -63,7 +67,8 @@ export class LiveSession {
     for (const id of ids) this.answers.set(id, answer);
     ex.gone.addEventListener('abort', () => {
       // not a cancel in this era: the requests run on, their answers have nowhere to go
-      if (ids.some((id) => this.answers.get(id) === answer)) this.ctx.emit({ type: 'stream-closed', era: '2025-11-25', cancelled: false, sessionId: this.id });
+      const pending = ids.filter((id) => this.answers.get(id) === answer).length;
+      if (pending > 0) this.ctx.emit({ type: 'stream-closed', era: '2025-11-25', cancelled: false, sessionId: this.id, pending });
     }, { once: true });
     this.incoming.next(body);
   }
@@ -92,6 +97,13 @@ export class LiveSession {
     this.listen?.end();
     this.listen = undefined;
     this.ended(why);
+  }
+
+  private unanswered(id: RequestId): void {
+    const answer = this.answers.get(id);
+    if (answer === undefined) return;
+    this.answers.delete(id);
+    answer.unanswered(id);
   }
 
   private route(m: JsonRpcMessage): void {

@@ -161,9 +161,11 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
     }
     const version = ex.header('mcp-protocol-version');
     const versionEra = version === undefined ? undefined : eraOfVersion(version);
-    if (version !== undefined && versionEra === undefined) return refuse(ex, unsupported(version, idOf(body)));
     const named = isRec(body) ? requestVersion(body['params']) : undefined;
-    const modern = versionEra === '2026-07-28' || (versionEra === undefined && sessionId === undefined && named !== undefined && eraOfVersion(named) === '2026-07-28');
+    // a header and a body that disagree are -32020 (below); a version both name that we do not speak is -32022
+    if (version !== undefined && versionEra === undefined && (named === undefined || named === version)) return refuse(ex, unsupported(version, idOf(body)));
+    // a body naming its version is a 2026 request whatever the header says
+    const modern = versionEra === '2026-07-28' || (sessionId === undefined && named !== undefined && (eraOfVersion(named) === '2026-07-28' || named !== version));
     if (modern) {
       if (!eras.has('2026-07-28')) return refuse(ex, unsupported(version ?? named ?? '2026-07-28', idOf(body)));
       const d = classifyMessage(body);
@@ -199,7 +201,7 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
     if (ex.method === 'POST') return post(ex, sessionId);
     if ((ex.method !== 'GET' && ex.method !== 'DELETE') || sessionId === undefined)
       // no session: a 2026 endpoint has only POST (MCP 2026-07-28, "Backward Compatibility")
-      return refuse(ex, { status: 405, message: `Method Not Allowed: ${preview(ex.method, 16)}`, headers: { allow: sessionId === undefined ? 'POST' : 'GET, POST, DELETE' } });
+      return refuse(ex, { status: 405, message: `Method Not Allowed: ${preview(ex.method, 16)}`, headers: { allow: eras.has('2025-11-25') ? 'GET, POST, DELETE' : 'POST' } });
     const session = await find(sessionId);
     if (session === undefined) return refuse(ex, noSession);
     if (ex.method === 'DELETE') {

@@ -36,13 +36,14 @@ export const originRefusal = (ex: HttpExchange, allowed: readonly string[] | und
   return { status: 403, message: `Forbidden: origin ${preview(origin, PREVIEW_MAX)} is not allowed` };
 };
 
-/** A POST must say its body is JSON (415), and accept an answer this transport can give (406). */
+/** A POST must say its body is JSON (415), and accept both kinds of answer (406). */
 export const postRefusal = (ex: HttpExchange): Refusal | undefined => {
   const type = (ex.header('content-type') ?? '').toLowerCase();
   if (!type.startsWith('application/json')) return { status: 415, message: 'Unsupported Media Type: the body must be application/json' };
+  // MCP basic/transports: the client MUST list both (a wildcard accepts both)
   const accept = (ex.header('accept') ?? '*/*').toLowerCase();
-  if (!accept.includes('application/json') && !accept.includes('text/event-stream') && !accept.includes('*/*'))
-    return { status: 406, message: 'Not Acceptable: the client must accept application/json or text/event-stream' };
+  if (!accept.includes('*/*') && !(accept.includes('application/json') && accept.includes('text/event-stream')))
+    return { status: 406, message: 'Not Acceptable: the client must accept both application/json and text/event-stream' };
   return undefined;
 };
 
@@ -65,14 +66,15 @@ const mismatch = (id: RequestId | null, message: string): Refusal => ({ status: 
  */
 export const headerRefusal = (ex: HttpExchange, body: { readonly method: string; readonly id?: unknown; readonly params?: unknown }): Refusal | undefined => {
   const id = RequestId.is(body.id) ? body.id : null;
-  const q = (s: string): string => JSON.stringify(preview(s, PREVIEW_MAX));
+  // header values are short by nature: quoted at most 64 characters, so the reply stays small
+  const q = (s: string): string => `'${preview(s, 64)}'`;
   const version = ex.header('mcp-protocol-version');
   const named = requestVersion(body.params);
   if (version === undefined) return mismatch(id, 'the MCP-Protocol-Version header is required');
-  if (named !== undefined && named !== version) return mismatch(id, `MCP-Protocol-Version header ${q(version)} does not match body version ${q(named)}`);
+  if (named !== undefined && named !== version) return mismatch(id, `MCP-Protocol-Version header value ${q(version)} does not match body value ${q(named)}`);
   const method = ex.header('mcp-method');
   if (method === undefined) return mismatch(id, 'the Mcp-Method header is required');
-  if (method !== body.method) return mismatch(id, `Mcp-Method header ${q(method)} does not match body method ${q(body.method)}`);
+  if (method !== body.method) return mismatch(id, `Mcp-Method header value ${q(method)} does not match body value ${q(body.method)}`);
   const member = Object.prototype.hasOwnProperty.call(NAMED, body.method) ? NAMED[body.method] : undefined;
   if (member === undefined || !('id' in body)) return undefined;
   const raw = ex.header('mcp-name');
@@ -80,7 +82,7 @@ export const headerRefusal = (ex: HttpExchange, body: { readonly method: string;
   const name = decodeHeaderValue(raw);
   if (name === undefined) return mismatch(id, 'the Mcp-Name header is not valid Base64 UTF-8');
   const value = typeof body.params === 'object' && body.params !== null ? (body.params as Record<string, unknown>)[member] : undefined;
-  if (name !== value) return mismatch(id, `Mcp-Name header ${q(name)} does not match body ${member} ${typeof value === 'string' ? q(value) : 'absent'}`);
+  if (name !== value) return mismatch(id, `Mcp-Name header value ${q(name)} does not match body value ${typeof value === 'string' ? q(value) : `(no params.${member})`}`);
   return undefined;
 };
 

@@ -55,7 +55,7 @@ describe('streamableHttp', () => {
     it('should refuse with 400 and -32020 a POST whose headers disagree with its body, saying which', async () => {
       const cases: Array<[Record<string, string>, RegExp]> = [
         [{ ...headers2026('tools/call', 'echo'), 'mcp-method': 'tools/list' }, /Mcp-Method/],
-        [headers2026('tools/call', 'other'), /Mcp-Name header "other" does not match body name "echo"/],
+        [headers2026('tools/call', 'other'), /Mcp-Name header value 'other' does not match body value 'echo'/],
         [headers2026('tools/call'), /Mcp-Name header is required/],
         [(({ 'mcp-method': _m, ...h }) => h)(headers2026('tools/call', 'echo')), /Mcp-Method header is required/],
       ];
