@@ -25,6 +25,13 @@ export interface EventStream {
   end(): void;
 }
 
+/**
+ * The most an SSE answer holds for a client that does not read: 4 MiB. Past it the client is
+ * taken as gone (its socket is closed): in 2026-07-28 that cancels the request, as a closed
+ * stream does; a server never buffers without bound for a peer it does not trust.
+ */
+export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
 /** One SSE event carrying a JSON-RPC message (WHATWG HTML §9.2: `data:` then a blank line). */
 export const sseEvent = (json: string): string => `event: message\ndata: ${json}\n\n`;
 

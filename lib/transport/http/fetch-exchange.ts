@@ -1,4 +1,4 @@
-import { SSE_HEADERS, sseEvent, type EventStream, type HttpExchange } from './exchange.js';
+import { MAX_BUFFERED_BYTES, SSE_HEADERS, sseEvent, type EventStream, type HttpExchange } from './exchange.js';
 
 /**
  * An {@link HttpExchange} over a web-standard `Request` (Bun, Deno, Workers, Node's fetch): the
@@ -52,6 +52,7 @@ export const fetchExchange = (request: Request): { exchange: HttpExchange; respo
     stream: (headers): EventStream => {
       let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
       let ended = false;
+      // the queue counts bytes, so desiredSize says how far a client that does not read is behind
       const body = new ReadableStream<Uint8Array>({
         start: (c) => {
           controller = c;
@@ -60,7 +61,7 @@ export const fetchExchange = (request: Request): { exchange: HttpExchange; respo
           ended = true;
           gone.abort();
         },
-      });
+      }, new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }));
       if (!answered) {
         answered = true;
         resolve(new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers } }));
@@ -70,6 +71,11 @@ export const fetchExchange = (request: Request): { exchange: HttpExchange; respo
           if (ended || gone.signal.aborted) return;
           try {
             controller?.enqueue(encoder.encode(sseEvent(json)));
+            if ((controller?.desiredSize ?? 0) < -MAX_BUFFERED_BYTES) {
+              ended = true;
+              gone.abort();
+              controller?.error(new Error('the client does not read its stream'));
+            }
           } catch {
             gone.abort();
           }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SSE_HEADERS, sseEvent, type EventStream, type HttpExchange } from './exchange.js';
+import { MAX_BUFFERED_BYTES, SSE_HEADERS, sseEvent, type EventStream, type HttpExchange } from './exchange.js';
 
 /**
  * An {@link HttpExchange} over node's `(req, res)`: `http.createServer`, Express, Fastify's raw
@@ -66,6 +66,11 @@ export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: Ser
           if (!alive()) return;
           try {
             res.write(sseEvent(json));
+            // a client that does not read: it is gone, not a reason to hold its answer in memory
+            if (res.writableLength > MAX_BUFFERED_BYTES) {
+              gone.abort();
+              res.destroy();
+            }
           } catch {
             gone.abort();
           }

@@ -137,6 +137,16 @@ describe('streamableHttp', () => {
       expect(s.mcp.inFlight()).to.equal(0);
     });
 
+    it('should take a client that does not read its stream as gone: the request is cancelled, nothing piles up', async () => {
+      const r = await post(s.url, call(11, 'flood'), headers2026('tools/call', 'flood'));
+      expect(r.headers.get('content-type')).to.equal('text/event-stream');
+      // never read: the server must not hold what it cannot deliver
+      await until(() => s.seen.cleanups.length === 1, 10_000, 'the flood to be cut off');
+      expect(s.seen.cleanups).to.deep.equal(['11:close']);
+      expect(s.mcp.inFlight()).to.equal(0);
+      await r.body?.cancel().catch(() => undefined);
+    });
+
     it('should cancel everything in flight on close(), then answer 503', async () => {
       const r = post(s.url, call(1, 'never'), headers2026('tools/call', 'never'));
       await until(() => s.mcp.inFlight() === 1, 3_000, 'the request to start');

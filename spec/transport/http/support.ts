@@ -17,6 +17,11 @@ export const testHandlers = (seen: Seen): Record<string, Handler> => ({
   'tools/list': () => Promise.resolve({ tools: [{ name: 'echo', inputSchema: { type: 'object' } }, { name: 'slow', inputSchema: { type: 'object' } }] }),
   'tools/call': (params, ctx) => {
     const p = params as { name?: string; arguments?: { text?: string; steps?: number } };
+    if (p.name === 'flood') {
+      ctx.onCleanup(() => void seen.cleanups.push(`${String(ctx.requestId)}:${(ctx.signal.reason as { source?: string } | undefined)?.source ?? 'done'}`));
+      const big = 'x'.repeat(100_000);
+      return interval(1).pipe(tap(() => ctx.notify('notifications/message', { level: 'info', data: big })), map(() => ({ content: [] })));
+    }
     if (p.name !== 'slow' && p.name !== 'never') return Promise.resolve({ content: [{ type: 'text', text: p.arguments?.text ?? '' }], ...(ctx.era === '2026-07-28' ? { resultType: 'complete' } : {}) });
     ctx.onCleanup(() => void seen.cleanups.push(`${String(ctx.requestId)}:${(ctx.signal.reason as { source?: string } | undefined)?.source ?? 'done'}`));
     if (p.name === 'never') return NEVER;
