@@ -7,7 +7,7 @@ import { RequestMeta, type ProgressToken } from '../codec/progress.js';
 import type { WireFault } from './wire-fault.js';
 import { CancellationError, CancellationErrorResult } from '../errors.js';
 import type { RequestOutcome } from '../handler/outcome.js';
-import { startRequest, type Handler, type RequestObserver, type RunRequestInit, type RunningRequest } from '../handler/run-request.js';
+import { startRequest } from '../handler/run-request.js';
 import type { CancellationManager } from '../manager/cancellation-manager.js';
 import { CancelReason, RequestKey } from '../manager/request-key.js';
 import type { CancellationSecurity } from '../security/cancellation-security.js';
@@ -16,58 +16,12 @@ import type { Era } from './era.js';
 import type { CancelIgnoredWhy, EventSink } from './events.js';
 import type { CancelInput } from '../security/cancel-decision.js';
 import { Repeats } from './repeats.js';
-
+import { Active, type ActiveOwner } from './active.js';
 
 // The reasons that were cut to maxReasonLength: the fact travels with the reason itself, down
 // the request's chain to its outcome, rather than being written on the request and read back.
 const truncated = new WeakSet<CancelReason>();
 
-
-/**
- * What one served request holds while it runs; deleted the moment it ends. One object is the
- * run's init, its outcome observer and its cleanup-failure reporter: no closures per request.
- */
-class Active implements RunRequestInit, RequestObserver {
-  subscription: RunningRequest | undefined = undefined;
-
-  constructor(
-    private readonly server: ServingHalf,
-    readonly key: RequestKey,
-    readonly method: string,
-    readonly params: unknown,
-    readonly handler: Handler,
-    readonly progressToken: ProgressToken | undefined,
-  ) {}
-
-  // the connection's, read through it rather than copied: at 100,000 in flight every field counts
-  get manager(): CancellationManager {
-    return this.server.manager;
-  }
-
-  get send(): (m: JsonRpcMessage) => void {
-    return this.server.send;
-  }
-
-  get era(): ProtocolEra {
-    return this.server.era;
-  }
-
-  next(o: RequestOutcome): void {
-    this.server.outcome(this, o);
-  }
-
-  complete(): void {
-    this.server.end(this);
-  }
-
-  cleanupFailed(thrown: unknown): void {
-    this.server.cleanupFailed(this, thrown);
-  }
-
-  progressRefused(why: string): void {
-    this.server.progressRefused(this, why);
-  }
-}
 
 /** What a serving half needs: its connection's config, a clock, the wire and the events. */
 export interface ServingInit extends Omit<ConnectionConfig, 'maxBatchSize' | 'era'> {
@@ -92,7 +46,7 @@ const errorResponse = (id: RequestId | null, error: JsonRpcErrorObject): JsonRpc
  * `notifications/cancelled` through security to the manager, and answers invalid input. The
  * connection core (`connection.ts`) dispatches to it; `serve()` and `createPeer()` both open one.
  */
-export class ServingHalf {
+export class ServingHalf implements ActiveOwner {
   // this connection's requests, by id: inFlight().serving, and what close() cancels
   private readonly active = new Map<RequestId, Active>();
   private closed = false;
