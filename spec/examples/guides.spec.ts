@@ -109,6 +109,14 @@ describe('the guides\' examples (examples/guides/)', function () {
     expect(out).to.include('summary in flight: 0');
   });
 
+  it('both-eras-over-http: a 2026 client cancels by closing its stream, a 2025 one by notification, each cleanup seen in stats, and it exits 0', async () => {
+    const r = await runGuide('both-eras-over-http.ts');
+    expectClean(r);
+    expect(r.stdout).to.match(/tools\/call #\d+ cancelled \(source: close\)/);
+    expect(r.stdout).to.match(/tools\/call #\d+ cancelled \(source: peer\)/);
+    expect(count(r.stdout, /stats: 1 more cleanup, 0 in flight/)).to.equal(2);
+  });
+
   it('mcp-client: initializes, lists and calls tools, cancels slow_count midway with the server\'s cleanup confirmed, against ours and the SDK\'s server, and it exits 0', async () => {
     const r = await runGuide('mcp-client.ts');
     expectClean(r);
@@ -129,7 +137,7 @@ describe('the guides\' examples (examples/guides/)', function () {
 
 // ---- the guides themselves: their code is the example's, their links resolve in a clone ----------
 
-const GUIDES = ['peer-in-an-rxjs-app', 'serve-an-existing-stream', 'cancellable-streams', 'mcp-client'] as const;
+const GUIDES = ['peer-in-an-rxjs-app', 'serve-an-existing-stream', 'cancellable-streams', 'mcp-client', 'both-eras-over-http'] as const;
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 
 /** The lines of some code, trimmed, without blank ones: an excerpt may be dedented. */
