@@ -106,6 +106,15 @@ describe('protocol eras', () => {
       expect([1, 2, 3].map((i) => errorOf(d.out, i)?.code)).to.deep.equal([ErrorCodes.InvalidParams, ErrorCodes.InvalidParams, ErrorCodes.InvalidParams]);
     });
 
+    it('should serve a finished id again as a new request (2026-07-28: ids differ only from pending ones)', async () => {
+      const d = drive({ era: '2026-07-28', handlers: { 'tools/list': () => Promise.resolve({ tools: [] }) } });
+      d.incoming.next(req(1, 'tools/list', { _meta: v2026 }));
+      await flush();
+      d.incoming.next(req(1, 'tools/list', { _meta: v2026 }));
+      await flush();
+      expect(responsesOnWire(d.out, 1).map((r) => 'result' in r)).to.deep.equal([true, true]);
+    });
+
     it('should throw a TypeError at construction for an era that does not exist', () => {
       expect(() => createPeer(new Subject(), { era: '2024' as never })).to.throw(TypeError, /era/);
     });
