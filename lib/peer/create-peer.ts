@@ -1,5 +1,5 @@
 import { Observable, Subject } from 'rxjs';
-import { META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION } from '../codec/era.js';
+import { META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION, type ProtocolEra } from '../codec/era.js';
 import type { JsonRpcMessage } from '../codec/messages.js';
 import { Era } from './era.js';
 import { connectionConfig, openConnection, type ConnectionOptions } from './connection.js';
@@ -40,6 +40,12 @@ export interface Peer {
   notify(method: string, params?: object): void;
   /** Live entries, per direction; 0 when idle. */
   inFlight(): { serving: number; sending: number };
+  /**
+   * The protocol era this peer keeps (docs/protocol.md "Eras"), once decided: the `era` option, or
+   * what came first under `'auto'`; `undefined` until then. The same as the `era-decided` event,
+   * for a caller that subscribed to `events$` too late to see it (`connect` starts at once).
+   */
+  era(): ProtocolEra | undefined;
 }
 
 /**
@@ -95,5 +101,6 @@ export function createPeer(incoming$: Observable<unknown>, options: PeerOptions 
     request: <R = unknown>(method: string, params?: object, o?: RequestOptions) => sending.request<R>(method, params, o),
     notify: (method: string, params?: object) => sending.notify(method, params),
     inFlight: () => ({ serving: server?.size ?? 0, sending: sending.size }),
+    era: () => era.decidedEra,
   };
 }

@@ -35,6 +35,11 @@ export class Era {
     if (option !== 'auto') this.decided = option;
   }
 
+  /** The era decided (given, or by what came first), or `undefined` while `'auto'` has not decided. */
+  get decidedEra(): ProtocolEra | undefined {
+    return this.decided;
+  }
+
   /** The era in force: the decided one, or the 2025 rules until something decides. */
   get current(): ProtocolEra {
     return this.decided ?? '2025-11-25';

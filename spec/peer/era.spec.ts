@@ -70,6 +70,14 @@ describe('protocol eras', () => {
     it('should say which era it runs at once when the option gives it', () => {
       const d = drive({ era: '2026-07-28' });
       expect(ofType(d.events, 'era-decided').map((e) => [e.era, e.by])).to.deep.equal([['2026-07-28', 'option']]);
+      expect(d.peer.era()).to.equal('2026-07-28');
+    });
+
+    it('should tell its era through era() once auto decides, and undefined before', () => {
+      const d = drive({ handlers: { initialize: () => Promise.resolve({}) } });
+      expect(d.peer.era()).to.equal(undefined);
+      d.incoming.next(req(0, 'initialize', {}));
+      expect(d.peer.era()).to.equal('2025-11-25');
     });
 
     it('should refuse a 2026 request when pinned to 2025, so a 2026 client falls back', async () => {
