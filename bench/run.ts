@@ -5,9 +5,10 @@
 //
 //   npm run bench                       all figures, 3 rounds
 //   npm run bench -- --rounds=5         more rounds
-//   npm run bench -- --only=rtt,cancel  figures whose id starts with one of these
+//   npm run bench -- --only=rtt,cancel  figures whose id starts with one of these (merged into
+//                                       bench/results.json: the other figures stay as they were)
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -38,7 +39,8 @@ type Better = 'lower' | 'higher';
 /** The other sides, in the order they run and show; `sdk` keeps its name in results.json. */
 const OTHERS = [
   { side: 'sdk', title: 'SDK v1', packages: ['@modelcontextprotocol/sdk'] },
-  { side: 'sdk2', title: 'SDK v2', packages: ['@modelcontextprotocol/client', '@modelcontextprotocol/server'] },
+  // the node adapter serves the v2 server on node:http in the HTTP figures only
+  { side: 'sdk2', title: 'SDK v2', packages: ['@modelcontextprotocol/client', '@modelcontextprotocol/server', '@modelcontextprotocol/node'] },
   { side: 'vscode', title: 'vscode-jsonrpc', packages: ['vscode-jsonrpc'] },
 ] as const;
 type Other = (typeof OTHERS)[number]['side'];
@@ -63,8 +65,8 @@ interface Figure {
   readonly scale: number;
   readonly better: Better;
   readonly ours: CaseSpec;
-  /** The same case for each other side (none: a figure of ours alone). */
-  readonly others?: (side: Other) => CaseSpec;
+  /** The same case for each other side (none: a figure of ours alone; `undefined`: that side has no column). */
+  readonly others?: (side: Other) => CaseSpec | undefined;
   /** The target, as text, and the check on the medians. */
   readonly target?: { readonly text: string; readonly met: (m: Medians) => boolean };
 }
@@ -83,6 +85,13 @@ const cancel = (side: string, n: number, extra: ReadonlyArray<string> = []): Cas
 });
 const heap = (side: string, mode: string): CaseSpec => ({ file: 'heap.ts', args: [`--side=${side}`, `--mode=${mode}`] });
 const absorb = (side: string): CaseSpec => ({ file: 'absorb.ts', args: [`--side=${side}`] });
+const httpRtt = (side: string, era: '2026' | '2025', extra: ReadonlyArray<string> = []): CaseSpec => ({
+  file: 'http-rtt.ts',
+  args: [`--side=${side}`, `--era=${era}`, ...extra],
+});
+const httpCancel = (side: string, extra: ReadonlyArray<string> = []): CaseSpec => ({ file: 'http-cancel.ts', args: [`--side=${side}`, ...extra] });
+/** Over HTTP: 2026-07-28 is the SDK v2's only (the v1 predates it); 2025-11-25 both SDKs'; vscode-jsonrpc has no HTTP transport. */
+const hasHttp = (era: '2026' | '2025', side: Other): boolean => side !== 'vscode' && !(era === '2026' && side === 'sdk');
 
 /** ours/SDK v1 of the medians: the targets are set against the SDK v1. */
 const ratio = (m: Medians, id: string): number => {
@@ -221,6 +230,54 @@ const FIGURES: ReadonlyArray<Figure> = [
     ours: absorb('ours'),
     others: (s) => absorb(s),
   },
+  {
+    id: 'http-rtt-2026',
+    label: 'round trip over HTTP, 2026-07-28, 16 in flight',
+    metric: 'perCallNs',
+    unit: 'µs',
+    scale: 1e-3,
+    better: 'lower',
+    ours: httpRtt('ours', '2026'),
+    others: (s) => (hasHttp('2026', s) ? httpRtt(s, '2026') : undefined),
+  },
+  {
+    id: 'http-rtt-2025',
+    label: 'round trip over HTTP, 2025-11-25 session, 16 in flight',
+    metric: 'perCallNs',
+    unit: 'µs',
+    scale: 1e-3,
+    better: 'lower',
+    ours: httpRtt('ours', '2025'),
+    others: (s) => (hasHttp('2025', s) ? httpRtt(s, '2025') : undefined),
+  },
+  {
+    id: 'http-rtt-floor',
+    label: '  same client, bare node:http server (floor)',
+    metric: 'perCallNs',
+    unit: 'µs',
+    scale: 1e-3,
+    better: 'lower',
+    ours: httpRtt('ours', '2026', ['--server=floor']),
+  },
+  {
+    id: 'http-cancel-close',
+    label: 'cancel by stream close over HTTP, 2026-07-28',
+    metric: 'perCancelNs',
+    unit: 'µs',
+    scale: 1e-3,
+    better: 'lower',
+    ours: httpCancel('ours'),
+    others: (s) => (hasHttp('2026', s) ? httpCancel(s) : undefined),
+  },
+  {
+    id: 'http-cancel-floor',
+    label: '  same client, bare node:http server (floor)',
+    metric: 'perCancelNs',
+    unit: 'µs',
+    scale: 1e-3,
+    better: 'lower',
+    ours: httpCancel('ours', ['--server=floor']),
+  },
 ];
 
 // ---------------------------------------------------------------- running children
@@ -331,6 +388,38 @@ const others = OTHERS.filter((o) => sidesArg === undefined || sidesArg.includes(
 const ratioText = (r: number | undefined, f: Figure): string =>
   r === undefined || !Number.isFinite(r) ? '–' : `${r.toFixed(3)}${f.better === 'higher' ? ' (↑)' : ''}`;
 
+interface Results {
+  readonly generatedAt: string;
+  readonly rounds: number;
+  readonly sides: Readonly<Record<string, string>>;
+  readonly figures: ReadonlyArray<{ readonly id: string; readonly generatedAt?: string; readonly rounds?: number }>;
+}
+
+/**
+ * What bench/results.json becomes. A whole run replaces it; a partial one (`--only`, `--sides`)
+ * replaces the figures it measured and keeps every other as it was, each figure stamped with the
+ * run it comes from (`generatedAt`, `rounds`), in the order of FIGURES.
+ */
+const merged = (run: Results, partial: boolean): Results => {
+  const file = join(here, 'results.json');
+  const stamp = <F extends Results['figures'][number]>(f: F, from: Results): F => ({ ...f, generatedAt: f.generatedAt ?? from.generatedAt, rounds: f.rounds ?? from.rounds });
+  const fresh = run.figures.map((f) => stamp(f, run));
+  if (!partial || !existsSync(file)) return { ...run, figures: fresh };
+  let before: Results;
+  try {
+    before = JSON.parse(readFileSync(file, 'utf8')) as Results;
+  } catch {
+    return { ...run, figures: fresh };
+  }
+  const byId = new Map<string, Results['figures'][number]>((before.figures ?? []).map((f) => [f.id, stamp(f, before)]));
+  for (const f of fresh) byId.set(f.id, f);
+  const order = (id: string): number => {
+    const i = FIGURES.findIndex((f) => f.id === id);
+    return i < 0 ? FIGURES.length : i;
+  };
+  return { ...run, sides: { ...before.sides, ...run.sides }, figures: [...byId.values()].sort((a, b) => order(a.id) - order(b.id)) };
+};
+
 const main = async (): Promise<void> => {
   const started = performance.now();
   compile();
@@ -338,7 +427,10 @@ const main = async (): Promise<void> => {
   const cases = new Map<string, CaseSpec>();
   for (const f of figures) {
     cases.set(keyOf(f.ours), f.ours);
-    if (f.others !== undefined) for (const o of others) cases.set(keyOf(f.others(o.side)), f.others(o.side));
+    for (const o of others) {
+      const c = f.others?.(o.side);
+      if (c !== undefined) cases.set(keyOf(c), c);
+    }
   }
   const results = new Map<string, ChildResult[]>();
   const failures: string[] = [];
@@ -363,7 +455,7 @@ const main = async (): Promise<void> => {
   const computed = figures.map((f) => {
     const o = statsOf(f.ours, f.metric);
     const of = (side: Other): Stats | undefined =>
-      f.others === undefined || !others.some((x) => x.side === side) ? undefined : statsOf(f.others(side), f.metric);
+      !others.some((x) => x.side === side) ? undefined : statsOf(f.others?.(side), f.metric);
     const theirs = { sdk: of('sdk'), sdk2: of('sdk2'), vscode: of('vscode') };
     medians.set(f.id, { ours: o?.median ?? NaN, sdk: theirs.sdk?.median, sdk2: theirs.sdk2?.median, vscode: theirs.vscode?.median });
     return { f, o, theirs };
@@ -425,6 +517,7 @@ const main = async (): Promise<void> => {
   process.stdout.write(
     `ratio = ours/other of the medians (for /s figures, marked ↑, higher is better); targets are against the SDK v1. ` +
       `Framed: NDJSON over PassThrough streams, vscode-jsonrpc with its Content-Length headers. ` +
+      `HTTP: one node:http keep-alive client, the same for every server, both on 127.0.0.1 in one process. ` +
       `${rounds} rounds, each measurement in its own process; ${seconds.toFixed(0)} s in all.\n`,
   );
   if (failures.length > 0) process.stdout.write(`\n${failures.length} child failures:\n${failures.join('\n')}\n`);
@@ -442,7 +535,7 @@ const main = async (): Promise<void> => {
     figures: json,
     failures,
   };
-  writeFileSync(join(here, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
+  writeFileSync(join(here, 'results.json'), `${JSON.stringify(merged(out, only !== undefined || sidesArg !== undefined), null, 2)}\n`);
   if (failures.length > 0) process.exitCode = 1;
 };
 
