@@ -4,10 +4,13 @@ import type { Handler } from '../handler/run-request.js';
 import { connectionConfig, connectionLimits, openConnection, type ConnectionOptions } from './connection.js';
 import type { EventSink, PeerEvent, PeerEventInit } from './events.js';
 
+/** A Subject of events, or anything with its `next` and `observed` (a Subject of a wider union, say). */
+export type EventsSubject = Pick<Subject<PeerEvent>, 'next' | 'observed'>;
+
 /** Options of {@link serve}: those of a connection (its handlers aside), and where events go. */
 export interface ServeOptions extends Omit<ConnectionOptions, 'handlers'> {
-  /** Where lifecycle and audit events go (a Subject, say). */
-  readonly events?: Subject<PeerEvent> | ((e: PeerEvent) => void);
+  /** Where lifecycle and audit events go: a function, or a Subject (events are built only while it has subscribers). */
+  readonly events?: EventsSubject | ((e: PeerEvent) => void);
 }
 
 /**
@@ -25,11 +28,13 @@ export const serve =
     const limits = connectionLimits(options);
     const sink = options.events;
     const emit = sink === undefined ? undefined : typeof sink === 'function' ? sink : (e: PeerEvent) => sink.next(e);
+    // a Subject nobody listens to costs nothing: no event is even built (a function is always called)
+    const enabled = sink === undefined ? () => false : typeof sink === 'function' ? () => true : () => sink.observed;
     return new Observable<JsonRpcMessage>((destination) => {
       // per subscription: each connection has its own scope (and registry, unless one is shared)
       const config = connectionConfig('serve', { ...options, handlers }, limits);
       const events: EventSink = {
-        enabled: () => emit !== undefined,
+        enabled,
         emit: (e: PeerEventInit) => emit?.({ ...e, at: config.scheduler.now() } as PeerEvent),
       };
       return openConnection(source, config, events, destination).teardown;

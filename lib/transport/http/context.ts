@@ -1,4 +1,5 @@
 import type { PeerEvent } from '../../peer/events.js';
+import type { EventsSubject } from '../../peer/serve.js';
 import type { PeerOptions } from '../../peer/create-peer.js';
 import type { AnswerMode } from './answer.js';
 import type { HttpEventInit } from './events.js';
@@ -10,6 +11,8 @@ export interface HttpContext {
   readonly mode: AnswerMode;
   readonly emit: (e: HttpEventInit) => void;
   readonly peerEvent: (e: PeerEvent) => void;
+  /** The same, as the Subject itself: a connection builds no event while nobody listens. */
+  readonly peerEvents: EventsSubject;
   /** The way to end each exchange or session still open: `close()` calls them all. */
   readonly live: Set<() => void>;
 }

@@ -18,7 +18,7 @@ const statusOf = (m: JsonRpcMessage): number => ('error' in m ? statusOfError(m.
  */
 export const serveOne = (ex: HttpExchange, message: JsonRpcRequest | JsonRpcNotification, ctx: HttpContext): void => {
   const { handlers, ...options } = ctx.peer;
-  const served = serve(handlers ?? {}, { ...options, era: '2026-07-28', events: ctx.peerEvent });
+  const served = serve(handlers ?? {}, { ...options, era: '2026-07-28', events: ctx.peerEvents });
   if (!('id' in message)) {
     // a notification: run its handler (if any) on a connection of its own, answer 202 (MCP
     // 2026-07-28 defines no client notifications over HTTP; a cancel here names nothing of ours)

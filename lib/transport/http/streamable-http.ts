@@ -100,6 +100,7 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
     mode: response ?? 'auto',
     emit: (e) => events$.next({ ...e, at: scheduler.now() } as HttpEvent),
     peerEvent: (e) => events$.next(e),
+    peerEvents: events$,
     live: new Set(),
   };
   const eras: ReadonlySet<ProtocolEra> = new Set(erasOption ?? ['2025-11-25', '2026-07-28']);
