@@ -123,6 +123,21 @@ describe('streamableHttp, 2025-11-25 sessions', () => {
     }
   });
 
+  it('should end a session nobody uses after sessionIdleMs, and keep one with a request in flight', async () => {
+    s = await start({ sessionIdleMs: 100 });
+    const idle = await open(s);
+    const busy = await open(s);
+    const r = await post(s.url, slow(1), inSession(busy));
+    const reader = r.body!.getReader();
+    await reader.read();
+    await until(() => ofType(s.seen.events, 'session-closed').length === 1, 3_000, 'the idle session to end');
+    expect(ofType(s.seen.events, 'session-closed').map((e) => [e.sessionId, e.why])).to.deep.equal([[idle, 'idle']]);
+    expect((await post(s.url, slow(2), inSession(idle))).status).to.equal(404);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(ofType(s.seen.events, 'session-closed')).to.have.length(1);
+    await reader.cancel();
+  });
+
   it('should answer the same through the fetch face', async () => {
     s = await start();
     const r = await s.mcp.fetch(new Request(s.url, { method: 'POST', headers: json, body: JSON.stringify(initialize) }));
