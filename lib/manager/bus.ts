@@ -10,8 +10,18 @@ export interface BusCancellation {
 /**
  * Carries cancellations between the managers of several processes, so that a cancel received by
  * one instance stops a request running on another. Keys stay scoped by session.
+ *
+ * A durable bus (`redisBus`) also implements the two optional hooks: `registered`, so that a
+ * cancel that reached the bus before its request was registered here still wins, and `bind`,
+ * so that after an outage it can check every key in flight here against what it missed.
  */
 export interface CancellationBus {
   publish(key: RequestKey, reason: CancelReason): void;
   readonly cancellations$: Observable<BusCancellation>;
+  /** A request was registered here: a cancel recorded for it before is delivered now. */
+  registered?(key: RequestKey): void;
+  /** The manager hands over how to list its keys in flight (called once, at construction). */
+  bind?(inFlight: () => RequestKey[]): void;
+  /** A cancel from the bus stopped a request here: a durable bus forgets its record. */
+  applied?(key: RequestKey): void;
 }

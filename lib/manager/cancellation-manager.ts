@@ -9,7 +9,11 @@ import { CancelReason, RequestKey } from './request-key.js';
  * another session of this manager, and not in the key's own (a sender aiming at another
  * tenant's request: the caller should report it as not allowed, and tell the sender nothing).
  */
-export type CancelResult = 'cancelled' | 'already-cancelled' | 'finished' | 'unknown' | 'elsewhere';
+/**
+ * What a cancel did: `forwarded` when the key was not known here and went to the other
+ * instances over the bus (where it may be in flight).
+ */
+export type CancelResult = 'cancelled' | 'already-cancelled' | 'finished' | 'unknown' | 'elsewhere' | 'forwarded';
 
 /** Options of {@link CancellationManager}. */
 export interface CancellationManagerOptions {
@@ -100,9 +104,13 @@ export class CancellationManager {
     this.bus = options.bus;
     // a cancel published by another instance acts here like a local one; never re-published
     this.busSubscription = options.bus?.cancellations$.subscribe({
-      next: ({ key, reason }) => void this.cancelLocal(key, reason),
+      next: ({ key, reason }) => {
+        if (this.cancelLocal(key, { ...reason, via: 'bus' }) === 'cancelled') this.bus?.applied?.(key);
+      },
       error: () => undefined,
     });
+    // a durable bus reconciles what it missed against what is in flight here
+    options.bus?.bind?.(() => this.inFlightKeys());
   }
 
   /** How many requests are registered now. */
@@ -125,7 +133,19 @@ export class CancellationManager {
       slot.set(key.sessionId, new Entry(key));
     }
     this.count++;
+    // a cancel that reached the bus before this request reached us still wins
+    this.bus?.registered?.(key);
     return true;
+  }
+
+  /** Every key in flight now (O(n): for a bus reconciling after an outage, never per message). */
+  inFlightKeys(): RequestKey[] {
+    const keys: RequestKey[] = [];
+    for (const slot of this.ids.values()) {
+      if (slot instanceof Entry) keys.push(slot.key);
+      else for (const e of slot.values()) keys.push(e.key);
+    }
+    return keys;
   }
 
   /** Whether the key is in flight. */
@@ -177,7 +197,10 @@ export class CancellationManager {
     const why = typeof reason === 'object' ? reason : CancelReason.of('peer', reason);
     const result = this.cancelLocal(key, why);
     // not in flight here in its own session: it may be on another instance
-    if ((result === 'unknown' || result === 'elsewhere') && this.bus !== undefined) this.bus.publish(key, why);
+    if ((result === 'unknown' || result === 'elsewhere') && this.bus !== undefined) {
+      this.bus.publish(key, why);
+      return result === 'unknown' ? 'forwarded' : result;
+    }
     return result;
   }
 

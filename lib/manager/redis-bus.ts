@@ -3,6 +3,7 @@ import * as t from 'io-ts';
 import { Observable, Subject, share } from 'rxjs';
 import { CancellationError, CancellationErrorResult, messageOf } from '../errors.js';
 import type { BusCancellation, CancellationBus } from './bus.js';
+import { signBusMessage, verifyBusMessage } from './bus-signature.js';
 import { CancelReason, RequestKey } from './request-key.js';
 
 /**
@@ -11,97 +12,240 @@ import { CancelReason, RequestKey } from './request-key.js';
  * where it can do nothing else).
  */
 export interface RedisPublisher {
+  /** Resolves with the number of subscribers that received it. */
   publish(channel: string, message: string): Promise<unknown>;
+  set(key: string, value: string, mode: 'PX', ms: number): Promise<unknown>;
+  mget(keys: string[]): Promise<Array<string | null>>;
+  del(key: string): Promise<unknown>;
   on(event: 'error', listener: (e: unknown) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
 }
 export interface RedisSubscriber {
   subscribe(channel: string): Promise<unknown>;
   unsubscribe(channel: string): Promise<unknown>;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'error', listener: (e: unknown) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
   off(event: 'message', listener: (channel: string, message: string) => void): unknown;
+  /** ioredis's connection state: `'ready'` when connected already (then the next 'ready' is a reconnect). */
+  readonly status?: string;
 }
 
 /** Options of {@link redisBus}. */
 export interface RedisBusOptions {
   readonly publisher: RedisPublisher;
   readonly subscriber: RedisSubscriber;
-  /** Default `mcp-rx-cancel:cancellations`. */
+  /** The deployment's prefix of the channel and the records: `<namespace>:cancellations`, `<namespace>:cancelled:<key>`. Default `mcp-rx-cancel`. */
+  readonly namespace?: string;
+  /** The channel, when it must be named apart from the namespace. Default `<namespace>:cancellations`. */
   readonly channel?: string;
   /** This instance's name on the bus; its own messages are not applied twice. Default: random. */
   readonly instanceId?: string;
+  /**
+   * The secret every instance shares: each message carries its HMAC-SHA256, and one without the
+   * right one is rejected (an event) and applied nowhere. Without it, anyone who can PUBLISH on
+   * the channel can cancel any request: the bus warns once (a process warning) when created.
+   */
+  readonly secret?: string;
+  /** How long a cancel's record waits for its request: longer than the longest request. Default 15 minutes. */
+  readonly recordTtlMs?: number;
+  /** Most cancels kept to retry while Redis is unreachable; past it each is an event and is dropped. Default 10,000. */
+  readonly maxRetries?: number;
 }
-
-/** What goes wrong on the bus: an event, never a crash. */
-export type BusEvent =
-  | { readonly type: 'bus-error'; readonly error: CancellationErrorResult }
-  | { readonly type: 'bus-message-rejected'; readonly error: CancellationErrorResult };
-
-/** A {@link CancellationBus} that also reports its failures. */
-export interface RedisCancellationBus extends CancellationBus {
-  readonly events$: Observable<BusEvent>;
-}
-
-// what travels on the channel: decoded like everything else that comes from outside
-const WireCancellation = t.type({
-  v: t.literal(1),
-  origin: t.string,
-  key: RequestKey.codec,
-  reason: CancelReason.codec,
-});
 
 /**
- * Carries cancellations over Redis pub/sub, so that a `notifications/cancelled` received by one
- * instance stops the request that runs on another (Streamable HTTP behind a load balancer).
- * Keys stay scoped by session. A Redis outage is a `bus-error` event: local cancellation keeps
- * working, and the bus picks up again when the client reconnects.
+ * What the bus tells: every step with its key, never a crash.
+ * - `bus-published`: a cancel recorded and announced; `receivers` is how many instances heard it;
+ * - `bus-received`: a cancel from another instance, verified, handed to the manager;
+ * - `bus-reconciled`: after a reconnect, the keys in flight here checked against the records;
+ * - `bus-record-failed`: Redis could not take a cancel: it is retried when Redis is back (`dropped`: the retry queue was full);
+ * - `bus-message-rejected`: something on the channel that is not a valid, signed cancel;
+ * - `bus-error`: a client error (an outage).
+ */
+export type BusEvent =
+  | { readonly type: 'bus-published'; readonly key: RequestKey; readonly receivers: number }
+  | { readonly type: 'bus-received'; readonly key: RequestKey; readonly origin: string; readonly recorded: boolean }
+  | { readonly type: 'bus-reconciled'; readonly checked: number; readonly applied: number }
+  | { readonly type: 'bus-record-failed'; readonly key: RequestKey; readonly dropped: boolean; readonly error: CancellationErrorResult }
+  | { readonly type: 'bus-message-rejected'; readonly error: CancellationErrorResult }
+  | { readonly type: 'bus-error'; readonly error: CancellationErrorResult };
+
+/** A {@link CancellationBus} that also reports what it does. */
+export interface RedisCancellationBus extends CancellationBus {
+  readonly events$: Observable<BusEvent>;
+  /** Retry now what could not be recorded (it is also retried on every reconnect of the publisher). */
+  retry(): void;
+}
+
+// what travels on the channel and sits in a record: decoded like everything from outside
+const WireCancellation = t.intersection([
+  t.type({ v: t.literal(2), origin: t.string, key: RequestKey.codec, reason: CancelReason.codec }),
+  t.partial({ sig: t.string }),
+]);
+type WireCancellation = t.TypeOf<typeof WireCancellation>;
+
+const DEFAULT_RECORD_TTL_MS = 15 * 60_000;
+
+/**
+ * Carries cancellations over Redis, so that a `notifications/cancelled` received by one instance
+ * stops the request that runs on another (Streamable HTTP behind a load balancer), and loses
+ * none of them:
+ *
+ * - A cancel for a key not in flight here is **recorded** (a Redis key per request key, with a
+ *   TTL longer than any request) and **announced** (pub/sub, for latency). Delivery is at least
+ *   once; applying is idempotent.
+ * - A request registered after its cancel was recorded (the cancel raced ahead) is cancelled as
+ *   soon as it registers: the manager asks the bus, which checks the records (one MGET per tick).
+ * - After every reconnect of the subscriber, every key in flight here is checked against the
+ *   records: what was announced while it was away is applied.
+ * - While Redis is unreachable local cancellation keeps working; a cancel that cannot be recorded
+ *   is a `bus-record-failed` event with its key and is retried when the publisher is back.
+ * - With a `secret`, every message is signed (HMAC-SHA256) and anything unsigned or forged is an
+ *   event and is ignored. Keys stay scoped by session; sessions must be unique across instances
+ *   (a random UUID, as this library gives them).
+ *
+ * A record is deleted once the instance running its request applied it (by pub/sub or record).
  *
  * @example
- * import Redis from 'ioredis';
- * const bus = redisBus({ publisher: new Redis(url), subscriber: new Redis(url) });
+ * import { Redis } from 'ioredis';
+ * const bus = redisBus({ publisher: new Redis(url), subscriber: new Redis(url), secret: process.env.BUS_SECRET, namespace: 'prod-eu' });
  * const manager = new CancellationManager({ bus });
  */
 export const redisBus = (options: RedisBusOptions): RedisCancellationBus => {
-  const channel = options.channel ?? 'mcp-rx-cancel:cancellations';
-  const origin = options.instanceId ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  const namespace = options.namespace ?? 'mcp-rx-cancel';
+  const channel = options.channel ?? `${namespace}:cancellations`;
+  const origin = options.instanceId ?? globalThis.crypto.randomUUID();
+  const ttl = options.recordTtlMs ?? DEFAULT_RECORD_TTL_MS;
+  const maxRetries = options.maxRetries ?? 10_000;
+  const { publisher, subscriber, secret } = options;
   const events = new Subject<BusEvent>();
-  const fail = (what: string, e: unknown) =>
-    events.next({ type: 'bus-error', error: CancellationErrorResult.of(CancellationError.STATE_ERROR, `${what}: ${messageOf(e)}`, e) });
+  const emit = (e: BusEvent): void => {
+    if (events.observed) events.next(e);
+  };
+  if (secret === undefined)
+    process.emitWarning(`redisBus on ${channel} has no secret: anyone who can PUBLISH on it can cancel any request. Give every instance the same secret.`, 'MCPRxCancelWarning');
+  const fail = (what: string, e: unknown) => emit({ type: 'bus-error', error: CancellationErrorResult.of(CancellationError.STATE_ERROR, `${what}: ${messageOf(e)}`, e) });
   // an 'error' with no listener would crash the process: the outage becomes an event instead
-  options.publisher.on('error', (e) => fail('redis publisher', e));
-  options.subscriber.on('error', (e) => fail('redis subscriber', e));
+  publisher.on('error', (e) => fail('redis publisher', e));
+  subscriber.on('error', (e) => fail('redis subscriber', e));
 
-  const cancellations$ = new Observable<BusCancellation>((subscriber) => {
+  const recordKey = (key: RequestKey): string => `${namespace}:cancelled:${RequestKey.toString(key)}`;
+  const decode = (raw: string): WireCancellation | undefined => {
+    const d = E.chainW((u: unknown) => WireCancellation.decode(u))(E.tryCatch(() => JSON.parse(raw) as unknown, (e) => e));
+    const m = E.isRight(d) ? d.right : undefined;
+    const authentic = m !== undefined && (secret === undefined || (m.sig !== undefined && verifyBusMessage(secret, m.origin, m.key, m.reason, m.sig)));
+    if (authentic) return m;
+    emit({ type: 'bus-message-rejected', error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, m === undefined ? 'not a bus cancellation' : 'a bus cancellation without a valid signature', raw.slice(0, 200)) });
+    return undefined;
+  };
+
+  // the manager's side: what it hears from the bus
+  const incoming = new Subject<BusCancellation>();
+  let inFlight: () => RequestKey[] = () => [];
+  const apply = (m: WireCancellation, recorded: boolean): void => {
+    const key = RequestKey.of(m.key.requestId, m.key.sessionId);
+    emit({ type: 'bus-received', key, origin: m.origin, recorded });
+    incoming.next({ key, reason: CancelReason.of(m.reason.source, m.reason.reason) });
+  };
+  /** Look up the records of `keys`; apply those found. Resolves with how many were. */
+  const check = async (keys: RequestKey[]): Promise<number> => {
+    if (keys.length === 0) return 0;
+    const found = await publisher.mget(keys.map(recordKey));
+    let applied = 0;
+    for (const raw of found) {
+      const m = raw === null ? undefined : decode(raw);
+      if (m === undefined) continue;
+      applied++;
+      apply(m, true);
+    }
+    return applied;
+  };
+
+  // registrations batched per tick: one MGET for all the requests registered in one turn
+  let registered: RequestKey[] | undefined;
+  const flushRegistered = (): void => {
+    const keys = registered ?? [];
+    registered = undefined;
+    check(keys).catch((e: unknown) => fail('check records', e));
+  };
+
+  // reconnects: the subscriber missed what was announced while away; the records have it
+  let subscriberReady = subscriber.status === 'ready';
+  subscriber.on('ready', () => {
+    if (!subscriberReady) {
+      subscriberReady = true;
+      return;
+    }
+    const keys = inFlight();
+    check(keys).then((applied) => emit({ type: 'bus-reconciled', checked: keys.length, applied }), (e: unknown) => fail('reconcile', e));
+  });
+
+  // cancels Redis could not take, retried when the publisher is back
+  const retries = new Map<string, WireCancellation>();
+  const publish = (m: WireCancellation): void => {
+    const key = RequestKey.of(m.key.requestId, m.key.sessionId);
+    const text = JSON.stringify(m);
+    publisher
+      .set(recordKey(key), text, 'PX', ttl)
+      .then(() => publisher.publish(channel, text))
+      .then(
+        (receivers) => {
+          retries.delete(recordKey(key));
+          emit({ type: 'bus-published', key, receivers: typeof receivers === 'number' ? receivers : 0 });
+        },
+        (e: unknown) => {
+          const id = recordKey(key);
+          const dropped = !retries.has(id) && retries.size >= maxRetries;
+          if (!dropped) retries.set(id, m);
+          emit({ type: 'bus-record-failed', key, dropped, error: CancellationErrorResult.of(CancellationError.STATE_ERROR, `record: ${messageOf(e)}`, e) });
+        },
+      );
+  };
+  const retry = (): void => {
+    const waiting = [...retries.values()];
+    for (const m of waiting) publish(m);
+  };
+  publisher.on('ready', retry);
+
+  const cancellations$ = new Observable<BusCancellation>((s) => {
     const onMessage = (from: string, raw: string) => {
       if (from !== channel) return;
-      const decoded = E.chainW((u: unknown) => WireCancellation.decode(u))(E.tryCatch(() => JSON.parse(raw) as unknown, (e) => e));
-      if (E.isLeft(decoded)) {
-        events.next({ type: 'bus-message-rejected', error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, 'not a bus cancellation', raw.slice(0, 200)) });
-        return;
-      }
-      const m = decoded.right;
-      if (m.origin === origin) return;
-      subscriber.next({ key: RequestKey.of(m.key.requestId, m.key.sessionId), reason: CancelReason.of(m.reason.source, m.reason.reason) });
+      const m = decode(raw);
+      if (m === undefined || m.origin === origin) return;
+      apply(m, false);
     };
-    options.subscriber.on('message', onMessage);
-    options.subscriber.subscribe(channel).catch((e: unknown) => fail('subscribe', e));
+    const inner = incoming.subscribe(s);
+    subscriber.on('message', onMessage);
+    subscriber.subscribe(channel).catch((e: unknown) => fail('subscribe', e));
     return () => {
-      options.subscriber.off('message', onMessage);
-      options.subscriber.unsubscribe(channel).catch((e: unknown) => fail('unsubscribe', e));
+      inner.unsubscribe();
+      subscriber.off('message', onMessage);
+      subscriber.unsubscribe(channel).catch((e: unknown) => fail('unsubscribe', e));
     };
   }).pipe(share());
 
   return {
     cancellations$,
     events$: events.asObservable(),
+    retry,
+    bind: (list) => {
+      inFlight = list;
+    },
+    // applied where its request runs: nobody needs the record any more
+    applied: (key) => {
+      publisher.del(recordKey(key)).catch((e: unknown) => fail('del', e));
+    },
+    registered: (key) => {
+      if (registered === undefined) {
+        registered = [];
+        queueMicrotask(flushRegistered);
+      }
+      registered.push(key);
+    },
     publish: (key, reason) => {
-      const message = JSON.stringify({
-        v: 1,
-        origin,
-        key: key.sessionId === undefined ? { requestId: key.requestId } : { requestId: key.requestId, sessionId: key.sessionId },
-        reason,
-      });
-      options.publisher.publish(channel, message).catch((e: unknown) => fail('publish', e));
+      const wireKey = key.sessionId === undefined ? { requestId: key.requestId } : { requestId: key.requestId, sessionId: key.sessionId };
+      const wireReason = CancelReason.of(reason.source, reason.reason);
+      publish({ v: 2, origin, key: wireKey, reason: wireReason, ...(secret === undefined ? {} : { sig: signBusMessage(secret, origin, wireKey, wireReason) }) });
     },
   };
 };

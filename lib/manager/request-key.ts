@@ -23,13 +23,14 @@ export const RequestKey = {
 } as const;
 
 const CancelReasonCodec = t.intersection(
-  [t.type({ source: t.keyof({ peer: null, timeout: null, caller: null, close: null }) }), t.partial({ reason: t.string })],
+  [t.type({ source: t.keyof({ peer: null, timeout: null, caller: null, close: null }) }), t.partial({ reason: t.string, via: t.literal('bus') })],
   'CancelReason',
 );
 
 /**
  * Why a request was cancelled: by the peer on the wire, by a timeout, by the local caller, or by
  * the connection closing. It is what `ctx.cancelled$` emits and what `ctx.signal.reason` holds.
+ * `via: 'bus'` says it was received by another instance and reached this one over the bus.
  * The type is the codec's: a reason that comes from outside is decoded with `CancelReason.codec`.
  */
 export type CancelReason = t.TypeOf<typeof CancelReasonCodec>;

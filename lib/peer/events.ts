@@ -55,6 +55,13 @@ export type PeerEvent =
       /** For `invalid`: what was wrong. */
       readonly error?: CancellationErrorResult;
     })
+  | (At & {
+      /** A cancel for a key not in flight here, sent to the other instances over the manager's bus. */
+      readonly type: 'cancel-forwarded';
+      readonly sender: string;
+      readonly key: RequestKey;
+      readonly reason?: string;
+    })
   | (At & { readonly type: 'cleanup-failed';
       /** The session (or peer) the input came from: the audit trail's who. */
       readonly sender: string; readonly key: RequestKey; readonly method: string; readonly error: CancellationErrorResult })

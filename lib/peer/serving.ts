@@ -209,6 +209,11 @@ export class ServingHalf implements ActiveOwner {
     if (d.truncated) truncated.add(reason);
     const result = this.init.manager.cancel(d.key, reason);
     if (result === 'cancelled') return; // reported as request-cancelled by the request's own ending
+    // not in flight here: gone to the other instances over the bus, where it may be
+    if (result === 'forwarded') {
+      if (this.init.events.enabled()) this.init.events.emit({ type: 'cancel-forwarded', sender, key: d.key, ...(d.reason === undefined ? {} : { reason: d.reason }) });
+      return;
+    }
     // in flight only in another session of this manager: a probe of another tenant, audited as
     // such; the sender is told nothing either way
     this.ignored(result === 'elsewhere' ? 'not-allowed' : result === 'unknown' ? 'unknown' : 'finished', d.key, d.reason);

@@ -103,13 +103,13 @@ describe('CancellationManager', () => {
       const published: BusCancellation[] = [];
       const incoming = new Subject<BusCancellation>();
       const m = new CancellationManager({ bus: { publish: (key, reason) => published.push({ key, reason }), cancellations$: incoming } });
-      expect(m.cancel(k(1, 'a'), 'elsewhere')).to.equal('unknown');
+      expect(m.cancel(k(1, 'a'), 'elsewhere')).to.equal('forwarded');
       expect(published).to.deep.equal([{ key: { sessionId: 'a', requestId: 1 }, reason: { source: 'peer', reason: 'elsewhere' } }]);
       m.register(k(2, 'a'));
       const seen: CancelReason[] = [];
       m.cancelled(k(2, 'a')).subscribe((r) => seen.push(r));
       incoming.next({ key: k(2, 'a'), reason: { source: 'peer', reason: 'from B' } });
-      expect(seen).to.deep.equal([{ source: 'peer', reason: 'from B' }]);
+      expect(seen).to.deep.equal([{ source: 'peer', reason: 'from B', via: 'bus' }]);
       expect(published).to.have.length(1);
       m.dispose();
       expect(incoming.observed).to.equal(false);

@@ -7,6 +7,7 @@ import { CancellationManager, createPeer, redisBus, type BusEvent, type CancelRe
 
 // Real redis-server (never a mock): .ci/run installs it when the machine lacks it.
 const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
+const SECRET = 'a secret every instance of the test deployment shares';
 
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -56,8 +57,8 @@ describe('redisBus (real redis-server)', function () {
   });
 
   it('should stop a request on instance B when instance A receives its cancel', async () => {
-    const busA = redisBus({ publisher: client(), subscriber: client(), instanceId: 'A' });
-    const busB = redisBus({ publisher: client(), subscriber: client(), instanceId: 'B' });
+    const busA = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'A' });
+    const busB = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'B' });
     const managerA = new CancellationManager({ bus: busA });
     const managerB = new CancellationManager({ bus: busB });
     // both instances serve session S; B runs request 7
@@ -76,7 +77,7 @@ describe('redisBus (real redis-server)', function () {
     // the load balancer sends the cancel to A, which does not hold request 7
     toA.next({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 7, reason: 'moved on' } });
     await until(() => cleaned === 1);
-    expect(aborted).to.deep.equal({ source: 'peer', reason: 'moved on' } satisfies CancelReason);
+    expect(aborted).to.deep.equal({ source: 'peer', reason: 'moved on', via: 'bus' } satisfies CancelReason);
     expect(outB).to.deep.equal([]);
     expect(managerB.size).to.equal(0);
     managerA.dispose();
@@ -84,8 +85,8 @@ describe('redisBus (real redis-server)', function () {
   });
 
   it('should keep sessions apart across instances', async () => {
-    const busA = redisBus({ publisher: client(), subscriber: client(), instanceId: 'A2' });
-    const busB = redisBus({ publisher: client(), subscriber: client(), instanceId: 'B2' });
+    const busA = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'A2' });
+    const busB = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'B2' });
     const managerA = new CancellationManager({ bus: busA });
     const managerB = new CancellationManager({ bus: busB });
     managerB.register({ sessionId: 'T', requestId: 1 });
@@ -96,14 +97,14 @@ describe('redisBus (real redis-server)', function () {
     managerA.cancel({ sessionId: 'T', requestId: 1 }, 'right session');
     await until(() => seen.length === 1);
     await new Promise((r) => setTimeout(r, 50));
-    expect(seen).to.deep.equal([{ source: 'peer', reason: 'right session' }]);
+    expect(seen).to.deep.equal([{ source: 'peer', reason: 'right session', via: 'bus' }]);
     managerA.dispose();
     managerB.dispose();
   });
 
   it('should report garbage on the channel as an event and go on', async () => {
     const pub = client();
-    const bus = redisBus({ publisher: client(), subscriber: client(), instanceId: 'C' });
+    const bus = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'C' });
     const events: BusEvent[] = [];
     bus.events$.subscribe((e) => events.push(e));
     const manager = new CancellationManager({ bus });
@@ -122,13 +123,100 @@ describe('redisBus (real redis-server)', function () {
     const pub = new Redis({ port: deadPort, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: false });
     const sub = new Redis({ port: deadPort, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: false });
     clients.push(pub, sub);
-    const bus = redisBus({ publisher: pub, subscriber: sub });
+    const bus = redisBus({ publisher: pub, subscriber: sub, secret: SECRET });
     const errors = firstValueFrom(bus.events$.pipe(filter((e) => e.type === 'bus-error'), timeout(5000)));
     const manager = new CancellationManager({ bus });
     manager.cancel({ sessionId: 'S', requestId: 404 }); // not here: published, and the publish fails
     expect((await errors).type).to.equal('bus-error');
     manager.register({ sessionId: 'S', requestId: 1 });
     expect(manager.cancel({ sessionId: 'S', requestId: 1 })).to.equal('cancelled');
+    manager.dispose();
+  });
+
+  it('should apply a cancel that raced ahead of its request when the request registers', async () => {
+    const busA = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'RA' });
+    const busB = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'RB' });
+    const events: BusEvent[] = [];
+    busB.events$.subscribe((e) => events.push(e));
+    const managerA = new CancellationManager({ bus: busA });
+    const managerB = new CancellationManager({ bus: busB });
+    await new Promise((r) => setTimeout(r, 100));
+    // the cancel reaches A before the request reaches B: nobody holds it yet
+    expect(managerA.cancel({ sessionId: 'R', requestId: 9 }, 'early')).to.equal('forwarded');
+    await new Promise((r) => setTimeout(r, 100));
+    managerB.register({ sessionId: 'R', requestId: 9 });
+    const seen: CancelReason[] = [];
+    managerB.cancelled({ sessionId: 'R', requestId: 9 }).subscribe((r) => seen.push(r));
+    await until(() => seen.length === 1);
+    expect(seen).to.deep.equal([{ source: 'peer', reason: 'early', via: 'bus' }]);
+    expect(events.some((e) => e.type === 'bus-received' && e.recorded)).to.equal(true);
+    // applied where it runs: the record is gone, so the key registering again is not cancelled
+    const probe = client();
+    await until(() => probe.status === 'ready');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await probe.exists('mcp-rx-cancel:cancelled:["R",9]')).to.equal(0);
+    managerA.dispose();
+    managerB.dispose();
+  });
+
+  it('should apply, after its subscriber reconnects, a cancel announced while it was away', async () => {
+    const subB = client();
+    const busA = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'OA' });
+    const busB = redisBus({ publisher: client(), subscriber: subB, secret: SECRET, instanceId: 'OB' });
+    const events: BusEvent[] = [];
+    busB.events$.subscribe((e) => events.push(e));
+    const managerA = new CancellationManager({ bus: busA });
+    const managerB = new CancellationManager({ bus: busB });
+    await until(() => subB.status === 'ready');
+    await new Promise((r) => setTimeout(r, 100));
+    managerB.register({ sessionId: 'O', requestId: 3 });
+    const seen: CancelReason[] = [];
+    managerB.cancelled({ sessionId: 'O', requestId: 3 }).subscribe((r) => seen.push(r));
+    await new Promise((r) => setTimeout(r, 50));
+    // B's subscriber drops out (a network blip): the announcement reaches nobody there
+    subB.disconnect(true);
+    managerA.cancel({ sessionId: 'O', requestId: 3 }, 'while away');
+    await until(() => seen.length === 1, 8_000);
+    expect(seen).to.deep.equal([{ source: 'peer', reason: 'while away', via: 'bus' }]);
+    expect(events.find((e) => e.type === 'bus-reconciled')).to.deep.include({ type: 'bus-reconciled', applied: 1 });
+    managerA.dispose();
+    managerB.dispose();
+  });
+
+  it('should ignore a cancel that is not signed with the secret, with an event', async () => {
+    const forger = redisBus({ publisher: client(), subscriber: client(), secret: 'not the secret', instanceId: 'F' });
+    const busB = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'FB' });
+    const events: BusEvent[] = [];
+    busB.events$.subscribe((e) => events.push(e));
+    const managerF = new CancellationManager({ bus: forger });
+    const managerB = new CancellationManager({ bus: busB });
+    await new Promise((r) => setTimeout(r, 100));
+    managerB.register({ sessionId: 'F', requestId: 1 });
+    managerF.cancel({ sessionId: 'F', requestId: 1 }, 'forged');
+    const pub = client();
+    await pub.publish('mcp-rx-cancel:cancellations', JSON.stringify({ v: 2, origin: 'x', key: { sessionId: 'F', requestId: 1 }, reason: { source: 'peer' } }));
+    await until(() => events.filter((e) => e.type === 'bus-message-rejected').length >= 2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(managerB.isCancelled({ sessionId: 'F', requestId: 1 })).to.equal(false);
+    managerF.dispose();
+    managerB.dispose();
+  });
+
+  it('should report a cancel Redis cannot take with its key, and record it once Redis is back', async () => {
+    const pub = client();
+    const bus = redisBus({ publisher: pub, subscriber: client(), secret: SECRET, instanceId: 'W' });
+    const events: BusEvent[] = [];
+    bus.events$.subscribe((e) => events.push(e));
+    const manager = new CancellationManager({ bus });
+    await until(() => pub.status === 'ready');
+    // the publisher loses its connection; ioredis reconnects, and the bus retries then
+    pub.disconnect(true);
+    manager.cancel({ sessionId: 'W', requestId: 5 }, 'during the blip');
+    await until(() => events.some((e) => e.type === 'bus-published' && e.key.requestId === 5), 8_000);
+    const failed = events.find((e) => e.type === 'bus-record-failed');
+    if (failed !== undefined) expect(failed).to.deep.include({ key: { sessionId: 'W', requestId: 5 }, dropped: false });
+    const probe = client();
+    expect(await probe.exists('mcp-rx-cancel:cancelled:["W",5]')).to.equal(1);
     manager.dispose();
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { NEVER, of } from 'rxjs';
-import { CancellationManager, serve, type PeerEvent } from '../../lib/index.js';
+import { NEVER, Subject, of } from 'rxjs';
+import { CancellationManager, serve, type BusCancellation, type PeerEvent } from '../../lib/index.js';
 import { afterFlush, cancel, drive, flush, ofType, req, responsesOnWire, testScheduler, m } from '../helpers.js';
 
 
@@ -253,5 +253,19 @@ describe('serving side', () => {
       expect(probe.out).to.deep.equal([]);
       expect(manager.has({ sessionId: 'victim', requestId: 5 })).to.equal(true);
     });
+  });
+});
+
+describe('serving side, with a bus', () => {
+  it('should report a cancel for a key it does not hold as forwarded over the bus, not as ignored', async () => {
+    const published: BusCancellation[] = [];
+    const manager = new CancellationManager({ bus: { publish: (key, reason) => void published.push({ key, reason }), cancellations$: new Subject<BusCancellation>() } });
+    const d = drive({ manager, sessionId: 'S' });
+    d.incoming.next(cancel(41, 'stop'));
+    await flush();
+    expect(ofType(d.events, 'cancel-forwarded').map((e) => [e.key, e.reason])).to.deep.equal([[{ sessionId: 'S', requestId: 41 }, 'stop']]);
+    expect(ofType(d.events, 'cancel-ignored')).to.deep.equal([]);
+    expect(published.map((p) => p.key)).to.deep.equal([{ sessionId: 'S', requestId: 41 }]);
+    manager.dispose();
   });
 });
