@@ -48,7 +48,11 @@ const TABLE: readonly Mutation[] = [
   // manager/request-key
   { module: 'manager/request-key', from: "toString: (k: RequestKey): string => JSON.stringify([k.sessionId ?? null, k.requestId]),", to: "toString: (k: RequestKey): string => `${k.sessionId ?? ''}:${k.requestId}`,", what: 'toString: a separator that lets 1 and "1" collide' },
   // manager/redis-bus
-  { module: 'manager/redis-bus', from: "events.next({ type: 'bus-message-rejected'", to: "void ({ type: 'bus-message-rejected'", what: 'drop garbage on the channel without an event' },
+  { module: 'manager/redis-bus', from: "emit({ type: 'bus-message-rejected'", to: "void ({ type: 'bus-message-rejected'", what: 'drop garbage on the channel without an event' },
+  { module: 'manager/redis-bus', from: "const authentic = m !== undefined && (secret === undefined || (m.sig !== undefined && verifyBusMessage(secret, m.origin, m.key, m.reason, m.sig)));", to: "const authentic = m !== undefined;", what: 'apply a message without checking its signature' },
+  { module: 'manager/redis-bus', from: "    check(keys).then((applied) => emit(", to: "    void keys; void check; void Promise.resolve(0).then((applied) => emit(", what: 'reconcile nothing after a reconnect' },
+  { module: 'manager/redis-bus', from: "      registered.push(key);", to: "      void key;", what: 'never check the records when a request registers' },
+  { module: 'manager/redis-bus', from: "      publisher.del(recordKey(key)).catch((e: unknown) => fail('del', e));", to: "      void key;", what: 'keep a record after it was applied' },
   // security/cancel-decision
   { module: 'security/cancel-decision', from: 'if (!facts.admitted) {', to: 'if (false) {', what: 'skip the rate check' },
   { module: 'security/cancel-decision', from: "if (!facts.mayCancel(facts.sender, key)) return ignore('not-allowed');", to: '', what: 'skip ownership and policy' },
