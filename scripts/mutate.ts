@@ -50,7 +50,7 @@ const TABLE: readonly Mutation[] = [
   // manager/redis-bus
   { module: 'manager/redis-bus', from: "emit({ type: 'bus-message-rejected'", to: "void ({ type: 'bus-message-rejected'", what: 'drop garbage on the channel without an event' },
   { module: 'manager/redis-bus', from: "const authentic = m !== undefined && (secret === undefined || (m.sig !== undefined && verifyBusMessage(secret, m.origin, m.key, m.reason, m.sig)));", to: "const authentic = m !== undefined;", what: 'apply a message without checking its signature' },
-  { module: 'manager/redis-bus', from: "    check(keys).then((applied) => emit(", to: "    void keys; void check; void Promise.resolve(0).then((applied) => emit(", what: 'reconcile nothing after a reconnect' },
+  { module: 'manager/redis-bus', from: "        return check(keys).then((applied) => emit(", to: "        void check; return Promise.resolve(0).then((applied) => emit(", what: 'reconcile nothing after a reconnect' },
   { module: 'manager/redis-bus', from: "      registered.push(key);", to: "      void key;", what: 'never check the records when a request registers' },
   { module: 'manager/redis-bus', from: "      publisher.del(recordKey(key)).catch((e: unknown) => fail('del', e));", to: "      void key;", what: 'keep a record after it was applied' },
   // security/cancel-decision

@@ -176,8 +176,14 @@ export const redisBus = (options: RedisBusOptions): RedisCancellationBus => {
       subscriberReady = true;
       return;
     }
-    const keys = inFlight();
-    check(keys).then((applied) => emit({ type: 'bus-reconciled', checked: keys.length, applied }), (e: unknown) => fail('reconcile', e));
+    // subscribed again first: a cancel announced after the check is heard, one recorded before it is found
+    subscriber
+      .subscribe(channel)
+      .then(() => {
+        const keys = inFlight();
+        return check(keys).then((applied) => emit({ type: 'bus-reconciled', checked: keys.length, applied }));
+      })
+      .catch((e: unknown) => fail('reconcile', e));
   });
 
   // cancels Redis could not take, retried when the publisher is back

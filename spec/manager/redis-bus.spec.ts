@@ -219,4 +219,43 @@ describe('redisBus (real redis-server)', function () {
     expect(await probe.exists('mcp-rx-cancel:cancelled:["W",5]')).to.equal(1);
     manager.dispose();
   });
+
+  it('should lose no cancel when Redis dies for a second while cancels flow, and apply each once', async function () {
+    this.timeout(30_000);
+    const resilient = (): Redis => {
+      const c = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 100, enableOfflineQueue: true });
+      c.on('error', () => undefined);
+      clients.push(c);
+      return c;
+    };
+    const busA = redisBus({ publisher: resilient(), subscriber: resilient(), secret: SECRET, instanceId: 'KA' });
+    const busB = redisBus({ publisher: resilient(), subscriber: resilient(), secret: SECRET, instanceId: 'KB' });
+    const eventsA: BusEvent[] = [];
+    busA.events$.subscribe((e) => eventsA.push(e));
+    const managerA = new CancellationManager({ bus: busA });
+    const managerB = new CancellationManager({ bus: busB });
+    await new Promise((r) => setTimeout(r, 200));
+    const N = 300;
+    const cancelled = new Map<number, number>();
+    for (let i = 0; i < N; i++) {
+      managerB.register({ sessionId: 'K', requestId: i });
+      managerB.cancelled({ sessionId: 'K', requestId: i }).subscribe(() => void cancelled.set(i, (cancelled.get(i) ?? 0) + 1));
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    // the first third while Redis is up, the rest while it is down, then it comes back empty
+    for (let i = 0; i < N / 3; i++) managerA.cancel({ sessionId: 'K', requestId: i }, 'up');
+    await until(() => cancelled.size === N / 3, 5_000);
+    server?.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 200));
+    for (let i = N / 3; i < N; i++) managerA.cancel({ sessionId: 'K', requestId: i }, 'down');
+    await new Promise((r) => setTimeout(r, 800));
+    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    await until(() => cancelled.size === N, 20_000);
+    expect([...cancelled.values()].every((n) => n === 1)).to.equal(true);
+    expect(managerB.size).to.equal(N);
+    // every cancel Redis could not take was told, with its key
+    for (const e of eventsA) if (e.type === 'bus-record-failed') expect(e.key.sessionId).to.equal('K');
+    managerA.dispose();
+    managerB.dispose();
+  });
 });
