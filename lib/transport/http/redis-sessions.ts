@@ -1,0 +1,83 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import * as t from 'io-ts';
+import type { SessionRecord, SessionStore } from './sessions.js';
+
+/**
+ * The few methods of a Redis client the session store needs. An ioredis client fits as it is
+ * (no runtime import of ioredis: it stays an optional peer dependency). Unlike the bus's
+ * subscriber, this connection may be shared with the rest of the application.
+ */
+export interface RedisSessionClient {
+  set(key: string, value: string, mode: 'PX', ms: number): Promise<unknown>;
+  get(key: string): Promise<string | null>;
+  del(key: string): Promise<unknown>;
+}
+
+/** Options of {@link redisSessions}. */
+export interface RedisSessionsOptions {
+  readonly client: RedisSessionClient;
+  /** Prefix of every key: `${namespace}:session:${id}`. Default `mcp-rx-cancel`. */
+  readonly namespace?: string;
+  /** How long a record lives after its `initialize` (ms). Default 24 hours. */
+  readonly ttlMs?: number;
+}
+
+/** The default namespace of {@link redisSessions}. */
+export const DEFAULT_REDIS_NAMESPACE = 'mcp-rx-cancel';
+/** The default lifetime of a record in {@link redisSessions}: 24 hours. */
+export const DEFAULT_SESSION_TTL_MS = 24 * 60 * 60_000;
+
+// what comes back from Redis is outside input: decoded like a message off the wire
+const StoredSession = t.intersection(
+  [t.type({ id: t.string, createdAt: t.number }), t.partial({ protocolVersion: t.string })],
+  'StoredSession',
+);
+type StoredSession = t.TypeOf<typeof StoredSession>;
+
+/**
+ * Decodes what Redis holds under a session's key: a record of that very session, or nothing.
+ * Not JSON, another shape, or another session's id (a foreign writer, a renamed key) is no
+ * session: the client gets 404 and opens a new one, never a 500.
+ */
+export const decodeSessionRecord = (id: string, raw: string | null): SessionRecord | undefined =>
+  raw === null
+    ? undefined
+    : pipe(
+        E.tryCatch(() => JSON.parse(raw) as unknown, () => 'not JSON'),
+        E.chainW((u) => StoredSession.decode(u)),
+        E.filterOrElseW((r: StoredSession) => r.id === id, () => 'another session'),
+        E.match(
+          () => undefined,
+          (r): SessionRecord => (r.protocolVersion === undefined ? { id: r.id, createdAt: r.createdAt } : { id: r.id, createdAt: r.createdAt, protocolVersion: r.protocolVersion }),
+        ),
+      );
+
+/**
+ * A {@link SessionStore} on Redis: give every instance behind the load balancer one, on the same
+ * Redis, and any instance takes over a 2025-11-25 session another opened (`streamableHttp`'s
+ * `sessions` option). A record expires `ttlMs` after it is created; a session still live in the
+ * process that holds it goes on there, but no other instance takes it over once it has expired.
+ * A failing Redis rejects the call, which `streamableHttp` answers with one 500: an outage is not
+ * "no such session" (that would send every client to open a new one).
+ *
+ * @example
+ * import { Redis } from 'ioredis';
+ * const sessions = redisSessions({ client: new Redis(url), namespace: 'my-app' });
+ * const mcp = streamableHttp({ handlers, sessions, manager: new CancellationManager({ bus }) });
+ */
+export const redisSessions = (options: RedisSessionsOptions): SessionStore => {
+  const namespace = options.namespace ?? DEFAULT_REDIS_NAMESPACE;
+  const ttlMs = Math.max(1, Math.floor(options.ttlMs ?? DEFAULT_SESSION_TTL_MS));
+  const keyOf = (id: string): string => `${namespace}:session:${id}`;
+  const { client } = options;
+  return {
+    create: async (r) => {
+      await client.set(keyOf(r.id), JSON.stringify(r), 'PX', ttlMs);
+    },
+    get: async (id) => decodeSessionRecord(id, await client.get(keyOf(id))),
+    delete: async (id) => {
+      await client.del(keyOf(id));
+    },
+  };
+};

@@ -1,0 +1,50 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+
+// A real redis-server for the specs (never a mock), as spec/manager/redis-bus.spec.ts starts one:
+// on a free port of 127.0.0.1, nothing saved, killed at the end.
+
+export const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
+
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+
+export interface RunningRedis {
+  readonly port: number;
+  /** A new client of this server; disconnected by stop(). */
+  client(): Redis;
+  stop(): void;
+}
+
+export const startRedis = async (): Promise<RunningRedis> => {
+  const port = await freePort();
+  const server: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const clients: Redis[] = [];
+  const client = (): Redis => {
+    const c = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+    c.on('error', () => undefined); // refused until the server is up, and once it is killed
+    clients.push(c);
+    return c;
+  };
+  const probe = client();
+  const end = Date.now() + 5_000;
+  while (probe.status !== 'ready') {
+    if (Date.now() > end) throw new Error('redis-server did not start');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return {
+    port,
+    client,
+    stop: () => {
+      for (const c of clients) c.disconnect();
+      server.kill('SIGKILL');
+    },
+  };
+};
