@@ -128,8 +128,9 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
       live.delete(id);
       ctx.live.delete(closeIt);
       ctx.emit({ type: 'session-closed', sessionId: id, why });
-      // a session this process closes for itself stays in a shared store for another instance
-      if (why !== 'close') void Promise.resolve(store.delete(id)).catch(() => undefined);
+      // only the client's DELETE ends the session everywhere: one this process lets go (idle,
+      // close) stays in a shared store for the instances still serving it, until its TTL
+      if (why === 'delete') void Promise.resolve(store.delete(id)).catch(() => undefined);
     });
     const closeIt = (): void => session.end('close');
     live.set(id, session);
