@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { spawn, spawnSync } from 'node:child_process';
@@ -60,7 +61,9 @@ const admin = redis();
 await waitFor(() => admin.status === 'ready', 'redis-server');
 print('redis', `redis-server on 127.0.0.1:${redisPort}`);
 
-// 2. two instances, each its own process-local registry, sharing sessions and cancels via Redis
+// 2. two instances, each its own process-local registry, sharing sessions and cancels via Redis;
+// the bus's messages are signed with a secret every instance of the deployment shares
+const BUS_SECRET = randomBytes(32).toString('hex');
 let cleanedUp: (where: string) => void = () => undefined;
 const cleanup = new Promise<string>((r) => (cleanedUp = r));
 interface Instance {
@@ -71,7 +74,7 @@ interface Instance {
   readonly manager: CancellationManager;
 }
 const instance = async (name: string): Promise<Instance> => {
-  const manager = new CancellationManager({ bus: redisBus({ publisher: redis(), subscriber: redis() }) });
+  const manager = new CancellationManager({ bus: redisBus({ publisher: redis(), subscriber: redis(), secret: BUS_SECRET }) });
   const mcp = streamableHttp({
     handlers: mcpHandlers({
       report: {

@@ -30,7 +30,7 @@ describe('cluster: two streamableHttp instances behind a round-robin proxy (real
     }
     redis = await startRedis();
     const instance = async (): Promise<Running> => {
-      const manager = new CancellationManager({ bus: redisBus({ publisher: redis!.client(), subscriber: redis!.client() }) });
+      const manager = new CancellationManager({ bus: redisBus({ publisher: redis!.client(), subscriber: redis!.client(), secret: 'cluster spec secret' }) });
       managers.push(manager);
       return start({ sessions: redisSessions({ client: redis!.client(), namespace: 'cluster' }), manager });
     };
