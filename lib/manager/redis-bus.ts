@@ -49,7 +49,7 @@ export interface RedisBusOptions {
   readonly secret?: string;
   /** How long a cancel's record waits for its request: longer than the longest request. Default 15 minutes. */
   readonly recordTtlMs?: number;
-  /** Most cancels kept to retry while Redis is unreachable; past it each is an event and is dropped. Default 10,000. */
+  /** Most cancels kept to retry while Redis is unreachable (about 200 bytes each); past it each is an event and is dropped. Default 100,000. */
   readonly maxRetries?: number;
 }
 
@@ -116,7 +116,7 @@ export const redisBus = (options: RedisBusOptions): RedisCancellationBus => {
   const channel = options.channel ?? `${namespace}:cancellations`;
   const origin = options.instanceId ?? globalThis.crypto.randomUUID();
   const ttl = options.recordTtlMs ?? DEFAULT_RECORD_TTL_MS;
-  const maxRetries = options.maxRetries ?? 10_000;
+  const maxRetries = options.maxRetries ?? 100_000;
   const { publisher, subscriber, secret } = options;
   const events = new Subject<BusEvent>();
   const emit = (e: BusEvent): void => {
