@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect } from 'chai';
 import { CancellationManager, connect, redisBus, redisSessions, streamableHttpClient, type HttpEvent, type PeerEvent } from '../../../lib/index.js';
-import { roundRobinProxy, type Hop, type RoundRobinProxy } from '../../../examples/round-robin-proxy.js';
+import { roundRobinProxy, type Hop, type RoundRobinProxy } from '../../../examples/cluster/round-robin-proxy.js';
 import { haveRedis, startRedis, type RunningRedis } from './redis-server.js';
 import { start, until, type Running } from './support.js';
 

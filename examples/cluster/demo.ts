@@ -5,8 +5,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { CancellationManager, redisBus, redisSessions, streamableHttp, type StreamableHttp } from '../lib/index.js';
-import { mcpHandlers } from './mcp-handlers.js';
+import { CancellationManager, redisBus, redisSessions, streamableHttp, type StreamableHttp } from '../../lib/index.js';
+import { mcpHandlers } from '../mcp-handlers.js';
 import { roundRobinProxy, type Hop } from './round-robin-proxy.js';
 
 // Cancellation across instances, for real: a redis-server, two instances of our Streamable HTTP
