@@ -3,7 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { NEVER, Subject, firstValueFrom, filter, timeout } from 'rxjs';
-import { CancellationManager, createPeer, redisBus, type BusEvent, type CancelReason, type JsonRpcMessage } from '../../lib/index.js';
+import { CancellationManager, RequestHandler, createPeer, redisBus, type BusEvent, type CancelReason, type JsonRpcMessage } from '../../lib/index.js';
 
 // Real redis-server (never a mock): .ci/run installs it when the machine lacks it.
 const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
@@ -220,42 +220,71 @@ describe('redisBus (real redis-server)', function () {
     manager.dispose();
   });
 
-  it('should lose no cancel when Redis dies for a second while cancels flow, and apply each once', async function () {
-    this.timeout(30_000);
+  /** A and B with resilient clients (ioredis reconnecting every 100 ms), and real handlers on B counting their cleanups. */
+  const cluster = async (n: number, session: string) => {
     const resilient = (): Redis => {
-      const c = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 100, enableOfflineQueue: true });
+      const c = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 100 });
       c.on('error', () => undefined);
       clients.push(c);
       return c;
     };
-    const busA = redisBus({ publisher: resilient(), subscriber: resilient(), secret: SECRET, instanceId: 'KA' });
-    const busB = redisBus({ publisher: resilient(), subscriber: resilient(), secret: SECRET, instanceId: 'KB' });
-    const eventsA: BusEvent[] = [];
-    busA.events$.subscribe((e) => eventsA.push(e));
+    const busA = redisBus({ publisher: resilient(), subscriber: resilient(), secret: SECRET, instanceId: `${session}-A` });
+    const busB = redisBus({ publisher: resilient(), subscriber: resilient(), secret: SECRET, instanceId: `${session}-B` });
+    const failed: BusEvent[] = [];
+    busA.events$.subscribe((e) => void (e.type === 'bus-record-failed' && failed.push(e)));
     const managerA = new CancellationManager({ bus: busA });
     const managerB = new CancellationManager({ bus: busB });
     await new Promise((r) => setTimeout(r, 200));
-    const N = 300;
-    const cancelled = new Map<number, number>();
-    for (let i = 0; i < N; i++) {
-      managerB.register({ sessionId: 'K', requestId: i });
-      managerB.cancelled({ sessionId: 'K', requestId: i }).subscribe(() => void cancelled.set(i, (cancelled.get(i) ?? 0) + 1));
+    const cleanups = new Uint8Array(n);
+    const runner = new RequestHandler(managerB);
+    for (let i = 0; i < n; i++) {
+      runner.handle({ sessionId: session, requestId: i }, (_p, ctx) => {
+        ctx.onCleanup(() => void cleanups[i]++);
+        return NEVER;
+      }).subscribe();
     }
-    await new Promise((r) => setTimeout(r, 100));
-    // the first third while Redis is up, the rest while it is down, then it comes back empty
-    for (let i = 0; i < N / 3; i++) managerA.cancel({ sessionId: 'K', requestId: i }, 'up');
-    await until(() => cancelled.size === N / 3, 5_000);
-    server?.kill('SIGKILL');
-    await new Promise((r) => setTimeout(r, 200));
-    for (let i = N / 3; i < N; i++) managerA.cancel({ sessionId: 'K', requestId: i }, 'down');
-    await new Promise((r) => setTimeout(r, 800));
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await until(() => cancelled.size === N, 20_000);
-    expect([...cancelled.values()].every((n) => n === 1)).to.equal(true);
-    expect(managerB.size).to.equal(N);
-    // every cancel Redis could not take was told, with its key
-    for (const e of eventsA) if (e.type === 'bus-record-failed') expect(e.key.sessionId).to.equal('K');
-    managerA.dispose();
-    managerB.dispose();
+    const cleaned = (): number => cleanups.reduce((sum, c) => sum + (c > 0 ? 1 : 0), 0);
+    const dispose = (): void => {
+      managerA.dispose();
+      managerB.dispose();
+    };
+    return { managerA, managerB, cleanups, cleaned, failed, dispose };
+  };
+
+  it('should carry 10,000 cross-instance cancels with none lost, each cleanup once', async function () {
+    this.timeout(60_000);
+    const c = await cluster(10_000, 'TEN');
+    for (let i = 0; i < 10_000; i++) {
+      c.managerA.cancel({ sessionId: 'TEN', requestId: i }, 'stop');
+      if (i % 500 === 499) await new Promise((r) => setTimeout(r, 5));
+    }
+    await until(() => c.cleaned() === 10_000, 30_000);
+    expect(c.cleanups.every((n) => n === 1)).to.equal(true);
+    expect(c.managerB.size).to.equal(0);
+    c.dispose();
   });
+
+  for (const { downMs, rate } of [{ downMs: 2_000, rate: 1_000 }, { downMs: 15_000, rate: 500 }]) {
+    it(`should lose no cancel when Redis is killed for ${downMs / 1000} s mid-run and restarted, each cleanup once`, async function () {
+      this.timeout(downMs + 40_000);
+      const n = Math.round((rate * (downMs + 3_000)) / 1000);
+      const session = `OUT${downMs}`;
+      const c = await cluster(n, session);
+      let sent = 0;
+      const pump = setInterval(() => {
+        for (let k = 0; k < rate / 100 && sent < n; k++) c.managerA.cancel({ sessionId: session, requestId: sent++ }, 'during the run');
+      }, 10);
+      await new Promise((r) => setTimeout(r, 1_000));
+      server?.kill('SIGKILL');
+      await new Promise((r) => setTimeout(r, downMs));
+      server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      await until(() => sent === n && c.cleaned() === n, 30_000);
+      clearInterval(pump);
+      expect(c.cleanups.every((x) => x === 1)).to.equal(true);
+      // the cancels Redis could not take were each told, with their key, and none was dropped
+      expect(c.failed.length).to.be.greaterThan(0);
+      for (const e of c.failed) if (e.type === 'bus-record-failed') expect([e.key.sessionId, e.dropped]).to.deep.equal([session, false]);
+      c.dispose();
+    });
+  }
 });
