@@ -1,3 +1,4 @@
+import { toNodeHandler } from '@modelcontextprotocol/node';
 import { Server, createMcpHandler } from '@modelcontextprotocol/server';
 import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
@@ -13,7 +14,7 @@ import { flush, ofType } from '../helpers.js';
 interface Seen {
   started: number;
   aborted: number;
-  posts: Array<{ method: string | undefined; name: string | undefined; version: string | undefined; body: string }>;
+  posts: Array<{ method: string | undefined; name: string | undefined; version: string | undefined }>;
 }
 
 const sdkServer = (seen: Seen): Server => {
@@ -36,37 +37,14 @@ const sdkServer = (seen: Seen): Server => {
   return server;
 };
 
-// node req/res to the SDK's web-standard fetch face: the response body is streamed, and a
-// closed socket cancels it (which is how the SDK learns that the stream closed)
-const nodeFace = (fetchFace: (r: Request) => Promise<Response>, seen: Seen) => async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const body = Buffer.concat(chunks).toString('utf8');
-  const header = (n: string): string | undefined => (typeof req.headers[n] === 'string' ? req.headers[n] : undefined);
-  if (req.method === 'POST') seen.posts.push({ method: header('mcp-method'), name: header('mcp-name'), version: header('mcp-protocol-version'), body });
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-  // the client going away before the answer is the request's signal (the SDK listens to it)
-  const ac = new AbortController();
-  res.on('close', () => ac.abort());
-  const response = await fetchFace(new Request(`http://127.0.0.1${req.url ?? '/'}`, { method: req.method, headers, signal: ac.signal, ...(body === '' ? {} : { body }) }));
-  const out: Record<string, string> = {};
-  response.headers.forEach((v, k) => (out[k] = v));
-  if (res.destroyed) return void (await response.body?.cancel().catch(() => undefined));
-  res.writeHead(response.status, out);
-  if (response.body === null) return void res.end();
-  const reader = response.body.getReader();
-  res.on('close', () => void reader.cancel().catch(() => undefined));
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      res.write(value);
-    }
-  } catch {
-    // cancelled because the client went away
-  }
-  res.end();
+// the SDK v2 handler on node:http through its own adapter; each POST's mirrored headers noted first
+const nodeFace = (handler: { fetch: (r: Request) => Promise<Response> }, seen: Seen) => {
+  const serve = toNodeHandler(handler);
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const header = (n: string): string | undefined => (typeof req.headers[n] === 'string' ? req.headers[n] : undefined);
+    if (req.method === 'POST') seen.posts.push({ method: header('mcp-method'), name: header('mcp-name'), version: header('mcp-protocol-version') });
+    void serve(req, res);
+  };
 };
 
 describe('streamableHttpClient: our 2026-07-28 client over HTTP', () => {
@@ -81,7 +59,8 @@ describe('streamableHttpClient: our 2026-07-28 client over HTTP', () => {
     seen = { started: 0, aborted: 0, posts: [] };
     const handler = createMcpHandler(() => sdkServer(seen), { legacy: 'reject' });
     closeHandler = handler.close;
-    http = createServer((req, res) => void nodeFace(handler.fetch, seen)(req, res));
+    const face = nodeFace(handler, seen);
+    http = createServer((req, res) => face(req, res));
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
     connection = connect(streamableHttpClient({ url }), { era: '2026-07-28', clientInfo: { name: 'rx', version: '1.0.0' } });

@@ -1,4 +1,5 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { interval, last, map, take, tap } from 'rxjs';
 import { META_CLIENT_CAPABILITIES, META_PROTOCOL_VERSION } from '../../../lib/codec/era.js';
@@ -57,9 +58,11 @@ export const start = async (options: StreamableHttpOptions = {}, face: 'node' | 
   const http = streamableHttp({ handlers: probeHandlers(seen), ...options });
   const events: Array<PeerEvent | HttpEvent> = [];
   http.events$.subscribe((e) => void events.push(e));
+  const fetchFace = toNodeHandler({ fetch: (request: Request) => http.fetch(request) });
   const server: Server = createServer((req, res) => {
     if (face === 'node') return void http.handle(req, res);
-    void fetchFace(http, req, res);
+    // the fetch face behind node:http, through the official SDK's own adapter
+    void fetchFace(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`);
@@ -71,35 +74,6 @@ export const start = async (options: StreamableHttpOptions = {}, face: 'node' | 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-};
-
-/** The fetch face behind node:http: a Request built from the node request, the Response piped back. */
-const fetchFace = async (http: StreamableHttp, req: IncomingMessage, res: import('node:http').ServerResponse): Promise<void> => {
-  const ac = new AbortController();
-  res.on('close', () => ac.abort());
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const body = req.method === 'POST' ? Buffer.concat(chunks) : undefined;
-  const response = await http.fetch(new Request(`http://127.0.0.1${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, body, signal: ac.signal }));
-  const out: Record<string, string> = {};
-  response.headers.forEach((v, k) => void (out[k] = v));
-  res.writeHead(response.status, out);
-  res.flushHeaders();
-  if (response.body === null) return void res.end();
-  const reader = response.body.getReader();
-  res.on('close', () => void reader.cancel().catch(() => undefined));
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      res.write(value);
-    }
-  } catch {
-    // the client went away
-  }
-  res.end();
 };
 
 export const V2026 = '2026-07-28';
