@@ -60,7 +60,7 @@ interface Figure {
   readonly id: string;
   readonly label: string;
   readonly metric: string;
-  readonly unit: 'µs' | 'ns' | 'B' | 'MB' | '/s';
+  readonly unit: 'µs' | 'ms' | 'ns' | 'B' | 'MB' | '/s';
   /** How a raw metric value becomes the unit shown. */
   readonly scale: number;
   readonly better: Better;
@@ -90,6 +90,8 @@ const httpRtt = (side: string, era: '2026' | '2025', extra: ReadonlyArray<string
   args: [`--side=${side}`, `--era=${era}`, ...extra],
 });
 const httpCancel = (side: string, extra: ReadonlyArray<string> = []): CaseSpec => ({ file: 'http-cancel.ts', args: [`--side=${side}`, ...extra] });
+/** Ours only, across two instances over a redis-server on loopback (no other side routes cancels between instances). */
+const busCancel = (mode: 'paced' | 'burst'): CaseSpec => ({ file: 'bus-cancel.ts', args: [`--mode=${mode}`] });
 /** Over HTTP: 2026-07-28 is the SDK v2's only (the v1 predates it); 2025-11-25 both SDKs'; vscode-jsonrpc has no HTTP transport. */
 const hasHttp = (era: '2026' | '2025', side: Other): boolean => side !== 'vscode' && !(era === '2026' && side === 'sdk');
 
@@ -278,6 +280,51 @@ const FIGURES: ReadonlyArray<Figure> = [
     better: 'lower',
     ours: httpCancel('ours', ['--server=floor']),
   },
+  {
+    id: 'bus-cancel-paced',
+    label: 'cancel across instances over Redis, 2,000/s: median',
+    metric: 'medianNs',
+    unit: 'µs',
+    scale: 1e-3,
+    better: 'lower',
+    ours: busCancel('paced'),
+  },
+  {
+    id: 'bus-cancel-paced-p99',
+    label: '  same, p99 (info)',
+    metric: 'p99Ns',
+    unit: 'µs',
+    scale: 1e-3,
+    better: 'lower',
+    ours: busCancel('paced'),
+  },
+  {
+    id: 'bus-cancel-burst',
+    label: 'cancel across instances over Redis, 10,000 at once: median',
+    metric: 'medianNs',
+    unit: 'ms',
+    scale: 1e-6,
+    better: 'lower',
+    ours: busCancel('burst'),
+  },
+  {
+    id: 'bus-cancel-burst-p99',
+    label: '  same, p99 (info)',
+    metric: 'p99Ns',
+    unit: 'ms',
+    scale: 1e-6,
+    better: 'lower',
+    ours: busCancel('burst'),
+  },
+  {
+    id: 'bus-cancel-burst-last',
+    label: '  same, until the last one applied (info)',
+    metric: 'lastAppliedNs',
+    unit: 'ms',
+    scale: 1e-6,
+    better: 'lower',
+    ours: busCancel('burst'),
+  },
 ];
 
 // ---------------------------------------------------------------- running children
@@ -285,6 +332,8 @@ const FIGURES: ReadonlyArray<Figure> = [
 interface ChildResult {
   readonly metrics: Readonly<Record<string, number>>;
   readonly info: Readonly<Record<string, unknown>>;
+  /** The case could not run here (a missing redis-server): why. Its figures are left out. */
+  readonly skipped?: string;
 }
 
 const CHILD_TIMEOUT_MS = 120_000;
@@ -434,12 +483,19 @@ const main = async (): Promise<void> => {
   }
   const results = new Map<string, ChildResult[]>();
   const failures: string[] = [];
+  const skipped = new Map<string, string>();
   for (let r = 0; r < rounds; r++) {
     for (const [key, c] of cases) {
       if (c.maxRounds !== undefined && r >= c.maxRounds) continue;
+      if (skipped.has(key)) continue;
       const t0 = performance.now();
       try {
         const res = await runChild(c);
+        if (typeof res.skipped === 'string') {
+          skipped.set(key, res.skipped);
+          process.stderr.write(`round ${r + 1}/${rounds}  ${pad(key, 44)} SKIPPED: ${res.skipped}\n`);
+          continue;
+        }
         results.set(key, [...(results.get(key) ?? []), res]);
         const shown = Object.entries(res.metrics).map(([k, v]) => `${k}=${v.toFixed(1)}`).join(' ');
         process.stderr.write(`round ${r + 1}/${rounds}  ${pad(key, 44)} ${shown}  (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
@@ -452,7 +508,9 @@ const main = async (): Promise<void> => {
   const statsOf = (c: CaseSpec | undefined, metric: string): Stats | undefined =>
     c === undefined ? undefined : stats((results.get(keyOf(c)) ?? []).map((r) => r.metrics[metric]).filter((v): v is number => v !== undefined));
   const medians = new Map<string, { ours: number } & { [S in Other]: number | undefined }>();
-  const computed = figures.map((f) => {
+  // a figure whose case was skipped is left out of the table and of results.json (a partial run keeps what it had)
+  const shownFigures = figures.filter((f) => !skipped.has(keyOf(f.ours)));
+  const computed = shownFigures.map((f) => {
     const o = statsOf(f.ours, f.metric);
     const of = (side: Other): Stats | undefined =>
       !others.some((x) => x.side === side) ? undefined : statsOf(f.others?.(side), f.metric);
@@ -520,6 +578,7 @@ const main = async (): Promise<void> => {
       `HTTP: one node:http keep-alive client, the same for every server, both on 127.0.0.1 in one process. ` +
       `${rounds} rounds, each measurement in its own process; ${seconds.toFixed(0)} s in all.\n`,
   );
+  for (const [key, why] of skipped) process.stdout.write(`\nskipped ${key}: ${why} (its figures are left out)\n`);
   if (failures.length > 0) process.stdout.write(`\n${failures.length} child failures:\n${failures.join('\n')}\n`);
   const out = {
     generatedAt: new Date().toISOString(),
@@ -534,6 +593,7 @@ const main = async (): Promise<void> => {
     },
     figures: json,
     failures,
+    ...(skipped.size > 0 ? { skipped: Object.fromEntries(skipped) } : {}),
   };
   writeFileSync(join(here, 'results.json'), `${JSON.stringify(merged(out, only !== undefined || sidesArg !== undefined), null, 2)}\n`);
   if (failures.length > 0) process.exitCode = 1;
