@@ -31,6 +31,10 @@ export const describeEvent = (e: PeerEvent | HttpEvent): string | undefined => {
       return `${e.type} ${e.sessionId}`;
     case 'session-closed':
       return `${e.type} ${e.sessionId} (${e.why})`;
+    case 'http-failed':
+      return `${e.type} ${e.what} (${e.why})`;
+    case 'cancel-forwarded':
+      return `${e.type}${id} (to the other instances)`;
     case 'stream-closed':
       return `${e.type} ${e.era}${e.cancelled ? ': its request is cancelled' : ': its request runs on'}`;
     default:

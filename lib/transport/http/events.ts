@@ -40,6 +40,13 @@ export type HttpEvent =
       readonly pending?: number;
     }
   | {
+      /** Something failed here and was contained: the `onSession` callback threw, the session store or this code failed (answered 500). */
+      readonly type: 'http-failed';
+      readonly at: number;
+      readonly what: 'on-session' | 'internal';
+      readonly why: string;
+    }
+  | {
       /** A message the server sent that had no stream to go on (no GET stream open, its POST's stream closed). */
       readonly type: 'message-dropped';
       readonly at: number;

@@ -136,7 +136,12 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
     live.set(id, session);
     ctx.live.add(closeIt);
     ctx.emit({ type: 'session-opened', sessionId: id });
-    onSession?.(session.peer, id);
+    try {
+      onSession?.(session.peer, id);
+    } catch (e) {
+      // the user's callback failing is theirs to hear about, not the client's request to lose
+      ctx.emit({ type: 'http-failed', what: 'on-session', why: preview(e instanceof Error ? e.message : String(e), PREVIEW_MAX) });
+    }
     return session;
   };
   const find = async (id: string): Promise<LiveSession | undefined> => {
@@ -219,6 +224,7 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
       await exchange(ex);
     } catch (e) {
       // a bug or a failing store: one 500, never a crash of the server
+      ctx.emit({ type: 'http-failed', what: 'internal', why: preview(e instanceof Error ? e.message : String(e), PREVIEW_MAX) });
       refuse(ex, { status: 500, code: ErrorCodes.InternalError, message: `Internal error: ${preview(e instanceof Error ? e.message : String(e), PREVIEW_MAX)}` });
     }
   };

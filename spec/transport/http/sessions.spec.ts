@@ -141,6 +141,12 @@ describe('streamableHttp, 2025-11-25 sessions', () => {
     await reader.cancel();
   });
 
+  it('should open the session even when onSession throws, and say so with an event', async () => {
+    s = await start({ onSession: () => { throw new Error('my callback broke'); } });
+    await open(s);
+    expect(ofType(s.seen.events, 'http-failed').map((e) => [e.what, e.why])).to.deep.equal([['on-session', 'my callback broke']]);
+  });
+
   it('should answer the same through the fetch face', async () => {
     s = await start();
     const r = await s.mcp.fetch(new Request(s.url, { method: 'POST', headers: json, body: JSON.stringify(initialize) }));
