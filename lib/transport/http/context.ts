@@ -13,6 +13,8 @@ export interface HttpContext {
   readonly peerEvent: (e: PeerEvent) => void;
   /** The same, as the Subject itself: a connection builds no event while nobody listens. */
   readonly peerEvents: EventsSubject;
+  /** 2026 requests in flight across the transport, and their bound (`maxInFlight`). */
+  readonly oneShots: { count: number; readonly max: number };
   /** The way to end each exchange or session still open: `close()` calls them all. */
   readonly live: Set<() => void>;
 }

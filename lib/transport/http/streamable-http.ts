@@ -7,6 +7,7 @@ import { ErrorCodes } from '../../codec/error-codes.js';
 import { PREVIEW_MAX, preview } from '../../codec/preview.js';
 import { CancellationManager } from '../../manager/cancellation-manager.js';
 import { DEFAULT_MAX_BATCH_SIZE } from '../../peer/batch.js';
+import { DEFAULT_MAX_IN_FLIGHT, countOption } from '../../peer/options.js';
 import type { Peer, PeerOptions } from '../../peer/create-peer.js';
 import type { PeerEvent } from '../../peer/events.js';
 import type { AnswerMode } from './answer.js';
@@ -25,7 +26,12 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** The default idle time after which a 2025 session nobody uses is ended: 30 minutes. */
 export const DEFAULT_SESSION_IDLE_MS = 30 * 60_000;
 
-/** Options of {@link streamableHttp}: those of each connection, and of the transport. */
+/**
+ * Options of {@link streamableHttp}: those of each connection, and of the transport. Of the
+ * peer's, `maxInFlight` bounds each 2025 session's requests and also the 2026 requests in flight
+ * across the transport (each is a connection of its own): past it a POST gets 503, a JSON-RPC
+ * error and `Retry-After`. Default 1,000.
+ */
 export interface StreamableHttpOptions extends Omit<PeerOptions, 'sessionId' | 'era'> {
   /** The eras served; default both. A request of another era gets -32022 listing the served versions. */
   readonly eras?: readonly ProtocolEra[];
@@ -101,6 +107,7 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
     emit: (e) => events$.next({ ...e, at: scheduler.now() } as HttpEvent),
     peerEvent: (e) => events$.next(e),
     peerEvents: events$,
+    oneShots: { count: 0, max: countOption('maxInFlight', peerOptions.maxInFlight, DEFAULT_MAX_IN_FLIGHT) },
     live: new Set(),
   };
   const eras: ReadonlySet<ProtocolEra> = new Set(erasOption ?? ['2025-11-25', '2026-07-28']);

@@ -147,6 +147,21 @@ describe('streamableHttp', () => {
       await r.body?.cancel().catch(() => undefined);
     });
 
+    it('should bound the 2026 requests in flight across the transport with maxInFlight: 503 past it, room again once one ends', async () => {
+      await s.stop();
+      s = await start({ maxInFlight: 2 });
+      const acs = [new AbortController(), new AbortController()];
+      void post(s.url, call(1, 'never'), headers2026('tools/call', 'never'), acs[0]!.signal).catch(() => undefined);
+      void post(s.url, call(2, 'never'), headers2026('tools/call', 'never'), acs[1]!.signal).catch(() => undefined);
+      await until(() => s.mcp.inFlight() === 2, 3_000, 'two requests in flight');
+      const third = await post(s.url, call(3, 'echo'), headers2026('tools/call', 'echo'));
+      expect([third.status, third.headers.get('retry-after'), await errorCode(third)]).to.deep.equal([503, '1', ErrorCodes.InternalError]);
+      acs[0]!.abort();
+      await until(() => s.mcp.inFlight() === 1, 3_000, 'the first to be cancelled');
+      expect((await post(s.url, call(4, 'echo'), headers2026('tools/call', 'echo'))).status).to.equal(200);
+      acs[1]!.abort();
+    });
+
     it('should cancel everything in flight on close(), then answer 503', async () => {
       const r = post(s.url, call(1, 'never'), headers2026('tools/call', 'never'));
       await until(() => s.mcp.inFlight() === 1, 3_000, 'the request to start');
