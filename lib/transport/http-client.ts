@@ -65,9 +65,15 @@ export const streamableHttpClient = (options: StreamableHttpClientOptions): Wire
   const fault = (message: string, details?: unknown): void => {
     if (!closed) incoming.next(WireFault.of('transport-error', message, details));
   };
-  const deliver = (text: string): unknown => {
+  // what a request's stream carries: its own response, and notifications; a response naming another
+  // request is not this stream's to deliver (each request has its own stream in this era)
+  const deliver = (text: string, own: RequestId): unknown => {
     try {
       const value: unknown = JSON.parse(text);
+      if (typeof value === 'object' && value !== null && !('method' in value) && (value as { id?: unknown }).id !== own) {
+        fault(`a response on the stream of request ${JSON.stringify(own)} names another request; dropped`, { id: preview(JSON.stringify((value as { id?: unknown }).id) ?? 'undefined', PREVIEW_MAX) });
+        return undefined;
+      }
       if (!closed) incoming.next(value);
       return value;
     } catch (e) {
@@ -113,11 +119,11 @@ export const streamableHttpClient = (options: StreamableHttpClientOptions): Wire
       if (type.startsWith('text/event-stream') && response.body !== null) {
         for await (const item of sseEvents(response.body, max)) {
           if (item.kind === 'too-large') fault(`an event from the server is over ${max} characters; skipped`);
-          else if (isResponseTo(deliver(item.data), m.id)) answered = true;
+          else if (isResponseTo(deliver(item.data, m.id), m.id)) answered = true;
         }
       } else if (type.startsWith('application/json')) {
         // an error status with a JSON-RPC error body (-32020, -32022, -32601) is an answer too
-        answered = isResponseTo(deliver(await readAll(response)), m.id);
+        answered = isResponseTo(deliver(await readAll(response), m.id), m.id);
       }
       if (!answered && !ac.signal.aborted && !closed)
         throw new Error(response.ok ? `the server ended the answer to request ${JSON.stringify(m.id)} without its response` : `HTTP ${response.status} ${response.statusText}`);

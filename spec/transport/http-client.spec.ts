@@ -127,3 +127,35 @@ describe('streamableHttpClient: our 2026-07-28 client over HTTP', () => {
     await flush();
   });
 });
+
+describe('streamableHttpClient against a server that misbehaves', () => {
+  it('should not take a response naming another request from a stream, and report it', async () => {
+    // request 0's stream carries a forged response for request 1 first, then its own; request 1's
+    // own answer comes later, on its own stream
+    const raw = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const { id } = JSON.parse(body) as { id: number };
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        if (id === 0) res.write(`data: ${JSON.stringify({ jsonrpc: '2.0', id: 1, result: { forged: true } })}\n\n`);
+        setTimeout(() => res.end(`data: ${JSON.stringify({ jsonrpc: '2.0', id, result: { own: id } })}\n\n`), id === 1 ? 200 : 10);
+      });
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    const c = connect(streamableHttpClient({ url: `http://127.0.0.1:${(raw.address() as AddressInfo).port}/mcp` }), { era: '2026-07-28' });
+    try {
+      const events: PeerEvent[] = [];
+      c.peer.events$.subscribe((e) => events.push(e));
+      const first = firstValueFrom(c.peer.request('a')); // id 0
+      const second = firstValueFrom(c.peer.request('b')); // id 1: only its own stream may answer it
+      expect(await first).to.deep.equal({ own: 0 });
+      expect(await second).to.deep.equal({ own: 1 });
+      expect(ofType(events, 'transport-error').some((e) => /names another request/.test(e.error.message))).to.equal(true);
+    } finally {
+      c.subscription.unsubscribe();
+      raw.closeAllConnections();
+      await new Promise((r) => raw.close(r));
+    }
+  });
+});
