@@ -2,10 +2,11 @@
  * The audit trail feeding a real logger (pino): a server faces a hostile client that floods
  * cancellations, cancels what is not its own, sends garbage and a reason of 50 KB, while an
  * honest session on the same CancellationManager keeps working. Every decision is one JSON log
- * line with key, sender and time. Run: `npx tsx examples/audit-log.ts`.
+ * line with key, sender and time, at a level pino prints by default; a flood is summarised, one
+ * line per sender per second with its count. Run: `npx tsx examples/audit-log.ts`.
  */
 import { pino } from 'pino';
-import { Subject, filter, timer, map } from 'rxjs';
+import { Subject, bufferTime, filter, groupBy, map, mergeMap, partition, timer } from 'rxjs';
 import { CancellationManager, CancellationSecurity, createPeer, type PeerEvent } from '../lib/index.js';
 
 const log = pino({ base: { service: 'mcp-server' }, timestamp: pino.stdTimeFunctions.isoTime });
@@ -16,7 +17,8 @@ const audit = (e: PeerEvent): void => {
     case 'request-cancelled':
       return log.info({ event: e.type, key: e.key, sender: e.sender, reason: e.reason, truncated: e.reasonTruncated ?? false, at: e.at }, 'request cancelled');
     case 'cancel-ignored':
-      return (e.why === 'rate-limited' || e.why === 'not-allowed' || e.why === 'invalid' ? log.warn : log.debug).call(
+      // every decision at a level printed by default: an attack is warn, the harmless rest info
+      return (e.why === 'not-allowed' || e.why === 'invalid' ? log.warn : log.info).call(
         log,
         { event: e.type, key: e.key, sender: e.sender, why: e.why, at: e.at },
         `cancel ignored: ${e.why}`,
@@ -45,8 +47,19 @@ const hostileIn = new Subject<unknown>();
 const honestIn = new Subject<unknown>();
 const hostile = createPeer(hostileIn, { sessionId: 'mallory', manager, security, handlers: { 'tools/call': job } });
 const honest = createPeer(honestIn, { sessionId: 'alice', manager, security, handlers: { 'tools/call': job } });
-hostile.events$.subscribe(audit);
-honest.events$.subscribe(audit);
+// a flood is one line per sender per second, with its count, not one line per cancel
+const events$ = new Subject<PeerEvent>();
+const isRateLimited = (e: PeerEvent): boolean => e.type === 'cancel-ignored' && e.why === 'rate-limited';
+const [flood$, decisions$] = partition(events$, isRateLimited);
+decisions$.subscribe(audit);
+flood$
+  .pipe(
+    groupBy((e) => ('sender' in e ? e.sender : 'unknown')),
+    mergeMap((bySender$) => bySender$.pipe(bufferTime(1_000), filter((b) => b.length > 0), map((b) => ({ sender: bySender$.key, b })))),
+  )
+  .subscribe(({ sender, b }) => log.warn({ event: 'cancel-ignored', why: 'rate-limited', sender, count: b.length, from: b[0]?.at, to: b.at(-1)?.at }, `cancels rate-limited: ${b.length} from ${sender}`));
+hostile.events$.subscribe(events$);
+honest.events$.subscribe(events$);
 const replies: unknown[] = [];
 hostile.outgoing$.subscribe((m) => replies.push(m));
 let answered = 0;
@@ -68,6 +81,8 @@ hostileIn.next({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { re
 for (let i = 0; i < 200; i++) hostileIn.next({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1000 + i } });
 
 setTimeout(() => {
+  // the last window of the flood summary is written as the audit stream ends
+  events$.complete();
   log.info({ answered, expected: 5, repliesToMallory: replies.length, inFlight: { alice: honest.inFlight(), mallory: hostile.inFlight() }, manager: manager.size }, 'summary');
   process.exitCode = answered === 5 && manager.size === 0 ? 0 : 1;
   hostileIn.complete();
