@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import ts from 'typescript';
 import type { Attributes } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { DataPointType, MeterProvider, MetricReader, type CollectionResult } from '@opentelemetry/sdk-metrics';
@@ -259,6 +261,13 @@ describe('toOpenTelemetry', () => {
     expect(await firstValueFrom(client.request('quick', {}))).to.deep.equal({ ok: true });
     expect(errors).to.have.length(1);
     await sleep(0);
+  });
+
+  it('should not load @opentelemetry/api at run time (types only: it is an optional peer)', () => {
+    const source = readFileSync(new URL('../../lib/observability/open-telemetry.ts', import.meta.url), 'utf8');
+    const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+    expect(js).to.not.match(/^\s*import[^;]*['"]@opentelemetry\//m);
+    expect(js).to.not.match(/import\(\s*['"]@opentelemetry/);
   });
 
   it('should refuse options with neither a tracer nor a meter', () => {
