@@ -7,7 +7,8 @@
 import { BasicTracerProvider, ConsoleSpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NEVER, Subject, firstValueFrom, of, timer } from 'rxjs';
-import { createPeer, toOpenTelemetry } from '../lib/index.js';
+import { createPeer } from '../lib/index.js';
+import { toOpenTelemetry } from '../lib/observability/open-telemetry.js';
 
 async function main(): Promise<void> {
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new ConsoleSpanExporter())] });

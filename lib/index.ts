@@ -46,7 +46,6 @@ export { DEFAULT_MAX_BATCH_SIZE } from './peer/batch.js';
 export { monotonicNow } from './peer/clock.js';
 export { REPEAT_INTERVAL_MS } from './peer/repeats.js';
 export type { PeerEvent, PeerEventType, CancelIgnoredWhy } from './peer/events.js';
-export { toOpenTelemetry, DEFAULT_MAX_OPEN_SPANS, DEFAULT_MAX_ATTRIBUTE_LENGTH, type OpenTelemetryOptions, type RequestDirection, type RequestSpanOutcome } from './observability/open-telemetry.js';
 export { WireFault, FailedSend, type WireFaultKind } from './peer/wire-fault.js';
 export type { WireTransport, WireSendOptions } from './transport/wire.js';
 export { ndjson, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_QUEUED_BYTES, DEFAULT_MAX_HELD_BYTES, type NdjsonOptions } from './transport/ndjson.js';

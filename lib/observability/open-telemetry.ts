@@ -105,6 +105,7 @@ const bounded = (s: string, max: number): string => (s.length <= max ? s : `${s.
  *
  * @example
  * import { metrics, trace } from '@opentelemetry/api';
+ * import { toOpenTelemetry } from 'mcp-rx-cancel/open-telemetry';
  * const peer = createPeer(incoming$, { handlers });
  * const otel = toOpenTelemetry(peer.events$, { tracer: trace.getTracer('mcp'), meter: metrics.getMeter('mcp') });
  * // later: otel.unsubscribe();

@@ -5,7 +5,8 @@ import type { Attributes } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { DataPointType, MeterProvider, MetricReader, type CollectionResult } from '@opentelemetry/sdk-metrics';
 import { NEVER, Subject, firstValueFrom, of, type Subscription } from 'rxjs';
-import { createPeer, toOpenTelemetry, type RequestContext } from '../../lib/index.js';
+import { createPeer, type RequestContext } from '../../lib/index.js';
+import { toOpenTelemetry } from '../../lib/observability/open-telemetry.js';
 import { drive, flush, pair, result } from '../helpers.js';
 
 /** A reader that exports nowhere: the test collects when it wants to look. */
