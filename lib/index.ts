@@ -1,6 +1,7 @@
 // Public surface only.
 export { ErrorCodes, type ErrorCode } from './codec/error-codes.js';
 export {
+  MAX_ID_LENGTH,
   RequestId,
   Method,
   JsonRpcRequest,
@@ -35,11 +36,12 @@ export {
 } from './security/cancellation-security.js';
 export { decideCancel, type CancelDecision, type CancelFacts, type CancelInput } from './security/cancel-decision.js';
 export { runRequest, type Handler, type RunRequestInit } from './handler/run-request.js';
+export { untilCancelled, type CancelListener } from './handler/until-cancelled.js';
 export { RequestHandler, type HandleOptions } from './handler/request-handler.js';
 export type { RequestContext } from './handler/context.js';
 export type { RequestOutcome } from './handler/outcome.js';
 export { createPeer, type Peer, type PeerOptions } from './peer/create-peer.js';
-export { serve, type ServeOptions } from './peer/serve.js';
+export { serve, type ServeOptions, type EventsSubject } from './peer/serve.js';
 export { DEFAULT_TIMEOUT_MS, DEFAULT_MAX_PENDING, DEFAULT_MAX_TOTAL_TIMEOUT_MS, type RequestOptions } from './peer/request-options.js';
 export { DEFAULT_MAX_IN_FLIGHT } from './peer/options.js';
 export { DEFAULT_MAX_BATCH_SIZE } from './peer/batch.js';
