@@ -1,22 +1,11 @@
 import { expect } from 'chai';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { NEVER, Subject, firstValueFrom, filter, timeout } from 'rxjs';
+import { freePort, haveRedis, startRedis, type RunningRedis } from '../support/redis-server.js';
 import { CancellationManager, RequestHandler, createPeer, redisBus, type BusEvent, type CancelReason, type JsonRpcMessage } from '../../lib/index.js';
 
 // Real redis-server (never a mock): .ci/run installs it when the machine lacks it.
-const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
 const SECRET = 'a secret every instance of the test deployment shares';
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
 
 const until = async (cond: () => boolean, ms = 5000): Promise<void> => {
   const end = Date.now() + ms;
@@ -28,7 +17,7 @@ const until = async (cond: () => boolean, ms = 5000): Promise<void> => {
 
 describe('redisBus (real redis-server)', function () {
   this.timeout(20_000);
-  let server: ChildProcess | undefined;
+  let redis: RunningRedis | undefined;
   let port = 0;
   const clients: Redis[] = [];
   const client = () => {
@@ -45,17 +34,13 @@ describe('redisBus (real redis-server)', function () {
       console.warn('redis-server is not installed: `apt-get install redis-server` to run the redisBus tests');
       this.skip();
     }
-    port = await freePort();
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const probe = new Redis({ port, host: '127.0.0.1', retryStrategy: () => 50 });
-    probe.on('error', () => undefined); // refused until the server is up
-    await until(() => probe.status === 'ready');
-    probe.disconnect();
+    redis = await startRedis();
+    port = redis.port;
   });
 
   after(() => {
     for (const c of clients) c.disconnect();
-    server?.kill('SIGKILL');
+    redis?.stop();
   });
 
   it('should stop a request on instance B when instance A receives its cancel', async () => {
@@ -277,9 +262,9 @@ describe('redisBus (real redis-server)', function () {
         for (let k = 0; k < rate / 100 && sent < n; k++) c.managerA.cancel({ sessionId: session, requestId: sent++ }, 'during the run');
       }, 10);
       await new Promise((r) => setTimeout(r, 1_000));
-      server?.kill('SIGKILL');
+      redis?.kill();
       await new Promise((r) => setTimeout(r, downMs));
-      server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      redis?.restart();
       await until(() => sent === n && c.cleaned() === n, 30_000);
       clearInterval(pump);
       expect(c.cleanups.every((x) => x === 1)).to.equal(true);

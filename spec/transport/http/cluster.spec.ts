@@ -3,7 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { expect } from 'chai';
 import { CancellationManager, connect, redisBus, redisSessions, streamableHttpClient, type HttpEvent, type PeerEvent } from '../../../lib/index.js';
 import { roundRobinProxy, type Hop, type RoundRobinProxy } from '../../../examples/cluster/round-robin-proxy.js';
-import { haveRedis, startRedis, type RunningRedis } from './redis-server.js';
+import { haveRedis, startRedis, type RunningRedis } from '../../support/redis-server.js';
 import { start, until, type Running } from './support.js';
 
 // A real deployment, small: two streamableHttp instances on two ports, one redis-server holding

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { redisSessions, type SessionStore } from '../../../lib/index.js';
-import { haveRedis, startRedis, type RunningRedis } from './redis-server.js';
+import { haveRedis, startRedis, type RunningRedis } from '../../support/redis-server.js';
 import { post, start, type Running } from './support.js';
 
 const json = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };

@@ -2,8 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
-// A real redis-server for the specs (never a mock), as spec/manager/redis-bus.spec.ts starts one:
-// on a free port of 127.0.0.1, nothing saved, killed at the end.
+// A real redis-server for the specs (never a mock): on a free port of 127.0.0.1, nothing saved,
+// killed at the end; the outage tests kill it and start it again on the same port.
 
 export const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
 
@@ -20,12 +20,17 @@ export interface RunningRedis {
   readonly port: number;
   /** A new client of this server; disconnected by stop(). */
   client(): Redis;
+  /** An outage: the server is killed (its data with it). */
+  kill(): void;
+  /** The server again, empty, on the same port (clients reconnect by themselves). */
+  restart(): void;
   stop(): void;
 }
 
 export const startRedis = async (): Promise<RunningRedis> => {
   const port = await freePort();
-  const server: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const run = (): ChildProcess => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  let server = run();
   const clients: Redis[] = [];
   const client = (): Redis => {
     const c = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 50 });
@@ -42,6 +47,10 @@ export const startRedis = async (): Promise<RunningRedis> => {
   return {
     port,
     client,
+    kill: () => void server.kill('SIGKILL'),
+    restart: () => {
+      server = run();
+    },
     stop: () => {
       for (const c of clients) c.disconnect();
       server.kill('SIGKILL');
