@@ -13,6 +13,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { writeReadmeTables } from './readme-tables.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // the cases run as plain JavaScript compiled by tsc, as users run the package: under tsx, esbuild's
@@ -596,6 +597,8 @@ const main = async (): Promise<void> => {
     ...(skipped.size > 0 ? { skipped: Object.fromEntries(skipped) } : {}),
   };
   writeFileSync(join(here, 'results.json'), `${JSON.stringify(merged(out, only !== undefined || sidesArg !== undefined), null, 2)}\n`);
+  // the README's tables show what results.json now holds
+  if (writeReadmeTables()) process.stdout.write('README.md: benchmark tables rewritten from bench/results.json\n');
   if (failures.length > 0) process.exitCode = 1;
 };
 
