@@ -57,8 +57,8 @@ const parse = (guide: string, name: string, body: string): Block => {
   return { name, guide, lines };
 };
 
-const blocksOf = (guide: string): Block[] =>
-  [...readFileSync(join(GUIDES, guide), 'utf8').matchAll(BLOCK)].map((b) => parse(guide, b[1] ?? '', b[2] ?? ''));
+const textOf = (guide: string): string => readFileSync(join(GUIDES, guide), 'utf8');
+const blocksOf = (guide: string): Block[] => [...textOf(guide).matchAll(BLOCK)].map((b) => parse(guide, b[1] ?? '', b[2] ?? ''));
 
 type Values = Record<string, unknown>;
 
@@ -295,6 +295,10 @@ describe('the guides\' marble diagrams (docs/guides/*.md, ```marble blocks)', ()
     const names = blocks.map((b) => b.name);
     expect(new Set(names).size, 'a diagram name twice').to.equal(names.length);
     expect([...names].sort()).to.deep.equal(Object.keys(RUNNERS).sort());
+    // a fence this spec cannot read (```marbles, a name in capitals) would be a diagram never run
+    for (const guide of guides)
+      expect(textOf(guide).match(/^```marble/gm)?.length ?? 0, `${guide}: fences that start with \`\`\`marble but are not "marble <name>"`)
+        .to.equal(blocks.filter((b) => b.guide === guide).length);
   });
 
   for (const block of blocks) {
