@@ -85,7 +85,14 @@ export class JsonRpcError extends Error {
   }
 }
 
-/** The request timed out; `notifications/cancelled` was sent first (except for `initialize`). */
+/**
+ * The request timed out; `notifications/cancelled` was sent first (except for `initialize`).
+ *
+ * @example
+ * peer.request('tools/call', params, { timeoutMs: 5_000 }).subscribe({
+ *   error: (e) => { if (e instanceof RequestTimeoutError) retryLater(e.requestId); },
+ * });
+ */
 export class RequestTimeoutError extends JsonRpcError {
   override readonly name = 'RequestTimeoutError';
   constructor(
@@ -97,7 +104,16 @@ export class RequestTimeoutError extends JsonRpcError {
   }
 }
 
-/** The caller's `signal` aborted the request; `notifications/cancelled` was sent first. */
+/**
+ * The caller's `signal` aborted the request; `notifications/cancelled` was sent first.
+ *
+ * @example
+ * const abort = new AbortController();
+ * peer.request('tools/call', params, { signal: abort.signal }).subscribe({
+ *   error: (e) => { if (e instanceof RequestCancelledError) console.log('cancelled:', e.reason); },
+ * });
+ * abort.abort('user pressed stop');
+ */
 export class RequestCancelledError extends JsonRpcError {
   override readonly name = 'RequestCancelledError';
   constructor(
@@ -108,7 +124,14 @@ export class RequestCancelledError extends JsonRpcError {
   }
 }
 
-/** The connection closed before the response came. */
+/**
+ * The connection closed before the response came.
+ *
+ * @example
+ * peer.request('tools/list').subscribe({
+ *   error: (e) => { if (e instanceof ConnectionClosedError) reconnect(); },
+ * });
+ */
 export class ConnectionClosedError extends JsonRpcError {
   override readonly name = 'ConnectionClosedError';
   constructor(message = 'Connection closed') {

@@ -16,7 +16,12 @@ export const CancelledParams = t.intersection(
 );
 export type CancelledParams = t.OutputOf<typeof CancelledParams>;
 
-/** The whole cancellation notification. */
+/**
+ * The whole cancellation notification.
+ *
+ * @example
+ * CancelledNotification.is({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 7, reason: 'user' } }); // true
+ */
 export const CancelledNotification = t.type(
   { jsonrpc: JsonRpcVersion, method: t.literal(CANCELLED), params: CancelledParams },
   'CancelledNotification',

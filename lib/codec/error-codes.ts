@@ -24,6 +24,7 @@ export const ErrorCodes = {
   InvalidResponse: -32801,
   RequestSendFailed: -32802,
 } as const;
+/** One of the codes of {@link ErrorCodes}. */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 const LOCAL: ReadonlySet<number> = new Set([

@@ -32,7 +32,13 @@ export type RequestId = t.TypeOf<typeof RequestId>;
 interface MethodBrand {
   readonly Method: unique symbol;
 }
-/** A non-empty method name. */
+/**
+ * A non-empty method name.
+ *
+ * @example
+ * Method.is('tools/call'); // true
+ * Method.is(''); // false
+ */
 export const Method = t.brand(t.string, (s): s is t.Branded<string, MethodBrand> => s.length > 0, 'Method');
 export type Method = t.TypeOf<typeof Method>;
 
@@ -71,14 +77,26 @@ export const JsonRpcNotification = t.intersection(
 );
 export type JsonRpcNotification = t.OutputOf<typeof JsonRpcNotification>;
 
-/** A successful response. MCP results are objects. */
+/**
+ * A successful response. MCP results are objects.
+ *
+ * @example
+ * JsonRpcResponse.is({ jsonrpc: '2.0', id: 1, result: { tools: [] } }); // true
+ * JsonRpcResponse.is({ jsonrpc: '2.0', id: 1, result: 42 }); // false: not an object
+ */
 export const JsonRpcResponse = t.type(
   { jsonrpc: JsonRpcVersion, id: RequestId, result: t.UnknownRecord },
   'JsonRpcResponse',
 );
 export type JsonRpcResponse = t.OutputOf<typeof JsonRpcResponse>;
 
-/** The `error` member of an error response (J3). */
+/**
+ * The `error` member of an error response (J3).
+ *
+ * @example
+ * JsonRpcErrorObject.is({ code: -32601, message: 'Method not found' }); // true
+ * JsonRpcErrorObject.is({ code: 1.5, message: 'x' }); // false: the code is an integer
+ */
 export const JsonRpcErrorObject = t.intersection(
   [t.type({ code: t.Int, message: t.string }), t.partial({ data: t.unknown })],
   'JsonRpcErrorObject',
@@ -88,6 +106,9 @@ export type JsonRpcErrorObject = t.OutputOf<typeof JsonRpcErrorObject>;
 /**
  * An error response. Its id is null when the request's id could not be read (J5); MCP
  * 2025-11-25 lets it be absent, so both are accepted.
+ *
+ * @example
+ * JsonRpcErrorResponse.is({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } }); // true
  */
 export const JsonRpcErrorResponse = t.intersection(
   [
@@ -98,7 +119,14 @@ export const JsonRpcErrorResponse = t.intersection(
 );
 export type JsonRpcErrorResponse = t.OutputOf<typeof JsonRpcErrorResponse>;
 
-/** Any single JSON-RPC message MCP sends. */
+/**
+ * Any single JSON-RPC message MCP sends. Decode with {@link decodeMessage}, which also tells why
+ * a value is none.
+ *
+ * @example
+ * JsonRpcMessage.is({ jsonrpc: '2.0', method: 'notifications/initialized' }); // true
+ * JsonRpcMessage.is({ jsonrpc: '1.0', id: 1, method: 'ping' }); // false
+ */
 export const JsonRpcMessage = t.union(
   [JsonRpcRequest, JsonRpcNotification, JsonRpcResponse, JsonRpcErrorResponse],
   'JsonRpcMessage',

@@ -4,7 +4,13 @@ import { JsonRpcVersion, RequestId } from './messages.js';
 /** The method name of MCP's progress notification. */
 export const PROGRESS = 'notifications/progress';
 
-/** A progress token: a string or a number, like an id (docs/protocol.md P1). */
+/**
+ * A progress token: a string or a number, like an id (docs/protocol.md P1).
+ *
+ * @example
+ * ProgressToken.is('upload-1'); // true
+ * ProgressToken.is(null); // false
+ */
 export const ProgressToken = RequestId;
 export type ProgressToken = t.TypeOf<typeof ProgressToken>;
 
@@ -23,7 +29,12 @@ export const ProgressParams = t.intersection(
 );
 export type ProgressParams = t.OutputOf<typeof ProgressParams>;
 
-/** The whole progress notification. */
+/**
+ * The whole progress notification.
+ *
+ * @example
+ * ProgressNotification.is({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: 3, total: 10 } }); // true
+ */
 export const ProgressNotification = t.type(
   { jsonrpc: JsonRpcVersion, method: t.literal(PROGRESS), params: ProgressParams },
   'ProgressNotification',

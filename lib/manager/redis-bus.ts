@@ -20,6 +20,11 @@ export interface RedisPublisher {
   on(event: 'error', listener: (e: unknown) => void): unknown;
   on(event: 'ready', listener: () => void): unknown;
 }
+/**
+ * What {@link redisBus} needs of its subscriber connection: an ioredis `Redis` fits, and so does
+ * any client with these methods. It must be a connection of its own, since a subscribed Redis
+ * connection can send nothing else.
+ */
 export interface RedisSubscriber {
   subscribe(channel: string): Promise<unknown>;
   unsubscribe(channel: string): Promise<unknown>;

@@ -28,6 +28,7 @@ export interface SecurityOptions {
   readonly canCancel?: (sender: Sender, key: RequestKey) => boolean;
 }
 
+/** The defaults of {@link SecurityOptions}: each applies where its option is not given. */
 export const SECURITY_DEFAULTS = {
   maxCancellationsPerSecond: 100,
   burst: 1000,

@@ -39,6 +39,10 @@ type StoredSession = t.TypeOf<typeof StoredSession>;
  * Decodes what Redis holds under a session's key: a record of that very session, or nothing.
  * Not JSON, another shape, or another session's id (a foreign writer, a renamed key) is no
  * session: the client gets 404 and opens a new one, never a 500.
+ *
+ * @example
+ * decodeSessionRecord('a1', await redis.get('mcp-rx-cancel:session:a1')); // a SessionRecord, or undefined
+ * decodeSessionRecord('a1', 'not json'); // undefined
  */
 export const decodeSessionRecord = (id: string, raw: string | null): SessionRecord | undefined =>
   raw === null
