@@ -49,7 +49,7 @@ export { monotonicNow } from './peer/clock.js';
 export { REPEAT_INTERVAL_MS } from './peer/repeats.js';
 export type { PeerEvent, PeerEventType, CancelIgnoredWhy } from './peer/events.js';
 export type { OutgoingRequest, RequestMetaHook } from './peer/request-meta.js';
-export { TraceParent, traceContextOf, META_TRACEPARENT, META_TRACESTATE, MAX_TRACEPARENT_LENGTH, MAX_TRACESTATE_LENGTH, type TraceContext } from './codec/trace-context.js';
+export { TraceParent, traceContextOf, META_TRACEPARENT, META_TRACESTATE, MAX_TRACEPARENT_LENGTH, MAX_TRACESTATE_LENGTH, type TraceContext, type TraceParentFields } from './codec/trace-context.js';
 export { requestTarget, isToolError, type RequestTarget } from './codec/target.js';
 export { WireFault, FailedSend, type WireFaultKind } from './peer/wire-fault.js';
 export type { WireTransport, WireSendOptions } from './transport/wire.js';

@@ -40,8 +40,16 @@ export interface TraceContext {
   readonly traceState?: string;
 }
 
+/**
+ * What a `traceparent` carries: a {@link TraceContext} without its `traceState`.
+ *
+ * @example
+ * const fields: TraceParentFields = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 };
+ */
+export type TraceParentFields = Pick<TraceContext, 'traceId' | 'spanId' | 'traceFlags'>;
+
 /** The fields of a `traceparent`, or `undefined` for one W3C says to ignore. Length first: O(1) on a 10 MB value. */
-const parse = (u: unknown): Omit<TraceContext, 'traceState'> | undefined => {
+const parse = (u: unknown): TraceParentFields | undefined => {
   if (typeof u !== 'string' || u.length < TRACEPARENT_LENGTH || u.length > MAX_TRACEPARENT_LENGTH) return undefined;
   const m = HEX_FIELDS.exec(u);
   if (m === null) return undefined;
@@ -53,7 +61,7 @@ const parse = (u: unknown): Omit<TraceContext, 'traceState'> | undefined => {
 };
 
 /**
- * A `traceparent` string and the {@link TraceContext} it names (without `traceState`): decoding
+ * A `traceparent` string and the {@link TraceParentFields} it names: decoding
  * validates strictly (version-traceid-spanid-flags, lowercase hex, ids not all zero, version
  * `ff` refused, at most {@link MAX_TRACEPARENT_LENGTH} characters), encoding writes version 00.
  *
@@ -61,10 +69,14 @@ const parse = (u: unknown): Omit<TraceContext, 'traceState'> | undefined => {
  * TraceParent.decode('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'); // right({ traceId, spanId, traceFlags: 1 })
  * TraceParent.encode({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 });
  */
-export const TraceParent = new t.Type<TraceContext, string, unknown>(
+export const TraceParent = new t.Type<TraceParentFields, string, unknown>(
   'TraceParent',
-  (u): u is TraceContext =>
-    typeof u === 'object' && u !== null && parse(TraceParent.encode(u as TraceContext)) !== undefined,
+  (u): u is TraceParentFields => {
+    if (typeof u !== 'object' || u === null) return false;
+    const { traceId, spanId, traceFlags } = u as Record<string, unknown>;
+    return typeof traceId === 'string' && typeof spanId === 'string' && Number.isInteger(traceFlags)
+      && parse(`00-${traceId}-${spanId}-${((traceFlags as number) & 0xff).toString(16).padStart(2, '0')}`) !== undefined;
+  },
   (u, c) => {
     const fields = parse(u);
     return fields === undefined ? t.failure(u, c, 'not a valid W3C traceparent') : t.success(fields);
