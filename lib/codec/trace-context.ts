@@ -1,8 +1,19 @@
 import * as t from 'io-ts';
 
-/** The `_meta` key of the W3C `traceparent` header (written unprefixed, as SEP-414 allows). */
+/**
+ * The `_meta` key of the W3C `traceparent` header (written unprefixed, as the MCP conventions of
+ * OpenTelemetry say).
+ *
+ * @example
+ * const meta = { [META_TRACEPARENT]: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
+ */
 export const META_TRACEPARENT = 'traceparent';
-/** The `_meta` key of the W3C `tracestate` header. */
+/**
+ * The `_meta` key of the W3C `tracestate` header.
+ *
+ * @example
+ * const meta = { [META_TRACESTATE]: 'rojo=00f067aa0ba902b7' };
+ */
 export const META_TRACESTATE = 'tracestate';
 
 /** The length of a version-00 `traceparent`: `00-` + 32 + `-` + 16 + `-` + 2. */
@@ -10,9 +21,17 @@ const TRACEPARENT_LENGTH = 55;
 /**
  * The longest `traceparent` read at all: a later version may append fields after the 55
  * characters of version 00, and we keep those (but never more than this many characters).
+ *
+ * @example
+ * traceContextOf({ _meta: { traceparent: 'x'.repeat(MAX_TRACEPARENT_LENGTH + 1) } }); // undefined, at once
  */
 export const MAX_TRACEPARENT_LENGTH = 256;
-/** The longest `tracestate` kept: W3C asks vendors to propagate at least 512 characters. */
+/**
+ * The longest `tracestate` kept: W3C asks vendors to propagate at least 512 characters.
+ *
+ * @example
+ * traceContextOf({ _meta: { traceparent, tracestate: 'a=1'.padEnd(MAX_TRACESTATE_LENGTH + 1, 'x') } }); // no traceState
+ */
 export const MAX_TRACESTATE_LENGTH = 512;
 
 const HEX_FIELDS = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(?:-|$)/;

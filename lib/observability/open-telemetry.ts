@@ -27,18 +27,41 @@ import type { PeerEvent } from '../peer/events.js';
 import type { OutgoingRequest, RequestMetaHook } from '../peer/request-meta.js';
 import type { HttpEvent } from '../transport/http/events.js';
 
-/** Default bound on the spans open at once (see {@link OpenTelemetryOptions.maxOpenSpans}). */
+/**
+ * Default bound on the spans open at once (see {@link OpenTelemetryOptions.maxOpenSpans}).
+ *
+ * @example
+ * toOpenTelemetry(peer.events$, { tracer, maxOpenSpans: DEFAULT_MAX_OPEN_SPANS / 10 });
+ */
 export const DEFAULT_MAX_OPEN_SPANS = 100_000;
-/** Default bound, in characters, on any value from the peer put on a span (a reason, an id, a tool name). */
+/**
+ * Default bound, in characters, on any value from the peer put on a span (a reason, an id, a tool name).
+ *
+ * @example
+ * toOpenTelemetry(peer.events$, { tracer, maxAttributeLength: DEFAULT_MAX_ATTRIBUTE_LENGTH * 2 });
+ */
 export const DEFAULT_MAX_ATTRIBUTE_LENGTH = 256;
-/** Default bound on the distinct method, tool and prompt names used in span names and metric attributes. */
+/**
+ * Default bound on the distinct method, tool and prompt names used in span names and metric attributes.
+ *
+ * @example
+ * toOpenTelemetry(peer.events$, { meter, maxNames: DEFAULT_MAX_NAMES * 4 }); // a server with many tools
+ */
 export const DEFAULT_MAX_NAMES = 256;
 /**
  * The bucket boundaries, in seconds, that the OpenTelemetry MCP conventions give the operation
- * and session duration histograms.
+ * and session duration histograms (passed as the histograms' advice; a View may override them).
+ *
+ * @example
+ * DURATION_BUCKETS; // [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300]
  */
 export const DURATION_BUCKETS: readonly number[] = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
-/** The value a name past {@link OpenTelemetryOptions.maxNames} is recorded as (the conventions' fallback). */
+/**
+ * The value a name past {@link OpenTelemetryOptions.maxNames} is recorded as (the conventions' fallback).
+ *
+ * @example
+ * points.filter((p) => p.attributes['gen_ai.tool.name'] === OTHER); // the tools past the budget
+ */
 export const OTHER = '_OTHER';
 // ended spans remembered for events that come after the end (cleanup failures, late responses)
 const RECENT_ENDED = 1_024;
@@ -68,6 +91,9 @@ export type RequestSpanOutcome = 'completed' | 'failed' | 'cancelled' | 'timeout
  * The MCP transport a peer runs over, for the conventions' `network.*` attributes: `stdio` is
  * `network.transport: pipe`; `streamable-http` is `network.transport: tcp` and
  * `network.protocol.name: http`.
+ *
+ * @example
+ * toOpenTelemetry(peer.events$, { tracer, transport: 'stdio' });
  */
 export type McpTransport = 'stdio' | 'streamable-http';
 
@@ -76,6 +102,10 @@ export type McpTransport = 'stdio' | 'streamable-http';
  * the wire: give `requestMeta` to `createPeer` and the object itself to {@link toOpenTelemetry}
  * (`propagation`), and each request's `params._meta` gets the W3C `traceparent` (and
  * `tracestate`) of its CLIENT span. One per peer, bound to one toOpenTelemetry call at a time.
+ *
+ * @example
+ * const propagation: TracePropagation = tracePropagation();
+ * createPeer(incoming$, { requestMeta: propagation.requestMeta });
  */
 export interface TracePropagation {
   /** For `createPeer`'s `requestMeta` option. */

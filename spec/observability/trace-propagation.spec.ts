@@ -58,6 +58,8 @@ describe('trace context across the wire', () => {
     expect(second?.['traceparent']).to.equal(VALID);
     expect(second?.['io.modelcontextprotocol/protocolVersion']).to.equal('2026-07-28');
     expect(second).to.have.property('io.modelcontextprotocol/clientCapabilities');
+    // the version a 2026-07-28 client stamps is the span's mcp.protocol.version
+    expect(s0?.attributes['mcp.protocol.version']).to.equal('2026-07-28');
   });
 
   it("should carry a tracestate along, and honour a sampled-out parent's flags", async () => {
