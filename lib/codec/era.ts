@@ -72,3 +72,19 @@ export const ERA_REMOVED: Readonly<Record<ProtocolEra, readonly string[]>> = {
   '2025-11-25': ['server/discover'],
   '2026-07-28': ['initialize', 'ping', 'logging/setLevel'],
 };
+
+/**
+ * A protocol version this library speaks, read from what a peer sent: the version a request
+ * names in `_meta` (2026-07-28), the `protocolVersion` of an `initialize` request or result
+ * (2025-11-25). Anything else, a version we do not speak included, is `undefined`: the value is
+ * always one of {@link ERA_VERSIONS}, so it is bounded whatever the peer sent.
+ *
+ * @example
+ * spokenVersion('initialize', { protocolVersion: '2025-06-18' }); // '2025-06-18'
+ * spokenVersion('tools/call', { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } }); // '2026-07-28'
+ */
+export const spokenVersion = (method: string, params: unknown): string | undefined => {
+  const named = requestVersion(params);
+  const version = named ?? (method === 'initialize' && typeof params === 'object' && params !== null ? (params as Record<string, unknown>)['protocolVersion'] : undefined);
+  return typeof version === 'string' && eraOfVersion(version) !== undefined ? version : undefined;
+};

@@ -1,45 +1,143 @@
-// Types only: `@opentelemetry/api` is an optional peer dependency, and a program that never calls
-// toOpenTelemetry must never load it. Everything we need at run time comes from the tracer and
-// meter the caller passes (the enums are written as their numeric values below).
-import type {
-  Attributes,
-  Counter,
-  Histogram,
-  Meter,
-  Span,
-  SpanContext,
+// `@opentelemetry/api` is loaded at run time here, and only here: this module is the package's
+// `mcp-rx-cancel/open-telemetry` subpath, and whoever calls it has the api installed (it is an
+// optional peer dependency). The main entry never imports it, not even its types.
+import {
   SpanKind,
   SpanStatusCode,
-  Tracer,
-  UpDownCounter,
+  context,
+  createTraceState,
+  isSpanContextValid,
+  trace,
+  type Attributes,
+  type Context,
+  type Counter,
+  type Histogram,
+  type Link,
+  type Meter,
+  type Span,
+  type SpanContext,
+  type Tracer,
+  type UpDownCounter,
 } from '@opentelemetry/api';
 import { Subscription, type Observable } from 'rxjs';
+import { META_TRACEPARENT, META_TRACESTATE, TraceParent, type TraceContext } from '../codec/trace-context.js';
+import type { RequestTarget } from '../codec/target.js';
 import { RequestKey } from '../manager/request-key.js';
 import type { PeerEvent } from '../peer/events.js';
+import type { OutgoingRequest, RequestMetaHook } from '../peer/request-meta.js';
 import type { HttpEvent } from '../transport/http/events.js';
 
-// the values of the api's enums, typed as them: no runtime import of the package
-const SERVER = 1 as SpanKind;
-const CLIENT = 2 as SpanKind;
-const ERROR = 2 as SpanStatusCode;
-
-/** Default bound on the spans open at once (see {@link OpenTelemetryOptions.maxOpenSpans}). */
+/**
+ * Default bound on the spans open at once (see {@link OpenTelemetryOptions.maxOpenSpans}).
+ *
+ * @example
+ * toOpenTelemetry(peer.events$, { tracer, maxOpenSpans: DEFAULT_MAX_OPEN_SPANS / 10 });
+ */
 export const DEFAULT_MAX_OPEN_SPANS = 100_000;
-/** Default bound, in characters, on a cancel reason or error message put on a span. */
+/**
+ * Default bound, in characters, on any value from the peer put on a span (a reason, an id, a tool name).
+ *
+ * @example
+ * toOpenTelemetry(peer.events$, { tracer, maxAttributeLength: DEFAULT_MAX_ATTRIBUTE_LENGTH * 2 });
+ */
 export const DEFAULT_MAX_ATTRIBUTE_LENGTH = 256;
+/**
+ * Default bound on the distinct method, tool and prompt names used in span names and metric attributes.
+ *
+ * @example
+ * toOpenTelemetry(peer.events$, { meter, maxNames: DEFAULT_MAX_NAMES * 4 }); // a server with many tools
+ */
+export const DEFAULT_MAX_NAMES = 256;
+/**
+ * The bucket boundaries, in seconds, that the OpenTelemetry MCP conventions give the operation
+ * and session duration histograms (passed as the histograms' advice; a View may override them).
+ *
+ * @example
+ * DURATION_BUCKETS; // [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300]
+ */
+export const DURATION_BUCKETS: readonly number[] = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
+/**
+ * The value a name past {@link OpenTelemetryOptions.maxNames} is recorded as (the conventions' fallback).
+ *
+ * @example
+ * points.filter((p) => p.attributes['gen_ai.tool.name'] === OTHER); // the tools past the budget
+ */
+export const OTHER = '_OTHER';
 // ended spans remembered for events that come after the end (cleanup failures, late responses)
 const RECENT_ENDED = 1_024;
+
+// the methods MCP defines (the conventions' well-known values): always themselves, never _OTHER
+const KNOWN_METHODS: ReadonlySet<string> = new Set([
+  'completion/complete', 'elicitation/create', 'initialize', 'logging/setLevel', 'notifications/cancelled',
+  'notifications/initialized', 'notifications/message', 'notifications/progress', 'notifications/prompts/list_changed',
+  'notifications/resources/list_changed', 'notifications/resources/updated', 'notifications/roots/list_changed',
+  'notifications/tools/list_changed', 'ping', 'prompts/get', 'prompts/list', 'resources/list', 'resources/read',
+  'resources/subscribe', 'resources/templates/list', 'resources/unsubscribe', 'roots/list', 'sampling/createMessage',
+  'tools/call', 'tools/list', 'server/discover',
+]);
 
 /** Which half of a peer a request belongs to: one it serves, or one it sent. */
 export type RequestDirection = 'served' | 'sent';
 
 /**
- * How a request's span ended (attribute `mcp.request.outcome`): `completed` and `failed` are
- * its response, `cancelled` a cancellation (either side), `timeout` the sender's timer,
- * `closed` its connection (or HTTP session) closing, `unobserved` the subscription of
+ * How a request's span ended (attribute `mcp_rx_cancel.request.outcome`): `completed` and
+ * `failed` are its response, `cancelled` a cancellation (either side), `timeout` the sender's
+ * timer, `closed` its connection (or HTTP session) closing, `unobserved` the subscription of
  * toOpenTelemetry ending before the request did.
  */
 export type RequestSpanOutcome = 'completed' | 'failed' | 'cancelled' | 'timeout' | 'closed' | 'unobserved';
+
+/**
+ * The MCP transport a peer runs over, for the conventions' `network.*` attributes: `stdio` is
+ * `network.transport: pipe`; `streamable-http` is `network.transport: tcp` and
+ * `network.protocol.name: http`.
+ *
+ * @example
+ * toOpenTelemetry(peer.events$, { tracer, transport: 'stdio' });
+ */
+export type McpTransport = 'stdio' | 'streamable-http';
+
+/**
+ * Carries the trace context of the spans toOpenTelemetry starts for a peer's sent requests onto
+ * the wire: give `requestMeta` to `createPeer` and the object itself to {@link toOpenTelemetry}
+ * (`propagation`), and each request's `params._meta` gets the W3C `traceparent` (and
+ * `tracestate`) of its CLIENT span. One per peer, bound to one toOpenTelemetry call at a time.
+ *
+ * @example
+ * const propagation: TracePropagation = tracePropagation();
+ * createPeer(incoming$, { requestMeta: propagation.requestMeta });
+ */
+export interface TracePropagation {
+  /** For `createPeer`'s `requestMeta` option. */
+  readonly requestMeta: RequestMetaHook;
+}
+
+// what a TracePropagation reads from: the open CLIENT spans of the toOpenTelemetry call it is bound to
+const bindings = new WeakMap<TracePropagation, (key: RequestKey) => SpanContext | undefined>();
+
+/**
+ * A new {@link TracePropagation}: the link between a peer's outgoing requests and their spans.
+ * Until it is bound to a toOpenTelemetry call (or after that call is unsubscribed), it adds nothing.
+ * The caller's own `_meta.traceparent`, if it set one, wins.
+ *
+ * @example
+ * import { toOpenTelemetry, tracePropagation } from 'mcp-rx-cancel/open-telemetry';
+ * const propagation = tracePropagation();
+ * const client = createPeer(incoming$, { requestMeta: propagation.requestMeta });
+ * const otel = toOpenTelemetry(client.events$, { tracer, propagation });
+ */
+export const tracePropagation = (): TracePropagation => {
+  const self: TracePropagation = {
+    requestMeta: (r: OutgoingRequest) => {
+      const sc = bindings.get(self)?.(r.key);
+      if (sc === undefined || !isSpanContextValid(sc)) return undefined;
+      const traceparent = TraceParent.encode({ traceId: sc.traceId, spanId: sc.spanId, traceFlags: sc.traceFlags });
+      const tracestate = sc.traceState?.serialize();
+      return tracestate === undefined || tracestate === '' ? { [META_TRACEPARENT]: traceparent } : { [META_TRACEPARENT]: traceparent, [META_TRACESTATE]: tracestate };
+    },
+  };
+  return self;
+};
 
 /** Options of {@link toOpenTelemetry}. At least one of `tracer` and `meter` is needed. */
 export interface OpenTelemetryOptions {
@@ -49,10 +147,25 @@ export interface OpenTelemetryOptions {
   readonly meter?: Meter;
   /** Put on every span and every metric point (e.g. `{ 'service.instance.id': host }`). */
   readonly attributes?: Attributes;
-  /** Requests tracked at once, per direction; past it a new request gets no span and no metric but `mcp.requests.untracked`. Default 100,000. */
+  /** The transport the peer runs over, for `network.transport` (and `network.protocol.name`). Absent: not recorded. */
+  readonly transport?: McpTransport;
+  /** Puts each sent request's trace context in its `_meta` (see {@link tracePropagation}). */
+  readonly propagation?: TracePropagation;
+  /**
+   * Whether a served request's valid W3C trace context (`params._meta.traceparent`) becomes the
+   * remote parent of its SERVER span; the ambient context, if any, is then a link. Default true.
+   */
+  readonly extractTraceContext?: boolean;
+  /** Requests tracked at once, per direction; past it a new request gets no span and no metric but `mcp_rx_cancel.requests.untracked`. Default 100,000. */
   readonly maxOpenSpans?: number;
-  /** Longest cancel reason or error message put on a span (it comes from the peer). Default 256. */
+  /** Longest value from the peer put on a span (a reason, an error message, an id, a tool name). Default 256. */
   readonly maxAttributeLength?: number;
+  /**
+   * Distinct method names (beyond the ones MCP defines), and distinct tool and prompt names, used
+   * in span names and metric attributes; past it a new one is `_OTHER` there (its span keeps the
+   * real name, bounded, as an attribute). A peer's names must not grow a metric without end. Default 256.
+   */
+  readonly maxNames?: number;
   /** Called when the tracer or meter threw while recording an event (the event is skipped, nothing else). */
   readonly onError?: (error: unknown) => void;
 }
@@ -61,69 +174,133 @@ interface Tracked {
   readonly key: RequestKey;
   readonly span: Span | undefined;
   readonly startAt: number;
+  /** The low-cardinality attributes the duration metric is recorded with. */
+  readonly metric: Attributes;
   readonly method: string;
 }
 
 interface Instruments {
+  readonly serverDuration: Histogram;
+  readonly clientDuration: Histogram;
+  readonly serverSession: Histogram;
   readonly inFlight: UpDownCounter;
   readonly cancels: Counter;
   readonly cancelIgnored: Counter;
   readonly cleanupFailures: Counter;
   readonly lateResponses: Counter;
   readonly untracked: Counter;
-  readonly duration: Histogram;
+  readonly httpRejected: Counter;
+  readonly httpFailures: Counter;
+  readonly httpSessions: UpDownCounter;
+  readonly streamsClosed: Counter;
+  readonly messagesDropped: Counter;
 }
 
+const seconds = { unit: 's', advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] } };
+
 const instrumentsOf = (meter: Meter): Instruments => ({
-  inFlight: meter.createUpDownCounter('mcp.requests.in_flight', { description: 'Requests in flight, by direction (served | sent)', unit: '{request}' }),
-  cancels: meter.createCounter('mcp.cancels', { description: 'Cancellations, by source (peer | caller | timeout | close) and direction', unit: '{cancel}' }),
-  cancelIgnored: meter.createCounter('mcp.cancels.ignored', { description: 'Cancellations that changed nothing, by why', unit: '{cancel}' }),
-  cleanupFailures: meter.createCounter('mcp.cleanup.failures', { description: 'Cleanups that threw or rejected', unit: '{failure}' }),
-  lateResponses: meter.createCounter('mcp.responses.late', { description: 'Responses dropped because their request had ended, by why', unit: '{response}' }),
-  untracked: meter.createCounter('mcp.requests.untracked', { description: 'Requests given no span nor metric because maxOpenSpans were open', unit: '{request}' }),
-  duration: meter.createHistogram('mcp.request.duration', { description: 'Request duration, by direction and outcome', unit: 'ms' }),
+  // the conventions' (https://opentelemetry.io/docs/specs/semconv/gen-ai/mcp/)
+  serverDuration: meter.createHistogram('mcp.server.operation.duration', { ...seconds, description: 'MCP request duration as observed on the receiver, from received until the result or error is sent (or it is cancelled)' }),
+  clientDuration: meter.createHistogram('mcp.client.operation.duration', { ...seconds, description: 'MCP request duration as observed on the sender, from sent until the response is received (or it is cancelled or times out)' }),
+  serverSession: meter.createHistogram('mcp.server.session.duration', { ...seconds, description: 'The duration of a Streamable HTTP session as observed on the server' }),
+  // ours: what cancellation adds
+  inFlight: meter.createUpDownCounter('mcp_rx_cancel.requests.in_flight', { description: 'Requests in flight, by direction (served | sent)', unit: '{request}' }),
+  cancels: meter.createCounter('mcp_rx_cancel.cancels', { description: 'Cancellations, by source (peer | caller | timeout | close) and direction', unit: '{cancel}' }),
+  cancelIgnored: meter.createCounter('mcp_rx_cancel.cancels.ignored', { description: 'Cancellations that changed nothing, by why', unit: '{cancel}' }),
+  cleanupFailures: meter.createCounter('mcp_rx_cancel.cleanup.failures', { description: 'Cleanups that threw or rejected', unit: '{failure}' }),
+  lateResponses: meter.createCounter('mcp_rx_cancel.responses.late', { description: 'Responses dropped because their request had ended, by why', unit: '{response}' }),
+  untracked: meter.createCounter('mcp_rx_cancel.requests.untracked', { description: 'Requests given no span nor metric because maxOpenSpans were open', unit: '{request}' }),
+  // ours: the Streamable HTTP transport
+  httpRejected: meter.createCounter('mcp_rx_cancel.http.rejected', { description: 'HTTP requests the transport refused, by status', unit: '{request}' }),
+  httpFailures: meter.createCounter('mcp_rx_cancel.http.failures', { description: 'Failures the transport contained (onSession threw, an internal error answered 500), by what', unit: '{failure}' }),
+  httpSessions: meter.createUpDownCounter('mcp_rx_cancel.http.sessions.active', { description: 'Streamable HTTP sessions open', unit: '{session}' }),
+  streamsClosed: meter.createCounter('mcp_rx_cancel.http.streams.closed', { description: 'Response streams the client closed before their answer ended, by whether that cancelled the request', unit: '{stream}' }),
+  messagesDropped: meter.createCounter('mcp_rx_cancel.http.messages.dropped', { description: 'Messages the server sent that had no stream to go on, by why', unit: '{message}' }),
 });
 
 const bounded = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max)}…`);
 
+/** A set of names that stops growing at `max`: a name past it is {@link OTHER}; MCP's own methods always pass. */
+const nameBudget = (max: number, known: ReadonlySet<string>): ((name: string) => string) => {
+  const seen = new Set<string>();
+  return (name) => {
+    if (known.has(name) || seen.has(name)) return name;
+    if (seen.size >= max) return OTHER;
+    seen.add(name);
+    return name;
+  };
+};
+
+const positiveInteger = (name: string, value: number, min: number): number => {
+  if (Number.isInteger(value) && value >= min) return value;
+  throw new TypeError(`toOpenTelemetry: ${name} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer, got ${String(value)}`);
+};
+
 /**
  * Record a peer's events (and, optionally, a Streamable HTTP transport's) as OpenTelemetry spans
- * and metrics. One span per request, served (SERVER) or sent (CLIENT), named after its method,
- * from `request-received`/`request-sent` to its one end, with `mcp.method.name`,
- * `jsonrpc.request.id`, `mcp.session.id`, `mcp.request.outcome`, `mcp.cancel.source`,
- * `mcp.cancel.reason` (bounded) and `rpc.jsonrpc.error_code`; status ERROR on failure, timeout
- * or close. Span events: `cancel-ignored` (with `why`), `cleanup-failed`, `late-response-dropped`
- * (an event that comes after its span ended becomes a zero-length span linked to it).
- * Metrics: `mcp.requests.in_flight`, `mcp.cancels`, `mcp.cancels.ignored`,
- * `mcp.cleanup.failures`, `mcp.responses.late`, `mcp.requests.untracked`, `mcp.request.duration` (ms,
- * measured on the peer's scheduler).
+ * and metrics, following the OpenTelemetry semantic conventions for MCP (Development status,
+ * https://opentelemetry.io/docs/specs/semconv/gen-ai/mcp/).
  *
- * Pass one peer's `events$` per call: `connection-closed` ends every span this call holds.
- * Unsubscribing ends the spans still open (outcome `unobserved`) and takes them out of in-flight.
- * `@opentelemetry/api` is an optional peer dependency: this module imports only its types, and
- * the tracer and meter come from the caller.
+ * Spans: one per request, served (SERVER) or sent (CLIENT), named `{mcp.method.name} {target}`
+ * (the tool of a `tools/call`, the prompt of a `prompts/get`; the method alone otherwise), from
+ * `request-received`/`request-sent` to its one end. Attributes of the conventions:
+ * `mcp.method.name`, `jsonrpc.request.id`, `mcp.session.id`, `mcp.protocol.version`,
+ * `gen_ai.tool.name` and `gen_ai.operation.name: execute_tool`, `gen_ai.prompt.name`,
+ * `network.transport`, and on failure `error.type` (the JSON-RPC code, `tool_error`, `timeout`,
+ * `connection_closed`, `session_closed`, `invalid_response`, `send_failed`) with
+ * `rpc.response.status_code` and status ERROR. Ours, for cancellation:
+ * `mcp_rx_cancel.request.outcome`, `mcp_rx_cancel.cancel.source`, `mcp_rx_cancel.cancel.reason`,
+ * `mcp_rx_cancel.sender`, span events `cancel-ignored`, `cleanup-failed`, `late-response-dropped`
+ * (one after its span ended becomes a zero-length span linked to it). A served request's valid
+ * `traceparent` is its span's remote parent; with {@link TracePropagation} a sent request
+ * carries its span's.
+ *
+ * Metrics of the conventions: `mcp.server.operation.duration`, `mcp.client.operation.duration`
+ * and (from the HTTP transport's events) `mcp.server.session.duration`, in seconds. Ours:
+ * `mcp_rx_cancel.requests.in_flight`, `mcp_rx_cancel.cancels`, `mcp_rx_cancel.cancels.ignored`,
+ * `mcp_rx_cancel.cleanup.failures`, `mcp_rx_cancel.responses.late`,
+ * `mcp_rx_cancel.requests.untracked`, and for HTTP `mcp_rx_cancel.http.rejected`,
+ * `mcp_rx_cancel.http.failures`, `mcp_rx_cancel.http.sessions.active`,
+ * `mcp_rx_cancel.http.streams.closed`, `mcp_rx_cancel.http.messages.dropped`. Durations are
+ * measured on the peer's scheduler.
+ *
+ * Pass one peer's `events$` per call (or one HTTP transport's): `connection-closed` ends every
+ * span this call holds. Unsubscribing ends the spans still open (outcome `unobserved`).
  *
  * @example
  * import { metrics, trace } from '@opentelemetry/api';
- * import { toOpenTelemetry } from 'mcp-rx-cancel/open-telemetry';
- * const peer = createPeer(incoming$, { handlers });
- * const otel = toOpenTelemetry(peer.events$, { tracer: trace.getTracer('mcp'), meter: metrics.getMeter('mcp') });
+ * import { toOpenTelemetry, tracePropagation } from 'mcp-rx-cancel/open-telemetry';
+ * const propagation = tracePropagation();
+ * const peer = createPeer(incoming$, { handlers, requestMeta: propagation.requestMeta });
+ * const otel = toOpenTelemetry(peer.events$, { tracer: trace.getTracer('mcp'), meter: metrics.getMeter('mcp'), transport: 'stdio', propagation });
  * // later: otel.unsubscribe();
  */
 export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, options: OpenTelemetryOptions): Subscription => {
-  const { tracer, meter, onError } = options;
+  const { tracer, meter, onError, propagation } = options;
   if (tracer === undefined && meter === undefined) throw new TypeError('toOpenTelemetry: give a tracer, a meter or both');
-  const maxOpen = options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS;
-  if (!(Number.isInteger(maxOpen) && maxOpen >= 0)) throw new TypeError(`toOpenTelemetry: maxOpenSpans must be a non-negative integer, got ${String(maxOpen)}`);
-  const maxLength = options.maxAttributeLength ?? DEFAULT_MAX_ATTRIBUTE_LENGTH;
-  if (!(Number.isInteger(maxLength) && maxLength > 0)) throw new TypeError(`toOpenTelemetry: maxAttributeLength must be a positive integer, got ${String(maxLength)}`);
-  const base: Attributes = options.attributes ?? {};
+  const maxOpen = positiveInteger('maxOpenSpans', options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS, 0);
+  const maxLength = positiveInteger('maxAttributeLength', options.maxAttributeLength ?? DEFAULT_MAX_ATTRIBUTE_LENGTH, 1);
+  const maxNames = positiveInteger('maxNames', options.maxNames ?? DEFAULT_MAX_NAMES, 0);
+  if (propagation !== undefined && bindings.has(propagation)) throw new TypeError('toOpenTelemetry: this propagation is bound to another call already (one per peer)');
+  const extract = options.extractTraceContext ?? true;
+  const network: Attributes =
+    options.transport === 'stdio' ? { 'network.transport': 'pipe' }
+    : options.transport === 'streamable-http' ? { 'network.transport': 'tcp', 'network.protocol.name': 'http' }
+    : {};
+  const base: Attributes = { ...options.attributes, ...network };
   const m = meter === undefined ? undefined : instrumentsOf(meter);
+  const methodName = nameBudget(maxNames, KNOWN_METHODS);
+  const targetName = nameBudget(maxNames, new Set());
 
   // one map per direction, always deleted at the request's one end
   const open: Record<RequestDirection, Map<string, Tracked>> = { served: new Map(), sent: new Map() };
   // insertion-ordered, so the oldest is the first to go: bounded like everything else here
   const recent = new Map<string, { readonly context: SpanContext; readonly method: string }>();
+  // the version each session negotiated (by initialize), for its later 2025 requests that name none
+  const versions = new Map<string, string>();
+  // the HTTP sessions open, with when they opened
+  const sessions = new Map<string, number>();
+  const sessionOf = (key: RequestKey): string => key.sessionId ?? '';
 
   // the tracer and meter are not ours: one that throws skips this step, never the stream
   const guarded = (f: () => void): void => {
@@ -140,51 +317,108 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
   const idOf = (d: RequestDirection, key: RequestKey): string => `${d}:${RequestKey.toString(key)}`;
   const keyAttributes = (key: RequestKey, method: string): Attributes => ({
     ...base,
-    'mcp.method.name': method,
-    'jsonrpc.request.id': String(key.requestId),
-    ...(key.sessionId === undefined ? {} : { 'mcp.session.id': key.sessionId }),
+    'mcp.method.name': bounded(method, maxLength),
+    'jsonrpc.request.id': bounded(String(key.requestId), maxLength),
+    ...(key.sessionId === undefined ? {} : { 'mcp.session.id': bounded(key.sessionId, maxLength) }),
   });
 
-  const start = (d: RequestDirection, key: RequestKey, method: string, at: number, sender?: string): void => {
+  /** A served request's parent: its valid remote trace context, the ambient context a link. */
+  const parentOf = (tc: TraceContext | undefined): { readonly ctx: Context | undefined; readonly links: Link[] } => {
+    if (tc === undefined || !extract) return { ctx: undefined, links: [] };
+    const active = context.active();
+    const ambient = trace.getSpanContext(active);
+    const remote: SpanContext = { traceId: tc.traceId, spanId: tc.spanId, traceFlags: tc.traceFlags, isRemote: true, ...(tc.traceState === undefined ? {} : { traceState: createTraceState(tc.traceState) }) };
+    return { ctx: trace.setSpanContext(active, remote), links: ambient !== undefined && isSpanContextValid(ambient) ? [{ context: ambient }] : [] };
+  };
+
+  interface Start {
+    readonly key: RequestKey;
+    readonly method: string;
+    readonly at: number;
+    readonly target?: RequestTarget;
+    readonly protocolVersion?: string;
+    readonly trace?: TraceContext;
+    readonly sender?: string;
+  }
+
+  const start = (d: RequestDirection, s: Start): void => {
     const map = open[d];
-    const id = RequestKey.toString(key);
+    const id = RequestKey.toString(s.key);
     // the peer rejects a duplicate id before it is received: a second start is not ours to count
     if (map.has(id)) return;
     if (map.size >= maxOpen) {
       // a flood cannot grow memory: past the bound a request is counted, not tracked
-      m?.untracked.add(1, { ...base, direction: d });
+      m?.untracked.add(1, { ...base, 'mcp_rx_cancel.direction': d });
       return;
     }
-    const attributes = keyAttributes(key, method);
-    if (sender !== undefined) attributes['mcp.sender'] = sender;
-    const span = tracer?.startSpan(method, { kind: d === 'served' ? SERVER : CLIENT, attributes });
-    map.set(id, { key, span, startAt: at, method });
-    m?.inFlight.add(1, { ...base, direction: d });
+    const method = methodName(bounded(s.method, maxLength));
+    const version = s.protocolVersion ?? versions.get(sessionOf(s.key));
+    const metric: Attributes = { ...base, 'mcp.method.name': method };
+    const attributes = keyAttributes(s.key, s.method);
+    if (version !== undefined) metric['mcp.protocol.version'] = attributes['mcp.protocol.version'] = version;
+    let name = method;
+    if (s.target !== undefined) {
+      const real = bounded(s.target.name, maxLength);
+      const low = targetName(real);
+      const attribute = s.target.kind === 'tool' ? 'gen_ai.tool.name' : 'gen_ai.prompt.name';
+      attributes[attribute] = real;
+      metric[attribute] = low;
+      if (low !== OTHER && method !== OTHER) name = `${method} ${low}`;
+    }
+    if (s.method === 'tools/call') metric['gen_ai.operation.name'] = attributes['gen_ai.operation.name'] = 'execute_tool';
+    if (s.sender !== undefined) attributes['mcp_rx_cancel.sender'] = bounded(s.sender, maxLength);
+    const kind = d === 'served' ? SpanKind.SERVER : SpanKind.CLIENT;
+    let span: Span | undefined;
+    if (tracer !== undefined) {
+      const { ctx, links } = d === 'served' ? parentOf(s.trace) : { ctx: undefined, links: [] };
+      span = tracer.startSpan(name, { kind, attributes, ...(links.length === 0 ? {} : { links }) }, ctx);
+    }
+    map.set(id, { key: s.key, span, startAt: s.at, metric, method: s.method });
+    m?.inFlight.add(1, { ...base, 'mcp_rx_cancel.direction': d });
   };
 
+  interface End {
+    readonly outcome: RequestSpanOutcome;
+    /** Ours, on the span only (reasons, timeouts). */
+    readonly extra?: Attributes;
+    /** The conventions' `error.type`: the request failed. */
+    readonly errorType?: string;
+    /** The conventions' `rpc.response.status_code`: the JSON-RPC code of an error response. */
+    readonly statusCode?: number;
+    /** The status description (bounded here). */
+    readonly message?: string;
+    /** The version an initialize negotiated. */
+    readonly protocolVersion?: string;
+  }
+
   /** The one end of a tracked request: removed, its span ended, in-flight decremented, duration recorded. */
-  const end = (d: RequestDirection, key: RequestKey, at: number | undefined, outcome: RequestSpanOutcome, extra: Attributes = {}, error?: string): void => {
+  const end = (d: RequestDirection, key: RequestKey, at: number | undefined, e: End): void => {
     const map = open[d];
     const id = RequestKey.toString(key);
     const t = map.get(id);
     if (t === undefined) return;
     map.delete(id);
-    m?.inFlight.add(-1, { ...base, direction: d });
-    if (at !== undefined) m?.duration.record(Math.max(0, at - t.startAt), { ...base, direction: d, 'mcp.method.name': t.method, 'mcp.request.outcome': outcome });
+    m?.inFlight.add(-1, { ...base, 'mcp_rx_cancel.direction': d });
+    const outcome: Attributes = { 'mcp_rx_cancel.request.outcome': e.outcome };
+    if (e.errorType !== undefined) outcome['error.type'] = e.errorType;
+    if (e.statusCode !== undefined) outcome['rpc.response.status_code'] = String(e.statusCode);
+    if (e.protocolVersion !== undefined) outcome['mcp.protocol.version'] = e.protocolVersion;
+    if (at !== undefined) (d === 'served' ? m?.serverDuration : m?.clientDuration)?.record(Math.max(0, at - t.startAt) / 1000, { ...t.metric, ...outcome });
     const { span } = t;
     if (span === undefined) return;
-    span.setAttributes({ ...extra, 'mcp.request.outcome': outcome });
-    if (error !== undefined) span.setStatus({ code: ERROR, message: bounded(error, maxLength) });
+    span.setAttributes({ ...e.extra, ...outcome });
+    // the conventions: ERROR when error.type is set, described by the error's message
+    if (e.errorType !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: bounded(e.message ?? e.errorType, maxLength) });
     span.end();
     recent.set(idOf(d, key), { context: span.spanContext(), method: t.method });
     if (recent.size > RECENT_ENDED) recent.delete(recent.keys().next().value as string);
   };
 
-  const endAll = (outcome: RequestSpanOutcome, at: number | undefined, error?: string, sessionId?: string): void => {
+  const endAll = (e: End, at: number | undefined, sessionId?: string): void => {
     for (const d of ['served', 'sent'] as const)
       for (const { key } of [...open[d].values()])
         // each its own step: one span that fails to end leaves the others to end
-        if (sessionId === undefined || key.sessionId === sessionId) guarded(() => end(d, key, at, outcome, {}, error));
+        if (sessionId === undefined || key.sessionId === sessionId) guarded(() => end(d, key, at, e));
   };
 
   /** An event about a request: on its span while open, else on a zero-length span linked to its ended one. */
@@ -194,7 +428,7 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
     if (t?.span !== undefined) return void t.span.addEvent(name, attributes);
     const ended = key === undefined ? undefined : recent.get(idOf(d, key));
     const span = tracer.startSpan(name, {
-      kind: d === 'served' ? SERVER : CLIENT,
+      kind: d === 'served' ? SpanKind.SERVER : SpanKind.CLIENT,
       attributes: { ...base, ...(key === undefined ? {} : keyAttributes(key, ended?.method ?? '')), ...attributes },
       ...(ended === undefined ? {} : { links: [{ context: ended.context }] }),
     });
@@ -202,64 +436,132 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
     span.end();
   };
 
+  /** An initialize negotiated a version: its session's later requests run it. */
+  const negotiated = (key: RequestKey, version: string | undefined): void => {
+    if (version === undefined) return;
+    versions.delete(sessionOf(key));
+    versions.set(sessionOf(key), version);
+    if (versions.size > maxOpen) versions.delete(versions.keys().next().value as string);
+  };
+
+  const cancelExtra = (source: string, reason: string | undefined, truncated?: boolean): Attributes => ({
+    'mcp_rx_cancel.cancel.source': source,
+    ...(reason === undefined ? {} : { 'mcp_rx_cancel.cancel.reason': bounded(reason, maxLength) }),
+    ...(truncated === true ? { 'mcp_rx_cancel.cancel.reason_truncated': true } : {}),
+  });
+
   const record = (e: PeerEvent | HttpEvent): void => {
     switch (e.type) {
       // served
       case 'request-received':
-        return start('served', e.key, e.method, e.at, e.sender);
+        return start('served', e);
       case 'request-completed':
-        return end('served', e.key, e.at, 'completed');
+        negotiated(e.key, e.protocolVersion);
+        return end('served', e.key, e.at, e.toolError === true
+          ? { outcome: 'completed', errorType: 'tool_error', message: 'tool error (isError: true)', ...(e.protocolVersion === undefined ? {} : { protocolVersion: e.protocolVersion }) }
+          : { outcome: 'completed', ...(e.protocolVersion === undefined ? {} : { protocolVersion: e.protocolVersion }) });
       case 'request-failed':
-        return end('served', e.key, e.at, 'failed', { 'rpc.jsonrpc.error_code': e.code, 'error.type': String(e.code) }, e.error.message);
+        return end('served', e.key, e.at, { outcome: 'failed', errorType: String(e.code), statusCode: e.code, message: e.error.message });
       case 'request-cancelled': {
-        m?.cancels.add(1, { ...base, direction: 'served', 'mcp.cancel.source': e.reason.source });
-        const extra: Attributes = { 'mcp.cancel.source': e.reason.source };
-        if (e.reason.reason !== undefined) extra['mcp.cancel.reason'] = bounded(e.reason.reason, maxLength);
-        if (e.reasonTruncated === true) extra['mcp.cancel.reason_truncated'] = true;
+        m?.cancels.add(1, { ...base, 'mcp_rx_cancel.direction': 'served', 'mcp_rx_cancel.cancel.source': e.reason.source });
+        const extra = cancelExtra(e.reason.source, e.reason.reason, e.reasonTruncated);
         // a close is not the request's doing, but it did not get its answer: an error all the same
-        return end('served', e.key, e.at, e.reason.source === 'close' ? 'closed' : 'cancelled', extra, e.reason.source === 'close' ? 'connection closed' : undefined);
+        return end('served', e.key, e.at, e.reason.source === 'close'
+          ? { outcome: 'closed', extra, errorType: 'connection_closed', message: 'connection closed' }
+          : { outcome: 'cancelled', extra });
       }
       case 'cancel-ignored':
-        m?.cancelIgnored.add(1, { ...base, 'mcp.cancel.ignored.why': e.why });
+        m?.cancelIgnored.add(1, { ...base, 'mcp_rx_cancel.cancel.ignored.why': e.why });
         return annotate('served', e.key, 'cancel-ignored', {
-          'mcp.cancel.ignored.why': e.why,
-          'mcp.sender': e.sender,
-          ...(e.reason === undefined ? {} : { 'mcp.cancel.reason': bounded(e.reason, maxLength) }),
+          'mcp_rx_cancel.cancel.ignored.why': e.why,
+          'mcp_rx_cancel.sender': bounded(e.sender, maxLength),
+          ...(e.reason === undefined ? {} : { 'mcp_rx_cancel.cancel.reason': bounded(e.reason, maxLength) }),
         });
       case 'cleanup-failed':
-        m?.cleanupFailures.add(1, { ...base, 'mcp.method.name': e.method });
+        m?.cleanupFailures.add(1, { ...base, 'mcp.method.name': methodName(bounded(e.method, maxLength)) });
         return annotate('served', e.key, 'cleanup-failed', { 'error.message': bounded(e.error.message, maxLength) });
       // sent
       case 'request-sent':
-        return start('sent', e.key, e.method, e.at);
+        return start('sent', e);
       case 'response-received':
-        return e.ok ? end('sent', e.key, e.at, 'completed') : end('sent', e.key, e.at, 'failed', { 'error.type': 'error-response' }, 'error response');
+        if (!e.ok) {
+          const code = e.error?.code;
+          const message = e.error?.message;
+          return end('sent', e.key, e.at, {
+            outcome: 'failed',
+            errorType: code === undefined ? '_OTHER' : String(code),
+            ...(code === undefined ? {} : { statusCode: code }),
+            message: typeof message === 'string' ? message : 'error response',
+          });
+        }
+        negotiated(e.key, e.protocolVersion);
+        return end('sent', e.key, e.at, {
+          outcome: 'completed',
+          ...(e.toolError === true ? { errorType: 'tool_error', message: 'tool error (isError: true)' } : {}),
+          ...(e.protocolVersion === undefined ? {} : { protocolVersion: e.protocolVersion }),
+        });
       case 'request-timeout':
-        return end('sent', e.key, e.at, 'timeout', { 'mcp.request.timeout_ms': e.timeoutMs, 'mcp.request.timeout_kind': e.kind, 'error.type': 'timeout' }, `timed out after ${e.timeoutMs} ms`);
-      case 'cancel-sent': {
-        m?.cancels.add(1, { ...base, direction: 'sent', 'mcp.cancel.source': e.source });
-        const extra: Attributes = { 'mcp.cancel.source': e.source };
-        if (e.reason !== undefined) extra['mcp.cancel.reason'] = bounded(e.reason, maxLength);
+        return end('sent', e.key, e.at, {
+          outcome: 'timeout',
+          extra: { 'mcp_rx_cancel.timeout.ms': e.timeoutMs, 'mcp_rx_cancel.timeout.kind': e.kind },
+          errorType: 'timeout',
+          message: `timed out after ${e.timeoutMs} ms`,
+        });
+      case 'cancel-sent':
+        m?.cancels.add(1, { ...base, 'mcp_rx_cancel.direction': 'sent', 'mcp_rx_cancel.cancel.source': e.source });
         // after a timeout the span has ended already (request-timeout comes first): this is a no-op then
-        return end('sent', e.key, e.at, 'cancelled', extra);
-      }
+        return end('sent', e.key, e.at, { outcome: 'cancelled', extra: cancelExtra(e.source, e.reason) });
       case 'response-rejected':
+        return end('sent', e.key, e.at, { outcome: 'failed', errorType: 'invalid_response', message: e.error.message });
       case 'request-send-failed':
-        return end('sent', e.key, e.at, 'failed', { 'error.type': e.type }, e.error.message);
+        return end('sent', e.key, e.at, { outcome: 'failed', errorType: 'send_failed', message: e.error.message });
       case 'late-response-dropped':
-        m?.lateResponses.add(1, { ...base, 'mcp.late_response.why': e.why });
-        return annotate('sent', e.key, 'late-response-dropped', { 'mcp.late_response.why': e.why });
+        m?.lateResponses.add(1, { ...base, 'mcp_rx_cancel.late_response.why': e.why });
+        return annotate('sent', e.key, 'late-response-dropped', { 'mcp_rx_cancel.late_response.why': e.why });
       // connection
       case 'connection-closed':
-        return endAll('closed', e.at, e.error === undefined ? 'connection closed' : `connection closed: ${e.error.message}`);
-      case 'session-closed':
-        return endAll('closed', e.at, `session closed (${e.why})`, e.sessionId);
+        return endAll({ outcome: 'closed', errorType: 'connection_closed', message: e.error === undefined ? 'connection closed' : `connection closed: ${e.error.message}` }, e.at);
+      // the Streamable HTTP transport
+      case 'session-opened':
+        if (sessions.has(e.sessionId) || sessions.size >= maxOpen) return;
+        sessions.set(e.sessionId, e.at);
+        return void m?.httpSessions.add(1, base);
+      case 'session-closed': {
+        const opened = sessions.get(e.sessionId);
+        const version = versions.get(e.sessionId);
+        versions.delete(e.sessionId);
+        if (opened !== undefined) {
+          sessions.delete(e.sessionId);
+          m?.httpSessions.add(-1, base);
+          m?.serverSession.record(Math.max(0, e.at - opened) / 1000, { ...base, 'mcp_rx_cancel.session.close_reason': e.why, ...(version === undefined ? {} : { 'mcp.protocol.version': version }) });
+        }
+        return endAll({ outcome: 'closed', errorType: 'session_closed', message: `session closed (${e.why})` }, e.at, e.sessionId);
+      }
+      case 'http-rejected':
+        // the status and code are the transport's own (a handful of values), never the request's path or headers
+        return void m?.httpRejected.add(1, { ...base, 'http.response.status_code': e.status, ...(e.code === undefined ? {} : { 'rpc.response.status_code': String(e.code) }) });
+      case 'http-failed':
+        return void m?.httpFailures.add(1, { ...base, 'mcp_rx_cancel.http.failure': e.what });
+      case 'stream-closed':
+        return void m?.streamsClosed.add(1, { ...base, 'mcp_rx_cancel.http.stream.cancelled': e.cancelled, 'mcp_rx_cancel.era': e.era });
+      case 'message-dropped':
+        return void m?.messagesDropped.add(1, { ...base, 'mcp_rx_cancel.http.dropped.why': e.why });
       default:
         return undefined;
     }
   };
 
-  const finish = (): void => endAll('unobserved', undefined);
+  const finish = (): void => {
+    if (propagation !== undefined && bindings.get(propagation) === lookup) bindings.delete(propagation);
+    endAll({ outcome: 'unobserved' }, undefined);
+    // the sessions still open are no longer counted by this call
+    if (sessions.size > 0) guarded(() => m?.httpSessions.add(-sessions.size, base));
+    sessions.clear();
+  };
+
+  // what the propagation reads: the open CLIENT span of a sent request, by its key
+  const lookup = (key: RequestKey): SpanContext | undefined => open.sent.get(RequestKey.toString(key))?.span?.spanContext();
+  if (propagation !== undefined) bindings.set(propagation, lookup);
 
   const subscription = new Subscription();
   subscription.add(

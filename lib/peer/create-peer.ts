@@ -7,6 +7,7 @@ import type { EventSink, PeerEvent, PeerEventInit } from './events.js';
 import { countOption } from './options.js';
 import { DEFAULT_MAX_PENDING, DEFAULT_TIMEOUT_MS, type RequestOptions } from './request-options.js';
 import { SendingHalf } from './sending.js';
+import type { RequestMetaHook } from './request-meta.js';
 import type { ServingHalf } from './serving.js';
 
 /** Options of {@link createPeer}: those of a connection, and of its sending half. */
@@ -19,6 +20,12 @@ export interface PeerOptions extends ConnectionOptions {
   readonly clientCapabilities?: Readonly<Record<string, unknown>>;
   /** As a 2026-07-28 client: the software every request names in `_meta` (`{ name, version }`). */
   readonly clientInfo?: { readonly name: string; readonly version: string };
+  /**
+   * Members to add to the `_meta` of each request this peer sends, e.g. the W3C trace context of
+   * its span (`tracePropagation().requestMeta` from `mcp-rx-cancel/open-telemetry`). Called after
+   * the request's `request-sent` event; the caller's own `_meta` members win. See {@link RequestMetaHook}.
+   */
+  readonly requestMeta?: RequestMetaHook;
 }
 
 /** The `_meta` members of every request a 2026-07-28 client sends (docs/protocol.md "Eras"). */
@@ -77,6 +84,7 @@ export function createPeer(incoming$: Observable<unknown>, options: PeerOptions 
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxPending: countOption('maxPendingRequests', options.maxPendingRequests, DEFAULT_MAX_PENDING),
     events,
+    ...(options.requestMeta === undefined ? {} : { requestMeta: options.requestMeta }),
   });
   let server: ServingHalf | undefined;
   let connected = false;

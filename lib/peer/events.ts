@@ -2,6 +2,8 @@ import type { ProtocolEra } from '../codec/era.js';
 import type { JsonRpcErrorObject, RequestId } from '../codec/messages.js';
 import type { CancellationErrorResult } from '../errors.js';
 import type { CancelReason, RequestKey } from '../manager/request-key.js';
+import type { RequestTarget } from '../codec/target.js';
+import type { TraceContext } from '../codec/trace-context.js';
 
 /** Why a cancellation changed nothing. */
 export type CancelIgnoredWhy = 'unknown' | 'finished' | 'not-cancellable' | 'not-allowed' | 'rate-limited' | 'invalid';
@@ -22,10 +24,20 @@ export type PeerEvent =
   // serving side
   | (At & { readonly type: 'request-received';
       /** The session (or peer) the input came from: the audit trail's who. */
-      readonly sender: string; readonly key: RequestKey; readonly method: string })
+      readonly sender: string; readonly key: RequestKey; readonly method: string;
+      /** The tool or prompt it names (`params.name` of `tools/call`, `prompts/get`), cut to 256 characters. */
+      readonly target?: RequestTarget;
+      /** The protocol version it names (2026-07-28 `_meta`, or an `initialize`'s), when one this library speaks. */
+      readonly protocolVersion?: string;
+      /** A valid W3C trace context from `params._meta` (`traceparent`, `tracestate`); an invalid one is left out. */
+      readonly trace?: TraceContext })
   | (At & { readonly type: 'request-completed';
       /** The session (or peer) the input came from: the audit trail's who. */
-      readonly sender: string; readonly key: RequestKey; readonly method: string })
+      readonly sender: string; readonly key: RequestKey; readonly method: string;
+      /** A `tools/call` answered with `isError: true`: the call succeeded, the tool failed. */
+      readonly toolError?: true;
+      /** An `initialize` answered with a `protocolVersion` this library speaks: the version the session runs. */
+      readonly protocolVersion?: string })
   | (At & {
       readonly type: 'request-failed';
       /** The session (or peer) the input came from: the audit trail's who. */
@@ -84,8 +96,18 @@ export type PeerEvent =
       /** The session (or peer) the input came from: the audit trail's who. */
       readonly sender: string; readonly method: string; readonly error: CancellationErrorResult })
   // sending side
-  | (At & { readonly type: 'request-sent'; readonly key: RequestKey; readonly method: string })
-  | (At & { readonly type: 'response-received'; readonly key: RequestKey; readonly method: string; readonly ok: boolean })
+  | (At & { readonly type: 'request-sent'; readonly key: RequestKey; readonly method: string;
+      /** The tool or prompt it names (`params.name` of `tools/call`, `prompts/get`), cut to 256 characters. */
+      readonly target?: RequestTarget;
+      /** The protocol version it names (2026-07-28 `_meta`, or an `initialize`'s), when one this library speaks. */
+      readonly protocolVersion?: string })
+  | (At & { readonly type: 'response-received'; readonly key: RequestKey; readonly method: string; readonly ok: boolean;
+      /** For an error response (`ok: false`): the peer's error object, as received (quote it bounded). */
+      readonly error?: JsonRpcErrorObject;
+      /** A `tools/call` answered with `isError: true`: the call succeeded, the tool failed. */
+      readonly toolError?: true;
+      /** An `initialize` answered with a `protocolVersion` this library speaks: the version the session runs. */
+      readonly protocolVersion?: string })
   | (At & {
       readonly type: 'cancel-sent';
       readonly key: RequestKey;

@@ -1,5 +1,31 @@
 import type { JsonRpcRequest, RequestId } from '../codec/messages.js';
+import type { RequestKey } from '../manager/request-key.js';
 import type { RequestOptions } from './request-options.js';
+
+/**
+ * A request this peer is about to send, as the `requestMeta` option of `createPeer` sees it:
+ * its key (as on its events), its method and the params the caller gave.
+ *
+ * @example
+ * const seen = (r: OutgoingRequest): string => `${r.method} ${String(r.key.requestId)}`;
+ */
+export interface OutgoingRequest {
+  readonly key: RequestKey;
+  readonly method: string;
+  readonly params: object | undefined;
+}
+
+/**
+ * The `requestMeta` option of `createPeer`: members to add to the `_meta` of each request the
+ * peer sends (a trace context, say), or `undefined` for none. It is called once per request,
+ * after the request's `request-sent` event and before it is written; the caller's own `_meta`
+ * members and the 2026-07-28 stamp win over what it returns. A hook that throws is reported as
+ * `callback-failed`, and the request goes without its members.
+ *
+ * @example
+ * const peer = createPeer(incoming$, { requestMeta: (r) => (r.method === 'tools/call' ? { 'example.com/origin': 'agent-7' } : undefined) });
+ */
+export type RequestMetaHook = (request: OutgoingRequest) => Readonly<Record<string, unknown>> | undefined;
 
 // The `_meta` of a request we send. Its progress token is always ours (its id), so that progress
 // for one request can never reach another's onProgress (a token the caller chose could equal
@@ -56,3 +82,15 @@ export const requestMessage = (
     ? { jsonrpc: '2.0', id, method }
     : { jsonrpc: '2.0', id, method, params: token ? withToken(stamped, id) : (stamped as Record<string, unknown>) };
 };
+
+/**
+ * `message` with `members` added to its `_meta`, under what is there already: the caller's own
+ * members, the progress token and the 2026-07-28 stamp all win over a contributed member.
+ *
+ * @example
+ * withContributedMeta(request, { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+ */
+export const withContributedMeta = (message: JsonRpcRequest, members: Readonly<Record<string, unknown>>): JsonRpcRequest => ({
+  ...message,
+  params: withMeta(message.params, members),
+});

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { Observable, type SchedulerLike, type Subscriber } from 'rxjs';
 import { CANCELLED } from '../codec/cancelled.js';
 import { ErrorCodes } from '../codec/error-codes.js';
-import { type JsonRpcErrorResponse, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcResponse, type RequestId } from '../codec/messages.js';
+import { type JsonRpcErrorResponse, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type RequestId } from '../codec/messages.js';
 import { ProgressParams } from '../codec/progress.js';
 import {
   CancellationError,
@@ -21,11 +21,38 @@ import { Deadlines } from './deadlines.js';
 import type { EventSink } from './events.js';
 import { Outbox } from './outbox.js';
 import { LISTENING, ONCE, Pending, SENT, totalOf, type PendingOwner } from './pending.js';
-import { requestMessage } from './request-meta.js';
+import { requestMessage, withContributedMeta, type RequestMetaHook } from './request-meta.js';
+import { spokenVersion } from '../codec/era.js';
+import { isToolError, requestTarget } from '../codec/target.js';
+import type { PeerEventInit } from './events.js';
 import type { Era } from './era.js';
 import { badTimeout, invalidOptions, isTimeout, type RequestOptions } from './request-options.js';
 
 type LateWhy = 'cancelled' | 'timeout';
+
+type SentInit = Extract<PeerEventInit, { type: 'request-sent' }>;
+type ResponseInit = Extract<PeerEventInit, { type: 'response-received' }>;
+
+/** A `request-sent` event, with the request's tool or prompt and protocol version when it names them (built only when someone listens). */
+const sentEvent = (key: RequestKey, method: string, params: unknown): PeerEventInit => {
+  const e: { -readonly [K in keyof SentInit]: SentInit[K] } = { type: 'request-sent', key, method };
+  if (params === undefined) return e;
+  const target = requestTarget(method, params);
+  if (target !== undefined) e.target = target;
+  const version = spokenVersion(method, params);
+  if (version !== undefined) e.protocolVersion = version;
+  return e;
+};
+
+/** A `response-received` event: the peer's error, a tool error, an `initialize`'s negotiated version. */
+const receivedEvent = (key: RequestKey, method: string, m: JsonRpcResponse | JsonRpcErrorResponse): PeerEventInit => {
+  if (!('result' in m)) return { type: 'response-received', key, method, ok: false, error: m.error };
+  const e: { -readonly [K in keyof ResponseInit]: ResponseInit[K] } = { type: 'response-received', key, method, ok: true };
+  if (isToolError(method, m.result)) e.toolError = true;
+  const version = method === 'initialize' ? spokenVersion(method, m.result) : undefined;
+  if (version !== undefined) e.protocolVersion = version;
+  return e;
+};
 
 export interface SendingInit {
   readonly sessionId: string | undefined;
@@ -39,6 +66,8 @@ export interface SendingInit {
   readonly clientMeta?: Readonly<Record<string, unknown>>;
   /** How many ended ids to remember, to tell a late response from an unknown one. */
   readonly rememberEnded?: number;
+  /** Contributes `_meta` members to each request, after its `request-sent` event (PeerOptions.requestMeta). */
+  readonly requestMeta?: RequestMetaHook;
 }
 
 /**
@@ -119,7 +148,7 @@ export class SendingHalf implements PendingOwner {
       const id = this.nextId++;
       const idleMs = options.timeoutMs ?? this.init.timeoutMs;
       const p = new Pending(id, method, subscriber as Subscriber<unknown>, options, this, idleMs === Infinity ? undefined : idleMs);
-      const message = requestMessage(id, method, params, options, this.init.clientMeta);
+      let message = requestMessage(id, method, params, options, this.init.clientMeta);
       this.init.era.sent(method, message.params);
       // pending before the send: an in-memory peer may answer inside write()
       this.pending.set(id, p);
@@ -130,7 +159,9 @@ export class SendingHalf implements PendingOwner {
         p.flags |= LISTENING;
       }
       const { events } = this.init;
-      if (events.enabled()) events.emit({ type: 'request-sent', key: this.key(id), method });
+      if (events.enabled()) events.emit(sentEvent(this.key(id), method, message.params));
+      // after the event: what a listener started for this request (a span) is what the hook adds
+      if (this.init.requestMeta !== undefined && this.pending.get(id) === p) message = this.contribute(id, method, params, message);
       // a request-sent listener may have ended it already: then it never goes out
       if (this.pending.get(id) === p) this.outbox.request(p, message);
       if (this.pending.get(id) === p) this.arm(p);
@@ -153,7 +184,7 @@ export class SendingHalf implements PendingOwner {
       if (events.enabled()) events.emit({ type: 'late-response-dropped', key: this.key(id), why: this.ended.get(id) ?? 'unknown' });
       return;
     }
-    if (events.enabled()) events.emit({ type: 'response-received', key: this.key(id), method: p.method, ok: 'result' in m });
+    if (events.enabled()) events.emit(receivedEvent(this.key(id), p.method, m));
     if ('result' in m) {
       p.subscriber.next(m.result);
       p.subscriber.complete();
@@ -215,6 +246,20 @@ export class SendingHalf implements PendingOwner {
       }
     }
     return true;
+  }
+
+  /** The members the requestMeta hook adds to `message`'s `_meta`: a callback we don't own, so a throw is an event and the request goes as it was. */
+  private contribute(id: RequestId, method: string, params: object | undefined, message: JsonRpcRequest): JsonRpcRequest {
+    const hook = this.init.requestMeta as RequestMetaHook;
+    const key = this.key(id);
+    try {
+      const members = hook({ key, method, params });
+      return members === undefined ? message : withContributedMeta(message, members);
+    } catch (e) {
+      const { events } = this.init;
+      if (events.enabled()) events.emit({ type: 'callback-failed', key, error: CancellationErrorResult.fromThrown(CancellationError.HANDLER_FAILED, e) });
+      return message;
+    }
   }
 
   private key(id: RequestId): RequestKey {

@@ -13,7 +13,10 @@ import { CancelReason, RequestKey } from '../manager/request-key.js';
 import type { CancellationSecurity } from '../security/cancellation-security.js';
 import type { ConnectionConfig } from './options.js';
 import type { Era } from './era.js';
-import type { CancelIgnoredWhy, EventSink } from './events.js';
+import type { CancelIgnoredWhy, EventSink, PeerEventInit } from './events.js';
+import { spokenVersion } from '../codec/era.js';
+import { isToolError, requestTarget } from '../codec/target.js';
+import { traceContextOf } from '../codec/trace-context.js';
 import type { CancelInput } from '../security/cancel-decision.js';
 import { Repeats } from './repeats.js';
 import { Active, type ActiveOwner } from './active.js';
@@ -32,6 +35,35 @@ export interface ServingInit extends Omit<ConnectionConfig, 'maxBatchSize' | 'er
   readonly send: (m: JsonRpcMessage) => void;
   readonly events: EventSink;
 }
+
+/**
+ * A `request-received` event, with what telemetry needs to know of the request (its tool or
+ * prompt, its protocol version, its W3C trace context): read, bounded and validated here, and
+ * only when someone listens (the caller checks `events.enabled()`).
+ */
+const receivedEvent = (sender: string, key: RequestKey, m: JsonRpcRequest): PeerEventInit => {
+  const e: { -readonly [K in keyof ReceivedInit]: ReceivedInit[K] } = { sender, type: 'request-received', key, method: m.method };
+  const { params } = m;
+  if (params === undefined) return e;
+  const target = requestTarget(m.method, params);
+  if (target !== undefined) e.target = target;
+  const version = spokenVersion(m.method, params);
+  if (version !== undefined) e.protocolVersion = version;
+  const trace = params['_meta'] === undefined ? undefined : traceContextOf(params);
+  if (trace !== undefined) e.trace = trace;
+  return e;
+};
+type ReceivedInit = Extract<PeerEventInit, { type: 'request-received' }>;
+
+/** A `request-completed` event: a tool error, an `initialize`'s negotiated version, when there is one. */
+const completedEvent = (sender: string, key: RequestKey, method: string, result: unknown): PeerEventInit => {
+  const e: { -readonly [K in keyof CompletedInit]: CompletedInit[K] } = { sender, type: 'request-completed', key, method };
+  if (isToolError(method, result)) e.toolError = true;
+  const version = method === 'initialize' ? spokenVersion(method, result) : undefined;
+  if (version !== undefined) e.protocolVersion = version;
+  return e;
+};
+type CompletedInit = Extract<PeerEventInit, { type: 'request-completed' }>;
 
 const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
@@ -119,7 +151,7 @@ export class ServingHalf implements ActiveOwner {
       // at most one response per id, ever: answering the duplicate would give its id two
       return this.rejectState(`Duplicate request id ${JSON.stringify(id)}: a request with this id is in flight`);
     }
-    if (events.enabled()) events.emit({ sender: this.init.sender, type: 'request-received', key, method });
+    if (events.enabled()) events.emit(receivedEvent(this.init.sender, key, m));
     // a version this connection does not speak: -32022 with the ones it does (the client retries)
     const refused = this.init.era.received(m);
     if (refused !== undefined)
@@ -172,7 +204,7 @@ export class ServingHalf implements ActiveOwner {
     this.end(a);
     switch (o.type) {
       case 'result':
-        if (events.enabled()) events.emit({ sender: this.init.sender, type: 'request-completed', key, method });
+        if (events.enabled()) events.emit(completedEvent(this.init.sender, key, method, o.result));
         // no relate(): relatedRequestId(response) is its own id already, and a WeakMap entry per
         // response costs the garbage collector (ephemerons) on every round trip
         this.init.send({ jsonrpc: '2.0', id: key.requestId, result: o.result });

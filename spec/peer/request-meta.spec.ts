@@ -43,3 +43,53 @@ describe('the message of a request we send', () => {
     });
   });
 });
+
+describe('the requestMeta hook and the telemetry facts on events', () => {
+  it('should call the hook after the request-sent event, and put its members under the caller, the token and the 2026 stamp', () => {
+    const order: string[] = [];
+    const d = drive({
+      era: '2026-07-28',
+      requestMeta: (r) => {
+        order.push(`hook ${String(r.key.requestId)} ${r.method}`);
+        return { traceparent: 'hook', mine: 'hook', progressToken: 'hook', 'io.modelcontextprotocol/protocolVersion': 'hook', extra: 1 };
+      },
+    });
+    d.peer.events$.subscribe((e) => e.type === 'request-sent' && order.push(`event ${String(e.key.requestId)}`));
+    d.peer.request('tools/call', { name: 'x', _meta: { mine: 'caller' } }, { onProgress: () => undefined }).subscribe();
+    expect(order).to.deep.equal(['event 0', 'hook 0 tools/call']);
+    const meta = (d.out[0] as { params?: Record<string, unknown> } | undefined)?.params?.['_meta'];
+    expect(meta).to.include({ traceparent: 'hook', mine: 'caller', progressToken: 0, 'io.modelcontextprotocol/protocolVersion': '2026-07-28', extra: 1 });
+    expect(meta).to.have.property('io.modelcontextprotocol/clientCapabilities');
+  });
+
+  it('should send params untouched when the hook returns undefined', () => {
+    const d = drive({ requestMeta: () => undefined });
+    d.peer.request('ping').subscribe();
+    d.peer.request('tools/call', { name: 'x' }).subscribe();
+    expect(d.out).to.deep.equal([req(0, 'ping'), req(1, 'tools/call', { name: 'x' })]);
+  });
+
+  it('should put the target, the spoken version and a valid trace context on request-received, and nothing for garbage', () => {
+    const d = drive({ handlers: { 'tools/call': () => NEVER } });
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    d.incoming.next(req(1, 'tools/call', { name: 'echo', _meta: { traceparent, tracestate: 'a=1', 'io.modelcontextprotocol/protocolVersion': '2099-01-01' } }));
+    d.incoming.next(req(2, 'tools/call', { name: 'echo', _meta: { traceparent: traceparent.toUpperCase() } }));
+    const [first, second] = ofType(d.events, 'request-received');
+    expect(first).to.deep.include({ target: { kind: 'tool', name: 'echo' }, trace: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1, traceState: 'a=1' } });
+    // a version this library does not speak is not one to record
+    expect(first).to.not.have.property('protocolVersion');
+    expect(second).to.not.have.property('trace');
+  });
+
+  it('should put the error object on response-received for an error response, and the negotiated version for an initialize', () => {
+    const d = drive();
+    d.peer.request('x').subscribe({ error: () => undefined });
+    d.peer.request('initialize', { protocolVersion: '2025-06-18' }).subscribe();
+    d.incoming.next({ jsonrpc: '2.0', id: 0, error: { code: -32601, message: 'Method not found: x' } });
+    d.incoming.next({ jsonrpc: '2.0', id: 1, result: { protocolVersion: '2025-03-26', capabilities: {} } });
+    const [failed, init] = ofType(d.events, 'response-received');
+    expect(failed).to.deep.include({ ok: false, error: { code: -32601, message: 'Method not found: x' } });
+    expect(init).to.deep.include({ ok: true, protocolVersion: '2025-03-26' });
+    expect(ofType(d.events, 'request-sent')[1]).to.deep.include({ protocolVersion: '2025-06-18' });
+  });
+});
