@@ -1,7 +1,19 @@
 import { PREVIEW_MAX, preview } from './preview.js';
 
-/** The methods whose `params.name` names what they act on: a tool, a prompt. */
-const NAMED: Readonly<Record<string, 'tool' | 'prompt'>> = { 'tools/call': 'tool', 'prompts/get': 'prompt' };
+// The methods whose params name what they act on, and by which member: the one MCP 2026-07-28
+// mirrors in the `Mcp-Name` header ("Standard Request Headers"). A Map, not an object literal:
+// the method is the peer's input, and `constructor` or `__proto__` must name nothing.
+const NAMED_BY: ReadonlyMap<string, 'name' | 'uri'> = new Map([['tools/call', 'name'], ['prompts/get', 'name'], ['resources/read', 'uri']]);
+const KIND: ReadonlyMap<string, RequestTarget['kind']> = new Map([['tools/call', 'tool'], ['prompts/get', 'prompt']]);
+
+/**
+ * The member of params that names what `method` acts on (`name` of a tool or prompt, `uri` of a
+ * resource), which 2026-07-28 mirrors in the `Mcp-Name` header; `undefined` for any other method.
+ *
+ * @example
+ * namedMember('resources/read'); // 'uri'
+ */
+export const namedMember = (method: string): 'name' | 'uri' | undefined => NAMED_BY.get(method);
 
 /**
  * What a request acts on, when its method names one: the tool of a `tools/call`, the prompt of a
@@ -25,7 +37,7 @@ export interface RequestTarget {
  * requestTarget('tools/list', {}); // undefined
  */
 export const requestTarget = (method: string, params: unknown): RequestTarget | undefined => {
-  const kind = NAMED[method];
+  const kind = KIND.get(method);
   if (kind === undefined || typeof params !== 'object' || params === null) return undefined;
   const name: unknown = (params as Record<string, unknown>)['name'];
   return typeof name === 'string' && name.length > 0 ? { kind, name: preview(name, PREVIEW_MAX) } : undefined;

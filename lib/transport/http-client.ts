@@ -3,6 +3,7 @@ import { cancelledRequestId } from '../codec/cancelled.js';
 import { requestVersion } from '../codec/era.js';
 import { isRequestMessage, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../codec/messages.js';
 import { preview, PREVIEW_MAX } from '../codec/preview.js';
+import { namedMember } from '../codec/target.js';
 import { messageOf } from '../errors.js';
 import { WireFault } from '../peer/wire-fault.js';
 import { encodeHeaderValue } from './header-value.js';
@@ -23,9 +24,6 @@ export interface StreamableHttpClientOptions {
   /** The longest message read from the server; a longer one is skipped with a `transport-error` event. Default 4 MiB. */
   readonly maxMessageChars?: number;
 }
-
-// the methods whose `Mcp-Name` header mirrors a member of params (MCP 2026-07-28, "Standard Request Headers")
-const NAMED: Readonly<Record<string, string>> = { 'tools/call': 'name', 'prompts/get': 'name', 'resources/read': 'uri' };
 
 const isResponseTo = (u: unknown, id: RequestId): boolean =>
   typeof u === 'object' && u !== null && !('method' in u) && (u as { id?: unknown }).id === id;
@@ -87,7 +85,7 @@ export const streamableHttpClient = (options: StreamableHttpClientOptions): Wire
     if (!('method' in m)) return h;
     h['mcp-protocol-version'] = requestVersion(m.params) ?? '2026-07-28';
     h['mcp-method'] = m.method;
-    const member = NAMED[m.method];
+    const member = namedMember(m.method);
     const name = member === undefined ? undefined : m.params?.[member];
     if (typeof name === 'string') h['mcp-name'] = encodeHeaderValue(name);
     return h;

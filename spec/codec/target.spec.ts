@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isToolError, requestTarget } from '../../lib/codec/target.js';
+import { isToolError, namedMember, requestTarget } from '../../lib/codec/target.js';
 import { spokenVersion } from '../../lib/codec/era.js';
 
 describe('what a request acts on (codec)', () => {
@@ -8,6 +8,12 @@ describe('what a request acts on (codec)', () => {
     expect(requestTarget('prompts/get', { name: 'summarize' })).to.deep.equal({ kind: 'prompt', name: 'summarize' });
     for (const [m, p] of [['tools/list', { name: 'x' }], ['tools/call', {}], ['tools/call', { name: 7 }], ['tools/call', { name: '' }], ['tools/call', undefined]] as const)
       expect(requestTarget(m, p), m).to.equal(undefined);
+  });
+
+  it("should name nothing for a method that is a name of Object.prototype (the peer's input picks it)", () => {
+    for (const m of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])
+      expect([requestTarget(m, { name: 'x' }), namedMember(m)], m).to.deep.equal([undefined, undefined]);
+    expect(namedMember('resources/read')).to.equal('uri');
   });
 
   it('should cut a long name to 256 characters', () => {

@@ -4,6 +4,7 @@ import { requestVersion } from '../../codec/era.js';
 import { ErrorCodes } from '../../codec/error-codes.js';
 import { RequestId } from '../../codec/messages.js';
 import { PREVIEW_MAX, preview } from '../../codec/preview.js';
+import { namedMember } from '../../codec/target.js';
 import { decodeHeaderValue } from '../header-value.js';
 import type { HttpExchange } from './exchange.js';
 
@@ -53,9 +54,6 @@ export const acceptsSse = (ex: HttpExchange): boolean => {
   return accept.includes('text/event-stream') || accept.includes('*/*');
 };
 
-// the methods whose `Mcp-Name` mirrors a member of params (MCP 2026-07-28, "Standard Request Headers")
-const NAMED: Readonly<Record<string, string>> = { 'tools/call': 'name', 'prompts/get': 'name', 'resources/read': 'uri' };
-
 const mismatch = (id: RequestId | null, message: string): Refusal => ({ status: 400, code: ErrorCodes.HeaderMismatch, message: `Header mismatch: ${message}`, id });
 
 /**
@@ -75,7 +73,7 @@ export const headerRefusal = (ex: HttpExchange, body: { readonly method: string;
   const method = ex.header('mcp-method');
   if (method === undefined) return mismatch(id, 'the Mcp-Method header is required');
   if (method !== body.method) return mismatch(id, `Mcp-Method header value ${q(method)} does not match body value ${q(body.method)}`);
-  const member = Object.prototype.hasOwnProperty.call(NAMED, body.method) ? NAMED[body.method] : undefined;
+  const member = namedMember(body.method);
   if (member === undefined || !('id' in body)) return undefined;
   const raw = ex.header('mcp-name');
   if (raw === undefined) return mismatch(id, `the Mcp-Name header is required for ${body.method}`);
