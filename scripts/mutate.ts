@@ -153,6 +153,19 @@ const TABLE: readonly Mutation[] = [
   { module: 'peer/wire-fault', from: "is: (u: unknown): u is WireFault => typeof u === 'object' && u !== null && (u as { [BRAND]?: unknown })[BRAND] === true,", to: "is: (u: unknown): u is WireFault => typeof u === 'object' && u !== null && 'kind' in u,", what: 'take a message with a kind field for a fault' },
   // peer/era
   { module: 'peer/era', from: "return method !== INITIALIZE || this.current === '2026-07-28';", to: 'return true;', what: 'cancel a 2025 initialize' },
+  // codec/trace-context
+  { module: 'codec/trace-context', from: 'if (traceId === ZERO_TRACE_ID || spanId === ZERO_SPAN_ID) return undefined;', to: '', what: 'accept an all-zero trace or span id' },
+  { module: 'codec/trace-context', from: '|| u.length > MAX_TRACEPARENT_LENGTH) return undefined;', to: ') return undefined;', what: 'read a traceparent of any length' },
+  { module: 'codec/trace-context', from: "if (version === 'ff' ||", to: 'if (', what: 'accept the forbidden version ff' },
+  { module: 'codec/trace-context', from: '&& TRACESTATE_CHARS.test(state)', to: '', what: 'keep a tracestate with control characters' },
+  // codec/target
+  { module: 'codec/target', from: 'const kind = KIND.get(method);', to: "const kind = ({ 'tools/call': 'tool', 'prompts/get': 'prompt' } as Record<string, RequestTarget['kind']>)[method];", what: 'look the method up in an object: constructor names a target' },
+  { module: 'codec/target', from: "typeof name === 'string' && name.length > 0 ? { kind, name: preview(name, PREVIEW_MAX) }", to: "typeof name === 'string' && name.length > 0 ? { kind, name }", what: 'copy a tool name unbounded' },
+  // peer/request-meta (the requestMeta hook)
+  { module: 'peer/request-meta', from: 'return { ...p, _meta: { ...members, ...metaOf(p) } };', to: 'return { ...p, _meta: { ...metaOf(p), ...members } };', what: "let the hook's members override the caller's _meta" },
+  // observability/open-telemetry
+  { module: 'observability/open-telemetry', from: 'if (seen.size >= max) return OTHER;', to: '', what: 'no bound on distinct names in span names and metric attributes' },
+  { module: 'observability/open-telemetry', from: 'record(Math.max(0, at - t.startAt) / 1000,', to: 'record(Math.max(0, at - t.startAt),', what: 'record operation durations in ms, not seconds' },
   // codec/decode
   { module: 'codec/decode', from: "if (present(o, 'result') && present(o, 'error')) {", to: 'if (false) {', what: 'take a response with both result and error' },
   { module: 'codec/decode', from: "id: o !== undefined && shape !== 'notification' ? usableId(o['id']) : null,", to: 'id: null,', what: 'answer a bad request with id null, never its own id' },
