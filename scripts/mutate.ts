@@ -148,7 +148,8 @@ const TABLE: readonly Mutation[] = [
   // peer/request-options
   { module: 'peer/request-options', from: "typeof v === 'number' && v > 0", to: "typeof v === 'number' && v >= 0", what: 'accept a timeout of 0' },
   // peer/serve
-  { module: 'peer/serve', from: 'enabled: () => emit !== undefined,', to: 'enabled: () => false,', what: 'never emit events' },
+  { module: 'peer/serve', from: "const enabled = sink === undefined ? () => false : typeof sink === 'function' ? () => true : () => sink.observed;", to: 'const enabled = () => false;', what: 'never emit events' },
+  { module: 'peer/serve', from: ": () => sink.observed;", to: ': () => true;', what: 'build events for a Subject nobody subscribes to' },
   // peer/wire-fault
   { module: 'peer/wire-fault', from: "is: (u: unknown): u is WireFault => typeof u === 'object' && u !== null && (u as { [BRAND]?: unknown })[BRAND] === true,", to: "is: (u: unknown): u is WireFault => typeof u === 'object' && u !== null && 'kind' in u,", what: 'take a message with a kind field for a fault' },
   // peer/era

@@ -31,4 +31,26 @@ describe('serve', () => {
     expect(seen.map((e) => e.type)).to.deep.equal(['request-received', 'request-completed', 'connection-closed']);
     expect(seen.every((e) => typeof e.at === 'number')).to.equal(true);
   });
+
+  it('should build no event while its Subject has no subscriber, and build them once one subscribes', () => {
+    // a Subject that counts what it is handed: with nobody listening, serve must not even call next
+    let handed = 0;
+    class Counting extends Subject<PeerEvent> {
+      override next(e: PeerEvent): void {
+        handed++;
+        super.next(e);
+      }
+    }
+    const sink = new Counting();
+    const incoming = new Subject<unknown>();
+    const out: JsonRpcMessage[] = [];
+    incoming.pipe(serve({ ok: () => of({}) }, { events: sink })).subscribe((x) => out.push(x));
+    incoming.next(req(1, 'ok'));
+    expect([out.length, handed]).to.deep.equal([1, 0]);
+    const seen: string[] = [];
+    sink.subscribe((e) => seen.push(e.type));
+    incoming.next(req(2, 'ok'));
+    expect(seen).to.deep.equal(['request-received', 'request-completed']);
+    expect(handed).to.equal(2);
+  });
 });
