@@ -2,6 +2,7 @@ import type { PeerEvent } from '../../peer/events.js';
 import type { EventsSubject } from '../../peer/serve.js';
 import type { PeerOptions } from '../../peer/create-peer.js';
 import type { AnswerMode } from './answer.js';
+import type { InFlightBudget } from './budget.js';
 import type { HttpEventInit } from './events.js';
 
 /** What every exchange of one `streamableHttp` shares: its connections' options, how to answer, where events go, what `close()` ends. */
@@ -13,8 +14,8 @@ export interface HttpContext {
   readonly peerEvent: (e: PeerEvent) => void;
   /** The same, as the Subject itself: a connection builds no event while nobody listens. */
   readonly peerEvents: EventsSubject;
-  /** 2026 requests in flight across the transport, and their bound (`maxInFlight`). */
-  readonly oneShots: { count: number; readonly max: number };
+  /** The requests in flight across the transport, both eras, and their bound (`maxInFlight`). */
+  readonly budget: InFlightBudget;
   /** The way to end each exchange or session still open: `close()` calls them all. */
   readonly live: Set<() => void>;
 }

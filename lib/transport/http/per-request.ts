@@ -1,8 +1,8 @@
 import { Observable } from 'rxjs';
 import type { JsonRpcMessage, JsonRpcNotification, JsonRpcRequest } from '../../codec/messages.js';
-import { ErrorCodes } from '../../codec/error-codes.js';
 import { serve } from '../../peer/serve.js';
 import { PostAnswer } from './answer.js';
+import { fits, refuseOverBudget } from './budget.js';
 import type { HttpContext } from './context.js';
 import type { HttpExchange } from './exchange.js';
 import { acceptsSse, statusOfError } from './validate.js';
@@ -30,13 +30,9 @@ export const serveOne = (ex: HttpExchange, message: JsonRpcRequest | JsonRpcNoti
     }).pipe(served).subscribe();
     return;
   }
-  // each 2026 request is a connection of its own: the transport-wide bound is here
-  if (ctx.oneShots.count >= ctx.oneShots.max) {
-    const error = { code: ErrorCodes.InternalError, message: `Too many requests in flight (maxInFlight ${ctx.oneShots.max})`, data: { maxInFlight: ctx.oneShots.max } };
-    ctx.emit({ type: 'http-rejected', status: 503, code: error.code, why: error.message });
-    return ex.reply(503, { 'retry-after': '1' }, JSON.stringify({ jsonrpc: '2.0', id: message.id, error }));
-  }
-  ctx.oneShots.count++;
+  // each 2026 request is a connection of its own: its unit of the transport's budget is taken here
+  if (!fits(ctx.budget, 1)) return refuseOverBudget(ex, ctx.budget, ctx.emit, message.id);
+  ctx.budget.count++;
   const answer = new PostAnswer(ex, [message.id], acceptsSse(ex) ? ctx.mode : 'json', statusOf, {});
   let finish: () => void = () => undefined;
   const source = new Observable<unknown>((s) => {
@@ -61,7 +57,7 @@ export const serveOne = (ex: HttpExchange, message: JsonRpcRequest | JsonRpcNoti
       if (answer.done) finish();
     },
     complete: () => {
-      ctx.oneShots.count--;
+      ctx.budget.count--;
       ctx.live.delete(close);
       if (!answer.done) answer.abandon();
     },

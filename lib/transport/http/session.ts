@@ -4,6 +4,7 @@ import { relatedRequestId } from '../../handler/related.js';
 import { createPeer, type Peer } from '../../peer/create-peer.js';
 import { toJson } from '../to-json.js';
 import { PostAnswer } from './answer.js';
+import { fits, refuseOverBudget } from './budget.js';
 import type { HttpContext } from './context.js';
 import type { EventStream, HttpExchange } from './exchange.js';
 import { acceptsSse } from './validate.js';
@@ -22,11 +23,14 @@ export const SESSION_HEADER = 'mcp-session-id';
  * it would still write has no stream and is dropped, each drop an event. Ending the session
  * (DELETE, idle, `close()`) closes the connection: everything of the session in flight is
  * cancelled with `source: 'close'`, its cleanups run once.
+ *
+ * Each request of a POST holds one unit of the transport's budget (`ctx.budget`, shared with
+ * the 2026 requests) while it is in `answers`; it goes back in `settle`, or all at once in `end`.
  */
 export class LiveSession {
   readonly peer: Peer;
   private readonly incoming = new Subject<unknown>();
-  // the POST answering each request of the session still in flight
+  // the POST answering each request of the session still in flight; one unit of the budget each
   private readonly answers = new Map<RequestId, PostAnswer>();
   private listen: EventStream | undefined;
   private readonly subscription: Subscription;
@@ -63,8 +67,12 @@ export class LiveSession {
       ex.reply(400, headers, JSON.stringify({ jsonrpc: '2.0', id: duplicate, error }));
       return;
     }
+    // the transport's one budget, both eras: a POST that does not fit is not taken at all (503),
+    // and the session, its other requests, its ids are as they were
+    if (!fits(this.ctx.budget, ids.length)) return refuseOverBudget(ex, this.ctx.budget, this.ctx.emit, Array.isArray(body) ? null : (ids[0] ?? null));
     const answer = new PostAnswer(ex, ids, acceptsSse(ex) ? this.ctx.mode : 'json', () => 200, headers);
     for (const id of ids) this.answers.set(id, answer);
+    this.ctx.budget.count += ids.length;
     ex.gone.addEventListener('abort', () => {
       // not a cancel in this era: the requests run on, their answers have nowhere to go
       const pending = ids.filter((id) => this.answers.get(id) === answer).length;
@@ -93,6 +101,8 @@ export class LiveSession {
     this.incoming.complete();
     this.subscription.unsubscribe();
     for (const answer of new Set(this.answers.values())) answer.abandon();
+    // what is still here was not settled (cancelled by the close above, say): its units go back now
+    this.ctx.budget.count -= this.answers.size;
     this.answers.clear();
     this.listen?.end();
     this.listen = undefined;
@@ -102,8 +112,13 @@ export class LiveSession {
   private unanswered(id: RequestId): void {
     const answer = this.answers.get(id);
     if (answer === undefined) return;
-    this.answers.delete(id);
+    this.settle(id);
     answer.unanswered(id);
+  }
+
+  // the one door out of `answers` while the session lives: a request's unit goes back once
+  private settle(id: RequestId): void {
+    if (this.answers.delete(id)) this.ctx.budget.count--;
   }
 
   private route(m: JsonRpcMessage): void {
@@ -112,11 +127,11 @@ export class LiveSession {
       const answer = this.answers.get(id);
       if (answer === undefined || answer.done) {
         // its POST's stream closed (or it never had one): dropped, as the era allows
-        if (!('method' in m)) this.answers.delete(id);
+        if (!('method' in m)) this.settle(id);
         this.ctx.emit({ type: 'message-dropped', sessionId: this.id, why: 'stream-closed' });
       } else {
         answer.write(m);
-        if (!answer.waitsFor(id)) this.answers.delete(id);
+        if (!answer.waitsFor(id)) this.settle(id);
       }
       if (!('method' in m)) this.touch();
       return;

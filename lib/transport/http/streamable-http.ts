@@ -11,6 +11,7 @@ import { DEFAULT_MAX_IN_FLIGHT, countOption } from '../../peer/options.js';
 import type { Peer, PeerOptions } from '../../peer/create-peer.js';
 import type { PeerEvent } from '../../peer/events.js';
 import type { AnswerMode } from './answer.js';
+import { fits, refuseOverBudget } from './budget.js';
 import type { HttpContext } from './context.js';
 import type { HttpEvent } from './events.js';
 import type { HttpExchange } from './exchange.js';
@@ -26,13 +27,21 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** The default idle time after which a 2025 session nobody uses is ended: 30 minutes. */
 export const DEFAULT_SESSION_IDLE_MS = 30 * 60_000;
 
-/**
- * Options of {@link streamableHttp}: those of each connection, and of the transport. Of the
- * peer's, `maxInFlight` bounds each 2025 session's requests and also the 2026 requests in flight
- * across the transport (each is a connection of its own): past it a POST gets 503, a JSON-RPC
- * error and `Retry-After`. Default 1,000.
- */
+/** Options of {@link streamableHttp}: those of each connection, and of the transport. */
 export interface StreamableHttpOptions extends Omit<PeerOptions, 'sessionId' | 'era'> {
+  /**
+   * Requests in flight across the whole transport, both eras together: every 2026 request and
+   * every request of every 2025 session count against this one bound (and a 2025 session alone
+   * against it too). A POST whose requests do not fit gets 503 with `Retry-After: 1` and a
+   * JSON-RPC error -32603 (`data: { maxInFlight }`), and an `http-rejected` event; nothing of it
+   * ran, so it may be sent again as it was, and a session's other requests run on. A request
+   * holds its place until it is answered or cancelled, or its session ends. Default 1,000.
+   *
+   * @example
+   * // at most 200 requests running at once, however many sessions the clients open
+   * streamableHttp({ handlers, maxInFlight: 200 });
+   */
+  readonly maxInFlight?: number;
   /** The eras served; default both. A request of another era gets -32022 listing the served versions. */
   readonly eras?: readonly ProtocolEra[];
   /** Where 2025 sessions live; default {@link memorySessions}. Share one store across instances. */
@@ -107,7 +116,7 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
     emit: (e) => events$.next({ ...e, at: scheduler.now() } as HttpEvent),
     peerEvent: (e) => events$.next(e),
     peerEvents: events$,
-    oneShots: { count: 0, max: countOption('maxInFlight', peerOptions.maxInFlight, DEFAULT_MAX_IN_FLIGHT) },
+    budget: { count: 0, max: countOption('maxInFlight', peerOptions.maxInFlight, DEFAULT_MAX_IN_FLIGHT) },
     live: new Set(),
   };
   const eras: ReadonlySet<ProtocolEra> = new Set(erasOption ?? ['2025-11-25', '2026-07-28']);
@@ -196,9 +205,16 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
     if (sessionId === undefined) {
       if (!isInitialize(body)) return refuse(ex, { status: 400, message: 'Bad Request: the Mcp-Session-Id header is required (or start with initialize)' });
       if (live.size >= (maxLive ?? 10_000)) return refuse(ex, { status: 503, message: 'Service Unavailable: too many sessions' });
+      // an initialize the budget has no room for opens no session (and writes no record)
+      if (!fits(ctx.budget, ids.length)) return refuseOverBudget(ex, ctx.budget, ctx.emit, idOf(body));
       const id = globalThis.crypto.randomUUID();
       await store.create({ id, createdAt: Date.now() });
       if (closed) return refuse(ex, { status: 503, message: 'Service Unavailable: closing' });
+      // other POSTs ran while the store wrote: asked again, and from here to post() nothing else runs
+      if (!fits(ctx.budget, ids.length)) {
+        void Promise.resolve(store.delete(id)).catch(() => undefined);
+        return refuseOverBudget(ex, ctx.budget, ctx.emit, idOf(body));
+      }
       return open(id).post(ex, body, ids, { [SESSION_HEADER]: id });
     }
     const session = await find(sessionId);
