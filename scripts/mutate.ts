@@ -210,6 +210,10 @@ const TABLE: readonly Mutation[] = [
   { module: 'transport/ndjson', from: 'if (held.bytes > maxHeldBytes) pauseInput();', to: '', what: 'never stop reading over maxHeldBytes', specs: NDJSON_SUITES },
   { module: 'transport/header-value', from: 'if (first === 32 || first === 9 || last === 32 || last === 9) return false;', to: '', what: 'send leading or trailing blanks plain' },
   { module: 'transport/sse-reader', from: 'if (c === 13 && all.charCodeAt(i + 1) === 10) i++;', to: '', what: 'read CRLF as two line ends' },
+  // transport/http: the one budget of requests in flight across the transport
+  { module: 'transport/http/budget', from: 'budget.count + n <= budget.max', to: 'budget.count + n < budget.max', what: 'fits: maxInFlight off by one' },
+  { module: 'transport/http/session', from: 'if (this.answers.delete(id)) this.ctx.budget.count--;', to: 'this.answers.delete(id);', what: 'settle: an answered or cancelled request keeps its place', specs: ['spec/transport/http/budget.spec.ts'] },
+  { module: 'transport/http/session', from: '    this.settle(id);\n    answer.unanswered(id);', to: '    this.answers.delete(id);\n    answer.unanswered(id);', what: 'unanswered: a request cancelled by notification keeps its place', specs: ['spec/transport/http/budget.spec.ts'] },
 ];
 
 const specsOf = (root: string, m: Mutation): string[] => {

@@ -101,7 +101,8 @@ export class LiveSession {
     this.incoming.complete();
     this.subscription.unsubscribe();
     for (const answer of new Set(this.answers.values())) answer.abandon();
-    // what is still here was not settled (cancelled by the close above, say): its units go back now
+    // closing the connection above cancelled each request, and each cancel settled through
+    // unanswered(); whatever is still here (one the peer never answered) gives its place back now
     this.ctx.budget.count -= this.answers.size;
     this.answers.clear();
     this.listen?.end();
