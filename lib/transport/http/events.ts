@@ -11,6 +11,10 @@ import type { RequestId } from '../../codec/messages.js';
  */
 export type HttpEvent =
   | {
+      /**
+       * A request refused with an HTTP error: bad input, a foreign Origin, an unknown session, or
+       * no room (503: past `maxInFlight` across the transport, past `maxSessions`, closing).
+       */
       readonly type: 'http-rejected';
       readonly at: number;
       readonly status: number;
