@@ -127,11 +127,12 @@ describe('streamableHttp, one budget of requests in flight across the transport'
 
   it('should keep a running request in its place across idle periods, and have every place back once its session idles out', async () => {
     s = await start({ maxInFlight: 1, sessionIdleMs: 40 });
-    const [a, b] = [await open(s), await open(s)];
+    const a = await open(s);
     const running = await hold(s, a, 1, 15);
     // several idle periods pass while it runs: the session is not idle, the place stays taken
     await new Promise((r) => setTimeout(r, 100));
-    expectRefused(await post(s.url, echo(1), { 'mcp-session-id': b }), 1, 1);
+    const r2026 = request2026(5, 'tools/call', { name: 'echo', arguments: { text: 'x' } }, 'echo');
+    expectRefused(await post(s.url, r2026.body, r2026.headers), 5, 1);
     await running.text();
     await until(() => s.events.some((e) => e.type === 'session-closed' && e.sessionId === a && e.why === 'idle'), 'the session to idle out');
     const c = await open(s);
