@@ -165,7 +165,7 @@ const TABLE: readonly Mutation[] = [
   // peer/request-meta (the requestMeta hook)
   { module: 'peer/request-meta', from: 'return { ...p, _meta: { ...members, ...metaOf(p) } };', to: 'return { ...p, _meta: { ...metaOf(p), ...members } };', what: "let the hook's members override the caller's _meta" },
   // observability/open-telemetry
-  { module: 'observability/open-telemetry', from: 'if (seen.size >= max) return OTHER;', to: '', what: 'no bound on distinct names in span names and metric attributes' },
+  { module: 'observability/names', from: 'if (seen.size >= max) return OTHER;', to: '', what: 'no bound on distinct names in span names and metric attributes' },
   { module: 'observability/open-telemetry', from: 'record(Math.max(0, at - t.startAt) / 1000,', to: 'record(Math.max(0, at - t.startAt),', what: 'record operation durations in ms, not seconds' },
   // codec/decode
   { module: 'codec/decode', from: "if (present(o, 'result') && present(o, 'error')) {", to: 'if (false) {', what: 'take a response with both result and error' },

@@ -10,22 +10,27 @@ import {
   trace,
   type Attributes,
   type Context,
-  type Counter,
-  type Histogram,
   type Link,
   type Meter,
   type Span,
   type SpanContext,
   type Tracer,
-  type UpDownCounter,
 } from '@opentelemetry/api';
 import { Subscription, type Observable } from 'rxjs';
-import { META_TRACEPARENT, META_TRACESTATE, TraceParent, type TraceContext } from '../codec/trace-context.js';
+import { preview } from '../codec/preview.js';
 import type { RequestTarget } from '../codec/target.js';
+import type { TraceContext } from '../codec/trace-context.js';
 import { RequestKey } from '../manager/request-key.js';
 import type { PeerEvent } from '../peer/events.js';
-import type { OutgoingRequest, RequestMetaHook } from '../peer/request-meta.js';
 import type { HttpEvent } from '../transport/http/events.js';
+import { instrumentsOf } from './instruments.js';
+import { KNOWN_METHODS, OTHER, nameBudget } from './names.js';
+import { bind, isBound, type TracePropagation } from './propagation.js';
+
+// the subpath's whole API: this module and what it is built of
+export { DURATION_BUCKETS } from './instruments.js';
+export { OTHER } from './names.js';
+export { tracePropagation, type TracePropagation } from './propagation.js';
 
 /**
  * Default bound on the spans open at once (see {@link OpenTelemetryOptions.maxOpenSpans}).
@@ -48,33 +53,8 @@ export const DEFAULT_MAX_ATTRIBUTE_LENGTH = 256;
  * toOpenTelemetry(peer.events$, { meter, maxNames: DEFAULT_MAX_NAMES * 4 }); // a server with many tools
  */
 export const DEFAULT_MAX_NAMES = 256;
-/**
- * The bucket boundaries, in seconds, that the OpenTelemetry MCP conventions give the operation
- * and session duration histograms (passed as the histograms' advice; a View may override them).
- *
- * @example
- * DURATION_BUCKETS; // [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300]
- */
-export const DURATION_BUCKETS: readonly number[] = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
-/**
- * The value a name past {@link OpenTelemetryOptions.maxNames} is recorded as (the conventions' fallback).
- *
- * @example
- * points.filter((p) => p.attributes['gen_ai.tool.name'] === OTHER); // the tools past the budget
- */
-export const OTHER = '_OTHER';
 // ended spans remembered for events that come after the end (cleanup failures, late responses)
 const RECENT_ENDED = 1_024;
-
-// the methods MCP defines (the conventions' well-known values): always themselves, never _OTHER
-const KNOWN_METHODS: ReadonlySet<string> = new Set([
-  'completion/complete', 'elicitation/create', 'initialize', 'logging/setLevel', 'notifications/cancelled',
-  'notifications/initialized', 'notifications/message', 'notifications/progress', 'notifications/prompts/list_changed',
-  'notifications/resources/list_changed', 'notifications/resources/updated', 'notifications/roots/list_changed',
-  'notifications/tools/list_changed', 'ping', 'prompts/get', 'prompts/list', 'resources/list', 'resources/read',
-  'resources/subscribe', 'resources/templates/list', 'resources/unsubscribe', 'roots/list', 'sampling/createMessage',
-  'tools/call', 'tools/list', 'server/discover',
-]);
 
 /** Which half of a peer a request belongs to: one it serves, or one it sent. */
 export type RequestDirection = 'served' | 'sent';
@@ -96,48 +76,6 @@ export type RequestSpanOutcome = 'completed' | 'failed' | 'cancelled' | 'timeout
  * toOpenTelemetry(peer.events$, { tracer, transport: 'stdio' });
  */
 export type McpTransport = 'stdio' | 'streamable-http';
-
-/**
- * Carries the trace context of the spans toOpenTelemetry starts for a peer's sent requests onto
- * the wire: give `requestMeta` to `createPeer` and the object itself to {@link toOpenTelemetry}
- * (`propagation`), and each request's `params._meta` gets the W3C `traceparent` (and
- * `tracestate`) of its CLIENT span. One per peer, bound to one toOpenTelemetry call at a time.
- *
- * @example
- * const propagation: TracePropagation = tracePropagation();
- * createPeer(incoming$, { requestMeta: propagation.requestMeta });
- */
-export interface TracePropagation {
-  /** For `createPeer`'s `requestMeta` option. */
-  readonly requestMeta: RequestMetaHook;
-}
-
-// what a TracePropagation reads from: the open CLIENT spans of the toOpenTelemetry call it is bound to
-const bindings = new WeakMap<TracePropagation, (key: RequestKey) => SpanContext | undefined>();
-
-/**
- * A new {@link TracePropagation}: the link between a peer's outgoing requests and their spans.
- * Until it is bound to a toOpenTelemetry call (or after that call is unsubscribed), it adds nothing.
- * The caller's own `_meta.traceparent`, if it set one, wins.
- *
- * @example
- * import { toOpenTelemetry, tracePropagation } from 'mcp-rx-cancel/open-telemetry';
- * const propagation = tracePropagation();
- * const client = createPeer(incoming$, { requestMeta: propagation.requestMeta });
- * const otel = toOpenTelemetry(client.events$, { tracer, propagation });
- */
-export const tracePropagation = (): TracePropagation => {
-  const self: TracePropagation = {
-    requestMeta: (r: OutgoingRequest) => {
-      const sc = bindings.get(self)?.(r.key);
-      if (sc === undefined || !isSpanContextValid(sc)) return undefined;
-      const traceparent = TraceParent.encode({ traceId: sc.traceId, spanId: sc.spanId, traceFlags: sc.traceFlags });
-      const tracestate = sc.traceState?.serialize();
-      return tracestate === undefined || tracestate === '' ? { [META_TRACEPARENT]: traceparent } : { [META_TRACEPARENT]: traceparent, [META_TRACESTATE]: tracestate };
-    },
-  };
-  return self;
-};
 
 /** Options of {@link toOpenTelemetry}. At least one of `tracer` and `meter` is needed. */
 export interface OpenTelemetryOptions {
@@ -178,58 +116,6 @@ interface Tracked {
   readonly metric: Attributes;
   readonly method: string;
 }
-
-interface Instruments {
-  readonly serverDuration: Histogram;
-  readonly clientDuration: Histogram;
-  readonly serverSession: Histogram;
-  readonly inFlight: UpDownCounter;
-  readonly cancels: Counter;
-  readonly cancelIgnored: Counter;
-  readonly cleanupFailures: Counter;
-  readonly lateResponses: Counter;
-  readonly untracked: Counter;
-  readonly httpRejected: Counter;
-  readonly httpFailures: Counter;
-  readonly httpSessions: UpDownCounter;
-  readonly streamsClosed: Counter;
-  readonly messagesDropped: Counter;
-}
-
-const seconds = { unit: 's', advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] } };
-
-const instrumentsOf = (meter: Meter): Instruments => ({
-  // the conventions' (https://opentelemetry.io/docs/specs/semconv/gen-ai/mcp/)
-  serverDuration: meter.createHistogram('mcp.server.operation.duration', { ...seconds, description: 'MCP request duration as observed on the receiver, from received until the result or error is sent (or it is cancelled)' }),
-  clientDuration: meter.createHistogram('mcp.client.operation.duration', { ...seconds, description: 'MCP request duration as observed on the sender, from sent until the response is received (or it is cancelled or times out)' }),
-  serverSession: meter.createHistogram('mcp.server.session.duration', { ...seconds, description: 'The duration of a Streamable HTTP session as observed on the server' }),
-  // ours: what cancellation adds
-  inFlight: meter.createUpDownCounter('mcp_rx_cancel.requests.in_flight', { description: 'Requests in flight, by direction (served | sent)', unit: '{request}' }),
-  cancels: meter.createCounter('mcp_rx_cancel.cancels', { description: 'Cancellations, by source (peer | caller | timeout | close) and direction', unit: '{cancel}' }),
-  cancelIgnored: meter.createCounter('mcp_rx_cancel.cancels.ignored', { description: 'Cancellations that changed nothing, by why', unit: '{cancel}' }),
-  cleanupFailures: meter.createCounter('mcp_rx_cancel.cleanup.failures', { description: 'Cleanups that threw or rejected', unit: '{failure}' }),
-  lateResponses: meter.createCounter('mcp_rx_cancel.responses.late', { description: 'Responses dropped because their request had ended, by why', unit: '{response}' }),
-  untracked: meter.createCounter('mcp_rx_cancel.requests.untracked', { description: 'Requests given no span nor metric because maxOpenSpans were open', unit: '{request}' }),
-  // ours: the Streamable HTTP transport
-  httpRejected: meter.createCounter('mcp_rx_cancel.http.rejected', { description: 'HTTP requests the transport refused, by status', unit: '{request}' }),
-  httpFailures: meter.createCounter('mcp_rx_cancel.http.failures', { description: 'Failures the transport contained (onSession threw, an internal error answered 500), by what', unit: '{failure}' }),
-  httpSessions: meter.createUpDownCounter('mcp_rx_cancel.http.sessions.active', { description: 'Streamable HTTP sessions open', unit: '{session}' }),
-  streamsClosed: meter.createCounter('mcp_rx_cancel.http.streams.closed', { description: 'Response streams the client closed before their answer ended, by whether that cancelled the request', unit: '{stream}' }),
-  messagesDropped: meter.createCounter('mcp_rx_cancel.http.messages.dropped', { description: 'Messages the server sent that had no stream to go on, by why', unit: '{message}' }),
-});
-
-const bounded = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max)}…`);
-
-/** A set of names that stops growing at `max`: a name past it is {@link OTHER}; MCP's own methods always pass. */
-const nameBudget = (max: number, known: ReadonlySet<string>): ((name: string) => string) => {
-  const seen = new Set<string>();
-  return (name) => {
-    if (known.has(name) || seen.has(name)) return name;
-    if (seen.size >= max) return OTHER;
-    seen.add(name);
-    return name;
-  };
-};
 
 const positiveInteger = (name: string, value: number, min: number): number => {
   if (Number.isInteger(value) && value >= min) return value;
@@ -281,7 +167,7 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
   const maxOpen = positiveInteger('maxOpenSpans', options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS, 0);
   const maxLength = positiveInteger('maxAttributeLength', options.maxAttributeLength ?? DEFAULT_MAX_ATTRIBUTE_LENGTH, 1);
   const maxNames = positiveInteger('maxNames', options.maxNames ?? DEFAULT_MAX_NAMES, 0);
-  if (propagation !== undefined && bindings.has(propagation)) throw new TypeError('toOpenTelemetry: this propagation is bound to another call already (one per peer)');
+  if (propagation !== undefined && isBound(propagation)) throw new TypeError('toOpenTelemetry: this propagation is bound to another call already (one per peer)');
   const extract = options.extractTraceContext ?? true;
   const network: Attributes =
     options.transport === 'stdio' ? { 'network.transport': 'pipe' }
@@ -317,9 +203,9 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
   const idOf = (d: RequestDirection, key: RequestKey): string => `${d}:${RequestKey.toString(key)}`;
   const keyAttributes = (key: RequestKey, method: string): Attributes => ({
     ...base,
-    'mcp.method.name': bounded(method, maxLength),
-    'jsonrpc.request.id': bounded(String(key.requestId), maxLength),
-    ...(key.sessionId === undefined ? {} : { 'mcp.session.id': bounded(key.sessionId, maxLength) }),
+    'mcp.method.name': preview(method, maxLength),
+    'jsonrpc.request.id': preview(String(key.requestId), maxLength),
+    ...(key.sessionId === undefined ? {} : { 'mcp.session.id': preview(key.sessionId, maxLength) }),
   });
 
   /** A served request's parent: its valid remote trace context, the ambient context a link. */
@@ -351,14 +237,14 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
       m?.untracked.add(1, { ...base, 'mcp_rx_cancel.direction': d });
       return;
     }
-    const method = methodName(bounded(s.method, maxLength));
+    const method = methodName(preview(s.method, maxLength));
     const version = s.protocolVersion ?? versions.get(sessionOf(s.key));
     const metric: Attributes = { ...base, 'mcp.method.name': method };
     const attributes = keyAttributes(s.key, s.method);
     if (version !== undefined) metric['mcp.protocol.version'] = attributes['mcp.protocol.version'] = version;
     let name = method;
     if (s.target !== undefined) {
-      const real = bounded(s.target.name, maxLength);
+      const real = preview(s.target.name, maxLength);
       const low = targetName(real);
       const attribute = s.target.kind === 'tool' ? 'gen_ai.tool.name' : 'gen_ai.prompt.name';
       attributes[attribute] = real;
@@ -366,7 +252,7 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
       if (low !== OTHER && method !== OTHER) name = `${method} ${low}`;
     }
     if (s.method === 'tools/call') metric['gen_ai.operation.name'] = attributes['gen_ai.operation.name'] = 'execute_tool';
-    if (s.sender !== undefined) attributes['mcp_rx_cancel.sender'] = bounded(s.sender, maxLength);
+    if (s.sender !== undefined) attributes['mcp_rx_cancel.sender'] = preview(s.sender, maxLength);
     const kind = d === 'served' ? SpanKind.SERVER : SpanKind.CLIENT;
     let span: Span | undefined;
     if (tracer !== undefined) {
@@ -408,7 +294,7 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
     if (span === undefined) return;
     span.setAttributes({ ...e.extra, ...outcome });
     // the conventions: ERROR when error.type is set, described by the error's message
-    if (e.errorType !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: bounded(e.message ?? e.errorType, maxLength) });
+    if (e.errorType !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: preview(e.message ?? e.errorType, maxLength) });
     span.end();
     recent.set(idOf(d, key), { context: span.spanContext(), method: t.method });
     if (recent.size > RECENT_ENDED) recent.delete(recent.keys().next().value as string);
@@ -446,7 +332,7 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
 
   const cancelExtra = (source: string, reason: string | undefined, truncated?: boolean): Attributes => ({
     'mcp_rx_cancel.cancel.source': source,
-    ...(reason === undefined ? {} : { 'mcp_rx_cancel.cancel.reason': bounded(reason, maxLength) }),
+    ...(reason === undefined ? {} : { 'mcp_rx_cancel.cancel.reason': preview(reason, maxLength) }),
     ...(truncated === true ? { 'mcp_rx_cancel.cancel.reason_truncated': true } : {}),
   });
 
@@ -474,12 +360,12 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
         m?.cancelIgnored.add(1, { ...base, 'mcp_rx_cancel.cancel.ignored.why': e.why });
         return annotate('served', e.key, 'cancel-ignored', {
           'mcp_rx_cancel.cancel.ignored.why': e.why,
-          'mcp_rx_cancel.sender': bounded(e.sender, maxLength),
-          ...(e.reason === undefined ? {} : { 'mcp_rx_cancel.cancel.reason': bounded(e.reason, maxLength) }),
+          'mcp_rx_cancel.sender': preview(e.sender, maxLength),
+          ...(e.reason === undefined ? {} : { 'mcp_rx_cancel.cancel.reason': preview(e.reason, maxLength) }),
         });
       case 'cleanup-failed':
-        m?.cleanupFailures.add(1, { ...base, 'mcp.method.name': methodName(bounded(e.method, maxLength)) });
-        return annotate('served', e.key, 'cleanup-failed', { 'error.message': bounded(e.error.message, maxLength) });
+        m?.cleanupFailures.add(1, { ...base, 'mcp.method.name': methodName(preview(e.method, maxLength)) });
+        return annotate('served', e.key, 'cleanup-failed', { 'error.message': preview(e.error.message, maxLength) });
       // sent
       case 'request-sent':
         return start('sent', e);
@@ -552,7 +438,7 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
   };
 
   const finish = (): void => {
-    if (propagation !== undefined && bindings.get(propagation) === lookup) bindings.delete(propagation);
+    unbind();
     endAll({ outcome: 'unobserved' }, undefined);
     // the sessions still open are no longer counted by this call
     if (sessions.size > 0) guarded(() => m?.httpSessions.add(-sessions.size, base));
@@ -561,7 +447,7 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
 
   // what the propagation reads: the open CLIENT span of a sent request, by its key
   const lookup = (key: RequestKey): SpanContext | undefined => open.sent.get(RequestKey.toString(key))?.span?.spanContext();
-  if (propagation !== undefined) bindings.set(propagation, lookup);
+  const unbind = propagation === undefined ? () => undefined : bind(propagation, lookup);
 
   const subscription = new Subscription();
   subscription.add(

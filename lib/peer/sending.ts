@@ -22,37 +22,22 @@ import type { EventSink } from './events.js';
 import { Outbox } from './outbox.js';
 import { LISTENING, ONCE, Pending, SENT, totalOf, type PendingOwner } from './pending.js';
 import { requestMessage, withContributedMeta, type RequestMetaHook } from './request-meta.js';
-import { spokenVersion } from '../codec/era.js';
-import { isToolError, requestTarget } from '../codec/target.js';
+import { requestFacts, resultFacts } from './request-facts.js';
 import type { PeerEventInit } from './events.js';
 import type { Era } from './era.js';
 import { badTimeout, invalidOptions, isTimeout, type RequestOptions } from './request-options.js';
 
 type LateWhy = 'cancelled' | 'timeout';
 
-type SentInit = Extract<PeerEventInit, { type: 'request-sent' }>;
-type ResponseInit = Extract<PeerEventInit, { type: 'response-received' }>;
+/** A `request-sent` event, with what the request names (built only when someone listens). */
+const sentEvent = (key: RequestKey, method: string, params: unknown): PeerEventInit =>
+  ({ type: 'request-sent', key, method, ...requestFacts(method, params, false) });
 
-/** A `request-sent` event, with the request's tool or prompt and protocol version when it names them (built only when someone listens). */
-const sentEvent = (key: RequestKey, method: string, params: unknown): PeerEventInit => {
-  const e: { -readonly [K in keyof SentInit]: SentInit[K] } = { type: 'request-sent', key, method };
-  if (params === undefined) return e;
-  const target = requestTarget(method, params);
-  if (target !== undefined) e.target = target;
-  const version = spokenVersion(method, params);
-  if (version !== undefined) e.protocolVersion = version;
-  return e;
-};
-
-/** A `response-received` event: the peer's error, a tool error, an `initialize`'s negotiated version. */
-const receivedEvent = (key: RequestKey, method: string, m: JsonRpcResponse | JsonRpcErrorResponse): PeerEventInit => {
-  if (!('result' in m)) return { type: 'response-received', key, method, ok: false, error: m.error };
-  const e: { -readonly [K in keyof ResponseInit]: ResponseInit[K] } = { type: 'response-received', key, method, ok: true };
-  if (isToolError(method, m.result)) e.toolError = true;
-  const version = method === 'initialize' ? spokenVersion(method, m.result) : undefined;
-  if (version !== undefined) e.protocolVersion = version;
-  return e;
-};
+/** A `response-received` event: the peer's error, or what its result says. */
+const receivedEvent = (key: RequestKey, method: string, m: JsonRpcResponse | JsonRpcErrorResponse): PeerEventInit =>
+  'result' in m
+    ? { type: 'response-received', key, method, ok: true, ...resultFacts(method, m.result) }
+    : { type: 'response-received', key, method, ok: false, error: m.error };
 
 export interface SendingInit {
   readonly sessionId: string | undefined;

@@ -14,12 +14,10 @@ import type { CancellationSecurity } from '../security/cancellation-security.js'
 import type { ConnectionConfig } from './options.js';
 import type { Era } from './era.js';
 import type { CancelIgnoredWhy, EventSink, PeerEventInit } from './events.js';
-import { spokenVersion } from '../codec/era.js';
-import { isToolError, requestTarget } from '../codec/target.js';
-import { traceContextOf } from '../codec/trace-context.js';
 import type { CancelInput } from '../security/cancel-decision.js';
 import { Repeats } from './repeats.js';
 import { Active, type ActiveOwner } from './active.js';
+import { requestFacts, resultFacts } from './request-facts.js';
 
 // The reasons that were cut to maxReasonLength: the fact travels with the reason itself, down
 // the request's chain to its outcome, rather than being written on the request and read back.
@@ -36,34 +34,13 @@ export interface ServingInit extends Omit<ConnectionConfig, 'maxBatchSize' | 'er
   readonly events: EventSink;
 }
 
-/**
- * A `request-received` event, with what telemetry needs to know of the request (its tool or
- * prompt, its protocol version, its W3C trace context): read, bounded and validated here, and
- * only when someone listens (the caller checks `events.enabled()`).
- */
-const receivedEvent = (sender: string, key: RequestKey, m: JsonRpcRequest): PeerEventInit => {
-  const e: { -readonly [K in keyof ReceivedInit]: ReceivedInit[K] } = { sender, type: 'request-received', key, method: m.method };
-  const { params } = m;
-  if (params === undefined) return e;
-  const target = requestTarget(m.method, params);
-  if (target !== undefined) e.target = target;
-  const version = spokenVersion(m.method, params);
-  if (version !== undefined) e.protocolVersion = version;
-  const trace = params['_meta'] === undefined ? undefined : traceContextOf(params);
-  if (trace !== undefined) e.trace = trace;
-  return e;
-};
-type ReceivedInit = Extract<PeerEventInit, { type: 'request-received' }>;
+/** A `request-received` event, with what the request names (built only when someone listens). */
+const receivedEvent = (sender: string, key: RequestKey, m: JsonRpcRequest): PeerEventInit =>
+  ({ sender, type: 'request-received', key, method: m.method, ...requestFacts(m.method, m.params, true) });
 
-/** A `request-completed` event: a tool error, an `initialize`'s negotiated version, when there is one. */
-const completedEvent = (sender: string, key: RequestKey, method: string, result: unknown): PeerEventInit => {
-  const e: { -readonly [K in keyof CompletedInit]: CompletedInit[K] } = { sender, type: 'request-completed', key, method };
-  if (isToolError(method, result)) e.toolError = true;
-  const version = method === 'initialize' ? spokenVersion(method, result) : undefined;
-  if (version !== undefined) e.protocolVersion = version;
-  return e;
-};
-type CompletedInit = Extract<PeerEventInit, { type: 'request-completed' }>;
+/** A `request-completed` event, with what its result says. */
+const completedEvent = (sender: string, key: RequestKey, method: string, result: unknown): PeerEventInit =>
+  ({ sender, type: 'request-completed', key, method, ...resultFacts(method, result) });
 
 const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
