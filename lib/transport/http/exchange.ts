@@ -26,11 +26,15 @@ export interface EventStream {
 }
 
 /**
- * The most an SSE answer holds for a client that does not read: 4 MiB. Past it the client is
- * taken as gone (its socket is closed): in 2026-07-28 that cancels the request, as a closed
- * stream does; a server never buffers without bound for a peer it does not trust.
+ * The default of `maxBufferedBytes`: the most an SSE answer holds for a client that does not
+ * read, 4 MiB. Past it the client is taken as gone (its socket is closed): in 2026-07-28 that
+ * cancels the request, as a closed stream does; a server never buffers without bound for a peer
+ * it does not trust.
+ *
+ * @example
+ * streamableHttp({ handlers, maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES / 4 });
  */
-export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 /** One SSE event carrying a JSON-RPC message (WHATWG HTML §9.2: `data:` then a blank line). */
 export const sseEvent = (json: string): string => `event: message\ndata: ${json}\n\n`;

@@ -1,11 +1,11 @@
-import { MAX_BUFFERED_BYTES, SSE_HEADERS, sseEvent, type EventStream, type HttpExchange } from './exchange.js';
+import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, sseEvent, type EventStream, type HttpExchange } from './exchange.js';
 
 /**
  * An {@link HttpExchange} over a web-standard `Request` (Bun, Deno, Workers, Node's fetch): the
  * answer is the `Response` the returned promise resolves with. The client going away is the
  * request's signal aborting, or the response body being cancelled.
  */
-export const fetchExchange = (request: Request): { exchange: HttpExchange; response: Promise<Response> } => {
+export const fetchExchange = (request: Request, maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES): { exchange: HttpExchange; response: Promise<Response> } => {
   const gone = new AbortController();
   request.signal.addEventListener('abort', () => gone.abort(), { once: true });
   let resolve: (r: Response) => void = () => undefined;
@@ -71,7 +71,7 @@ export const fetchExchange = (request: Request): { exchange: HttpExchange; respo
           if (ended || gone.signal.aborted) return;
           try {
             controller?.enqueue(encoder.encode(sseEvent(json)));
-            if ((controller?.desiredSize ?? 0) < -MAX_BUFFERED_BYTES) {
+            if ((controller?.desiredSize ?? 0) < -maxBufferedBytes) {
               ended = true;
               gone.abort();
               controller?.error(new Error('the client does not read its stream'));

@@ -14,7 +14,7 @@ import type { AnswerMode } from './answer.js';
 import { fits, refuseOverBudget } from './budget.js';
 import type { HttpContext } from './context.js';
 import type { HttpEvent } from './events.js';
-import type { HttpExchange } from './exchange.js';
+import { DEFAULT_MAX_BUFFERED_BYTES, type HttpExchange } from './exchange.js';
 import { fetchExchange } from './fetch-exchange.js';
 import { nodeExchange } from './node-exchange.js';
 import { serveOne } from './per-request.js';
@@ -48,6 +48,12 @@ export interface StreamableHttpOptions extends Omit<PeerOptions, 'sessionId' | '
   readonly sessions?: SessionStore;
   /** Largest POST body; over it 413, and nothing more is read. Default 4 MiB. */
   readonly maxBodyBytes?: number;
+  /**
+   * The most an SSE answer (or a 2025 GET stream) holds for a client that does not read, in bytes;
+   * past it the client is taken as gone and its socket closed (in 2026-07-28 that cancels the
+   * request). Default {@link DEFAULT_MAX_BUFFERED_BYTES}, 4 MiB.
+   */
+  readonly maxBufferedBytes?: number;
   /** Origins allowed when a request has an `Origin` header; default: pages on this machine only (localhost, 127.0.0.1, [::1]). Else 403. */
   readonly allowedOrigins?: readonly string[];
   /** How a POST with requests is answered: `auto` (default: JSON unless something precedes the response), `sse`, or `json` (mid-call notifications dropped). */
@@ -106,7 +112,7 @@ const MAX_SESSION_ID = 256;
  * // Bun, Deno, Workers: export default { fetch: mcp.fetch };
  */
 export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableHttp => {
-  const { eras: erasOption, sessions: sessionsOption, maxBodyBytes: maxBody, allowedOrigins, response, onSession, sessionIdleMs, maxSessions: maxLive, ...peerOptions } = options;
+  const { eras: erasOption, sessions: sessionsOption, maxBodyBytes: maxBody, maxBufferedBytes: maxBuffered, allowedOrigins, response, onSession, sessionIdleMs, maxSessions: maxLive, ...peerOptions } = options;
   const manager = peerOptions.manager ?? new CancellationManager();
   const scheduler = peerOptions.scheduler ?? asyncScheduler;
   const events$ = new Subject<PeerEvent | HttpEvent>();
@@ -125,6 +131,7 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
   const supported = [...ERA_VERSIONS[eras.has('2026-07-28') ? '2026-07-28' : '2025-11-25']];
   const store = sessionsOption ?? memorySessions();
   const maxBodyBytes = maxBody ?? DEFAULT_MAX_BODY_BYTES;
+  const maxBufferedBytes = countOption('maxBufferedBytes', maxBuffered, DEFAULT_MAX_BUFFERED_BYTES);
   const maxBatch = peerOptions.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
   const live = new Map<string, LiveSession>();
   let closed = false;
@@ -253,9 +260,9 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
   };
 
   return {
-    handle: (req, res) => guarded(nodeExchange(req, res)),
+    handle: (req, res) => guarded(nodeExchange(req, res, maxBufferedBytes)),
     fetch: (request) => {
-      const { exchange: ex, response: answer } = fetchExchange(request);
+      const { exchange: ex, response: answer } = fetchExchange(request, maxBufferedBytes);
       void guarded(ex);
       return answer;
     },

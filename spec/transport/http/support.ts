@@ -17,6 +17,13 @@ export const testHandlers = (seen: Seen): Record<string, Handler> => ({
   'tools/list': () => Promise.resolve({ tools: [{ name: 'echo', inputSchema: { type: 'object' } }, { name: 'slow', inputSchema: { type: 'object' } }] }),
   'tools/call': (params, ctx) => {
     const p = params as { name?: string; arguments?: { text?: string; steps?: number } };
+    if (p.name === 'burst') {
+      // `steps` messages of 100 kB, at once, then the result: what an unread stream must hold
+      ctx.onCleanup(() => void seen.cleanups.push(`${String(ctx.requestId)}:${(ctx.signal.reason as { source?: string } | undefined)?.source ?? 'done'}`));
+      const big = 'x'.repeat(100_000);
+      for (let i = 0; i < (p.arguments?.steps ?? 1); i++) ctx.notify('notifications/message', { level: 'info', data: big });
+      return Promise.resolve({ content: [], resultType: 'complete' });
+    }
     if (p.name === 'flood') {
       ctx.onCleanup(() => void seen.cleanups.push(`${String(ctx.requestId)}:${(ctx.signal.reason as { source?: string } | undefined)?.source ?? 'done'}`));
       const big = 'x'.repeat(100_000);
