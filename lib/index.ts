@@ -61,7 +61,7 @@ export { ERA_VERSIONS, META_PROTOCOL_VERSION, META_CLIENT_CAPABILITIES, META_CLI
 export { cancelledRequestId } from './codec/cancelled.js';
 export { streamableHttpClient, DEFAULT_MAX_MESSAGE_CHARS, type StreamableHttpClientOptions } from './transport/http-client.js';
 export { encodeHeaderValue, decodeHeaderValue } from './transport/header-value.js';
-export { DEFAULT_MAX_BUFFERED_BYTES } from './transport/http/exchange.js';
+export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BUFFERED_BYTES } from './transport/http/exchange.js';
 export { streamableHttp, DEFAULT_MAX_BODY_BYTES, DEFAULT_SESSION_IDLE_MS, type StreamableHttp, type StreamableHttpOptions } from './transport/http/streamable-http.js';
 export { memorySessions, DEFAULT_MAX_SESSIONS, type SessionStore, type SessionRecord } from './transport/http/sessions.js';
 export type { HttpEvent } from './transport/http/events.js';

@@ -22,8 +22,57 @@ export interface HttpExchange {
 export interface EventStream {
   /** One event whose data is `json` (one line: JSON.stringify never writes a raw newline). */
   send(json: string): void;
+  /** An SSE comment: clients ignore it; it keeps proxies from closing a stream that is quiet. */
+  comment(text: string): void;
   end(): void;
 }
+
+/** An SSE comment line (WHATWG HTML §9.2: a line starting with a colon), with no newline in it. */
+export const sseComment = (text: string): string => `: ${text.replace(/[\r\n]/g, ' ')}\n\n`;
+
+/**
+ * The default of `keepAliveMs`: an SSE stream that has sent nothing for 15 s gets a comment, so
+ * a proxy or load balancer that closes idle connections (often after 30 to 60 s) leaves it open.
+ * In 2026-07-28 a closed stream cancels its request: a long, quiet tool call must not lose its
+ * stream to a proxy.
+ *
+ * @example
+ * streamableHttp({ handlers, keepAliveMs: DEFAULT_KEEP_ALIVE_MS * 2 });
+ */
+export const DEFAULT_KEEP_ALIVE_MS = 15_000;
+
+/**
+ * `ex` with every SSE stream it opens kept alive: a comment after each `ms` in which the stream
+ * sent nothing, until it ends or the client is gone. `ms` of 0 or `Infinity`: `ex` as it is.
+ */
+export const keptAlive = (ex: HttpExchange, ms: number): HttpExchange => {
+  if (!(ms > 0 && Number.isFinite(ms))) return ex;
+  return {
+    ...ex,
+    stream: (headers) => {
+      const s = ex.stream(headers);
+      let quiet = true;
+      const timer = setInterval(() => {
+        if (quiet) s.comment('keep-alive');
+        quiet = true;
+      }, ms);
+      timer.unref?.();
+      const stop = (): void => clearInterval(timer);
+      ex.gone.addEventListener('abort', stop, { once: true });
+      return {
+        send: (json) => {
+          quiet = false;
+          s.send(json);
+        },
+        comment: (text) => s.comment(text),
+        end: () => {
+          stop();
+          s.end();
+        },
+      };
+    },
+  };
+};
 
 /**
  * The default of `maxBufferedBytes`: the most an SSE answer holds for a client that does not

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, sseEvent, type EventStream, type HttpExchange } from './exchange.js';
+import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, sseComment, sseEvent, type EventStream, type HttpExchange } from './exchange.js';
 
 /**
  * An {@link HttpExchange} over a web-standard `Request` (Bun, Deno, Workers, Node's fetch): the
@@ -66,20 +66,22 @@ export const fetchExchange = (request: Request, maxBufferedBytes = DEFAULT_MAX_B
         answered = true;
         resolve(new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers } }));
       }
-      return {
-        send: (json) => {
-          if (ended || gone.signal.aborted) return;
-          try {
-            controller?.enqueue(encoder.encode(sseEvent(json)));
-            if ((controller?.desiredSize ?? 0) < -maxBufferedBytes) {
-              ended = true;
-              gone.abort();
-              controller?.error(new Error('the client does not read its stream'));
-            }
-          } catch {
+      const write = (chunk: string): void => {
+        if (ended || gone.signal.aborted) return;
+        try {
+          controller?.enqueue(encoder.encode(chunk));
+          if ((controller?.desiredSize ?? 0) < -maxBufferedBytes) {
+            ended = true;
             gone.abort();
+            controller?.error(new Error('the client does not read its stream'));
           }
-        },
+        } catch {
+          gone.abort();
+        }
+      };
+      return {
+        send: (json) => write(sseEvent(json)),
+        comment: (text) => write(sseComment(text)),
         end: () => {
           if (ended) return;
           ended = true;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, sseEvent, type EventStream, type HttpExchange } from './exchange.js';
+import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, sseComment, sseEvent, type EventStream, type HttpExchange } from './exchange.js';
 
 /**
  * An {@link HttpExchange} over node's `(req, res)`: `http.createServer`, Express, Fastify's raw
@@ -61,20 +61,22 @@ export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: Ser
           gone.abort();
         }
       }
-      return {
-        send: (json) => {
-          if (!alive()) return;
-          try {
-            res.write(sseEvent(json));
-            // a client that does not read: it is gone, not a reason to hold its answer in memory
-            if (res.writableLength > maxBufferedBytes) {
-              gone.abort();
-              res.destroy();
-            }
-          } catch {
+      const write = (chunk: string): void => {
+        if (!alive()) return;
+        try {
+          res.write(chunk);
+          // a client that does not read: it is gone, not a reason to hold its answer in memory
+          if (res.writableLength > maxBufferedBytes) {
             gone.abort();
+            res.destroy();
           }
-        },
+        } catch {
+          gone.abort();
+        }
+      };
+      return {
+        send: (json) => write(sseEvent(json)),
+        comment: (text) => write(sseComment(text)),
         end: () => {
           if (!alive()) return;
           try {

@@ -14,7 +14,7 @@ import type { AnswerMode } from './answer.js';
 import { fits, refuseOverBudget } from './budget.js';
 import type { HttpContext } from './context.js';
 import type { HttpEvent } from './events.js';
-import { DEFAULT_MAX_BUFFERED_BYTES, type HttpExchange } from './exchange.js';
+import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BUFFERED_BYTES, keptAlive, type HttpExchange } from './exchange.js';
 import { fetchExchange } from './fetch-exchange.js';
 import { nodeExchange } from './node-exchange.js';
 import { serveOne } from './per-request.js';
@@ -54,6 +54,12 @@ export interface StreamableHttpOptions extends Omit<PeerOptions, 'sessionId' | '
    * request). Default {@link DEFAULT_MAX_BUFFERED_BYTES}, 4 MiB.
    */
   readonly maxBufferedBytes?: number;
+  /**
+   * After this many ms in which an SSE stream (a POST's answer, a 2025 GET stream) sent nothing,
+   * it gets a comment, so proxies that close idle connections leave it open (in 2026-07-28 a
+   * closed stream cancels its request). 0 or `Infinity`: none. Default {@link DEFAULT_KEEP_ALIVE_MS}, 15 s.
+   */
+  readonly keepAliveMs?: number;
   /** Origins allowed when a request has an `Origin` header; default: pages on this machine only (localhost, 127.0.0.1, [::1]). Else 403. */
   readonly allowedOrigins?: readonly string[];
   /** How a POST with requests is answered: `auto` (default: JSON unless something precedes the response), `sse`, or `json` (mid-call notifications dropped). */
@@ -112,7 +118,7 @@ const MAX_SESSION_ID = 256;
  * // Bun, Deno, Workers: export default { fetch: mcp.fetch };
  */
 export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableHttp => {
-  const { eras: erasOption, sessions: sessionsOption, maxBodyBytes: maxBody, maxBufferedBytes: maxBuffered, allowedOrigins, response, onSession, sessionIdleMs, maxSessions: maxLive, ...peerOptions } = options;
+  const { eras: erasOption, sessions: sessionsOption, maxBodyBytes: maxBody, maxBufferedBytes: maxBuffered, keepAliveMs: keepAlive, allowedOrigins, response, onSession, sessionIdleMs, maxSessions: maxLive, ...peerOptions } = options;
   const manager = peerOptions.manager ?? new CancellationManager();
   const scheduler = peerOptions.scheduler ?? asyncScheduler;
   const events$ = new Subject<PeerEvent | HttpEvent>();
@@ -132,6 +138,7 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
   const store = sessionsOption ?? memorySessions();
   const maxBodyBytes = maxBody ?? DEFAULT_MAX_BODY_BYTES;
   const maxBufferedBytes = countOption('maxBufferedBytes', maxBuffered, DEFAULT_MAX_BUFFERED_BYTES);
+  const keepAliveMs = countOption('keepAliveMs', keepAlive, DEFAULT_KEEP_ALIVE_MS);
   const maxBatch = peerOptions.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
   const live = new Map<string, LiveSession>();
   let closed = false;
@@ -260,10 +267,10 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
   };
 
   return {
-    handle: (req, res) => guarded(nodeExchange(req, res, maxBufferedBytes)),
+    handle: (req, res) => guarded(keptAlive(nodeExchange(req, res, maxBufferedBytes), keepAliveMs)),
     fetch: (request) => {
       const { exchange: ex, response: answer } = fetchExchange(request, maxBufferedBytes);
-      void guarded(ex);
+      void guarded(keptAlive(ex, keepAliveMs));
       return answer;
     },
     events$: events$.asObservable(),

@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import type { StreamableHttpOptions } from '../../../lib/index.js';
+import { sseComment } from '../../../lib/transport/http/exchange.js';
+import { headers2026, meta2026, post, start, type Running } from './support.js';
+
+// SSE streams kept alive (keepAliveMs): a stream that has sent nothing for a while gets a comment,
+// which clients ignore and which keeps a proxy that closes idle connections from cutting it (in
+// 2026-07-28 a cut stream cancels its request). Over real HTTP on 127.0.0.1.
+
+const never = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'never', _meta: meta2026 } });
+
+/** What a stream carries in `ms`, read as text; then the client goes. */
+const readFor = async (r: Response, ms: number, abort: AbortController): Promise<string> => {
+  const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  const stop = setTimeout(() => abort.abort(), ms);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+  } catch {
+    // aborted: the time is up
+  }
+  clearTimeout(stop);
+  return text;
+};
+
+describe('SSE keep-alive (keepAliveMs)', () => {
+  let s: Running | undefined;
+  afterEach(async () => {
+    await s?.stop();
+    s = undefined;
+  });
+
+  const quietAnswer = async (options: StreamableHttpOptions): Promise<string> => {
+    s = await start({ response: 'sse', ...options });
+    const abort = new AbortController();
+    const r = await post(s.url, never(1), headers2026('tools/call', 'never'), abort.signal);
+    expect(r.headers.get('content-type')).to.equal('text/event-stream');
+    return readFor(r, 250, abort);
+  };
+
+  it('should send a comment on a quiet answer stream every keepAliveMs', async () => {
+    const text = await quietAnswer({ keepAliveMs: 40 });
+    const comments = text.split('\n\n').filter((e) => e === ': keep-alive');
+    expect(comments.length, text).to.be.within(2, 7);
+  });
+
+  it('should send none with keepAliveMs 0, and none in the first 250 ms by default (15 s)', async () => {
+    expect(await quietAnswer({ keepAliveMs: 0 })).to.equal('');
+    await s?.stop();
+    expect(await quietAnswer({})).to.equal('');
+  });
+
+  it('should end the request when the client goes, keep-alive or not (the timer holds nothing)', async () => {
+    await quietAnswer({ keepAliveMs: 40 });
+    for (let i = 0; i < 100 && s?.seen.cleanups.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(s?.seen.cleanups).to.deep.equal(['1:close']);
+  });
+
+  it('should write a comment as one line, whatever its text', () => {
+    expect(sseComment('a\nb\rc')).to.equal(': a b c\n\n');
+  });
+});
