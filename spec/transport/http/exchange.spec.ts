@@ -64,3 +64,22 @@ describe('SSE keep-alive (keepAliveMs)', () => {
     expect(sseComment('a\nb\rc')).to.equal(': a b c\n\n');
   });
 });
+
+describe('SSE keep-alive, read by the official SDK clients', () => {
+  it('should be ignored by the SDK 1.32.2 client: a quiet call answered over SSE, comments between', async () => {
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+    const s = await start({ response: 'sse', keepAliveMs: 5 });
+    try {
+      const client = new Client({ name: 'keep-alive', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(s.url)));
+      // `slow` with 4 steps of 20 ms and no progress asked: 80 ms of silence but for the comments
+      const r = await client.callTool({ name: 'slow', arguments: { steps: 4 } });
+      expect(r.content).to.deep.equal([]);
+      expect((await client.callTool({ name: 'echo', arguments: { text: 'after' } })).content).to.deep.equal([{ type: 'text', text: 'after' }]);
+      await client.close();
+    } finally {
+      await s.stop();
+    }
+  });
+});
