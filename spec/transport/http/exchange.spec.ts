@@ -60,6 +60,20 @@ describe('SSE keep-alive (keepAliveMs)', () => {
     expect(s?.seen.cleanups).to.deep.equal(['1:close']);
   });
 
+  it("should keep a 2025 session's GET stream alive too", async () => {
+    s = await start({ keepAliveMs: 40 });
+    const init = await post(s.url, { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'spec', version: '0' } } }, {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    });
+    const session = init.headers.get('mcp-session-id') ?? '';
+    const abort = new AbortController();
+    const get = await fetch(s.url, { headers: { accept: 'text/event-stream', 'mcp-session-id': session }, signal: abort.signal });
+    expect(get.status).to.equal(200);
+    const text = await readFor(get, 250, abort);
+    expect(text.split('\n\n').filter((e) => e === ': keep-alive').length, text).to.be.within(2, 7);
+  });
+
   it('should write a comment as one line, whatever its text', () => {
     expect(sseComment('a\nb\rc')).to.equal(': a b c\n\n');
   });
