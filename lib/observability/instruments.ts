@@ -14,6 +14,7 @@ export interface Instruments {
   readonly serverDuration: Histogram;
   readonly clientDuration: Histogram;
   readonly serverSession: Histogram;
+  readonly clientSession: Histogram;
   readonly inFlight: UpDownCounter;
   readonly cancels: Counter;
   readonly cancelIgnored: Counter;
@@ -35,6 +36,7 @@ export const instrumentsOf = (meter: Meter): Instruments => ({
   serverDuration: meter.createHistogram('mcp.server.operation.duration', { ...seconds, description: 'MCP request duration as observed on the receiver, from received until the result or error is sent (or it is cancelled)' }),
   clientDuration: meter.createHistogram('mcp.client.operation.duration', { ...seconds, description: 'MCP request duration as observed on the sender, from sent until the response is received (or it is cancelled or times out)' }),
   serverSession: meter.createHistogram('mcp.server.session.duration', { ...seconds, description: 'The duration of a Streamable HTTP session as observed on the server' }),
+  clientSession: meter.createHistogram('mcp.client.session.duration', { ...seconds, description: 'The duration of a session as observed on the client: from its initialize until its connection closed' }),
   // ours: what cancellation adds
   inFlight: meter.createUpDownCounter('mcp_rx_cancel.requests.in_flight', { description: 'Requests in flight, by direction (served | sent)', unit: '{request}' }),
   cancels: meter.createCounter('mcp_rx_cancel.cancels', { description: 'Cancellations, by source (peer | caller | timeout | close) and direction', unit: '{cancel}' }),

@@ -142,7 +142,8 @@ const positiveInteger = (name: string, value: number, min: number): number => {
  * carries its span's.
  *
  * Metrics of the conventions: `mcp.server.operation.duration`, `mcp.client.operation.duration`
- * and (from the HTTP transport's events) `mcp.server.session.duration`, in seconds. Ours:
+ * `mcp.client.session.duration` (from an answered `initialize` to the connection's close) and (from
+ * the HTTP transport's events) `mcp.server.session.duration`, in seconds. Ours:
  * `mcp_rx_cancel.requests.in_flight`, `mcp_rx_cancel.cancels`, `mcp_rx_cancel.cancels.ignored`,
  * `mcp_rx_cancel.cleanup.failures`, `mcp_rx_cancel.responses.late`,
  * `mcp_rx_cancel.requests.untracked`, and for HTTP `mcp_rx_cancel.http.rejected`,
@@ -186,6 +187,8 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
   const versions = new Map<string, string>();
   // the HTTP sessions open, with when they opened
   const sessions = new Map<string, number>();
+  // the sessions this peer opened as a client (an initialize answered), with when it was sent
+  const clientSessions = new Map<string, { readonly at: number; readonly version: string | undefined }>();
   const sessionOf = (key: RequestKey): string => key.sessionId ?? '';
 
   // the tracer and meter are not ours: one that throws skips this step, never the stream
@@ -381,6 +384,8 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
           });
         }
         negotiated(e.key, e.protocolVersion);
+        if (e.method === 'initialize' && clientSessions.size < maxOpen)
+          clientSessions.set(sessionOf(e.key), { at: open.sent.get(RequestKey.toString(e.key))?.startAt ?? e.at, version: e.protocolVersion });
         return end('sent', e.key, e.at, {
           outcome: 'completed',
           ...(e.toolError === true ? { errorType: 'tool_error', message: 'tool error (isError: true)' } : {}),
@@ -406,6 +411,10 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
         return annotate('sent', e.key, 'late-response-dropped', { 'mcp_rx_cancel.late_response.why': e.why });
       // connection
       case 'connection-closed':
+        // a client's sessions end with their connection (a 2026 client has none: no initialize)
+        for (const { at, version } of clientSessions.values())
+          guarded(() => m?.clientSession.record(Math.max(0, e.at - at) / 1000, { ...base, ...(version === undefined ? {} : { 'mcp.protocol.version': version }), ...(e.error === undefined ? {} : { 'error.type': 'connection_closed' }) }));
+        clientSessions.clear();
         return endAll({ outcome: 'closed', errorType: 'connection_closed', message: e.error === undefined ? 'connection closed' : `connection closed: ${e.error.message}` }, e.at);
       // the Streamable HTTP transport
       case 'session-opened':

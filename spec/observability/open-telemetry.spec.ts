@@ -90,6 +90,22 @@ describe('toOpenTelemetry', () => {
     return found[0] as ReadableSpan;
   };
 
+  it("should record a client's session, from its initialize to its connection's close, as mcp.client.session.duration", async () => {
+    const initialize = () => of({ protocolVersion: '2025-11-25', capabilities: {}, serverInfo: { name: 's', version: '1' } });
+    const { client, close } = pair({}, { handlers: { ...handlers, initialize } });
+    subs.push(toOpenTelemetry(client.events$, options()));
+    await firstValueFrom(client.request('quick', {}));
+    expect(points(await reader.collect(), 'mcp.client.session.duration'), 'no initialize: no session').to.deep.equal([]);
+    await firstValueFrom(client.request('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } }));
+    await sleep(20);
+    close();
+    await flush();
+    const sessions = points(await reader.collect(), 'mcp.client.session.duration');
+    expect(sessions).to.have.length(1);
+    expect(sessions[0]?.value).to.equal(1);
+    expect(sessions[0]?.attributes).to.include({ 'mcp.protocol.version': '2025-11-25', 'service.name': 'spec' });
+  });
+
   it('should record a completed, a cancelled and a timed-out request as spans and metrics', async () => {
     const { client, server } = pair({}, { handlers, sessionId: 's1' });
     subs.push(toOpenTelemetry(client.events$, options()), toOpenTelemetry(server.events$, options()));
