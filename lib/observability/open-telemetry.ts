@@ -141,7 +141,7 @@ const positiveInteger = (name: string, value: number, min: number): number => {
  * `traceparent` is its span's remote parent; with {@link TracePropagation} a sent request
  * carries its span's.
  *
- * Metrics of the conventions: `mcp.server.operation.duration`, `mcp.client.operation.duration`
+ * Metrics of the conventions: `mcp.server.operation.duration`, `mcp.client.operation.duration`,
  * `mcp.client.session.duration` (from an answered `initialize` to the connection's close) and (from
  * the HTTP transport's events) `mcp.server.session.duration`, in seconds. Ours:
  * `mcp_rx_cancel.requests.in_flight`, `mcp_rx_cancel.cancels`, `mcp_rx_cancel.cancels.ignored`,
