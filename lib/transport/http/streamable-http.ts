@@ -42,6 +42,17 @@ export interface StreamableHttpOptions extends Omit<PeerOptions, 'sessionId' | '
    * streamableHttp({ handlers, maxInFlight: 200 });
    */
   readonly maxInFlight?: number;
+  /**
+   * The share of `maxInFlight` one 2025-11-25 session may hold: past it, that session's request
+   * gets a JSON-RPC error on its own stream, and the other sessions keep their room. Default
+   * `maxInFlight` (one session may take the whole budget); set it lower when the sessions are
+   * tenants that must not crowd each other out.
+   *
+   * @example
+   * // 1,000 in flight in all, no session more than 50 of them
+   * streamableHttp({ handlers, maxInFlight: 1_000, maxInFlightPerSession: 50 });
+   */
+  readonly maxInFlightPerSession?: number;
   /** The eras served; default both. A request of another era gets -32022 listing the served versions. */
   readonly eras?: readonly ProtocolEra[];
   /** Where 2025 sessions live; default {@link memorySessions}. Share one store across instances. */
@@ -118,12 +129,12 @@ const MAX_SESSION_ID = 256;
  * // Bun, Deno, Workers: export default { fetch: mcp.fetch };
  */
 export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableHttp => {
-  const { eras: erasOption, sessions: sessionsOption, maxBodyBytes: maxBody, maxBufferedBytes: maxBuffered, keepAliveMs: keepAlive, allowedOrigins, response, onSession, sessionIdleMs, maxSessions: maxLive, ...peerOptions } = options;
+  const { eras: erasOption, sessions: sessionsOption, maxBodyBytes: maxBody, maxBufferedBytes: maxBuffered, keepAliveMs: keepAlive, maxInFlightPerSession: perSession, allowedOrigins, response, onSession, sessionIdleMs, maxSessions: maxLive, ...peerOptions } = options;
   const manager = peerOptions.manager ?? new CancellationManager();
   const scheduler = peerOptions.scheduler ?? asyncScheduler;
   const events$ = new Subject<PeerEvent | HttpEvent>();
   const ctx: HttpContext = {
-    peer: { ...peerOptions, manager },
+    peer: { ...peerOptions, manager, maxInFlight: countOption('maxInFlightPerSession', perSession, countOption('maxInFlight', peerOptions.maxInFlight, DEFAULT_MAX_IN_FLIGHT)) },
     mode: response ?? 'auto',
     emit: (e) => events$.next({ ...e, at: scheduler.now() } as HttpEvent),
     peerEvent: (e) => events$.next(e),

@@ -55,6 +55,22 @@ describe('streamableHttp, one budget of requests in flight across the transport'
   let s: Running;
   afterEach(async () => s?.stop());
 
+  it("should keep one session to its maxInFlightPerSession share, so it cannot crowd the others out of the transport's budget", async () => {
+    s = await start({ maxInFlight: 10, maxInFlightPerSession: 2 });
+    const [greedy, other] = [await open(s), await open(s)];
+    const held = [await hold(s, greedy, 1), await hold(s, greedy, 2)];
+    expect(held.map((h) => h.status)).to.deep.equal([200, 200]);
+    // the greedy session's third: refused on its own stream (a JSON-RPC error), not by the transport
+    const third = await post(s.url, echo(3), { 'mcp-session-id': greedy });
+    expect(third.status).to.equal(200);
+    expect(rec(JSON.parse(third.text))['error']).to.deep.include({ code: -32603, data: { maxInFlight: 2 } });
+    expect(refusals(s.events)).to.have.length(0);
+    // the other session still has its room
+    const mine = await post(s.url, echo(1), { 'mcp-session-id': other });
+    expect(rec(JSON.parse(mine.text))['result']).to.not.equal(undefined);
+    for (const h of held) h.drop();
+  });
+
   it('should refuse the request past maxInFlight across many 2025 sessions with 503, and go on serving every session', async () => {
     s = await start({ maxInFlight: 4 });
     const [a, b, c] = [await open(s), await open(s), await open(s)];
