@@ -31,6 +31,16 @@ export interface EventStream {
 export const sseComment = (text: string): string => `: ${text.replace(/[\r\n]/g, ' ')}\n\n`;
 
 /**
+ * An {@link EventStream} over a face's raw `write` of SSE text and its `end`: the SSE framing of
+ * events and comments is written here once, for every face.
+ */
+export const sseStream = (write: (chunk: string) => void, end: () => void): EventStream => ({
+  send: (json) => write(sseEvent(json)),
+  comment: (text) => write(sseComment(text)),
+  end,
+});
+
+/**
  * The default of `keepAliveMs`: an SSE stream that has sent nothing for 15 s gets a comment, so
  * a proxy or load balancer that closes idle connections (often after 30 to 60 s) leaves it open.
  * In 2026-07-28 a closed stream cancels its request: a long, quiet tool call must not lose its

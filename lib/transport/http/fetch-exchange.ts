@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, sseComment, sseEvent, type EventStream, type HttpExchange } from './exchange.js';
+import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, sseStream, type EventStream, type HttpExchange } from './exchange.js';
 
 /**
  * An {@link HttpExchange} over a web-standard `Request` (Bun, Deno, Workers, Node's fetch): the
@@ -79,19 +79,15 @@ export const fetchExchange = (request: Request, maxBufferedBytes = DEFAULT_MAX_B
           gone.abort();
         }
       };
-      return {
-        send: (json) => write(sseEvent(json)),
-        comment: (text) => write(sseComment(text)),
-        end: () => {
-          if (ended) return;
-          ended = true;
-          try {
-            controller?.close();
-          } catch {
-            // cancelled meanwhile
-          }
-        },
-      };
+      return sseStream(write, () => {
+        if (ended) return;
+        ended = true;
+        try {
+          controller?.close();
+        } catch {
+          // cancelled meanwhile
+        }
+      });
     },
   };
   return { exchange, response };

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, sseComment, sseEvent, type EventStream, type HttpExchange } from './exchange.js';
+import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, sseStream, type EventStream, type HttpExchange } from './exchange.js';
 
 /**
  * An {@link HttpExchange} over node's `(req, res)`: `http.createServer`, Express, Fastify's raw
@@ -74,18 +74,14 @@ export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: Ser
           gone.abort();
         }
       };
-      return {
-        send: (json) => write(sseEvent(json)),
-        comment: (text) => write(sseComment(text)),
-        end: () => {
-          if (!alive()) return;
-          try {
-            res.end();
-          } catch {
-            gone.abort();
-          }
-        },
-      };
+      return sseStream(write, () => {
+        if (!alive()) return;
+        try {
+          res.end();
+        } catch {
+          gone.abort();
+        }
+      });
     },
   };
 };
