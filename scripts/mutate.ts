@@ -168,8 +168,8 @@ const TABLE: readonly Mutation[] = [
   { module: 'observability/names', from: 'if (seen.size >= max) return OTHER;', to: '', what: 'no bound on distinct names in span names and metric attributes' },
   { module: 'observability/open-telemetry', from: 'record(Math.max(0, at - t.startAt) / 1000,', to: 'record(Math.max(0, at - t.startAt),', what: 'record operation durations in ms, not seconds' },
   // transport/http/exchange, fetch-exchange (keep-alive, the unread-stream bound)
-  { module: 'transport/http/exchange', from: "if (quiet) s.comment('keep-alive');", to: '', what: 'never send a keep-alive comment' },
-  { module: 'transport/http/fetch-exchange', from: 'if ((controller?.desiredSize ?? 0) < -maxBufferedBytes) {', to: 'if ((controller?.desiredSize ?? 0) < -DEFAULT_MAX_BUFFERED_BYTES) {', what: 'ignore maxBufferedBytes on the fetch face' },
+  { module: 'transport/http/exchange', from: "if (quiet) write(sseComment('keep-alive'));", to: '', what: 'never send a keep-alive comment' },
+  { module: 'transport/http/fetch-exchange', from: 'if ((controller?.desiredSize ?? 0) < -limits.maxBufferedBytes) {', to: 'if ((controller?.desiredSize ?? 0) < -DEFAULT_STREAM_LIMITS.maxBufferedBytes) {', what: 'ignore maxBufferedBytes on the fetch face' },
   { module: 'transport/http/streamable-http', from: "maxInFlight: countOption('maxInFlightPerSession', perSession,", to: "maxInFlight: countOption('maxInFlightPerSession', undefined,", what: 'ignore maxInFlightPerSession', specs: ['spec/transport/http/budget.spec.ts'] },
   // codec/decode
   { module: 'codec/decode', from: "if (present(o, 'result') && present(o, 'error')) {", to: 'if (false) {', what: 'take a response with both result and error' },

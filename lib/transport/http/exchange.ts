@@ -30,15 +30,6 @@ export interface EventStream {
 /** An SSE comment line (WHATWG HTML §9.2: a line starting with a colon), with no newline in it. */
 export const sseComment = (text: string): string => `: ${text.replace(/[\r\n]/g, ' ')}\n\n`;
 
-/**
- * An {@link EventStream} over a face's raw `write` of SSE text and its `end`: the SSE framing of
- * events and comments is written here once, for every face.
- */
-export const sseStream = (write: (chunk: string) => void, end: () => void): EventStream => ({
-  send: (json) => write(sseEvent(json)),
-  comment: (text) => write(sseComment(text)),
-  end,
-});
 
 /**
  * The default of `keepAliveMs`: an SSE stream that has sent nothing for 15 s gets a comment, so
@@ -52,34 +43,29 @@ export const sseStream = (write: (chunk: string) => void, end: () => void): Even
 export const DEFAULT_KEEP_ALIVE_MS = 15_000;
 
 /**
- * `ex` with every SSE stream it opens kept alive: a comment after each `ms` in which the stream
- * sent nothing, until it ends or the client is gone. `ms` of 0 or `Infinity`: `ex` as it is.
+ * An {@link EventStream} over a face's raw `write` of SSE text and its `end`: the SSE framing of
+ * events and comments is written here once, for every face, and so is the keep-alive: a comment
+ * after each `keepAliveMs` in which the stream sent nothing, until it ends or the client is gone.
  */
-export const keptAlive = (ex: HttpExchange, ms: number): HttpExchange => {
-  if (!(ms > 0 && Number.isFinite(ms))) return ex;
+export const sseStream = (write: (chunk: string) => void, end: () => void, gone: AbortSignal, keepAliveMs: number): EventStream => {
+  if (!(keepAliveMs > 0 && Number.isFinite(keepAliveMs))) return { send: (json) => write(sseEvent(json)), comment: (text) => write(sseComment(text)), end };
+  let quiet = true;
+  const timer = setInterval(() => {
+    if (quiet) write(sseComment('keep-alive'));
+    quiet = true;
+  }, keepAliveMs);
+  timer.unref?.();
+  const stop = (): void => clearInterval(timer);
+  gone.addEventListener('abort', stop, { once: true });
   return {
-    ...ex,
-    stream: (headers) => {
-      const s = ex.stream(headers);
-      let quiet = true;
-      const timer = setInterval(() => {
-        if (quiet) s.comment('keep-alive');
-        quiet = true;
-      }, ms);
-      timer.unref?.();
-      const stop = (): void => clearInterval(timer);
-      ex.gone.addEventListener('abort', stop, { once: true });
-      return {
-        send: (json) => {
-          quiet = false;
-          s.send(json);
-        },
-        comment: (text) => s.comment(text),
-        end: () => {
-          stop();
-          s.end();
-        },
-      };
+    send: (json) => {
+      quiet = false;
+      write(sseEvent(json));
+    },
+    comment: (text) => write(sseComment(text)),
+    end: () => {
+      stop();
+      end();
     },
   };
 };
@@ -94,6 +80,18 @@ export const keptAlive = (ex: HttpExchange, ms: number): HttpExchange => {
  * streamableHttp({ handlers, maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES / 4 });
  */
 export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+/** What an exchange face is told of its SSE streams (both `streamableHttp` options). */
+export interface StreamLimits {
+  /** See `StreamableHttpOptions.maxBufferedBytes`. */
+  readonly maxBufferedBytes: number;
+  /** See `StreamableHttpOptions.keepAliveMs`: 0 or `Infinity`, no comments. */
+  readonly keepAliveMs: number;
+}
+
+/** The defaults of {@link StreamLimits}. */
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES, keepAliveMs: DEFAULT_KEEP_ALIVE_MS };
+
 
 /** One SSE event carrying a JSON-RPC message (WHATWG HTML §9.2: `data:` then a blank line). */
 export const sseEvent = (json: string): string => `event: message\ndata: ${json}\n\n`;

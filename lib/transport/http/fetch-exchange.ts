@@ -1,11 +1,11 @@
-import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, sseStream, type EventStream, type HttpExchange } from './exchange.js';
+import { DEFAULT_STREAM_LIMITS, SSE_HEADERS, sseStream, type EventStream, type HttpExchange, type StreamLimits } from './exchange.js';
 
 /**
  * An {@link HttpExchange} over a web-standard `Request` (Bun, Deno, Workers, Node's fetch): the
  * answer is the `Response` the returned promise resolves with. The client going away is the
  * request's signal aborting, or the response body being cancelled.
  */
-export const fetchExchange = (request: Request, maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES): { exchange: HttpExchange; response: Promise<Response> } => {
+export const fetchExchange = (request: Request, limits: StreamLimits = DEFAULT_STREAM_LIMITS): { exchange: HttpExchange; response: Promise<Response> } => {
   const gone = new AbortController();
   request.signal.addEventListener('abort', () => gone.abort(), { once: true });
   let resolve: (r: Response) => void = () => undefined;
@@ -70,7 +70,7 @@ export const fetchExchange = (request: Request, maxBufferedBytes = DEFAULT_MAX_B
         if (ended || gone.signal.aborted) return;
         try {
           controller?.enqueue(encoder.encode(chunk));
-          if ((controller?.desiredSize ?? 0) < -maxBufferedBytes) {
+          if ((controller?.desiredSize ?? 0) < -limits.maxBufferedBytes) {
             ended = true;
             gone.abort();
             controller?.error(new Error('the client does not read its stream'));
@@ -87,7 +87,7 @@ export const fetchExchange = (request: Request, maxBufferedBytes = DEFAULT_MAX_B
         } catch {
           // cancelled meanwhile
         }
-      });
+      }, gone.signal, limits.keepAliveMs);
     },
   };
   return { exchange, response };

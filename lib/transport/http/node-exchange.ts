@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, sseStream, type EventStream, type HttpExchange } from './exchange.js';
+import { DEFAULT_STREAM_LIMITS, SSE_HEADERS, sseStream, type EventStream, type HttpExchange, type StreamLimits } from './exchange.js';
 
 /**
  * An {@link HttpExchange} over node's `(req, res)`: `http.createServer`, Express, Fastify's raw
  * mode. A body read by a framework already (`req.body`, as `express.json()` leaves it) is used as
  * it is. Every write to a socket that died is swallowed: the client is gone, and that is `gone`.
  */
-export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: ServerResponse, maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES): HttpExchange => {
+export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: ServerResponse, limits: StreamLimits = DEFAULT_STREAM_LIMITS): HttpExchange => {
   const gone = new AbortController();
   // 'close' before the answer finished: the client went away (or closed its stream)
   res.on('close', () => {
@@ -66,7 +66,7 @@ export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: Ser
         try {
           res.write(chunk);
           // a client that does not read: it is gone, not a reason to hold its answer in memory
-          if (res.writableLength > maxBufferedBytes) {
+          if (res.writableLength > limits.maxBufferedBytes) {
             gone.abort();
             res.destroy();
           }
@@ -81,7 +81,7 @@ export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: Ser
         } catch {
           gone.abort();
         }
-      });
+      }, gone.signal, limits.keepAliveMs);
     },
   };
 };

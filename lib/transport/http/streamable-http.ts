@@ -14,7 +14,7 @@ import type { AnswerMode } from './answer.js';
 import { fits, refuseOverBudget } from './budget.js';
 import type { HttpContext } from './context.js';
 import type { HttpEvent } from './events.js';
-import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BUFFERED_BYTES, keptAlive, type HttpExchange } from './exchange.js';
+import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BUFFERED_BYTES, type HttpExchange, type StreamLimits } from './exchange.js';
 import { fetchExchange } from './fetch-exchange.js';
 import { nodeExchange } from './node-exchange.js';
 import { serveOne } from './per-request.js';
@@ -148,8 +148,10 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
   const supported = [...ERA_VERSIONS[eras.has('2026-07-28') ? '2026-07-28' : '2025-11-25']];
   const store = sessionsOption ?? memorySessions();
   const maxBodyBytes = maxBody ?? DEFAULT_MAX_BODY_BYTES;
-  const maxBufferedBytes = countOption('maxBufferedBytes', maxBuffered, DEFAULT_MAX_BUFFERED_BYTES);
-  const keepAliveMs = countOption('keepAliveMs', keepAlive, DEFAULT_KEEP_ALIVE_MS);
+  const limits: StreamLimits = {
+    maxBufferedBytes: countOption('maxBufferedBytes', maxBuffered, DEFAULT_MAX_BUFFERED_BYTES),
+    keepAliveMs: countOption('keepAliveMs', keepAlive, DEFAULT_KEEP_ALIVE_MS),
+  };
   const maxBatch = peerOptions.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
   const live = new Map<string, LiveSession>();
   let closed = false;
@@ -278,10 +280,10 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
   };
 
   return {
-    handle: (req, res) => guarded(keptAlive(nodeExchange(req, res, maxBufferedBytes), keepAliveMs)),
+    handle: (req, res) => guarded(nodeExchange(req, res, limits)),
     fetch: (request) => {
-      const { exchange: ex, response: answer } = fetchExchange(request, maxBufferedBytes);
-      void guarded(keptAlive(ex, keepAliveMs));
+      const { exchange: ex, response: answer } = fetchExchange(request, limits);
+      void guarded(ex);
       return answer;
     },
     events$: events$.asObservable(),
