@@ -170,7 +170,7 @@ const TABLE: readonly Mutation[] = [
   // transport/http/exchange, fetch-exchange (keep-alive, the unread-stream bound)
   { module: 'transport/http/exchange', from: "if (quiet) write(sseComment('keep-alive'));", to: '', what: 'never send a keep-alive comment' },
   { module: 'transport/http/fetch-exchange', from: 'if ((controller?.desiredSize ?? 0) < -limits.maxBufferedBytes) {', to: 'if ((controller?.desiredSize ?? 0) < -DEFAULT_STREAM_LIMITS.maxBufferedBytes) {', what: 'ignore maxBufferedBytes on the fetch face' },
-  { module: 'transport/http/streamable-http', from: "maxInFlight: countOption('maxInFlightPerSession', perSession,", to: "maxInFlight: countOption('maxInFlightPerSession', undefined,", what: 'ignore maxInFlightPerSession', specs: ['spec/transport/http/budget.spec.ts'] },
+  { module: 'transport/http/streamable-http', from: "maxInFlight: countOption('maxInFlightPerSession', perSession, maxInFlight)", to: "maxInFlight: countOption('maxInFlightPerSession', undefined, maxInFlight)", what: 'ignore maxInFlightPerSession', specs: ['spec/transport/http/budget.spec.ts'] },
   // codec/decode
   { module: 'codec/decode', from: "if (present(o, 'result') && present(o, 'error')) {", to: 'if (false) {', what: 'take a response with both result and error' },
   { module: 'codec/decode', from: "id: o !== undefined && shape !== 'notification' ? usableId(o['id']) : null,", to: 'id: null,', what: 'answer a bad request with id null, never its own id' },

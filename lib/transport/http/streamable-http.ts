@@ -132,14 +132,15 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
   const { eras: erasOption, sessions: sessionsOption, maxBodyBytes: maxBody, maxBufferedBytes: maxBuffered, keepAliveMs: keepAlive, maxInFlightPerSession: perSession, allowedOrigins, response, onSession, sessionIdleMs, maxSessions: maxLive, ...peerOptions } = options;
   const manager = peerOptions.manager ?? new CancellationManager();
   const scheduler = peerOptions.scheduler ?? asyncScheduler;
+  const maxInFlight = countOption('maxInFlight', peerOptions.maxInFlight, DEFAULT_MAX_IN_FLIGHT);
   const events$ = new Subject<PeerEvent | HttpEvent>();
   const ctx: HttpContext = {
-    peer: { ...peerOptions, manager, maxInFlight: countOption('maxInFlightPerSession', perSession, countOption('maxInFlight', peerOptions.maxInFlight, DEFAULT_MAX_IN_FLIGHT)) },
+    peer: { ...peerOptions, manager, maxInFlight: countOption('maxInFlightPerSession', perSession, maxInFlight) },
     mode: response ?? 'auto',
     emit: (e) => events$.next({ ...e, at: scheduler.now() } as HttpEvent),
     peerEvent: (e) => events$.next(e),
     peerEvents: events$,
-    budget: { count: 0, max: countOption('maxInFlight', peerOptions.maxInFlight, DEFAULT_MAX_IN_FLIGHT) },
+    budget: { count: 0, max: maxInFlight },
     live: new Set(),
   };
   const eras: ReadonlySet<ProtocolEra> = new Set(erasOption ?? ['2025-11-25', '2026-07-28']);
