@@ -25,7 +25,7 @@ export {
   InvalidResponseError,
   RequestSendError,
 } from './errors.js';
-export { CancellationManager, type CancellationManagerOptions, type CancelResult } from './manager/cancellation-manager.js';
+export { CancellationManager, type CancellationManagerOptions, type CancelOptions, type CancelResult } from './manager/cancellation-manager.js';
 export { RequestKey, CancelReason } from './manager/request-key.js';
 export type { CancellationBus, BusCancellation } from './manager/bus.js';
 export {

@@ -8,12 +8,20 @@ import { CancelReason, RequestKey } from './request-key.js';
  * What `cancel` did: only `cancelled` changes the registry. `elsewhere`: the id is in flight in
  * another session of this manager, and not in the key's own (a sender aiming at another
  * tenant's request: the caller should report it as not allowed, and tell the sender nothing).
- */
-/**
- * What a cancel did: `forwarded` when the key was not known here and went to the other
- * instances over the bus (where it may be in flight).
+ * `forwarded`: the key was not known here and went to the other instances over the bus (where
+ * it may be in flight).
  */
 export type CancelResult = 'cancelled' | 'already-cancelled' | 'finished' | 'unknown' | 'elsewhere' | 'forwarded';
+
+/** Options of one {@link CancellationManager.cancel}. */
+export interface CancelOptions {
+  /**
+   * Whether a key not in flight here goes to the other instances over the bus. Default `true`.
+   * `false` for a key whose scope no other instance can hold (a connection's own random scope):
+   * forwarding it could stop nothing and would only cost the bus a record and a publish.
+   */
+  readonly forward?: boolean;
+}
 
 /** Options of {@link CancellationManager}. */
 export interface CancellationManagerOptions {
@@ -191,13 +199,17 @@ export class CancellationManager {
    * Cancel a request in flight. A second cancel, a cancel for an ended key, or one for a key
    * never seen changes nothing, and the result says which. A plain string reason is a
    * cancellation from the peer. With a bus, a key not in flight here is published to the
-   * other instances.
+   * other instances, unless `options.forward` is `false`.
+   *
+   * @example
+   * manager.cancel({ sessionId: 's1', requestId: 7 }, 'user pressed stop'); // 'cancelled', or why not
+   * manager.cancel(key, CancelReason.of('caller'), { forward: false }); // this instance only
    */
-  cancel(key: RequestKey, reason?: string | CancelReason): CancelResult {
+  cancel(key: RequestKey, reason?: string | CancelReason, options?: CancelOptions): CancelResult {
     const why = typeof reason === 'object' ? reason : CancelReason.of('peer', reason);
     const result = this.cancelLocal(key, why);
     // not in flight here in its own session: it may be on another instance
-    if ((result === 'unknown' || result === 'elsewhere') && this.bus !== undefined) {
+    if ((result === 'unknown' || result === 'elsewhere') && this.bus !== undefined && options?.forward !== false) {
       this.bus.publish(key, why);
       return result === 'unknown' ? 'forwarded' : result;
     }

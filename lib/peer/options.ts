@@ -61,6 +61,14 @@ export interface ConnectionConfig {
   readonly sessionId: string | undefined;
   /** The rate-limit and audit "who": the session, or the connection's own scope. */
   readonly sender: string;
+  /**
+   * Whether a cancel for a key not in flight here may go to other instances over the manager's
+   * bus: only when the scope was given (`sessionId`), since only a given scope can be held by
+   * another instance too. A random scope is this connection's alone: a cancel naming an id it
+   * does not have could stop nothing anywhere, and forwarding it would let any peer without a
+   * stable identity (a 2026-07-28 POST, say) write to the bus for free.
+   */
+  readonly forwards: boolean;
   readonly manager: CancellationManager;
   readonly security: CancellationSecurity;
   readonly maxInFlight: number;
@@ -99,6 +107,7 @@ export const connectionConfig = (
     notifications: options.notifications ?? {},
     sessionId,
     sender: sessionId ?? scope,
+    forwards: options.sessionId !== undefined,
     manager: options.manager ?? new CancellationManager(),
     security: CancellationSecurity.from(options.security),
     ...limits,

@@ -112,7 +112,8 @@ export class ServingHalf implements ActiveOwner {
     this.repeats.close();
     const reason = CancelReason.of('close');
     for (const a of [...this.active.values()]) {
-      this.init.manager.cancel(a.key, reason);
+      // a close is this connection's own: never forwarded to the other instances
+      this.init.manager.cancel(a.key, reason, { forward: false });
       // unsubscribing is what ends it if the manager could not (the key was not its own)
       a.subscription?.unsubscribe();
     }
@@ -216,7 +217,7 @@ export class ServingHalf implements ActiveOwner {
     if (!d.allowed) return this.ignored(d.why, d.key, d.reason, d.error);
     const reason = CancelReason.of('peer', d.reason);
     if (d.truncated) truncated.add(reason);
-    const result = this.init.manager.cancel(d.key, reason);
+    const result = this.init.manager.cancel(d.key, reason, { forward: this.init.forwards });
     if (result === 'cancelled') return; // reported as request-cancelled by the request's own ending
     // not in flight here: gone to the other instances over the bus, where it may be
     if (result === 'forwarded') {

@@ -115,6 +115,14 @@ describe('CancellationManager', () => {
       expect(incoming.observed).to.equal(false);
     });
 
+    it('should keep a cancel to itself with forward: false, and say unknown', () => {
+      const published: BusCancellation[] = [];
+      const m = new CancellationManager({ bus: { publish: (key, reason) => published.push({ key, reason }), cancellations$: new Subject<BusCancellation>() } });
+      expect(m.cancel(k(1, 'a'), 'here only', { forward: false })).to.equal('unknown');
+      expect(published).to.deep.equal([]);
+      m.dispose();
+    });
+
     it('should publish a cancel for a key in flight only in another session, since its owner may be elsewhere too', () => {
       const published: BusCancellation[] = [];
       const m = new CancellationManager({ bus: { publish: (key, reason) => published.push({ key, reason }), cancellations$: new Subject<BusCancellation>() } });

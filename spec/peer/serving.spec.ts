@@ -268,4 +268,18 @@ describe('serving side, with a bus', () => {
     expect(published.map((p) => p.key)).to.deep.equal([{ sessionId: 'S', requestId: 41 }]);
     manager.dispose();
   });
+
+  it('should never forward a cancel from a connection whose scope is its own (no sessionId given): no other instance can hold it', async () => {
+    const published: BusCancellation[] = [];
+    const manager = new CancellationManager({ bus: { publish: (key, reason) => void published.push({ key, reason }), cancellations$: new Subject<BusCancellation>() } });
+    const d = drive({ manager, handlers: { slow: () => NEVER } });
+    d.incoming.next(cancel(41, 'stop'));
+    d.incoming.next(req(42, 'slow'));
+    d.incoming.complete();
+    await flush();
+    expect(ofType(d.events, 'cancel-forwarded')).to.deep.equal([]);
+    expect(ofType(d.events, 'cancel-ignored').map((e) => [e.key?.requestId, e.why])).to.deep.equal([[41, 'unknown']]);
+    expect(published, 'neither the cancel nor the close of request 42').to.deep.equal([]);
+    manager.dispose();
+  });
 });
