@@ -197,6 +197,9 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
     return record === undefined || closed ? undefined : (live.get(id) ?? open(id));
   };
   const noSession: Refusal = { status: 404, message: 'Not Found: no such session (open a new one with initialize)' };
+  // close() may run while a request is read or a store is asked: every path checks again after
+  // each await, before it admits anything (a request admitted after close would run on, uncancelled)
+  const closing: Refusal = { status: 503, message: 'Service Unavailable: closing' };
 
   const post = async (ex: HttpExchange, sessionId: string | undefined): Promise<void> => {
     const bad = postRefusal(ex);
@@ -204,6 +207,7 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
     const text = await ex.body(maxBodyBytes);
     if (text === undefined) return refuse(ex, { status: 413, message: `Payload Too Large: the body is over ${maxBodyBytes} bytes` });
     if (ex.gone.aborted) return;
+    if (closed) return refuse(ex, closing);
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -237,7 +241,10 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
       if (!fits(ctx.budget, ids.length)) return refuseOverBudget(ex, ctx.budget, ctx.emit, idOf(body));
       const id = globalThis.crypto.randomUUID();
       await store.create({ id, createdAt: Date.now() });
-      if (closed) return refuse(ex, { status: 503, message: 'Service Unavailable: closing' });
+      if (closed) {
+        void Promise.resolve(store.delete(id)).catch(() => undefined);
+        return refuse(ex, closing);
+      }
       // other POSTs ran while the store wrote: asked again, and from here to post() nothing else runs
       if (!fits(ctx.budget, ids.length)) {
         void Promise.resolve(store.delete(id)).catch(() => undefined);
@@ -246,13 +253,14 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
       return open(id).post(ex, body, ids, { [SESSION_HEADER]: id });
     }
     const session = await find(sessionId);
+    if (closed) return refuse(ex, closing);
     if (session === undefined) return refuse(ex, noSession);
     if (isInitialize(body)) return refuse(ex, { status: 400, code: ErrorCodes.InvalidRequest, message: 'Invalid request: this session is initialized already', id: idOf(body) });
     session.post(ex, body, ids, {});
   };
 
   const exchange = async (ex: HttpExchange): Promise<void> => {
-    if (closed) return refuse(ex, { status: 503, message: 'Service Unavailable: closing' });
+    if (closed) return refuse(ex, closing);
     const origin = originRefusal(ex, allowedOrigins);
     if (origin !== undefined) return refuse(ex, origin);
     const sessionId = ex.header(SESSION_HEADER);
@@ -261,6 +269,7 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
       // no session: a 2026 endpoint has only POST (MCP 2026-07-28, "Backward Compatibility")
       return refuse(ex, { status: 405, message: `Method Not Allowed: ${preview(ex.method, 16)}`, headers: { allow: eras.has('2025-11-25') ? 'GET, POST, DELETE' : 'POST' } });
     const session = await find(sessionId);
+    if (closed) return refuse(ex, closing);
     if (session === undefined) return refuse(ex, noSession);
     if (ex.method === 'DELETE') {
       session.end('delete');

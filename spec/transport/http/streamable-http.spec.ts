@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { request as httpRequest } from 'node:http';
 import { ErrorCodes, type HttpEvent, type PeerEvent } from '../../../lib/index.js';
 import { headers2026, meta2026, post, sseMessages, start, until, type Running } from './support.js';
 
@@ -6,6 +7,29 @@ type Rec = Record<string, unknown>;
 const ofType = <T extends string>(events: ReadonlyArray<PeerEvent | HttpEvent>, type: T): Array<Extract<PeerEvent | HttpEvent, { type: T }>> =>
   events.filter((e): e is Extract<PeerEvent | HttpEvent, { type: T }> => e.type === type);
 const call = (id: number, name: string, args: Rec = {}, meta: Rec = meta2026): Rec => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args, _meta: meta } });
+/**
+ * A POST whose body arrives in two parts: the first now, the rest when `rest()` is called.
+ * `answer` is the status and body the server gave.
+ */
+const slowPost = (url: string, body: Rec, headers: Record<string, string>): { rest: () => void; answer: Promise<{ status: number; text: string }> } => {
+  const text = JSON.stringify(body);
+  const cut = Math.floor(text.length / 2);
+  const req = httpRequest(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(text)) } });
+  const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+    req.on('response', (res) => {
+      let got = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => void (got += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: got }));
+    });
+    req.on('error', reject);
+  });
+  req.write(text.slice(0, cut));
+  return { rest: () => void req.end(text.slice(cut)), answer };
+};
+const json2025 = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const initialize = { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } } };
+
 const errorCode = async (r: Response): Promise<number | undefined> => ((await r.json()) as { error?: { code?: number } }).error?.code;
 
 describe('streamableHttp', () => {
@@ -169,6 +193,43 @@ describe('streamableHttp', () => {
       expect((await r).status).to.equal(503);
       expect(s.seen.cleanups).to.deep.equal(['1:close']);
       expect((await post(s.url, call(2, 'echo'), headers2026('tools/call', 'echo'))).status).to.equal(503);
+    });
+
+    it('should answer 503 and run nothing for a request whose body was still arriving when close() ran', async () => {
+      const p = slowPost(s.url, call(1, 'never'), headers2026('tools/call', 'never'));
+      // the server has the headers and half the body: the request is being read
+      await new Promise((r) => setTimeout(r, 50));
+      await s.mcp.close();
+      p.rest();
+      const answer = await p.answer;
+      expect(answer.status).to.equal(503);
+      expect(answer.text).to.match(/closing/);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(s.mcp.inFlight()).to.equal(0);
+      expect(ofType(s.seen.events, 'request-received')).to.deep.equal([]);
+      expect(s.seen.cleanups).to.deep.equal([]);
+    });
+  });
+
+  describe('2025-11-25: close() while a request is read', () => {
+    beforeEach(async () => (s = await start()));
+
+    it("should answer 503 to a session's POST and to an initialize whose bodies were read across close(), and open no session", async () => {
+      const r = await post(s.url, initialize, json2025);
+      const session = r.headers.get('mcp-session-id')!;
+      await r.text();
+      const inSession = { ...json2025, 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
+      const call2025 = slowPost(s.url, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'never' } }, inSession);
+      const init = slowPost(s.url, initialize, json2025);
+      await new Promise((r) => setTimeout(r, 50));
+      await s.mcp.close();
+      call2025.rest();
+      init.rest();
+      expect((await call2025.answer).status).to.equal(503);
+      expect((await init.answer).status).to.equal(503);
+      expect(ofType(s.seen.events, 'request-received').map((e) => e.method)).to.deep.equal(['initialize']);
+      expect(ofType(s.seen.events, 'session-opened')).to.have.length(1);
+      expect(s.mcp.inFlight()).to.equal(0);
     });
   });
 });
