@@ -64,6 +64,7 @@ export { encodeHeaderValue, decodeHeaderValue } from './transport/header-value.j
 export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BUFFERED_BYTES } from './transport/http/exchange.js';
 export { streamableHttp, DEFAULT_MAX_BODY_BYTES, DEFAULT_SESSION_IDLE_MS, type StreamableHttp, type StreamableHttpOptions } from './transport/http/streamable-http.js';
 export { memorySessions, DEFAULT_MAX_SESSIONS, type SessionStore, type SessionRecord } from './transport/http/sessions.js';
+export { DEFAULT_SESSION_CHECK_MS } from './transport/http/session-check.js';
 export type { HttpEvent } from './transport/http/events.js';
 export type { AnswerMode } from './transport/http/answer.js';
 export { redisSessions, decodeSessionRecord, DEFAULT_REDIS_NAMESPACE, DEFAULT_SESSION_TTL_MS, type RedisSessionClient, type RedisSessionsOptions } from './transport/http/redis-sessions.js';

@@ -27,8 +27,12 @@ export type HttpEvent =
       readonly type: 'session-closed';
       readonly at: number;
       readonly sessionId: string;
-      /** `delete`: the client's DELETE; `idle`: no request for `sessionIdleMs`; `close`: the transport closed. */
-      readonly why: 'delete' | 'idle' | 'close';
+      /**
+       * `delete`: the client's DELETE; `idle`: no request for `sessionIdleMs`; `close`: the
+       * transport closed; `record-gone`: its record left the shared store (a DELETE that landed on
+       * another instance, an expired record).
+       */
+      readonly why: 'delete' | 'idle' | 'close' | 'record-gone';
     }
   | {
       /** A client closed a response stream before its answer ended. */
@@ -44,10 +48,14 @@ export type HttpEvent =
       readonly pending?: number;
     }
   | {
-      /** Something failed here and was contained: the `onSession` callback threw, the session store or this code failed (answered 500). */
+      /**
+       * Something failed here and was contained: the `onSession` callback threw, the session store
+       * or this code failed (answered 500), or the store could not say which sessions still exist
+       * (`session-check`: nothing ended, asked again next time).
+       */
       readonly type: 'http-failed';
       readonly at: number;
-      readonly what: 'on-session' | 'internal';
+      readonly what: 'on-session' | 'internal' | 'session-check';
       readonly why: string;
     }
   | {

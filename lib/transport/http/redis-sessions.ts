@@ -12,6 +12,8 @@ export interface RedisSessionClient {
   set(key: string, value: string, mode: 'PX', ms: number): Promise<unknown>;
   get(key: string): Promise<string | null>;
   del(key: string): Promise<unknown>;
+  /** Optional: with it, checking which sessions still exist is one round trip per 500 of them. */
+  mget?(...keys: string[]): Promise<Array<string | null>>;
 }
 
 /** Options of {@link redisSessions}. */
@@ -60,8 +62,9 @@ export const decodeSessionRecord = (id: string, raw: string | null): SessionReco
 /**
  * A {@link SessionStore} on Redis: give every instance behind the load balancer one, on the same
  * Redis, and any instance takes over a 2025-11-25 session another opened (`streamableHttp`'s
- * `sessions` option). A record expires `ttlMs` after it is created; a session still live in the
- * process that holds it goes on there, but no other instance takes it over once it has expired.
+ * `sessions` option). A record expires `ttlMs` after it is created, and the session ends with it
+ * on every instance (each checks the sessions it holds every `sessionCheckMs`): set `ttlMs` to
+ * the longest a session may live. A DELETE on any instance ends the session on all of them.
  * A failing Redis rejects the call, which `streamableHttp` answers with one 500: an outage is not
  * "no such session" (that would send every client to open a new one).
  *
@@ -75,6 +78,7 @@ export const redisSessions = (options: RedisSessionsOptions): SessionStore => {
   const ttlMs = Math.max(1, Math.floor(options.ttlMs ?? DEFAULT_SESSION_TTL_MS));
   const keyOf = (id: string): string => `${namespace}:session:${id}`;
   const { client } = options;
+  const mget = client.mget?.bind(client);
   return {
     create: async (r) => {
       await client.set(keyOf(r.id), JSON.stringify(r), 'PX', ttlMs);
@@ -83,5 +87,14 @@ export const redisSessions = (options: RedisSessionsOptions): SessionStore => {
     delete: async (id) => {
       await client.del(keyOf(id));
     },
+    ...(mget === undefined
+      ? {}
+      : {
+          present: async (ids: readonly string[]): Promise<ReadonlySet<string>> => {
+            const raws = ids.length === 0 ? [] : await mget(...ids.map(keyOf));
+            // decoded like get: a value that is not this session's record is no session
+            return new Set(ids.filter((id, i) => decodeSessionRecord(id, raws[i] ?? null) !== undefined));
+          },
+        }),
   };
 };

@@ -9,6 +9,13 @@ import type { HttpContext } from './context.js';
 import type { EventStream, HttpExchange } from './exchange.js';
 import { acceptsSse } from './validate.js';
 
+/**
+ * Why a session ended here: the client's DELETE to this instance, no use for `sessionIdleMs`, the
+ * transport's `close()`, or its record gone from the shared store (a DELETE that landed on
+ * another instance, an expired record).
+ */
+export type SessionEndWhy = 'delete' | 'idle' | 'close' | 'record-gone';
+
 /** The header of a 2025-11-25 session. */
 export const SESSION_HEADER = 'mcp-session-id';
 
@@ -40,7 +47,7 @@ export class LiveSession {
     readonly id: string,
     private readonly ctx: HttpContext,
     private readonly idleMs: number,
-    private readonly ended: (why: 'delete' | 'idle' | 'close') => void,
+    private readonly ended: (why: SessionEndWhy) => void,
   ) {
     this.peer = createPeer(this.incoming, { ...ctx.peer, era: '2025-11-25', sessionId: id });
     this.peer.events$.subscribe((e) => {
@@ -54,6 +61,11 @@ export class LiveSession {
 
   /** A POST of this session: its messages into the connection, its answer kept for their responses. */
   post(ex: HttpExchange, body: unknown, ids: readonly RequestId[], headers: Readonly<Record<string, string>>): void {
+    if (this.subscription.closed) {
+      // ended while its POST was read: after termination the session id is answered 404
+      ex.reply(404, headers, JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Not Found: this session has ended' } }));
+      return;
+    }
     this.touch();
     if (ids.length === 0) {
       // notifications and responses only (a cancel, `initialized`, our requests' answers): 202
@@ -95,7 +107,7 @@ export class LiveSession {
   }
 
   /** End the session: its connection closes (everything in flight cancelled), every stream ends. */
-  end(why: 'delete' | 'idle' | 'close'): void {
+  end(why: SessionEndWhy): void {
     if (this.subscription.closed) return;
     if (this.idle !== undefined) clearTimeout(this.idle);
     this.incoming.complete();

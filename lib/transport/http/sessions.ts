@@ -22,6 +22,11 @@ export interface SessionStore {
   create(record: SessionRecord): void | Promise<void>;
   get(id: string): SessionRecord | undefined | Promise<SessionRecord | undefined>;
   delete(id: string): void | Promise<void>;
+  /**
+   * Of `ids`, those whose record is still here: one round trip for many (Redis `MGET`, say).
+   * Optional: without it, a transport checking the sessions it holds asks `get` for each.
+   */
+  present?(ids: readonly string[]): ReadonlySet<string> | Promise<ReadonlySet<string>>;
 }
 
 /** The default bound of {@link memorySessions}. */

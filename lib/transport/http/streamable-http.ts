@@ -19,6 +19,7 @@ import { fetchExchange } from './fetch-exchange.js';
 import { nodeExchange } from './node-exchange.js';
 import { serveOne } from './per-request.js';
 import { LiveSession, SESSION_HEADER } from './session.js';
+import { DEFAULT_SESSION_CHECK_MS, watchSessions } from './session-check.js';
 import { memorySessions, type SessionStore } from './sessions.js';
 import { answeredIds, headerRefusal, originRefusal, postRefusal, type Refusal } from './validate.js';
 
@@ -81,6 +82,19 @@ export interface StreamableHttpOptions extends Omit<PeerOptions, 'sessionId' | '
   readonly sessionIdleMs?: number;
   /** Most 2025 sessions live in this process; past it an `initialize` gets 503. Default 10,000. */
   readonly maxSessions?: number;
+  /**
+   * With a `sessions` store given (shared by several instances), how often this instance asks it
+   * whether the sessions it holds still exist (ms). A session whose record is gone (a DELETE that
+   * landed on another instance, an expired record) ends here too: its requests are cancelled
+   * (`source: 'close'`, cleanups once), its streams end, and its later requests get 404 (MCP
+   * 2025-11-25, session management). Default {@link DEFAULT_SESSION_CHECK_MS}, 1 s; `Infinity`:
+   * never. A failing store ends nothing (an `http-failed` event); the default in-memory store is
+   * this instance's own, and is not checked.
+   *
+   * @example
+   * streamableHttp({ handlers, sessions: redisSessions({ client }), sessionCheckMs: 500 });
+   */
+  readonly sessionCheckMs?: number;
 }
 
 /** A Streamable HTTP server transport: a node handler, a fetch handler, its events, and `close()`. */
@@ -129,7 +143,7 @@ const MAX_SESSION_ID = 256;
  * // Bun, Deno, Workers: export default { fetch: mcp.fetch };
  */
 export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableHttp => {
-  const { eras: erasOption, sessions: sessionsOption, maxBodyBytes: maxBody, maxBufferedBytes: maxBuffered, keepAliveMs: keepAlive, maxInFlightPerSession: perSession, allowedOrigins, response, onSession, sessionIdleMs, maxSessions: maxLive, ...peerOptions } = options;
+  const { eras: erasOption, sessions: sessionsOption, maxBodyBytes: maxBody, maxBufferedBytes: maxBuffered, keepAliveMs: keepAlive, maxInFlightPerSession: perSession, allowedOrigins, response, onSession, sessionIdleMs, maxSessions: maxLive, sessionCheckMs, ...peerOptions } = options;
   const manager = peerOptions.manager ?? new CancellationManager();
   const scheduler = peerOptions.scheduler ?? asyncScheduler;
   const maxInFlight = countOption('maxInFlight', peerOptions.maxInFlight, DEFAULT_MAX_IN_FLIGHT);
@@ -156,6 +170,16 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
   const maxBatch = peerOptions.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
   const live = new Map<string, LiveSession>();
   let closed = false;
+  // a shared store may lose a session this instance holds (ended elsewhere): end it here too
+  const unwatch = sessionsOption === undefined
+    ? () => undefined
+    : watchSessions(
+        store,
+        countOption('sessionCheckMs', sessionCheckMs, DEFAULT_SESSION_CHECK_MS),
+        () => [...live.keys()],
+        (id) => live.get(id)?.end('record-gone'),
+        (e) => ctx.emit({ type: 'http-failed', what: 'session-check', why: preview(e instanceof Error ? e.message : String(e), PREVIEW_MAX) }),
+      );
 
   const refuse = (ex: HttpExchange, r: Refusal): void => {
     ctx.emit(r.code === undefined ? { type: 'http-rejected', status: r.status, why: r.message } : { type: 'http-rejected', status: r.status, code: r.code, why: r.message });
@@ -300,6 +324,7 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
     inFlight: () => manager.size,
     close: () => {
       closed = true;
+      unwatch();
       for (const end of [...ctx.live]) end();
       return Promise.resolve();
     },

@@ -44,8 +44,8 @@ describe('streamableHttp across instances (real redis-server)', function () {
   after(() => redis?.stop());
 
   /** An instance with its own bus on the shared Redis; what its bus did is in `busEvents`. */
-  const instance = async (options: { security?: { burst: number; maxCancellationsPerSecond: number }; sessions?: boolean } = {}) => {
-    const ns = `across-${++namespace}`;
+  const instance = async (options: { security?: { burst: number; maxCancellationsPerSecond: number }; sessions?: boolean; ns?: string } = {}) => {
+    const ns = options.ns ?? `across-${++namespace}`;
     const bus = redisBus({ publisher: redis!.client(), subscriber: redis!.client(), secret: 'across spec secret', namespace: ns });
     const busEvents: BusEvent[] = [];
     bus.events$.subscribe((e) => void busEvents.push(e));
@@ -83,5 +83,46 @@ describe('streamableHttp across instances (real redis-server)', function () {
     expect(ofType(s.seen.events, 'cancel-ignored').map((e) => e.why)).to.deep.equal(Array(7).fill('rate-limited'));
     expect(busEvents.filter((e) => e.type === 'bus-published')).to.have.length(5);
     expect((await recordsUnder(ns)).filter((k) => k.includes(':cancelled:'))).to.have.length(5);
+  });
+
+  describe('a 2025 session ended on one instance', () => {
+    const slowCall = (id: number): Record<string, unknown> => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'never' } });
+
+    /** A and B share the session store; the session opens on A, where a call is left running. */
+    const openOnA = async () => {
+      const a = await instance({ sessions: true });
+      const b = await instance({ sessions: true, ns: a.ns });
+      const session = await open(a.s);
+      const call = fetch(a.s.url, { method: 'POST', headers: inSession(session), body: JSON.stringify(slowCall(1)) }).then((r) => r.text(), () => '');
+      await until(() => ofType(a.s.seen.events, 'request-received').some((e) => e.method === 'tools/call'), 3_000, 'the call on A');
+      return { a: a.s, b: b.s, session, call, ns: a.ns };
+    };
+    const endedOnA = async (a: Running, session: string, why: string): Promise<void> => {
+      await until(() => a.seen.cleanups.length === 1, 3_000, 'the call on A to be cancelled');
+      expect(a.seen.cleanups).to.deep.equal(['1:close']);
+      expect(ofType(a.seen.events, 'session-closed').map((e) => [e.sessionId, e.why])).to.deep.equal([[session, why]]);
+      expect(a.mcp.inFlight()).to.equal(0);
+      const later = await post(a.url, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { text: 'still there?' } } }, inSession(session));
+      expect(later.status, 'after termination the session id is answered 404').to.equal(404);
+      await sleep(50);
+      expect(a.seen.cleanups, 'cleanups once').to.have.length(1);
+    };
+
+    it('should end it on every instance when its DELETE lands on another: calls cancelled, later requests 404', async () => {
+      const { a, b, session, call } = await openOnA();
+      const del = await fetch(b.url, { method: 'DELETE', headers: inSession(session) });
+      expect(del.status).to.equal(200);
+      const t0 = Date.now();
+      await endedOnA(a, session, 'record-gone');
+      expect(Date.now() - t0, 'within about a second').to.be.below(2_000);
+      await call;
+    });
+
+    it('should end it when only the store knows: its record deleted behind the instances’ backs', async () => {
+      const { a, session, call, ns } = await openOnA();
+      await redis!.client().del(`${ns}:session:${session}`);
+      await endedOnA(a, session, 'record-gone');
+      await call;
+    });
   });
 });
