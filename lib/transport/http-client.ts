@@ -31,6 +31,9 @@ const isResponseTo = (u: unknown, id: RequestId): boolean =>
 /**
  * A client transport for MCP 2026-07-28 over Streamable HTTP, on `fetch`: each request is one
  * POST, answered with JSON or an SSE stream that carries its progress and then its response.
+ * Once its response is in, the stream is released (read no further, closed), even when the
+ * server would leave it open: a request has no more to say after its response, and an answered
+ * request must not hold a socket. That close comes after the response, so it cancels nothing.
  * Cancelling a request closes its stream, which *is* the cancel in this era (MCP 2026-07-28,
  * basic/patterns/cancellation, "Transport-Specific Cancellation"): the peer's
  * `notifications/cancelled` for it is never sent, it aborts that POST instead. So with
@@ -117,7 +120,14 @@ export const streamableHttpClient = (options: StreamableHttpClientOptions): Wire
       if (type.startsWith('text/event-stream') && response.body !== null) {
         for await (const item of sseEvents(response.body, max)) {
           if (item.kind === 'too-large') fault(`an event from the server is over ${max} characters; skipped`);
-          else if (isResponseTo(deliver(item.data, m.id), m.id)) answered = true;
+          else if (isResponseTo(deliver(item.data, m.id), m.id)) {
+            answered = true;
+            // MCP 2026-07-28: a stream carries its own request only, so nothing after the response
+            // is for us; a server that leaves the stream open would otherwise hold a socket per
+            // call. Leaving the loop cancels the body (sseEvents). It is no cancel: the request is
+            // answered already, and the POST is not aborted (its signal stays clear).
+            break;
+          }
         }
       } else if (type.startsWith('application/json')) {
         // an error status with a JSON-RPC error body (-32020, -32022, -32601) is an answer too
