@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { connect, streamableHttpClient, type Connection, type PeerEvent } from '../../lib/index.js';
+import { ConnectionClosedError, connect, streamableHttpClient, type Connection, type PeerEvent } from '../../lib/index.js';
 import { flush, ofType } from '../helpers.js';
 import { until } from './support.js';
 
@@ -126,6 +126,28 @@ describe('streamableHttpClient: our 2026-07-28 client over HTTP', () => {
     for (let i = 0; i < 200 && seen.aborted < 2; i++) await new Promise((r) => setTimeout(r, 5));
     expect(seen.aborted).to.equal(2);
     await flush();
+  });
+});
+
+describe('streamableHttpClient after close', () => {
+  it('should reject a send after close with ConnectionClosedError, and raise no unhandled rejection when it is ignored', async () => {
+    let posts = 0;
+    const wire = streamableHttpClient({ url: 'http://127.0.0.1:9/mcp', fetch: () => (posts++, Promise.reject(new Error('no POST after close'))) });
+    wire.incoming$.subscribe();
+    await wire.close();
+    const seen: unknown[] = [];
+    const listen = (e: unknown): void => void seen.push(e);
+    process.on('unhandledRejection', listen);
+    try {
+      const error = await Promise.resolve(wire.send({ jsonrpc: '2.0', id: 1, method: 'tools/list' })).then(() => 'resolved', (e: unknown) => e);
+      expect(error).to.be.instanceOf(ConnectionClosedError);
+      for (let i = 0; i < 5; i++) void wire.send({ jsonrpc: '2.0', id: 2 + i, method: 'tools/list' });
+      await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      process.off('unhandledRejection', listen);
+    }
+    expect(seen).to.deep.equal([]);
+    expect(posts).to.equal(0);
   });
 });
 
