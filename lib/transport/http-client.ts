@@ -7,6 +7,7 @@ import { namedMember } from '../codec/target.js';
 import { messageOf } from '../errors.js';
 import { WireFault } from '../peer/wire-fault.js';
 import { encodeHeaderValue } from './header-value.js';
+import { ignorable, notSent } from './send-result.js';
 import { sseEvents } from './sse-reader.js';
 import type { WireTransport } from './wire.js';
 
@@ -31,6 +32,9 @@ const isResponseTo = (u: unknown, id: RequestId): boolean =>
 /**
  * A client transport for MCP 2026-07-28 over Streamable HTTP, on `fetch`: each request is one
  * POST, answered with JSON or an SSE stream that carries its progress and then its response.
+ * Once its response is in, the stream is released (read no further, closed), even when the
+ * server would leave it open: a request has no more to say after its response, and an answered
+ * request must not hold a socket. That close comes after the response, so it cancels nothing.
  * Cancelling a request closes its stream, which *is* the cancel in this era (MCP 2026-07-28,
  * basic/patterns/cancellation, "Transport-Specific Cancellation"): the peer's
  * `notifications/cancelled` for it is never sent, it aborts that POST instead. So with
@@ -41,7 +45,9 @@ const isResponseTo = (u: unknown, id: RequestId): boolean =>
  * `_meta` version), `Mcp-Method`, and `Mcp-Name` for `tools/call`, `prompts/get` and
  * `resources/read` (Base64-encoded when it is not plain ASCII). A POST that fails, or a stream
  * that ends without the response, errors that request at once (RequestSendError); what the
- * server sends that is not JSON or too long is a `transport-error` event, never a throw.
+ * server sends that is not JSON or too long is a `transport-error` event, never a throw. After
+ * `close()`, `send` posts nothing and rejects with `ConnectionClosedError`; like every Promise it
+ * returns, that one is already handled, so ignoring it raises no `unhandledRejection`.
  *
  * For a 2025-11-25 server (sessions, `initialize`), use the official SDK's client transport
  * through `connect` instead.
@@ -117,7 +123,14 @@ export const streamableHttpClient = (options: StreamableHttpClientOptions): Wire
       if (type.startsWith('text/event-stream') && response.body !== null) {
         for await (const item of sseEvents(response.body, max)) {
           if (item.kind === 'too-large') fault(`an event from the server is over ${max} characters; skipped`);
-          else if (isResponseTo(deliver(item.data, m.id), m.id)) answered = true;
+          else if (isResponseTo(deliver(item.data, m.id), m.id)) {
+            answered = true;
+            // MCP 2026-07-28: a stream carries its own request only, so nothing after the response
+            // is for us; a server that leaves the stream open would otherwise hold a socket per
+            // call. Leaving the loop cancels the body (sseEvents). It is no cancel: the request is
+            // answered already, and the POST is not aborted (its signal stays clear).
+            break;
+          }
         }
       } else if (type.startsWith('application/json')) {
         // an error status with a JSON-RPC error body (-32020, -32022, -32601) is an answer too
@@ -143,7 +156,7 @@ export const streamableHttpClient = (options: StreamableHttpClientOptions): Wire
   return {
     incoming$: incoming.asObservable(),
     send: (m: JsonRpcMessage): Promise<void> | void => {
-      if (closed) return Promise.reject(new Error('the transport is closed'));
+      if (closed) return notSent('streamableHttpClient', 'the transport is closed');
       const cancelled = cancelledRequestId(m);
       if (cancelled !== undefined) {
         // closing the stream is the cancel: abort the POST, send nothing
@@ -151,10 +164,11 @@ export const streamableHttpClient = (options: StreamableHttpClientOptions): Wire
         posts.delete(cancelled);
         return undefined;
       }
-      if (isRequestMessage(m)) return post(m);
+      // every Promise handled already: a caller of the transport itself may ignore it (connect does not)
+      if (isRequestMessage(m)) return ignorable(post(m));
       // MCP 2026-07-28: a client sends no responses over Streamable HTTP (the server sends no requests)
-      if (!('method' in m)) return Promise.reject(new Error('a 2026-07-28 client sends no responses over Streamable HTTP'));
-      return notify(m);
+      if (!('method' in m)) return ignorable(Promise.reject(new Error('a 2026-07-28 client sends no responses over Streamable HTTP')));
+      return ignorable(notify(m));
     },
     close: () => {
       if (closed) return;

@@ -2,12 +2,13 @@ import type { Readable, Writable } from 'node:stream';
 import { Observable, type Subscriber } from 'rxjs';
 import type { JsonRpcMessage } from '../codec/messages.js';
 import { WireFault } from '../peer/wire-fault.js';
-import { messageOf } from '../errors.js';
+import { ConnectionClosedError, messageOf } from '../errors.js';
 import type { WireTransport } from './wire.js';
 import { HeldInput } from './held-input.js';
 import { LineSplitter, parseLine } from './line-reader.js';
 import { progressTokenOf, serialize, shedFault } from './line-writer.js';
 import { WriteQueue } from './write-queue.js';
+import { ignorable, notSent } from './send-result.js';
 import { DEFAULT_MAX_HELD_BYTES, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_QUEUED_BYTES, type NdjsonOptions } from './ndjson-options.js';
 
 export { DEFAULT_MAX_HELD_BYTES, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_QUEUED_BYTES, type NdjsonOptions };
@@ -39,8 +40,14 @@ export { DEFAULT_MAX_HELD_BYTES, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_QUEUED_BYTE
  *   before it is still written (on drain, or handed to the writable by `close()`).
  *
  * A dead output (destroyed, errored, closed before `close()`) is the connection closed too: one
- * `transport-error` fault with the cause, then `incoming$` completes. After the close, `send` is
- * a no-op and nothing more is emitted.
+ * `transport-error` fault with the cause, then `incoming$` completes. After the close (ours, or
+ * the transport's own), nothing more is written or emitted, and `send` says so: it returns a
+ * Promise rejected with `ConnectionClosedError`, as does every message lost with the connection.
+ *
+ * `send` returns nothing when the message was handed to the writable (or will be, at the end of
+ * the turn), and a Promise when it was not: it resolves once written, or rejects. Every such
+ * Promise is already handled: a caller that ignores it gets no `unhandledRejection`, and one that
+ * awaits it sees the rejection all the same.
  *
  * @example
  * // an MCP server on stdio
@@ -65,6 +72,8 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
   let ending = false;
   /** The report of that end, kept for an `incoming$` subscribed after it. */
   let endFault: WireFault | undefined;
+  /** Why the transport ended the connection: what a later `send` is told. */
+  let endedWhy = '';
   /** `write()` returned false: the output is backed up until `'drain'`. */
   let blocked = false;
   const queue = new WriteQueue(maxQueuedBytes);
@@ -99,6 +108,7 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
   const fail = (message: string, cause: unknown, dead: boolean): void => {
     if (closed || ending) return;
     ending = true;
+    endedWhy = message;
     batch = undefined;
     // a live output still takes what was queued before the overflow, on drain or at close
     if (dead) writable.off('drain', drain);
@@ -112,7 +122,7 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
         reader.complete();
       }
       // after the completion: the close is the one report, not one more per message lost
-      if (dead) queue.clear(new Error(`ndjson: ${message}; message dropped`));
+      if (dead) queue.clear(new ConnectionClosedError(`ndjson: ${message}; message dropped`));
     });
   };
 
@@ -165,9 +175,9 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
       fail(why, { maxQueuedBytes }, false);
       // the caller is told too; through connect that is no second event: fail's microtask,
       // queued first, completes incoming$ before a rejection handler can report anything
-      return Promise.reject(new Error(`ndjson: ${why}; message dropped`));
+      return ignorable(Promise.reject(new ConnectionClosedError(`ndjson: ${why}; message dropped`)));
     }
-    return new Promise<void>((resolve, reject) => queue.push(data, bytes, (lost) => (lost === undefined ? resolve() : reject(lost))));
+    return ignorable(new Promise<void>((resolve, reject) => queue.push(data, bytes, (lost) => (lost === undefined ? resolve() : reject(lost)))));
   };
 
   const incoming$ = new Observable<unknown>((subscriber) => {
@@ -228,13 +238,15 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
   return {
     incoming$,
     send: (m: JsonRpcMessage): void | Promise<void> => {
-      // nothing goes out after close: the other side has been told the stream ended, or is gone
-      if (closed || ending) return;
+      // nothing goes out after close: the other side has been told the stream ended, or is gone.
+      // Said so, not a silent return: nothing returned reads as "written"
+      if (closed) return notSent('ndjson', 'the connection is closed');
+      if (ending) return notSent('ndjson', `the connection is closed (${endedWhy})`);
       const data = serialize(m);
-      if (typeof data !== 'string') return Promise.reject(data);
+      if (typeof data !== 'string') return ignorable(Promise.reject(data));
       if (writable.destroyed || writable.writableEnded) {
         fail('the output is closed: nothing sent can arrive', undefined, true);
-        return Promise.reject(new Error('ndjson: the output is closed; message dropped'));
+        return ignorable(Promise.reject(new ConnectionClosedError('ndjson: the output is closed; message dropped')));
       }
       // not backed up (the hot path): the turn's batch, bounded like the queue
       if (!blocked && queue.empty) {
@@ -261,7 +273,7 @@ export function ndjson(readable: Readable, writable: Writable, options: NdjsonOp
       if (shed > 0) reader?.next(shedFault(shed));
       const ended = new Promise<void>((resolve) => {
         if (writable.destroyed || writable.writableEnded) {
-          queue.clear(new Error('ndjson: the output is closed; message dropped'));
+          queue.clear(new ConnectionClosedError('ndjson: the output is closed; message dropped'));
           resolve();
           return;
         }

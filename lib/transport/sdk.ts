@@ -2,6 +2,7 @@ import { Observable, type Subscriber } from 'rxjs';
 import { RequestId, type JsonRpcMessage } from '../codec/messages.js';
 import { WireFault } from '../peer/wire-fault.js';
 import { messageOf } from '../errors.js';
+import { ignorable, notSent } from './send-result.js';
 import type { WireSendOptions, WireTransport } from './wire.js';
 
 /**
@@ -81,6 +82,10 @@ const versionOf = (m: Rec): string | undefined => {
  *   Client and Server do (the HTTP client sends it as a header from then on).
  * - The SDK's `onerror` is not a close: it becomes a `transport-error` event (a `WireFault` on
  *   `incoming$`). Only `onclose` closes: `incoming$` completes.
+ * - After the close (`close()`, or the SDK's `onclose`), `send` hands nothing to the SDK, whose
+ *   transports differ here (the stdio server's would still write, and resolve): it returns a
+ *   Promise rejected with `ConnectionClosedError`. Every Promise `send` returns is already
+ *   handled, so a caller that ignores one gets no `unhandledRejection`.
  *
  * @example
  * import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -144,6 +149,9 @@ export function fromSdkTransport(transport: SdkTransport): SdkWireTransport {
     },
     start: () => transport.start(),
     send: (m: JsonRpcMessage, options?: WireSendOptions): Promise<void> => {
+      // closed: the other side has been told the stream ended; a message now must not go out,
+      // and must not look sent either
+      if (closed) return notSent('fromSdkTransport', 'the transport is closed');
       const rec = m as Rec;
       const id = idOf(rec);
       const answersInitialize = id !== undefined && !('method' in m) && initializeReceived.delete(id);
@@ -154,8 +162,12 @@ export function fromSdkTransport(transport: SdkTransport): SdkWireTransport {
       // the SDK Server sets it before its result goes out; the HTTP server transport needs it
       // for the requests after initialize, never for the initialize response itself
       if (answersInitialize && 'result' in m) setVersion(rec);
-      return sent;
+      // Promise.resolve: the same Promise for a real one, and safe for a transport typed loosely
+      return ignorable(Promise.resolve(sent));
     },
-    close: () => transport.close(),
+    close: () => {
+      closed = true;
+      return transport.close();
+    },
   };
 }

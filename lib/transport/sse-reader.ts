@@ -10,11 +10,14 @@ export type SseItem = { readonly kind: 'data'; readonly data: string } | { reado
  * join with `\n`; a blank line dispatches; comments (`:`), `event`, `id` and `retry` carry
  * nothing a JSON-RPC message needs. An event whose data passes `maxEventChars` is not held: the
  * rest of it is skipped and one `too-large` item says so. A UTF-8 sequence split between chunks
- * is decoded whole (`TextDecoder` in streaming mode).
+ * is decoded whole (`TextDecoder` in streaming mode). Leaving the loop before the body ends
+ * cancels the body: the stream (and its connection) is released, not merely unlocked.
  *
  * @example
- * for await (const item of sseEvents(response.body, 4 * 1024 * 1024))
+ * for await (const item of sseEvents(response.body, 4 * 1024 * 1024)) {
  *   if (item.kind === 'data') incoming.next(JSON.parse(item.data));
+ *   if (isTheResponse(item)) break; // the body is cancelled: the server sees the stream close
+ * }
  */
 export async function* sseEvents(body: ReadableStream<Uint8Array>, maxEventChars: number): AsyncGenerator<SseItem> {
   const decoder = new TextDecoder();
@@ -24,9 +27,12 @@ export async function* sseEvents(body: ReadableStream<Uint8Array>, maxEventChars
   let size = 0;
   let skipping = false;
   let lastWasCr = false;
+  /** The body was read to its end; otherwise the consumer stopped early (or reading failed). */
+  let ended = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
+      ended = done;
       let text = done ? decoder.decode() : decoder.decode(value, { stream: true });
       // a `\r\n` split between two chunks: the `\n` ends no second line
       if (lastWasCr && text.startsWith('\n')) text = text.slice(1);
@@ -55,6 +61,11 @@ export async function* sseEvents(body: ReadableStream<Uint8Array>, maxEventChars
       if (done) return;
     }
   } finally {
+    // A consumer that stops early (a `break` once it has what it came for) is done with the body:
+    // cancel it, or the server's stream and its socket stay open for nobody. Not awaited: the
+    // cancel is under way once called, and a stream that errored rejects it, which is nothing to
+    // report.
+    if (!ended) reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
 

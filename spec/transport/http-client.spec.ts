@@ -2,10 +2,11 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
 import { Server, createMcpHandler } from '@modelcontextprotocol/server';
 import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { connect, streamableHttpClient, type Connection, type PeerEvent } from '../../lib/index.js';
+import { ConnectionClosedError, connect, streamableHttpClient, type Connection, type PeerEvent } from '../../lib/index.js';
 import { flush, ofType } from '../helpers.js';
+import { until } from './support.js';
 
 // Our 2026-07-28 client against the official SDK v2 server (`createMcpHandler`, its modern
 // per-request leg), over real HTTP on 127.0.0.1: unsubscribing a request aborts its POST, and
@@ -128,7 +129,76 @@ describe('streamableHttpClient: our 2026-07-28 client over HTTP', () => {
   });
 });
 
+describe('streamableHttpClient after close', () => {
+  it('should reject a send after close with ConnectionClosedError, and raise no unhandled rejection when it is ignored', async () => {
+    let posts = 0;
+    const wire = streamableHttpClient({ url: 'http://127.0.0.1:9/mcp', fetch: () => (posts++, Promise.reject(new Error('no POST after close'))) });
+    wire.incoming$.subscribe();
+    await wire.close();
+    const seen: unknown[] = [];
+    const listen = (e: unknown): void => void seen.push(e);
+    process.on('unhandledRejection', listen);
+    try {
+      const error = await Promise.resolve(wire.send({ jsonrpc: '2.0', id: 1, method: 'tools/list' })).then(() => 'resolved', (e: unknown) => e);
+      expect(error).to.be.instanceOf(ConnectionClosedError);
+      for (let i = 0; i < 5; i++) void wire.send({ jsonrpc: '2.0', id: 2 + i, method: 'tools/list' });
+      await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      process.off('unhandledRejection', listen);
+    }
+    expect(seen).to.deep.equal([]);
+    expect(posts).to.equal(0);
+  });
+});
+
 describe('streamableHttpClient against a server that misbehaves', () => {
+  it('should release a stream the server leaves open once its response is in, and take that for no cancel', async () => {
+    // each POST is answered on an SSE stream with a progress and the response, and the stream is
+    // then left open, as a server may: the client is the one that must let go
+    const methods: string[] = [];
+    let released = 0;
+    // the sockets that carried a request: the client may also open spare ones, idle, of no concern
+    const sockets = new Set<Socket>();
+    const raw = createServer((req, res) => {
+      sockets.add(req.socket);
+      req.socket.on('close', () => sockets.delete(req.socket));
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const m = JSON.parse(body) as { id?: number; method: string; params?: { _meta?: { progressToken?: unknown } } };
+        methods.push(m.method);
+        res.on('close', () => released++);
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const token = m.params?._meta?.progressToken;
+        if (token !== undefined) res.write(`data: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: token, progress: 1 } })}\n\n`);
+        res.write(`data: ${JSON.stringify({ jsonrpc: '2.0', id: m.id, result: { n: m.id } })}\n\n`);
+      });
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    const c = connect(streamableHttpClient({ url: `http://127.0.0.1:${(raw.address() as AddressInfo).port}/mcp` }), { era: '2026-07-28' });
+    const events: PeerEvent[] = [];
+    c.peer.events$.subscribe((e) => events.push(e));
+    try {
+      const progress: number[] = [];
+      const results = await Promise.all([0, 1, 2].map(() => firstValueFrom(c.peer.request('tools/call', { name: 't' }, { timeoutMs: 200, onProgress: (p) => progress.push(p.progress) }))));
+      expect(results).to.deep.equal([{ n: 0 }, { n: 1 }, { n: 2 }]);
+      expect(progress).to.deep.equal([1, 1, 1]);
+      // every stream is released, and no socket that carried a request is left open
+      await until(() => released === 3 && sockets.size === 0, 2_000, `3 streams released (${released}) and no socket open (${sockets.size})`);
+      // past the requests' timeout: releasing a stream after its response is no cancel, on either side
+      await new Promise((r) => setTimeout(r, 250));
+      expect(methods).to.deep.equal(['tools/call', 'tools/call', 'tools/call']);
+      expect(ofType(events, 'cancel-sent')).to.deep.equal([]);
+      expect(ofType(events, 'transport-error')).to.deep.equal([]);
+      expect(ofType(events, 'request-timeout')).to.deep.equal([]);
+      expect(c.peer.inFlight().sending).to.equal(0);
+    } finally {
+      c.subscription.unsubscribe();
+      raw.closeAllConnections();
+      await new Promise((r) => raw.close(r));
+    }
+  });
+
   it('should not take a response naming another request from a stream, and report it', async () => {
     // request 0's stream carries a forged response for request 1 first, then its own; request 1's
     // own answer comes later, on its own stream

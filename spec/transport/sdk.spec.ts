@@ -1,8 +1,10 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { expect } from 'chai';
+import { PassThrough } from 'node:stream';
 import { firstValueFrom } from 'rxjs';
 import { ConnectionClosedError, connect, fromSdkTransport, type PeerEvent, type SdkTransport } from '../../lib/index.js';
 import { mcpHandlers } from '../../examples/mcp-handlers.js';
@@ -98,4 +100,33 @@ describe('fromSdkTransport and connect with the SDK in-memory transport', () => 
     expect(peer.inFlight()).to.deep.equal({ serving: 0, sending: 0 });
     subscription.unsubscribe();
   });
+
+  for (const how of ['close()', 'the SDK onclose'] as const) {
+    it(`should write nothing after ${how} and say so: a rejection the caller sees, no unhandled one when ignored`, async () => {
+      // the SDK stdio server would still write after its close, and resolve, as if delivered
+      const stdout = new PassThrough();
+      const written: string[] = [];
+      stdout.on('data', (c: Buffer) => void written.push(c.toString()));
+      const sdk = new StdioServerTransport(new PassThrough(), stdout);
+      const wire = fromSdkTransport(sdk);
+      let completed = false;
+      wire.incoming$.subscribe({ complete: () => (completed = true) });
+      await wire.start();
+      await (how === 'close()' ? wire.close() : sdk.close());
+      expect(completed).to.equal(true);
+      const seen: unknown[] = [];
+      const listen = (e: unknown): void => void seen.push(e);
+      process.on('unhandledRejection', listen);
+      try {
+        const error = await Promise.resolve(wire.send({ jsonrpc: '2.0', id: 1, method: 'ping' })).then(() => 'resolved', (e: unknown) => e);
+        expect(error).to.be.instanceOf(ConnectionClosedError);
+        for (let i = 0; i < 5; i++) void wire.send({ jsonrpc: '2.0', method: 'n', params: { i } });
+        await new Promise((r) => setTimeout(r, 20));
+      } finally {
+        process.off('unhandledRejection', listen);
+      }
+      expect(seen).to.deep.equal([]);
+      expect(written).to.deep.equal([]);
+    });
+  }
 });

@@ -51,4 +51,31 @@ describe('sseEvents', () => {
     const items = await read(['data: ' + 'x'.repeat(5_000), 'x'.repeat(5_000), '\n\ndata: ok\n\n'], 1_000);
     expect(items.map((i) => i.kind)).to.deep.equal(['too-large', 'data']);
   });
+
+  it('should cancel the body when the reader stops before its end, and not when it was read to the end', async () => {
+    // a stream left open after its first event: only a cancel releases it
+    const cancelled: unknown[] = [];
+    const open = new ReadableStream<Uint8Array>({
+      start: (c) => c.enqueue(new TextEncoder().encode('data: first\n\n')),
+      cancel: (why) => void cancelled.push(why),
+    });
+    for await (const i of sseEvents(open, 1_000)) if (i.kind === 'data') break;
+    expect(cancelled).to.have.length(1);
+    expect(open.locked).to.equal(false);
+
+    const ended: unknown[] = [];
+    const whole = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode('data: only\n\n'));
+        c.close();
+      },
+      cancel: (why) => void ended.push(why),
+    });
+    expect(data(await (async () => {
+      const items: SseItem[] = [];
+      for await (const i of sseEvents(whole, 1_000)) items.push(i);
+      return items;
+    })())).to.deep.equal(['only']);
+    expect(ended).to.deep.equal([]);
+  });
 });
