@@ -128,6 +128,19 @@ describe('a peer whose outgoing$ nobody subscribed', () => {
     });
   });
 
+  it('should say nothing more of a queued request that ended before outgoing$ was subscribed: no request-sent, no cancel', () => {
+    const incoming = new Subject<unknown>();
+    const peer = createPeer(incoming);
+    const trail: string[] = [];
+    peer.events$.subscribe((e) => trail.push(e.type));
+    peer.request('gone').subscribe().unsubscribe();
+    const out: JsonRpcMessage[] = [];
+    peer.outgoing$.subscribe((x) => out.push(x));
+    expect(trail).to.deep.equal(['request-queued']);
+    expect(out).to.deep.equal([]);
+    incoming.complete();
+  });
+
   it('should say request-sent, and no request-queued, for a request made once outgoing$ is subscribed', () => {
     const d = drive();
     d.peer.request('x').subscribe();
