@@ -88,9 +88,17 @@ export class JsonRpcError extends Error {
 /**
  * The request timed out; `notifications/cancelled` was sent first (except for `initialize`).
  *
+ * `sent: false` says it was never written: nobody had subscribed the peer's `outgoing$`, so it
+ * waited for the connection the whole time (a `request-queued` event said so when it was made),
+ * and no cancel was sent either. It is the same class, so `instanceof` checks keep working; the
+ * flag and the message tell a missing subscription from a slow peer.
+ *
  * @example
  * peer.request('tools/call', params, { timeoutMs: 5_000 }).subscribe({
- *   error: (e) => { if (e instanceof RequestTimeoutError) retryLater(e.requestId); },
+ *   error: (e) => {
+ *     if (e instanceof RequestTimeoutError && !e.sent) throw new Error('subscribe peer.outgoing$ first');
+ *     if (e instanceof RequestTimeoutError) retryLater(e.requestId);
+ *   },
  * });
  */
 export class RequestTimeoutError extends JsonRpcError {
@@ -99,8 +107,25 @@ export class RequestTimeoutError extends JsonRpcError {
     readonly requestId: RequestId,
     readonly timeoutMs: number,
     message = `Request ${JSON.stringify(requestId)} timed out after ${timeoutMs} ms`,
+    /** Whether the request was written to the connection; `false`: it timed out waiting for `outgoing$` to be subscribed. */
+    readonly sent: boolean = true,
   ) {
     super(ErrorCodes.RequestTimeout, message, { timeout: timeoutMs });
+  }
+
+  /**
+   * A request that timed out before it was ever written, because nobody subscribed `outgoing$`.
+   *
+   * @example
+   * RequestTimeoutError.unsent(0, 5_000).sent; // false
+   */
+  static unsent(requestId: RequestId, timeoutMs: number): RequestTimeoutError {
+    return new RequestTimeoutError(
+      requestId,
+      timeoutMs,
+      `Request ${JSON.stringify(requestId)} timed out after ${timeoutMs} ms without being sent: nobody subscribed the peer's outgoing$`,
+      false,
+    );
   }
 }
 

@@ -78,6 +78,8 @@ const TABLE: readonly Mutation[] = [
   { module: 'handler/run-request', from: "if (this.ctx.end()) this.ctx.abort({ source: 'close' });", to: 'this.ctx.end();', what: 'tornDown: never abort the signal on close' },
   { module: 'handler/run-request', from: 'thrown instanceof JsonRpcError && !isLocalCode(thrown.code)', to: 'thrown instanceof JsonRpcError', what: 'send a local error code on the wire' },
   { module: 'handler/run-request', from: "if (typeof v === 'object' && !Array.isArray(v)) return", to: "if (typeof v === 'object') return", what: 'accept an array as a result' },
+  { module: 'handler/run-request', from: "if (typeof handler !== 'function') throw new NotAFunction(init.method, handler === null ? 'null' : typeof handler);", to: '', what: 'call a handler that is not a function (its TypeError on the wire)' },
+  { module: 'handler/run-request', from: 'isFunction(v, Symbol.iterator)', to: 'Symbol.iterator in v', what: 'hand from() an object whose Symbol.iterator is not a function' },
   // handler/until-cancelled
   { module: 'handler/until-cancelled', from: 'if (!subscriber.closed) source.subscribe(subscriber);', to: 'source.subscribe(subscriber);', what: 'start the source after a cancel that came first' },
   { module: 'handler/until-cancelled', from: '        subscriber.complete();\n      });', to: '      });', what: 'a cancel does not complete the stream' },
@@ -115,12 +117,14 @@ const TABLE: readonly Mutation[] = [
   { module: 'peer/sending', from: "// a request-timeout listener may have ended it (aborted its signal): nothing more for it\n    if (this.pending.get(p.id) !== p) return;", to: '', what: 'timeout: a second end after a request-timeout listener aborted' },
   { module: 'peer/sending', from: 'if (p.options.resetTimeoutOnProgress === true && p.idleMs !== undefined) this.idle.arm(p, p.idleMs);', to: '', what: 'progress never resets the idle timeout' },
   { module: 'peer/sending', from: 'const p = this.take(id);\n    if (p === undefined) return false;\n    const { events } = this.init;\n    if (events.enabled())\n      events.emit({ type: \'response-rejected\'', to: 'const p = this.pending.get(id);\n    if (p === undefined) return false;\n    const { events } = this.init;\n    if (events.enabled())\n      events.emit({ type: \'response-rejected\'', what: 'invalidResponse: leave the request pending' },
+  { module: 'peer/sending', from: "if (this.outbox.state === 'open') this.send({ pending: p, params, message });\n      else this.wait(", to: "this.send({ pending: p, params, message });\n      if (this.outbox.state !== 'open') this.wait(", what: 'say request-sent of a request that waits for outgoing$', specs: ['spec/peer/outbox.spec.ts'] },
+  { module: 'peer/sending', from: 'sent ? new RequestTimeoutError(p.id, ms) : RequestTimeoutError.unsent(p.id, ms)', to: 'new RequestTimeoutError(p.id, ms)', what: 'timeout: a request never written reads as a slow peer', specs: ['spec/peer/outbox.spec.ts'] },
   // peer/outbox
-  { module: 'peer/outbox', from: 'if (p === undefined) continue;', to: '', what: 'attach: write a request that ended in the backlog' },
-  { module: 'peer/outbox', from: "p.flags |= SENT;\n      }\n      out(m);", to: '}\n      out(m);', what: 'attach: a flushed request is not marked sent (no cancel follows)' },
+  { module: 'peer/outbox', from: 'else if (this.live(e.pending)) this.flush(e);', to: 'else this.flush(e);', what: 'attach: send a request that ended in the backlog (and say request-sent of it)' },
+  { module: 'peer/outbox', from: '    p.flags |= SENT;\n    this.out(m);', to: '    this.out(m);', what: 'request: a written request is not marked sent (no cancel follows)' },
   { module: 'peer/outbox', from: 'if (++this.dead < 64 || this.dead * 2 < this.backlog.length) return;', to: 'return;', what: 'unsent: never drop the dead from the backlog' },
-  { module: 'peer/outbox', from: "else if (this.state === 'idle') this.backlog.push(m);\n  }\n\n  /** A request:", to: "else this.backlog.push(m);\n  }\n\n  /** A request:", what: 'write: hold notifications after the close' },
-  { module: 'peer/outbox', from: '    p.flags |= SENT;\n      this.out(m);', to: '    this.out(m);\n      p.flags |= SENT;', what: 'request: SENT after the write (an abort inside write sends no cancel)' },
+  { module: 'peer/outbox', from: "else if (this.state === 'idle') this.backlog.push(m);\n  }\n\n  /** A request,", to: "else this.backlog.push(m);\n  }\n\n  /** A request,", what: 'write: hold notifications after the close' },
+  { module: 'peer/outbox', from: '    p.flags |= SENT;\n    this.out(m);', to: '    this.out(m);\n    p.flags |= SENT;', what: 'request: SENT after the write (an abort inside write sends no cancel)' },
   // peer/deadlines
   { module: 'peer/deadlines', from: 'if (at > now) break;', to: 'if (at > now + 1) break;', what: 'fire an item before its deadline' },
   { module: 'peer/deadlines', from: '    b.due.delete(item);\n    b.due.set(item, this.now() + ms);', to: '    b.due.set(item, this.now() + ms);', what: 're-arm keeps the old place in the order' },
@@ -137,8 +141,10 @@ const TABLE: readonly Mutation[] = [
   { module: 'peer/connection', from: "const close = (error?: unknown): void => {\n    if (state === 'closed') return;", to: 'const close = (error?: unknown): void => {', what: 'close twice: a second connection-closed' },
   // peer/create-peer
   { module: 'peer/create-peer', from: 'enabled: () => events$.observed,', to: 'enabled: () => false,', what: 'never emit events' },
+  { module: 'peer/create-peer', from: 'if (!isObservable(incoming$))', to: 'if (false)', what: 'accept an incoming$ that is not an Observable', specs: ['spec/peer/options.spec.ts'] },
   // peer/options
   { module: 'peer/options', from: '(Number.isInteger(value) && value >= 0)', to: '(value >= 0)', what: 'accept a fractional count' },
+  { module: 'peer/options', from: "if (f !== undefined && typeof f !== 'function')", to: 'if (false)', what: 'accept a handler that is not a function' },
   // peer/pending
   { module: 'peer/pending', from: 'Math.max(DEFAULT_MAX_TOTAL_TIMEOUT_MS, p.idleMs)', to: 'p.idleMs * 2', what: 'no default cap with resetTimeoutOnProgress' },
   // peer/repeats

@@ -27,14 +27,27 @@ export interface RunRequestInit extends ContextInit {
   readonly params: unknown;
 }
 
+// what rxjs's from() accepts, tested as it tests it (a function, not just a key): a result object
+// with a Symbol.iterator member that is not one would make rxjs throw its own TypeError, and that
+// message would go on the wire
+const isFunction = (o: object, k: PropertyKey): boolean => typeof (o as Record<PropertyKey, unknown>)[k] === 'function';
 const isInput = (v: unknown): v is ObservableInput<unknown> =>
   isObservable(v) ||
   (typeof v === 'object' &&
     v !== null &&
-    (typeof (v as PromiseLike<unknown>).then === 'function' ||
-      Symbol.iterator in v ||
-      Symbol.asyncIterator in v ||
-      observable in v));
+    (isFunction(v, 'then') || isFunction(v, Symbol.iterator) || isFunction(v, Symbol.asyncIterator) || isFunction(v, observable)));
+
+/**
+ * Thrown in place of calling a handler that is not a function. The maps are checked where they
+ * are given, but RequestHandler takes one handler per call, and a map is the caller's object:
+ * a member can be swapped after the check.
+ */
+class NotAFunction {
+  constructor(
+    readonly method: string,
+    readonly got: string,
+  ) {}
+}
 
 const toResult = (v: unknown): RequestOutcome => {
   if (v === undefined || v === null) return { type: 'result', result: {} };
@@ -47,7 +60,17 @@ const toResult = (v: unknown): RequestOutcome => {
   };
 };
 
-const toFailure = (thrown: unknown): RequestOutcome => ({
+const toFailure = (thrown: unknown): RequestOutcome =>
+  thrown instanceof NotAFunction
+    ? {
+        type: 'error',
+        // our fault, not the handler's: the wire gets no internal name ("init.handler is not a function")
+        error: { code: ErrorCodes.InternalError, message: 'Internal error' },
+        failure: CancellationErrorResult.of(CancellationError.HANDLER_FAILED, `The handler of ${JSON.stringify(thrown.method)} is not a function (got ${thrown.got})`),
+      }
+    : handlerFailure(thrown);
+
+const handlerFailure = (thrown: unknown): RequestOutcome => ({
   type: 'error',
   // a JsonRpcError is the handler's own answer (-32602 for bad params, say); the rest is internal.
   // So is one of our own local errors that a proxying handler let escape (its request() timed
@@ -161,7 +184,9 @@ export const startRequest = (init: RunRequestInit, observer: RequestObserver): R
   const ctx = new Context(init);
   const run = new Run(init, ctx, observer);
   return defer(() => {
-    const r = init.handler(init.params, ctx);
+    const { handler } = init;
+    if (typeof handler !== 'function') throw new NotAFunction(init.method, handler === null ? 'null' : typeof handler);
+    const r = handler(init.params, ctx);
     return isInput(r) ? r : of(r);
   })
     .pipe(

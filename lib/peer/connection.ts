@@ -14,7 +14,7 @@ import type { SendingHalf } from './sending.js';
 import type { ConnectionConfig } from './options.js';
 import { ServingHalf } from './serving.js';
 
-export { connectionConfig, connectionLimits, type ConnectionConfig, type ConnectionOptions } from './options.js';
+export { connectionConfig, checkedOptions, type ConnectionConfig, type ConnectionOptions } from './options.js';
 
 /** A connection being served: its serving half, and the one way to end it. */
 export interface OpenConnection {

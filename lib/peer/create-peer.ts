@@ -1,4 +1,4 @@
-import { Observable, Subject } from 'rxjs';
+import { Observable, Subject, isObservable } from 'rxjs';
 import { META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION, type ProtocolEra } from '../codec/era.js';
 import type { JsonRpcMessage } from '../codec/messages.js';
 import { Era } from './era.js';
@@ -66,6 +66,10 @@ export interface Peer {
  * peer.request('ping', {}, { timeoutMs: 5_000 }).subscribe(console.log);
  */
 export function createPeer(incoming$: Observable<unknown>, options: PeerOptions = {}): Peer {
+  // the contract is an Observable: anything else (an array, a Promise, a Node stream) is the
+  // caller's mistake, said now rather than as an error of outgoing$ at the first subscribe
+  if (!isObservable(incoming$))
+    throw new TypeError(`createPeer: incoming$ must be an Observable, got ${incoming$ === null ? 'null' : typeof incoming$} (wrap other sources with rxjs from())`);
   // one scope per peer (the sending half's keys are in it too), resolved and checked once
   const config = connectionConfig('peer', options);
   const { scheduler } = config;

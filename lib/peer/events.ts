@@ -96,11 +96,24 @@ export type PeerEvent =
       /** The session (or peer) the input came from: the audit trail's who. */
       readonly sender: string; readonly method: string; readonly error: CancellationErrorResult })
   // sending side
-  | (At & { readonly type: 'request-sent'; readonly key: RequestKey; readonly method: string;
+  | (At & {
+      /** The request was handed to the `outgoing$` subscriber (never said of one still waiting for it: see `request-queued`). */
+      readonly type: 'request-sent'; readonly key: RequestKey; readonly method: string;
       /** The tool or prompt it names (`params.name` of `tools/call`, `prompts/get`), cut to 256 characters. */
       readonly target?: RequestTarget;
       /** The protocol version it names (2026-07-28 `_meta`, or an `initialize`'s), when one this library speaks. */
       readonly protocolVersion?: string })
+  | (At & {
+      /**
+       * The request cannot be written yet: nobody subscribed `outgoing$` (`why: 'no-subscriber'`).
+       * It waits, its timeout running; `request-sent` follows when `outgoing$` is subscribed, and
+       * if it ends first (timeout, unsubscribe, abort) it never reaches the wire, nor its cancel.
+       */
+      readonly type: 'request-queued';
+      readonly key: RequestKey;
+      readonly method: string;
+      readonly why: 'no-subscriber';
+    })
   | (At & { readonly type: 'response-received'; readonly key: RequestKey; readonly method: string; readonly ok: boolean;
       /** For an error response (`ok: false`): the peer's error object, as received (quote it bounded). */
       readonly error?: JsonRpcErrorObject;

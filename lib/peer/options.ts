@@ -22,6 +22,31 @@ export const countOption = (name: string, value: number | undefined, fallback: n
   throw new TypeError(`${name} must be a non-negative integer or Infinity, got ${String(value)}`);
 };
 
+/** A value's kind, for a TypeError: never the value itself (it may be large, or a secret). */
+const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
+
+/**
+ * A `handlers` or `notifications` map, checked: an object whose every own member is a function
+ * (or `undefined`, which registers nothing). Configuration, not input: a bad one is a `TypeError`
+ * naming the method, where the map is given (`createPeer`, `serve`, `streamableHttp`), rather
+ * than a `-32603` on the wire with an internal name in it when the method is first called.
+ *
+ * @example
+ * const handlers = callbackMap('handlers', options.handlers); // throws: handlers["a"] must be a function ...
+ */
+export const callbackMap = <F>(option: 'handlers' | 'notifications', map: Readonly<Record<string, F>> | undefined): Readonly<Record<string, F>> => {
+  if (map === undefined) return {};
+  if (typeof map !== 'object' || map === null || Array.isArray(map))
+    throw new TypeError(`${option} must be an object mapping each method to a function, got ${kindOf(map)}`);
+  // own names, enumerable or not: what serving finds (it looks up own members only) is what is checked
+  for (const method of Object.getOwnPropertyNames(map)) {
+    const f: unknown = (map as Record<string, unknown>)[method];
+    if (f !== undefined && typeof f !== 'function')
+      throw new TypeError(`${option}[${JSON.stringify(method)}] must be a function (the ${option === 'handlers' ? 'request' : 'notification'} handler of method ${JSON.stringify(method)}), got ${kindOf(f)}`);
+  }
+  return map;
+};
+
 /** What `serve` and `createPeer` share: the options of one connection's serving half. */
 export interface ConnectionOptions {
   /** Request handlers by method. Unknown methods get -32601. */
@@ -84,33 +109,43 @@ const eraOption = (era: ConnectionOptions['era']): ProtocolEra | 'auto' => {
   throw new TypeError(`era must be '2025-11-25', '2026-07-28' or 'auto', got ${String(era)}`);
 };
 
-/** The bounds of a connection, checked: a bad count is a TypeError (configuration, not input). */
-export const connectionLimits = (options: ConnectionOptions): Pick<ConnectionConfig, 'maxInFlight' | 'maxBatchSize'> => ({
+/** What is checked once, where the options are given: the bounds and the handler maps. */
+export type CheckedOptions = Pick<ConnectionConfig, 'maxInFlight' | 'maxBatchSize' | 'handlers' | 'notifications'>;
+
+/**
+ * The options of a connection that are checked where they are given: a bad count or a handler
+ * that is not a function is a TypeError (configuration, not input). The one place both
+ * `createPeer` and `serve` check them.
+ *
+ * @example
+ * const checked = checkedOptions(options); // at createPeer() or serve(), not per connection
+ */
+export const checkedOptions = (options: ConnectionOptions): CheckedOptions => ({
   maxInFlight: countOption('maxInFlight', options.maxInFlight, DEFAULT_MAX_IN_FLIGHT),
   maxBatchSize: countOption('maxBatchSize', options.maxBatchSize, DEFAULT_MAX_BATCH_SIZE),
+  handlers: callbackMap('handlers', options.handlers),
+  notifications: callbackMap('notifications', options.notifications),
 });
 
 /**
- * Resolve the options of one connection: its scope, registry and security. `limits` are the
- * checked bounds, resolved once where the options are given.
+ * Resolve the options of one connection: its scope, registry and security. `checked` are the
+ * bounds and handler maps, checked once where the options are given.
  */
 export const connectionConfig = (
   kind: 'peer' | 'serve',
   options: ConnectionOptions,
-  limits: Pick<ConnectionConfig, 'maxInFlight' | 'maxBatchSize'> = connectionLimits(options),
+  checked: CheckedOptions = checkedOptions(options),
 ): ConnectionConfig => {
   const scope = anonymousScope(kind);
   // a shared registry needs disjoint keys: a connection without a session gets one of its own
   const sessionId = options.sessionId ?? (options.manager !== undefined ? scope : undefined);
   return {
-    handlers: options.handlers ?? {},
-    notifications: options.notifications ?? {},
     sessionId,
     sender: sessionId ?? scope,
     forwards: options.sessionId !== undefined,
     manager: options.manager ?? new CancellationManager(),
     security: CancellationSecurity.from(options.security),
-    ...limits,
+    ...checked,
     scheduler: options.scheduler ?? asyncScheduler,
     era: eraOption(options.era),
   };

@@ -19,7 +19,7 @@ import { Recent } from '../manager/recent.js';
 import { RequestKey, type CancelReason } from '../manager/request-key.js';
 import { Deadlines } from './deadlines.js';
 import type { EventSink } from './events.js';
-import { Outbox } from './outbox.js';
+import { Outbox, type QueuedRequest } from './outbox.js';
 import { LISTENING, ONCE, Pending, SENT, totalOf, type PendingOwner } from './pending.js';
 import { requestMessage, withContributedMeta, type RequestMetaHook } from './request-meta.js';
 import { requestFacts, resultFacts } from './request-facts.js';
@@ -65,7 +65,7 @@ export class SendingHalf implements PendingOwner {
   // ids given up on (cancelled, timed out), to tell a late response from an unknown one
   private readonly ended: Recent<RequestId, LateWhy>;
   private nextId = 0;
-  private readonly outbox = new Outbox((id) => this.pending.get(id));
+  private readonly outbox = new Outbox((p) => this.pending.get(p.id) === p, (q) => this.send(q));
   private readonly idle: Deadlines<Pending>;
   private readonly total: Deadlines<Pending>;
 
@@ -133,7 +133,7 @@ export class SendingHalf implements PendingOwner {
       const id = this.nextId++;
       const idleMs = options.timeoutMs ?? this.init.timeoutMs;
       const p = new Pending(id, method, subscriber as Subscriber<unknown>, options, this, idleMs === Infinity ? undefined : idleMs);
-      let message = requestMessage(id, method, params, options, this.init.clientMeta);
+      const message = requestMessage(id, method, params, options, this.init.clientMeta);
       this.init.era.sent(method, message.params);
       // pending before the send: an in-memory peer may answer inside write()
       this.pending.set(id, p);
@@ -143,15 +143,40 @@ export class SendingHalf implements PendingOwner {
         signal.addEventListener('abort', p, ONCE);
         p.flags |= LISTENING;
       }
-      const { events } = this.init;
-      if (events.enabled()) events.emit(sentEvent(this.key(id), method, message.params));
-      // after the event: what a listener started for this request (a span) is what the hook adds
-      if (this.init.requestMeta !== undefined && this.pending.get(id) === p) message = this.contribute(id, method, params, message);
-      // a request-sent listener may have ended it already: then it never goes out
-      if (this.pending.get(id) === p) this.outbox.request(p, message);
+      if (this.outbox.state === 'open') this.send({ pending: p, params, message });
+      else this.wait({ pending: p, params, message });
       if (this.pending.get(id) === p) this.arm(p);
       return p;
     });
+  }
+
+  /**
+   * Hand a request to the `outgoing$` subscriber: now, or when the connection comes up (the
+   * outbox's flush). Only here is `request-sent` said, so the trail never says it of a request
+   * that was never written.
+   */
+  private send(q: QueuedRequest): void {
+    const { pending: p, params } = q;
+    const { id, method } = p;
+    let { message } = q;
+    const { events } = this.init;
+    if (events.enabled()) events.emit(sentEvent(this.key(id), method, message.params));
+    // after the event: what a listener started for this request (a span) is what the hook adds
+    if (this.init.requestMeta !== undefined && this.pending.get(id) === p) message = this.contribute(id, method, params, message);
+    // a request-sent listener may have ended it already: then it never goes out
+    if (this.pending.get(id) === p) this.outbox.request(p, message);
+  }
+
+  /**
+   * Nobody subscribed `outgoing$` yet: the request waits for the connection, and the trail says
+   * so at once. Without it a caller sees nothing until the timeout, which reads like a slow peer.
+   */
+  private wait(q: QueuedRequest): void {
+    const { pending: p } = q;
+    const { events } = this.init;
+    if (events.enabled()) events.emit({ type: 'request-queued', key: this.key(p.id), method: p.method, why: 'no-subscriber' });
+    // a request-queued listener may have ended it already (aborted its signal): nothing to keep
+    if (this.pending.get(p.id) === p) this.outbox.queue(q);
   }
 
   /** A response or error response with an id. */
@@ -286,9 +311,11 @@ export class SendingHalf implements PendingOwner {
     if (events.enabled()) events.emit({ type: 'request-timeout', key: this.key(p.id), method: p.method, timeoutMs: ms, kind });
     // a request-timeout listener may have ended it (aborted its signal): nothing more for it
     if (this.pending.get(p.id) !== p) return;
+    // read before end(): a request still in the backlog was never written, and the error says so
+    const sent = (p.flags & SENT) !== 0;
     // P4: on expiry, cancel on the wire, then stop waiting (never for initialize: C4)
     this.end(p, 'timeout', `Request timed out after ${ms} ms${kind === 'total' ? ' (maxTotalTimeoutMs)' : ''}`);
-    p.subscriber.error(new RequestTimeoutError(p.id, ms));
+    p.subscriber.error(sent ? new RequestTimeoutError(p.id, ms) : RequestTimeoutError.unsent(p.id, ms));
   }
 
   /** The signal of `p` aborted (its listener is `p` itself). */

@@ -1,7 +1,7 @@
 import { Observable, type OperatorFunction, type Subject } from 'rxjs';
 import type { JsonRpcMessage } from '../codec/messages.js';
 import type { Handler } from '../handler/run-request.js';
-import { connectionConfig, connectionLimits, openConnection, type ConnectionOptions } from './connection.js';
+import { connectionConfig, checkedOptions, openConnection, type ConnectionOptions } from './connection.js';
 import type { EventSink, PeerEvent, PeerEventInit } from './events.js';
 
 /** A Subject of events, or anything with its `next` and `observed` (a Subject of a wider union, say). */
@@ -22,17 +22,18 @@ export interface ServeOptions extends Omit<ConnectionOptions, 'handlers'> {
  * @example
  * stdinMessages$.pipe(serve({ 'tools/call': callTool })).subscribe((m) => writeLine(m));
  */
-export const serve =
-  (handlers: Readonly<Record<string, Handler>>, options: ServeOptions = {}): OperatorFunction<unknown, JsonRpcMessage> =>
-  (source) => {
-    const limits = connectionLimits(options);
+export const serve = (handlers: Readonly<Record<string, Handler>>, options: ServeOptions = {}): OperatorFunction<unknown, JsonRpcMessage> => {
+  // checked where they are given, as createPeer checks its own: a handler that is not a function
+  // is a TypeError naming its method now, not a -32603 when it is first called
+  const checked = checkedOptions({ ...options, handlers });
+  return (source) => {
     const sink = options.events;
     const emit = sink === undefined ? undefined : typeof sink === 'function' ? sink : (e: PeerEvent) => sink.next(e);
     // a Subject nobody listens to costs nothing: no event is even built (a function is always called)
     const enabled = sink === undefined ? () => false : typeof sink === 'function' ? () => true : () => sink.observed;
     return new Observable<JsonRpcMessage>((destination) => {
       // per subscription: each connection has its own scope (and registry, unless one is shared)
-      const config = connectionConfig('serve', { ...options, handlers }, limits);
+      const config = connectionConfig('serve', options, checked);
       const events: EventSink = {
         enabled,
         emit: (e: PeerEventInit) => emit?.({ ...e, at: config.scheduler.now() } as PeerEvent),
@@ -40,3 +41,4 @@ export const serve =
       return openConnection(source, config, events, destination).teardown;
     });
   };
+};

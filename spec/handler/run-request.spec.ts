@@ -8,6 +8,7 @@ import {
   RequestTimeoutError,
   runRequest,
   type CancelReason,
+  type Handler,
   type JsonRpcMessage,
   type RequestContext,
   type RequestKey,
@@ -190,6 +191,21 @@ describe('runRequest', () => {
       expect(o.type === 'error' && o.failure.error).to.equal('handler_failed');
     });
 
+    it('should answer a handler that is not a function with -32603 "Internal error", its words in the event only', async () => {
+      const manager = new CancellationManager();
+      manager.register(key);
+      const o = await firstValueFrom(runRequest({ key, method: 'a', params: {}, manager, progressToken: undefined, send: () => undefined, cleanupFailed: () => undefined, handler: 5 as unknown as Handler }));
+      expect(o.type === 'error' && o.error).to.deep.equal({ code: -32603, message: 'Internal error' });
+      expect(o.type === 'error' && o.failure).to.deep.equal({ error: 'handler_failed', message: 'The handler of "a" is not a function (got number)' });
+      expect(manager.size).to.equal(0);
+    });
+
+    it('should take a result whose Symbol.iterator is not a function as a result, not as a stream rxjs refuses', async () => {
+      const h = harness();
+      const o = await firstValueFrom(h.run(() => ({ [Symbol.iterator]: true, content: [] }) as unknown as ObservableInput<unknown>));
+      expect(o.type).to.equal('result');
+    });
+
     it('should abort ctx.signal with the reason when a promise handler is cancelled, and drop its late result', async () => {
       const h = harness();
       let seen: unknown;
@@ -340,5 +356,16 @@ describe('runRequest over a peer', () => {
     expect(errorOf(out[0])?.message).to.contain('timed out after 50 ms');
     expect(errorOf(out[1])?.message).to.equal('upstream went away');
     expect(out.every((m) => errorOf(m)?.data === undefined)).to.equal(true);
+  });
+
+  it('should put no internal name on the wire when a handler was swapped for a non-function after the map was checked', () => {
+    const handlers: Record<string, Handler> = { a: () => Promise.resolve({}) };
+    const { incoming, out, events } = drive({ handlers });
+    // the map is the caller's object: checked at createPeer, changed after
+    handlers['a'] = 5 as unknown as Handler;
+    incoming.next(req(1, 'a'));
+    expect(out).to.deep.equal([{ jsonrpc: '2.0', id: 1, error: { code: -32603, message: 'Internal error' } }]);
+    const failed = events.find((e) => e.type === 'request-failed');
+    expect(failed?.type === 'request-failed' && failed.error.message).to.equal('The handler of "a" is not a function (got number)');
   });
 });

@@ -7,7 +7,7 @@ import { ErrorCodes } from '../../codec/error-codes.js';
 import { PREVIEW_MAX, preview } from '../../codec/preview.js';
 import { CancellationManager } from '../../manager/cancellation-manager.js';
 import { DEFAULT_MAX_BATCH_SIZE } from '../../peer/batch.js';
-import { DEFAULT_MAX_IN_FLIGHT, countOption } from '../../peer/options.js';
+import { DEFAULT_MAX_IN_FLIGHT, callbackMap, countOption } from '../../peer/options.js';
 import type { Peer, PeerOptions } from '../../peer/create-peer.js';
 import type { PeerEvent } from '../../peer/events.js';
 import type { AnswerMode } from './answer.js';
@@ -147,6 +147,9 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
   const manager = peerOptions.manager ?? new CancellationManager();
   const scheduler = peerOptions.scheduler ?? asyncScheduler;
   const maxInFlight = countOption('maxInFlight', peerOptions.maxInFlight, DEFAULT_MAX_IN_FLIGHT);
+  // here, where they are given: each session or 2026 POST checks them again, too late to say so to the caller
+  callbackMap('handlers', peerOptions.handlers);
+  callbackMap('notifications', peerOptions.notifications);
   const events$ = new Subject<PeerEvent | HttpEvent>();
   const ctx: HttpContext = {
     peer: { ...peerOptions, manager, maxInFlight: countOption('maxInFlightPerSession', perSession, maxInFlight) },
