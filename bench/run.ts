@@ -93,6 +93,8 @@ const httpRtt = (side: string, era: '2026' | '2025', extra: ReadonlyArray<string
 const httpCancel = (side: string, extra: ReadonlyArray<string> = []): CaseSpec => ({ file: 'http-cancel.ts', args: [`--side=${side}`, ...extra] });
 /** Ours only, across two instances over a redis-server on loopback (no other side routes cancels between instances). */
 const busCancel = (mode: 'paced' | 'burst'): CaseSpec => ({ file: 'bus-cancel.ts', args: [`--mode=${mode}`] });
+/** Ours only: what `redisBus` keeps per cancel while Redis is down, with a reason of `reason` characters. */
+const busRetryHeap = (reason: number): CaseSpec => ({ file: 'bus-retry-heap.ts', args: [`--reason=${reason}`] });
 /** Over HTTP: 2026-07-28 is the SDK v2's only (the v1 predates it); 2025-11-25 both SDKs'; vscode-jsonrpc has no HTTP transport. */
 const hasHttp = (era: '2026' | '2025', side: Other): boolean => side !== 'vscode' && !(era === '2026' && side === 'sdk');
 
@@ -325,6 +327,24 @@ const FIGURES: ReadonlyArray<Figure> = [
     scale: 1e-6,
     better: 'lower',
     ours: busCancel('burst'),
+  },
+  {
+    id: 'bus-retry-heap',
+    label: 'heap per cancel kept to retry while Redis is down, 20,000, short reasons',
+    metric: 'retryBytesPerCancel',
+    unit: 'B',
+    scale: 1,
+    better: 'lower',
+    ours: busRetryHeap(1),
+  },
+  {
+    id: 'bus-retry-heap-long',
+    label: '  same, reasons of 1,024 characters (info)',
+    metric: 'retryBytesPerCancel',
+    unit: 'B',
+    scale: 1,
+    better: 'lower',
+    ours: busRetryHeap(1_024),
   },
 ];
 

@@ -1,5 +1,6 @@
-// Bounded names: a peer that invents method or tool names must not grow span names and metric
-// attributes without end.
+// Bounded names: a peer that invents method or tool names, or error codes, must not grow span names
+// and metric attributes without end.
+import { ErrorCodes } from '../codec/error-codes.js';
 
 /**
  * The value a name past {@link OpenTelemetryOptions.maxNames} is recorded as (the conventions' fallback).
@@ -18,6 +19,10 @@ export const KNOWN_METHODS: ReadonlySet<string> = new Set([
   'resources/subscribe', 'resources/templates/list', 'resources/unsubscribe', 'roots/list', 'sampling/createMessage',
   'tools/call', 'tools/list', 'server/discover',
 ]);
+
+// the codes JSON-RPC and MCP define (ours included, and MCP's -32002 resource not found and -32042
+// URL elicitation required): always themselves, as `error.type` and `rpc.response.status_code`
+export const KNOWN_CODES: ReadonlySet<string> = new Set([...Object.values(ErrorCodes), -32002, -32042].map(String));
 
 /** A set of names that stops growing at `max`: a name past it is {@link OTHER}; MCP's own methods always pass. */
 export const nameBudget = (max: number, known: ReadonlySet<string>): ((name: string) => string) => {

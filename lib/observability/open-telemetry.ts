@@ -24,7 +24,7 @@ import { RequestKey } from '../manager/request-key.js';
 import type { PeerEvent } from '../peer/events.js';
 import type { HttpEvent } from '../transport/http/events.js';
 import { instrumentsOf } from './instruments.js';
-import { KNOWN_METHODS, OTHER, nameBudget } from './names.js';
+import { KNOWN_CODES, KNOWN_METHODS, OTHER, nameBudget } from './names.js';
 import { bind, isBound, type TracePropagation } from './propagation.js';
 
 // the subpath's whole API: this module and what it is built of
@@ -47,7 +47,7 @@ export const DEFAULT_MAX_OPEN_SPANS = 100_000;
  */
 export const DEFAULT_MAX_ATTRIBUTE_LENGTH = 256;
 /**
- * Default bound on the distinct method, tool and prompt names used in span names and metric attributes.
+ * Default bound on the distinct method, tool and prompt names, and error codes, used in span names and metric attributes.
  *
  * @example
  * toOpenTelemetry(peer.events$, { meter, maxNames: DEFAULT_MAX_NAMES * 4 }); // a server with many tools
@@ -99,9 +99,11 @@ export interface OpenTelemetryOptions {
   /** Longest value from the peer put on a span (a reason, an error message, an id, a tool name). Default 256. */
   readonly maxAttributeLength?: number;
   /**
-   * Distinct method names (beyond the ones MCP defines), and distinct tool and prompt names, used
+   * Distinct method names (beyond the ones MCP defines), distinct tool and prompt names, and
+   * distinct error codes (beyond the ones JSON-RPC and MCP define), each counted on its own, used
    * in span names and metric attributes; past it a new one is `_OTHER` there (its span keeps the
-   * real name, bounded, as an attribute). A peer's names must not grow a metric without end. Default 256.
+   * real name, bounded, as an attribute, and the real code as `rpc.response.status_code`; its
+   * `error.type` is `_OTHER`). A peer's names and codes must not grow a metric without end. Default 256.
    */
   readonly maxNames?: number;
   /** Called when the tracer or meter threw while recording an event (the event is skipped, nothing else). */
@@ -178,6 +180,8 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
   const m = meter === undefined ? undefined : instrumentsOf(meter);
   const methodName = nameBudget(maxNames, KNOWN_METHODS);
   const targetName = nameBudget(maxNames, new Set());
+  // a peer (or a handler relaying one) picks any integer as its error code: a code is a name too
+  const codeName = nameBudget(maxNames, KNOWN_CODES);
 
   // one map per direction, always deleted at the request's one end
   const open: Record<RequestDirection, Map<string, Tracked>> = { served: new Map(), sent: new Map() };
@@ -270,10 +274,14 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
     readonly outcome: RequestSpanOutcome;
     /** Ours, on the span only (reasons, timeouts). */
     readonly extra?: Attributes;
-    /** The conventions' `error.type`: the request failed. */
+    /** The conventions' `error.type`: the request failed (for an error response, left to `code`). */
     readonly errorType?: string;
-    /** The conventions' `rpc.response.status_code`: the JSON-RPC code of an error response. */
-    readonly statusCode?: number;
+    /**
+     * The JSON-RPC code of an error response: `error.type` and `rpc.response.status_code`, both
+     * through the code budget (known codes as themselves, the rest `_OTHER` past maxNames); the
+     * span's status code is the real one, as its tool name is.
+     */
+    readonly code?: number;
     /** The status description (bounded here). */
     readonly message?: string;
     /** The version an initialize negotiated. */
@@ -289,15 +297,18 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
     map.delete(id);
     m?.inFlight.add(-1, { ...base, 'mcp_rx_cancel.direction': d });
     const outcome: Attributes = { 'mcp_rx_cancel.request.outcome': e.outcome };
-    if (e.errorType !== undefined) outcome['error.type'] = e.errorType;
-    if (e.statusCode !== undefined) outcome['rpc.response.status_code'] = String(e.statusCode);
+    const code = e.code === undefined ? undefined : codeName(String(e.code));
+    const errorType = code ?? e.errorType;
+    if (errorType !== undefined) outcome['error.type'] = errorType;
+    if (code !== undefined) outcome['rpc.response.status_code'] = code;
     if (e.protocolVersion !== undefined) outcome['mcp.protocol.version'] = e.protocolVersion;
     if (at !== undefined) (d === 'served' ? m?.serverDuration : m?.clientDuration)?.record(Math.max(0, at - t.startAt) / 1000, { ...t.metric, ...outcome });
     const { span } = t;
     if (span === undefined) return;
-    span.setAttributes({ ...e.extra, ...outcome });
+    // one request's span may say which code it was (an integer: short); error.type stays the bounded one
+    span.setAttributes({ ...e.extra, ...outcome, ...(e.code === undefined ? {} : { 'rpc.response.status_code': String(e.code) }) });
     // the conventions: ERROR when error.type is set, described by the error's message
-    if (e.errorType !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: preview(e.message ?? e.errorType, maxLength) });
+    if (errorType !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: preview(e.message ?? errorType, maxLength) });
     span.end();
     recent.set(idOf(d, key), { context: span.spanContext(), method: t.method });
     if (recent.size > RECENT_ENDED) recent.delete(recent.keys().next().value as string);
@@ -350,7 +361,7 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
           ? { outcome: 'completed', errorType: 'tool_error', message: 'tool error (isError: true)', ...(e.protocolVersion === undefined ? {} : { protocolVersion: e.protocolVersion }) }
           : { outcome: 'completed', ...(e.protocolVersion === undefined ? {} : { protocolVersion: e.protocolVersion }) });
       case 'request-failed':
-        return end('served', e.key, e.at, { outcome: 'failed', errorType: String(e.code), statusCode: e.code, message: e.error.message });
+        return end('served', e.key, e.at, { outcome: 'failed', code: e.code, message: e.error.message });
       case 'request-cancelled': {
         m?.cancels.add(1, { ...base, 'mcp_rx_cancel.direction': 'served', 'mcp_rx_cancel.cancel.source': e.reason.source });
         const extra = cancelExtra(e.reason.source, e.reason.reason, e.reasonTruncated);
@@ -378,8 +389,7 @@ export const toOpenTelemetry = (events$: Observable<PeerEvent | HttpEvent>, opti
           const message = e.error?.message;
           return end('sent', e.key, e.at, {
             outcome: 'failed',
-            errorType: code === undefined ? '_OTHER' : String(code),
-            ...(code === undefined ? {} : { statusCode: code }),
+            ...(code === undefined ? { errorType: OTHER } : { code }),
             message: typeof message === 'string' ? message : 'error response',
           });
         }

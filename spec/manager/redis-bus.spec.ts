@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { NEVER, Subject, firstValueFrom, filter, timeout } from 'rxjs';
 import { freePort, haveRedis, startRedis, type RunningRedis } from '../support/redis-server.js';
-import { CancellationManager, RequestHandler, createPeer, redisBus, type BusEvent, type CancelReason, type JsonRpcMessage } from '../../lib/index.js';
+import { CancelReason, CancellationManager, RequestHandler, RequestKey, createPeer, redisBus, type BusEvent, type JsonRpcMessage } from '../../lib/index.js';
+import { retryBytes } from '../../lib/manager/bus-retries.js';
 
 // Real redis-server (never a mock): .ci/run installs it when the machine lacks it.
 const SECRET = 'a secret every instance of the test deployment shares';
@@ -118,6 +119,45 @@ describe('redisBus (real redis-server)', function () {
     manager.register({ sessionId: 'S', requestId: 1 });
     expect(manager.cancel({ sessionId: 'S', requestId: 1 })).to.equal('cancelled');
     manager.dispose();
+  });
+
+  /** A publisher and a subscriber that never reach a server (nothing listens on their port). */
+  const down = async (maxRetriesPerRequest: number) => {
+    const deadPort = await freePort();
+    const pub = new Redis({ port: deadPort, host: '127.0.0.1', maxRetriesPerRequest, retryStrategy: () => 50, lazyConnect: false });
+    const sub = new Redis({ port: deadPort, host: '127.0.0.1', maxRetriesPerRequest, retryStrategy: () => 50, lazyConnect: false });
+    for (const c of [pub, sub]) c.on('error', () => undefined);
+    clients.push(pub, sub);
+    return { publisher: pub, subscriber: sub };
+  };
+
+  it('should refuse a retry past maxRetryBytes with an event that names the bound, and count it', async () => {
+    const reason = CancelReason.of('peer', 'stop');
+    const keys = [10, 11, 12, 13, 14].map((i) => RequestKey.of(i, 'S'));
+    // room for three of these five (same size each), not four
+    const maxRetryBytes = 3 * retryBytes(RequestKey.of(10, 'S'), reason) + 1;
+    const bus = redisBus({ ...(await down(0)), secret: SECRET, maxRetryBytes });
+    const events: BusEvent[] = [];
+    bus.events$.subscribe((e) => void (e.type === 'bus-record-failed' && events.push(e)));
+    for (const key of keys) bus.publish(key, reason);
+    await until(() => events.length === 5);
+    expect(events.map((e) => (e.type === 'bus-record-failed' ? [e.key.requestId, e.dropped, e.bound ?? null] : []))).to.deep.equal([
+      [10, false, null], [11, false, null], [12, false, null], [13, true, 'maxRetryBytes'], [14, true, 'maxRetryBytes'],
+    ]);
+    expect(bus.retryStats()).to.deep.equal({ held: 3, bytes: maxRetryBytes - 1, dropped: 2 });
+  });
+
+  it('should keep a cancel made while the publisher is down at once, queuing no command in the client', async () => {
+    // a client that retries each command 20 times would hold it (about 2 KB) for seconds
+    const conn = await down(20);
+    await until(() => conn.publisher.status === 'reconnecting' || conn.publisher.status === 'connecting');
+    const bus = redisBus({ ...conn, secret: SECRET });
+    const events: BusEvent[] = [];
+    bus.events$.subscribe((e) => events.push(e));
+    bus.publish(RequestKey.of(1, 'S'), CancelReason.of('peer', 'stop'));
+    // told, and kept as its record, before publish returns: nothing waits in the client
+    expect(events.map((e) => e.type)).to.deep.equal(['bus-record-failed']);
+    expect(bus.retryStats()).to.deep.include({ held: 1, dropped: 0 });
   });
 
   it('should apply a cancel that raced ahead of its request when the request registers', async () => {

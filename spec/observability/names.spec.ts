@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { KNOWN_METHODS, OTHER, nameBudget } from '../../lib/observability/names.js';
+import { KNOWN_CODES, KNOWN_METHODS, OTHER, nameBudget } from '../../lib/observability/names.js';
 
 describe('bounded names (OpenTelemetry)', () => {
   it('should pass the first max distinct names, and every repeat of them, then give OTHER', () => {
@@ -10,6 +10,11 @@ describe('bounded names (OpenTelemetry)', () => {
   it("should always pass MCP's own methods, which do not use up the budget", () => {
     const name = nameBudget(1, KNOWN_METHODS);
     expect(['tools/call', 'initialize', 'x/custom', 'tools/list', 'y/custom'].map(name)).to.deep.equal(['tools/call', 'initialize', 'x/custom', 'tools/list', OTHER]);
+  });
+
+  it('should always pass the codes JSON-RPC and MCP define, which do not use up the budget', () => {
+    const code = nameBudget(1, KNOWN_CODES);
+    expect(['-32601', '-32002', '7', '-32603', '8'].map(code)).to.deep.equal(['-32601', '-32002', '7', '-32603', OTHER]);
   });
 
   it('should pass nothing new with a budget of 0', () => {

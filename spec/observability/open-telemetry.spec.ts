@@ -5,7 +5,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { DataPointType, MeterProvider, MetricReader, type CollectionResult } from '@opentelemetry/sdk-metrics';
 import { NEVER, Subject, firstValueFrom, of, type Subscription } from 'rxjs';
-import { createPeer, type HttpEvent, type PeerEvent, type RequestContext } from '../../lib/index.js';
+import { JsonRpcError, createPeer, type HttpEvent, type PeerEvent, type RequestContext } from '../../lib/index.js';
 import { toOpenTelemetry } from '../../lib/observability/open-telemetry.js';
 import { drive, flush, pair, result } from '../helpers.js';
 
@@ -377,6 +377,28 @@ describe('toOpenTelemetry', () => {
     const methods = new Set(points(r, 'mcp.server.operation.duration').map((p) => p.attributes['mcp.method.name']));
     expect([...methods].sort()).to.deep.equal(['_OTHER', 'm1', 'm2', 'tools/call'].sort());
     incoming.complete();
+  });
+
+  it('should bound the error codes a peer answers with by maxNames, on both duration metrics, known codes passing as themselves', async () => {
+    // a hostile server answers every request with a code of its own: each would be a new attribute set
+    let n = 0;
+    const { client, server } = pair({}, { handlers: { ...handlers, odd: () => { throw new JsonRpcError(1_000 + n++, 'odd'); } } });
+    subs.push(toOpenTelemetry(client.events$, { ...options(), maxNames: 4 }), toOpenTelemetry(server.events$, { ...options(), maxNames: 4 }));
+    for (let i = 0; i < 50; i++) await firstValueFrom(client.request('odd', {})).catch(() => undefined);
+    await firstValueFrom(client.request('nope', {})).catch(() => undefined);
+    await flush();
+    const r = await reader.collect();
+    for (const metric of ['mcp.client.operation.duration', 'mcp.server.operation.duration']) {
+      const codes = new Set(points(r, metric).map((p) => p.attributes['error.type']));
+      const statuses = new Set(points(r, metric).map((p) => p.attributes['rpc.response.status_code']));
+      expect([...codes].sort(), metric).to.deep.equal(['-32601', '1000', '1001', '1002', '1003', '_OTHER'].sort());
+      expect([...statuses].sort(), metric).to.deep.equal([...codes].sort());
+      expect(points(r, metric).length, metric).to.be.at.most(6);
+      expect(valueOf(r, metric, { 'error.type': '_OTHER' }), metric).to.equal(46);
+    }
+    // error.type stays low-cardinality on the span too; the span keeps the real code in rpc.response.status_code
+    const last = spans().filter((sp) => sp.name === 'odd' && sp.kind === 2).at(-1);
+    expect(last?.attributes).to.include({ 'error.type': '_OTHER', 'rpc.response.status_code': '1049' });
   });
 
   it('should turn the HTTP transport events into metrics of bounded attributes, and sessions into mcp.server.session.duration', async () => {
