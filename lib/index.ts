@@ -69,3 +69,15 @@ export { DEFAULT_SESSION_CHECK_MS } from './transport/http/session-check.js';
 export type { HttpEvent } from './transport/http/events.js';
 export type { AnswerMode } from './transport/http/answer.js';
 export { redisSessions, decodeSessionRecord, DEFAULT_REDIS_NAMESPACE, DEFAULT_SESSION_TTL_MS, type RedisSessionClient, type RedisSessionsOptions } from './transport/http/redis-sessions.js';
+
+// the MCP layer: a server of tools, prompts and resources, both eras
+export { mcpServer, META_SERVER_INFO, type McpServer, type McpServerOptions, type CacheHint } from './mcp/server.js';
+export { tool, toolError, type McpTool, type ToolDefinition, type ToolOutput } from './mcp/tool.js';
+export { prompt, type McpPrompt, type PromptDefinition, type PromptArgument, type PromptOutput } from './mcp/prompt.js';
+export { resource, resourceTemplate, uriTemplate, MAX_URI_LENGTH, type McpResource, type McpResourceTemplate, type ResourceInfo, type ResourceOutput } from './mcp/resource.js';
+export { MAX_COMPLETIONS, type Completer, type Completion } from './mcp/completion.js';
+export { META_LOG_LEVEL, type McpContext } from './mcp/context.js';
+export { DEFAULT_PAGE_SIZE } from './mcp/paginate.js';
+export { type ArgsSchema, type ArgsOf, type StandardSchemaV1, type StandardResult, type StandardIssue } from './mcp/schema.js';
+export { type JsonSchema } from './mcp/json-schema.js';
+export { LOG_LEVELS, type LogLevel, type Implementation, type ContentBlock, type CallToolResult, type ResourceContents, type PromptMessage, type GetPromptResult } from './mcp/wire.js';

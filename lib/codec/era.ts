@@ -64,13 +64,13 @@ const CapabilitiesMeta = t.type({ _meta: t.type({ [META_CLIENT_CAPABILITIES]: t.
 export const declaresCapabilities = (params: unknown): boolean => CapabilitiesMeta.is(params);
 
 /**
- * The methods an era does not have: 2026-07-28 removed the handshake, `ping` and
- * `logging/setLevel`; 2025-11-25 had no `server/discover`. A request for one of them is
+ * The methods an era does not have: 2026-07-28 removed the handshake, `ping`,
+ * `logging/setLevel` and `resources/subscribe` (and `unsubscribe`: subscriptions moved to `subscriptions/listen`); 2025-11-25 had no `server/discover`. A request for one of them is
  * "method not found" (-32601) in that era, whatever handlers a server registered for the other.
  */
 export const ERA_REMOVED: Readonly<Record<ProtocolEra, readonly string[]>> = {
   '2025-11-25': ['server/discover'],
-  '2026-07-28': ['initialize', 'ping', 'logging/setLevel'],
+  '2026-07-28': ['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe'],
 };
 
 /**

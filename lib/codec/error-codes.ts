@@ -18,6 +18,10 @@ export const ErrorCodes = {
   HeaderMismatch: -32020,
   /** MCP 2026-07-28: the request's `_meta` protocol version is not one this peer speaks. */
   UnsupportedProtocolVersion: -32022,
+  /** MCP 2026-07-28: the request needs a client capability its `_meta` does not declare. */
+  MissingRequiredClientCapability: -32021,
+  /** MCP: `resources/read` (or `resources/subscribe`) of a resource the server does not have. */
+  ResourceNotFound: -32002,
   ConnectionClosed: -32000,
   RequestTimeout: -32001,
   RequestCancelled: -32800,

@@ -28,7 +28,7 @@ describe('examples/mcp-handlers', () => {
     it('should answer server/discover with a complete, cacheable result that names the server', async () => {
       const s = serving();
       const r = rec((await s.answer(1, 'server/discover', meta2026()))['result']);
-      expect(r).to.deep.include({ resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {} }, cacheScope: 'public' });
+      expect(r).to.deep.include({ resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {}, logging: {} }, cacheScope: 'public' });
       expect(r['ttlMs']).to.be.a('number').and.to.be.at.least(0);
       expect(rec(r['_meta'])['io.modelcontextprotocol/serverInfo']).to.deep.equal({ name: 'mcp-rx-cancel-example', version: '0.1.0' });
     });

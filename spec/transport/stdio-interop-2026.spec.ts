@@ -142,7 +142,7 @@ describe('interop over stdio, both eras, against the official SDK v2 and v1 clie
       // the SDK probed on a sibling process of its own: ask again on this connection, and read the wire
       const d = await side.client.discover();
       expect(d.supportedVersions).to.deep.equal([...ERA_VERSIONS['2026-07-28']]);
-      expect(d.capabilities).to.deep.equal({ tools: {} });
+      expect(d.capabilities).to.deep.equal({ tools: {}, logging: {} });
       const request = lastRequest(side, 'server/discover');
       expect(rec(rec(request['params'])['_meta'])[META_PROTOCOL_VERSION]).to.equal('2026-07-28');
       const raw = rec(side.received.find((m) => m['id'] === request['id'])?.['result']);

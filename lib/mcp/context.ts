@@ -1,0 +1,99 @@
+import * as t from 'io-ts';
+import type { Observable } from 'rxjs';
+import { META_CLIENT_CAPABILITIES } from '../codec/era.js';
+import type { ProtocolEra } from '../codec/era.js';
+import type { RequestId } from '../codec/messages.js';
+import type { RequestContext } from '../handler/context.js';
+import type { CancelReason } from '../manager/request-key.js';
+import { LOG_LEVELS, LogLevel } from './wire.js';
+
+/** The `_meta` key of a 2026-07-28 request that asks for log messages, and from which level. */
+export const META_LOG_LEVEL = 'io.modelcontextprotocol/logLevel';
+
+const RequestLogLevel = t.type({ _meta: t.type({ [META_LOG_LEVEL]: LogLevel }) });
+const RequestCapabilities = t.type({ _meta: t.type({ [META_CLIENT_CAPABILITIES]: t.UnknownRecord }) });
+
+/**
+ * What a tool, prompt or resource handler gets: the request's context (its signal, `cancelled$`,
+ * `onCleanup`, `progress`, `notify`: cancelling is unsubscribing, as everywhere in this library),
+ * plus the MCP it needs: log messages the client asked for, and what the client can do.
+ */
+export interface McpContext extends RequestContext {
+  /**
+   * Send a log message (`notifications/message`) tied to this request, if the client asked for
+   * this level: in 2025-11-25 the level its `logging/setLevel` set on this connection (all levels
+   * until it sets one), in 2026-07-28 the level this request names in `_meta` (none when it names
+   * none, as the spec requires). Nothing after the request ended.
+   */
+  log(level: LogLevel, data: unknown, logger?: string): void;
+  /** What the client declared it can do: its `initialize` (2025-11-25), this request's `_meta` (2026-07-28). */
+  readonly clientCapabilities: Readonly<Record<string, unknown>>;
+}
+
+/** What the server keeps per connection (2025-11-25: set by `initialize` and `logging/setLevel`). */
+export interface ConnectionState {
+  level?: LogLevel;
+  capabilities?: Readonly<Record<string, unknown>>;
+}
+
+const rank = (l: LogLevel): number => LOG_LEVELS.indexOf(l);
+
+/**
+ * The {@link McpContext} of one request: the core's context, each member passed through, and the
+ * MCP members read from the request (2026-07-28) or its connection's state (2025-11-25).
+ */
+export class McpRequestContext implements McpContext {
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly params: unknown,
+    private readonly state: ConnectionState | undefined,
+  ) {}
+
+  get requestId(): RequestId {
+    return this.ctx.requestId;
+  }
+  get method(): string {
+    return this.ctx.method;
+  }
+  get sessionId(): string | undefined {
+    return this.ctx.sessionId;
+  }
+  get era(): ProtocolEra | undefined {
+    return this.ctx.era;
+  }
+  get connection(): object {
+    return this.ctx.connection;
+  }
+  get signal(): AbortSignal {
+    return this.ctx.signal;
+  }
+  get cancelled$(): Observable<CancelReason> {
+    return this.ctx.cancelled$;
+  }
+  onCleanup(fn: () => void | PromiseLike<void>): void {
+    this.ctx.onCleanup(fn);
+  }
+  progress(progress: number, total?: number, message?: string): void {
+    this.ctx.progress(progress, total, message);
+  }
+  notify(method: string, params?: object): void {
+    this.ctx.notify(method, params);
+  }
+
+  get clientCapabilities(): Readonly<Record<string, unknown>> {
+    if (this.ctx.era === '2026-07-28') return RequestCapabilities.is(this.params) ? this.params._meta[META_CLIENT_CAPABILITIES] : {};
+    return this.state?.capabilities ?? {};
+  }
+
+  /** The least severe level the client wants, or `undefined` for none at all. */
+  get logLevel(): LogLevel | undefined {
+    if (this.ctx.era === '2026-07-28') return RequestLogLevel.is(this.params) ? this.params._meta[META_LOG_LEVEL] : undefined;
+    return this.state?.level ?? 'debug';
+  }
+
+  log(level: LogLevel, data: unknown, logger?: string): void {
+    const wanted = this.logLevel;
+    if (wanted === undefined || rank(level) < rank(wanted)) return;
+    this.ctx.notify('notifications/message', logger === undefined ? { level, data } : { level, logger, data });
+  }
+}

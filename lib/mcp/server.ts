@@ -1,0 +1,237 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type * as t from 'io-ts';
+import { defaultIfEmpty, defer, map, of, type Observable } from 'rxjs';
+import { ERA_VERSIONS, type ProtocolEra } from '../codec/era.js';
+import { ErrorCodes } from '../codec/error-codes.js';
+import { PREVIEW_MAX, preview } from '../codec/preview.js';
+import { report } from '../codec/report.js';
+import { JsonRpcError } from '../errors.js';
+import type { RequestContext } from '../handler/context.js';
+import type { Handler } from '../handler/run-request.js';
+import { completeWith } from './completion.js';
+import { McpRequestContext, type ConnectionState } from './context.js';
+import { DEFAULT_PAGE_SIZE, pageOf } from './paginate.js';
+import type { McpPrompt } from './prompt.js';
+import { MAX_URI_LENGTH, type McpResource, type McpResourceTemplate } from './resource.js';
+import type { McpTool } from './tool.js';
+import { CallToolParams, CompleteParams, GetPromptParams, InitializeParams, ListParams, ReadResourceParams, SetLevelParams, type Implementation } from './wire.js';
+
+/** How long a client may keep a cacheable 2026-07-28 result, and who may share it (MCP `CacheableResult`). */
+export interface CacheHint {
+  /** Milliseconds the result stays fresh; 0: stale at once (re-fetch when needed). Default 0. */
+  readonly ttlMs?: number;
+  /** `public`: any client or shared cache may keep it; `private`: only within one authorization context. Default `private`. */
+  readonly scope?: 'public' | 'private';
+}
+
+/** Options of {@link mcpServer}: who the server is, and what it offers. Each thing is declared once and served in both eras. */
+export interface McpServerOptions {
+  /** The server's name and version (`serverInfo` in 2025, `_meta["io.modelcontextprotocol/serverInfo"]` of every 2026 result). */
+  readonly info: Implementation;
+  /** How to use this server, for the model (in `initialize` and `server/discover` results). */
+  readonly instructions?: string;
+  readonly tools?: readonly McpTool[];
+  readonly prompts?: readonly McpPrompt[];
+  readonly resources?: readonly McpResource[];
+  readonly resourceTemplates?: readonly McpResourceTemplate[];
+  /** Items per page of each list (`tools/list`, `prompts/list`, ...); more come with a `nextCursor`. Default 100. */
+  readonly pageSize?: number;
+  /** The cache hint of every 2026 `server/discover`, list and `resources/read` result. Default `{ ttlMs: 0, scope: 'private' }`. */
+  readonly cache?: CacheHint;
+}
+
+/**
+ * An MCP server: the handlers and notification handlers of every MCP method it serves, to give to
+ * any connection of this library (`connect(transport, server)`, `createPeer(in$, server)`,
+ * `streamableHttp(server)`, `incoming$.pipe(serve(server.handlers))`).
+ */
+export interface McpServer {
+  readonly handlers: Readonly<Record<string, Handler>>;
+  readonly notifications: Readonly<Record<string, (params: unknown) => void>>;
+  /** The capabilities it declares (in `initialize` and `server/discover`). */
+  readonly capabilities: Readonly<Record<string, unknown>>;
+}
+
+/** The `_meta` key of a 2026-07-28 result that names the server software. */
+export const META_SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
+
+type Rec = Record<string, unknown>;
+
+// 2026-07-28: the results a client may cache carry a hint (MCP 2026-07-28 server/utilities/caching)
+const CACHEABLE: ReadonlySet<string> = new Set(['server/discover', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
+
+/** Decode a request's params, or the -32602 that says what was wrong (bounded). */
+const paramsOf = <A>(codec: t.Decoder<unknown, A>, params: unknown, method: string): A => {
+  const d = codec.decode(params);
+  if (E.isRight(d)) return d.right;
+  throw new JsonRpcError(ErrorCodes.InvalidParams, preview(`Invalid params for ${method}: ${report(d.left).join('; ')}`, PREVIEW_MAX * 4));
+};
+
+const unique = <T>(items: readonly T[], key: (t: T) => string, what: string): Map<string, T> => {
+  const byKey = new Map<string, T>();
+  for (const item of items) {
+    const k = key(item);
+    if (byKey.has(k)) throw new TypeError(`two ${what} named ${JSON.stringify(k)}`);
+    byKey.set(k, item);
+  }
+  return byKey;
+};
+
+/**
+ * An MCP server for both eras, on the core. It owns the lifecycle and discovery of each era
+ * (2025-11-25: `initialize` with version negotiation, `notifications/initialized`, `ping`,
+ * `logging/setLevel`; 2026-07-28: `server/discover`, the version and capabilities each request
+ * names in `_meta`, the log level it asks for) and the result shapes each requires (2026:
+ * `resultType`, `ttlMs` and `cacheScope` where a result is cacheable, the server's name in
+ * `_meta`). Tools, prompts, resources and templates are declared once (`tool`, `prompt`,
+ * `resource`, `resourceTemplate`) and served in both; lists are paginated; completion is served
+ * where a prompt or template has completers. A method for something not offered is -32601, so
+ * the capabilities declared are exactly what is served.
+ *
+ * Every handler is an ordinary handler of this library: a cancel (`notifications/cancelled`, a
+ * closed 2026 stream, the connection closing) unsubscribes the work, aborts `ctx.signal`, and
+ * runs `ctx.onCleanup` once; no response follows.
+ *
+ * @example
+ * const server = mcpServer({
+ *   info: { name: 'my-server', version: '1.0.0' },
+ *   tools: [tool({ name: 'echo', description: 'Echo', args: t.type({ text: t.string }), run: ({ text }) => Promise.resolve(text) })],
+ * });
+ * connect(ndjson(process.stdin, process.stdout), server);                       // stdio
+ * http.createServer(streamableHttp(server).handle).listen(3000, '127.0.0.1');  // HTTP, both eras
+ */
+export const mcpServer = (options: McpServerOptions): McpServer => {
+  const { info, instructions } = options;
+  if (typeof info !== 'object' || info === null || typeof info.name !== 'string' || typeof info.version !== 'string') throw new TypeError('mcpServer: info must name the server: { name, version }');
+  const tools = unique(options.tools ?? [], (x) => x.name, 'tools');
+  const prompts = unique(options.prompts ?? [], (x) => x.name, 'prompts');
+  const resources = unique(options.resources ?? [], (x) => x.uri, 'resources');
+  const templates = options.resourceTemplates ?? [];
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!(Number.isInteger(pageSize) && pageSize > 0)) throw new TypeError(`mcpServer: pageSize must be a positive integer, got ${String(pageSize)}`);
+  const ttlMs = options.cache?.ttlMs ?? 0;
+  if (!(Number.isInteger(ttlMs) && ttlMs >= 0)) throw new TypeError(`mcpServer: cache.ttlMs must be a non-negative integer, got ${String(ttlMs)}`);
+  const cacheScope = options.cache?.scope ?? 'private';
+  const completes = [...prompts.values()].some((p) => Object.keys(p.complete).length > 0) || templates.some((x) => Object.keys(x.complete).length > 0);
+
+  const capabilities: Rec = {
+    ...(tools.size > 0 ? { tools: {} } : {}),
+    ...(prompts.size > 0 ? { prompts: {} } : {}),
+    ...(resources.size > 0 || templates.length > 0 ? { resources: {} } : {}),
+    ...(completes ? { completions: {} } : {}),
+    logging: {},
+  };
+  // what a 2025 connection said of itself (initialize) and asked for (logging/setLevel); gone with the connection
+  const states = new WeakMap<object, ConnectionState>();
+  const stateOf = (ctx: RequestContext): ConnectionState => {
+    let s = states.get(ctx.connection);
+    if (s === undefined) states.set(ctx.connection, (s = {}));
+    return s;
+  };
+  const mcpContext = (ctx: RequestContext, params: unknown): McpRequestContext => new McpRequestContext(ctx, params, states.get(ctx.connection));
+
+  // 2026-07-28 results name their kind, the server, and, where cacheable, how long they keep
+  const shape = (method: string, era: ProtocolEra) => (result: Rec): Rec => {
+    if (era !== '2026-07-28') return result;
+    const complete = result['resultType'] === undefined || result['resultType'] === 'complete';
+    return {
+      ...result,
+      resultType: result['resultType'] ?? 'complete',
+      _meta: { ...(result['_meta'] as Rec | undefined), [META_SERVER_INFO]: info },
+      ...(complete && CACHEABLE.has(method) ? { ttlMs, cacheScope } : {}),
+    };
+  };
+  type Impl = (params: unknown, ctx: RequestContext) => Observable<object>;
+  const impls: Record<string, Impl> = {};
+  const list = <T>(method: string, key: string, items: readonly T[], descriptor: (x: T) => unknown): void => {
+    impls[method] = (params) =>
+      defer(() => {
+        const { cursor } = paramsOf(ListParams, params, method) ?? {};
+        const { page, nextCursor } = pageOf(items, cursor, pageSize);
+        return of(nextCursor === undefined ? { [key]: page.map(descriptor) } : { [key]: page.map(descriptor), nextCursor });
+      });
+  };
+
+  impls['initialize'] = (params, ctx) =>
+    defer(() => {
+      const asked = paramsOf(InitializeParams, params, 'initialize');
+      // MCP lifecycle: the version asked for when we speak it, else the latest we do
+      const versions = ERA_VERSIONS['2025-11-25'];
+      const protocolVersion = versions.includes(asked.protocolVersion) ? asked.protocolVersion : versions[0];
+      const caps = (params as Rec)['capabilities'];
+      stateOf(ctx).capabilities = typeof caps === 'object' && caps !== null ? (caps as Rec) : {};
+      return of({ protocolVersion, capabilities, serverInfo: info, ...(instructions === undefined ? {} : { instructions }) });
+    });
+  impls['ping'] = () => of({});
+  impls['logging/setLevel'] = (params, ctx) =>
+    defer(() => {
+      stateOf(ctx).level = paramsOf(SetLevelParams, params, 'logging/setLevel').level;
+      return of({});
+    });
+  impls['server/discover'] = () =>
+    of({ supportedVersions: [...ERA_VERSIONS['2026-07-28']], capabilities, ...(instructions === undefined ? {} : { instructions }) });
+
+  if (tools.size > 0) {
+    const all = [...tools.values()];
+    list('tools/list', 'tools', all, (x) => x.descriptor);
+    impls['tools/call'] = (params, ctx) =>
+      defer(() => {
+        const p = paramsOf(CallToolParams, params, 'tools/call');
+        const found = tools.get(p.name);
+        if (found === undefined) throw new JsonRpcError(ErrorCodes.InvalidParams, `Unknown tool: ${preview(p.name, PREVIEW_MAX)}`);
+        return found.call(p.arguments, mcpContext(ctx, params));
+      });
+  }
+  if (prompts.size > 0) {
+    list('prompts/list', 'prompts', [...prompts.values()], (x) => x.descriptor);
+    impls['prompts/get'] = (params, ctx) =>
+      defer(() => {
+        const p = paramsOf(GetPromptParams, params, 'prompts/get');
+        const found = prompts.get(p.name);
+        if (found === undefined) throw new JsonRpcError(ErrorCodes.InvalidParams, `Unknown prompt: ${preview(p.name, PREVIEW_MAX)}`);
+        return found.get(p.arguments, mcpContext(ctx, params));
+      });
+  }
+  if (resources.size > 0 || templates.length > 0) {
+    list('resources/list', 'resources', [...resources.values()], (x) => x.descriptor);
+    list('resources/templates/list', 'resourceTemplates', templates, (x) => x.descriptor);
+    impls['resources/read'] = (params, ctx) =>
+      defer(() => {
+        const { uri } = paramsOf(ReadResourceParams, params, 'resources/read');
+        const mctx = mcpContext(ctx, params);
+        const fixed = resources.get(uri);
+        const read$ = fixed?.read(mctx) ?? templates.reduce<Observable<readonly unknown[]> | undefined>((found, x) => {
+          if (found !== undefined) return found;
+          const variables = x.match(uri);
+          return variables === undefined ? undefined : x.read(uri, variables, mctx);
+        }, undefined);
+        if (read$ === undefined) {
+          // 2026-07-28 (SEP-2164): -32602 with the uri; 2025-11-25: -32002, its own code for it
+          const code = ctx.era === '2026-07-28' ? ErrorCodes.InvalidParams : ErrorCodes.ResourceNotFound;
+          throw new JsonRpcError(code, 'Resource not found', { uri: uri.length <= MAX_URI_LENGTH ? uri : preview(uri, PREVIEW_MAX) });
+        }
+        return read$.pipe(map((contents) => ({ contents })));
+      });
+  }
+  if (completes) {
+    impls['completion/complete'] = (params, ctx) =>
+      defer(() => {
+        const p = paramsOf(CompleteParams, params, 'completion/complete');
+        const completer = p.ref.type === 'ref/prompt'
+          ? prompts.get(p.ref.name)?.complete[p.argument.name]
+          : templates.find((x) => x.uriTemplate === (p.ref as { uri: string }).uri)?.complete[p.argument.name];
+        return completeWith(completer, p.argument.value, { arguments: p.context?.arguments ?? {}, ctx: mcpContext(ctx, params) }).pipe(map((completion) => ({ completion })));
+      });
+  }
+
+  const handlers: Record<string, Handler> = {};
+  for (const [method, impl] of Object.entries(impls)) {
+    // the core answers with the last value; nothing at all is an empty result
+    handlers[method] = (params, ctx) => impl(params, ctx).pipe(defaultIfEmpty({}), map((r) => shape(method, ctx.era ?? '2025-11-25')(r as Rec)));
+  }
+  return {
+    handlers,
+    notifications: { 'notifications/initialized': () => undefined, 'notifications/roots/list_changed': () => undefined },
+    capabilities,
+  };
+};

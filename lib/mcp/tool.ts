@@ -1,0 +1,129 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { catchError, defer, from, map, of, switchMap, type Observable, type ObservableInput } from 'rxjs';
+import { PREVIEW_MAX, preview } from '../codec/preview.js';
+import { JsonRpcError } from '../errors.js';
+import type { McpContext } from './context.js';
+import type { JsonSchema } from './json-schema.js';
+import { jsonSchemaOf, validate, type ArgsSchema } from './schema.js';
+import type { CallToolResult } from './wire.js';
+
+/** What a tool's `run` may give: a whole {@link CallToolResult}, or a text (one text block). */
+export type ToolOutput = CallToolResult | string;
+
+/** A tool as `mcpServer` serves it: its `tools/list` entry, and how to call it. */
+export interface McpTool {
+  readonly name: string;
+  /** The tool as `tools/list` shows it. */
+  readonly descriptor: Readonly<Record<string, unknown>>;
+  /** Validate the arguments and run the tool: one result, or an error for the protocol. */
+  call(args: unknown, ctx: McpContext): Observable<CallToolResult>;
+}
+
+/** The definition of a tool: its name, what it says of itself, how its arguments are checked, and its work. */
+export interface ToolDefinition<A> {
+  /** 1 to 64 of `A-Z a-z 0-9 _ - . /` (MCP: tool names). */
+  readonly name: string;
+  readonly title?: string;
+  /** What the tool does, for the model that picks it. */
+  readonly description?: string;
+  /**
+   * Validates `arguments` before `run` (an io-ts codec, or any Standard Schema validator: zod,
+   * valibot, arktype). Arguments it refuses are a tool execution error (`isError: true`, what
+   * was wrong), and `run` is never called. Without it, `arguments` must be an object (or absent).
+   */
+  readonly args?: ArgsSchema<A>;
+  /**
+   * The JSON Schema of the arguments on the wire (2020-12, `type: 'object'`): shown verbatim.
+   * Default: derived from `args` (an io-ts codec, or a validator that implements Standard JSON
+   * Schema); a validator that cannot say needs it given.
+   */
+  readonly inputSchema?: JsonSchema;
+  /** The JSON Schema of `structuredContent`, when the tool answers with one. */
+  readonly outputSchema?: JsonSchema;
+  readonly annotations?: Readonly<Record<string, unknown>>;
+  readonly icons?: readonly Readonly<Record<string, unknown>>[];
+  readonly _meta?: Readonly<Record<string, unknown>>;
+  /**
+   * The work: the last value before completion is the result (a Promise or an Observable, as for
+   * any handler of this library). Cancelling the call unsubscribes it and aborts `ctx.signal`;
+   * `ctx.onCleanup` runs once whatever the end. A thrown `JsonRpcError` is a protocol error; any
+   * other failure is a tool execution error (`isError: true`, its message), as MCP asks.
+   */
+  readonly run: (args: A, ctx: McpContext) => ObservableInput<ToolOutput>;
+}
+
+const NAME = /^[A-Za-z0-9_./-]{1,64}$/;
+
+const text = (t: string): CallToolResult => ({ content: [{ type: 'text', text: t }] });
+
+/** A tool execution error: the model sees it and may correct itself (MCP server/tools, "Error Handling"). */
+export const toolError = (message: string): CallToolResult => ({ content: [{ type: 'text', text: message }], isError: true });
+
+const shaped = (out: ToolOutput, hasOutputSchema: boolean): CallToolResult => {
+  if (typeof out === 'string') return text(out);
+  if (typeof out !== 'object' || out === null || !Array.isArray(out.content)) {
+    // a structured result alone: MCP asks for its JSON as text too, for clients that read only content
+    if (hasOutputSchema && typeof out === 'object' && out !== null && 'structuredContent' in out) return { ...out, content: [{ type: 'text', text: JSON.stringify(out.structuredContent) }] };
+    throw new TypeError('a tool result must be a text or an object with a content array');
+  }
+  return out;
+};
+
+const objectArgs = (u: unknown): E.Either<readonly string[], Record<string, unknown>> =>
+  u === undefined ? E.right({}) : typeof u === 'object' && u !== null && !Array.isArray(u) ? E.right(u as Record<string, unknown>) : E.left(['arguments must be an object']);
+
+/**
+ * Define a tool. Its arguments are validated before it runs, its JSON Schema is derived from the
+ * validator where it can be, and what it returns is shaped as a `CallToolResult`.
+ *
+ * @example
+ * const echo = tool({
+ *   name: 'echo',
+ *   description: 'Answers with the text it is given',
+ *   args: t.type({ text: t.string }),
+ *   run: ({ text }) => Promise.resolve(text),
+ * });
+ */
+export const tool = <A = Record<string, unknown>>(definition: ToolDefinition<A>): McpTool => {
+  const { name, run, args, inputSchema, outputSchema, title, description, annotations, icons, _meta } = definition;
+  if (typeof name !== 'string' || !NAME.test(name)) throw new TypeError(`tool name ${JSON.stringify(name)} must be 1 to 64 of A-Z a-z 0-9 _ - . /`);
+  if (typeof run !== 'function') throw new TypeError(`tool ${name}: run must be a function`);
+  const schema = inputSchema ?? (args === undefined ? { type: 'object', properties: {} } : jsonSchemaOf(args));
+  if (schema === undefined) throw new TypeError(`tool ${name}: its args validator has no JSON Schema of its own (Standard JSON Schema): give inputSchema`);
+  if (schema['type'] !== 'object') throw new TypeError(`tool ${name}: inputSchema must have type 'object' at its root (tool arguments are objects)`);
+  const descriptor: Record<string, unknown> = {
+    name,
+    ...(title === undefined ? {} : { title }),
+    ...(description === undefined ? {} : { description }),
+    inputSchema: schema,
+    ...(outputSchema === undefined ? {} : { outputSchema }),
+    ...(annotations === undefined ? {} : { annotations }),
+    ...(icons === undefined ? {} : { icons }),
+    ...(_meta === undefined ? {} : { _meta }),
+  };
+  const invalid = (problems: readonly string[]): Observable<CallToolResult> =>
+    of(toolError(preview(`Invalid arguments for tool ${name}: ${problems.join('; ')}`, PREVIEW_MAX * 4)));
+  const runWith = (a: A, ctx: McpContext): Observable<CallToolResult> =>
+    defer(() => run(a, ctx)).pipe(
+      map((out) => shaped(out, outputSchema !== undefined)),
+      // a protocol error stays one; any other failure is the tool's, told to the model
+      catchError((e: unknown) => {
+        if (e instanceof JsonRpcError) throw e;
+        return of(toolError(preview(e instanceof Error ? e.message : String(e), PREVIEW_MAX * 4)));
+      }),
+    );
+  return {
+    name,
+    descriptor,
+    call: (raw, ctx) =>
+      defer(() => {
+        const present = objectArgs(raw);
+        if (E.isLeft(present)) return invalid(present.left);
+        if (args === undefined) return runWith(present.right as A, ctx);
+        const checked = validate(args, present.right);
+        const decide = (r: E.Either<readonly string[], A>): Observable<CallToolResult> => (E.isLeft(r) ? invalid(r.left) : runWith(r.right, ctx));
+        // a synchronous validator answers at once; only an asynchronous one costs a turn
+        return checked instanceof Promise ? from(checked).pipe(switchMap(decide)) : decide(checked);
+      }),
+  };
+};
