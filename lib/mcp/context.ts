@@ -3,6 +3,7 @@ import type { Observable } from 'rxjs';
 import { META_CLIENT_CAPABILITIES } from '../codec/era.js';
 import type { ProtocolEra } from '../codec/era.js';
 import type { RequestId } from '../codec/messages.js';
+import { RequestMeta, type ProgressToken } from '../codec/progress.js';
 import type { RequestContext } from '../handler/context.js';
 import type { CancelReason } from '../manager/request-key.js';
 import { LOG_LEVELS, LogLevel } from './wire.js';
@@ -28,6 +29,8 @@ export interface McpContext extends RequestContext {
   log(level: LogLevel, data: unknown, logger?: string): void;
   /** What the client declared it can do: its `initialize` (2025-11-25), this request's `_meta` (2026-07-28). */
   readonly clientCapabilities: Readonly<Record<string, unknown>>;
+  /** The token the request asked progress under (`_meta.progressToken`), if it did: `ctx.progress` sends nothing without one. */
+  readonly progressToken: ProgressToken | undefined;
 }
 
 /** What the server keeps per connection (2025-11-25: set by `initialize` and `logging/setLevel`). */
@@ -83,6 +86,10 @@ export class McpRequestContext implements McpContext {
   get clientCapabilities(): Readonly<Record<string, unknown>> {
     if (this.ctx.era === '2026-07-28') return RequestCapabilities.is(this.params) ? this.params._meta[META_CLIENT_CAPABILITIES] : {};
     return this.state?.capabilities ?? {};
+  }
+
+  get progressToken(): ProgressToken | undefined {
+    return RequestMeta.is(this.params) ? this.params._meta?.progressToken : undefined;
   }
 
   /** The least severe level the client wants, or `undefined` for none at all. */

@@ -56,7 +56,12 @@ const NAME = /^[A-Za-z0-9_./-]{1,64}$/;
 
 const text = (t: string): CallToolResult => ({ content: [{ type: 'text', text: t }] });
 
-/** A tool execution error: the model sees it and may correct itself (MCP server/tools, "Error Handling"). */
+/**
+ * A tool execution error: the model sees it and may correct itself (MCP server/tools, "Error Handling").
+ *
+ * @example
+ * run: ({ city }) => (known(city) ? weatherOf(city) : Promise.resolve(toolError(`No weather for ${city}: try a capital`))),
+ */
 export const toolError = (message: string): CallToolResult => ({ content: [{ type: 'text', text: message }], isError: true });
 
 const shaped = (out: ToolOutput, hasOutputSchema: boolean): CallToolResult => {

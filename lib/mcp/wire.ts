@@ -51,7 +51,12 @@ export interface GetPromptResult {
 export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
 /** One of {@link LOG_LEVELS}. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
-/** A log level, decoded. */
+/**
+ * A log level, decoded.
+ *
+ * @example
+ * LogLevel.is('warning'); // true
+ */
 export const LogLevel = t.keyof(Object.fromEntries(LOG_LEVELS.map((l) => [l, null])) as Record<LogLevel, null>, 'LogLevel');
 
 const Cursor = t.partial({ cursor: t.string });

@@ -1,0 +1,229 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as t from 'io-ts';
+import { concat, delay, from, last, map, of, tap } from 'rxjs';
+import {
+  ErrorCodes,
+  JsonRpcError,
+  mcpServer,
+  prompt,
+  resource,
+  resourceTemplate,
+  streamableHttp,
+  tool,
+  type McpContext,
+} from '../lib/index.js';
+import { describeEvent } from './describe-event.js';
+
+// The fixtures of the official MCP conformance suite (@modelcontextprotocol/conformance), served
+// in both eras on one endpoint, on the library's public MCP API only: the suite's test tools,
+// prompts, resources, a template and completion. Run by scripts/conformance.sh:
+//
+//   node --import tsx examples/conformance-server.ts [--port N]     (default 3000; 0 picks a free one)
+//
+// stdout says `listening on http://127.0.0.1:PORT/mcp` when ready; events go to stderr.
+
+const log = (line: string): void => {
+  process.stderr.write(`[conformance-server] ${line}\n`);
+};
+
+const portArg = process.argv.indexOf('--port');
+const port = portArg === -1 ? 3000 : Number(process.argv[portArg + 1]);
+if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  log(`--port must be an integer from 0 to 65535, got ${String(process.argv[portArg + 1])}`);
+  process.exit(2);
+}
+
+// a 1x1 PNG and a short WAV, as the suite expects them
+const IMAGE = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
+const AUDIO = 'UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=';
+
+
+const tools = [
+  // listed first: the suite's header checks call the first tool with no arguments
+  tool({
+    name: 'test_x_mcp_header',
+    description: 'Answers with the region it was given; the region is mirrored into the Mcp-Param-Region header',
+    args: t.partial({ region: t.string, level: t.number }),
+    inputSchema: { type: 'object', properties: { region: { type: 'string', description: 'mirrored into Mcp-Param-Region', 'x-mcp-header': 'Region' }, level: { type: 'integer' } } },
+    run: ({ region }) => Promise.resolve(`region=${region ?? '<none>'}`),
+  }),
+  tool({ name: 'test_simple_text', description: 'Answers with a simple text', run: () => Promise.resolve('This is a simple text response for testing.') }),
+  tool({ name: 'test_image_content', description: 'Answers with an image', run: () => Promise.resolve({ content: [{ type: 'image' as const, data: IMAGE, mimeType: 'image/png' }] }) }),
+  tool({ name: 'test_audio_content', description: 'Answers with audio', run: () => Promise.resolve({ content: [{ type: 'audio' as const, data: AUDIO, mimeType: 'audio/wav' }] }) }),
+  tool({
+    name: 'test_embedded_resource',
+    description: 'Answers with an embedded resource',
+    run: () => Promise.resolve({ content: [{ type: 'resource' as const, resource: { uri: 'test://embedded-resource', mimeType: 'text/plain', text: 'This is an embedded resource content.' } }] }),
+  }),
+  tool({
+    name: 'test_multiple_content_types',
+    description: 'Answers with text, an image and a resource',
+    run: () =>
+      Promise.resolve({
+        content: [
+          { type: 'text' as const, text: 'Multiple content types test:' },
+          { type: 'image' as const, data: IMAGE, mimeType: 'image/png' },
+          { type: 'resource' as const, resource: { uri: 'test://mixed-content-resource', mimeType: 'application/json', text: '{"test":"data","value":123}' } },
+        ],
+      }),
+  }),
+  tool({
+    name: 'test_error_handling',
+    description: 'Fails, as a tool execution error',
+    run: () => Promise.reject(new Error('This tool intentionally returns an error for testing')),
+  }),
+  tool({
+    name: 'test_tool_with_progress',
+    description: 'Reports progress three times, then answers with its progress token',
+    run: (_args, ctx: McpContext) => {
+      const token = ctx.progressToken;
+      const step = (n: number) => of(n).pipe(tap(() => ctx.progress(n, 100, `Completed step ${n} of 100`)));
+      return concat(step(0), step(50).pipe(delay(50)), step(100).pipe(delay(50))).pipe(last(), map(() => String(token ?? 'no token')));
+    },
+  }),
+  tool({
+    name: 'test_tool_with_logging',
+    description: 'Logs three messages while it runs',
+    run: (_args, ctx) =>
+      concat(
+        of('Tool execution started'),
+        of('Tool processing data').pipe(delay(50)),
+        of('Tool execution completed').pipe(delay(50)),
+      ).pipe(
+        tap((m) => ctx.log('info', m, 'conformance-test-server')),
+        last(),
+        map(() => 'Tool with logging executed successfully'),
+      ),
+  }),
+  tool({
+    name: 'test_logging_tool',
+    description: 'Logs one message, if the request asked for log messages',
+    run: (_args, ctx) => {
+      ctx.log('info', 'test_logging_tool ran', 'conformance-test-server');
+      return Promise.resolve('logged');
+    },
+  }),
+  tool({ name: 'test_streaming_elicitation', description: 'Answers at once, asking nothing', run: () => Promise.resolve('done') }),
+  tool({
+    name: 'test_missing_capability',
+    description: 'Needs the client to support sampling',
+    run: (_args, ctx) => {
+      if (ctx.clientCapabilities['sampling'] === undefined)
+        throw new JsonRpcError(ErrorCodes.MissingRequiredClientCapability, 'This tool needs the sampling capability', { requiredCapabilities: { sampling: {} } });
+      return Promise.resolve('Success');
+    },
+  }),
+  tool({
+    name: 'json_schema_2020_12_tool',
+    description: 'A tool whose input schema uses JSON Schema 2020-12 keywords',
+    inputSchema: {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      $defs: { address: { $anchor: 'addressDef', type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } } } },
+      properties: { name: { type: 'string' }, address: { $ref: '#/$defs/address' }, contactMethod: { type: 'string', enum: ['phone', 'email'] }, phone: { type: 'string' }, email: { type: 'string' } },
+      allOf: [{ anyOf: [{ required: ['phone'] }, { required: ['email'] }] }],
+      if: { properties: { contactMethod: { const: 'phone' } }, required: ['contactMethod'] },
+      then: { required: ['phone'] },
+      else: { required: ['email'] },
+      additionalProperties: false,
+    },
+    run: (args) => Promise.resolve(`JSON Schema 2020-12 tool called with: ${JSON.stringify(args)}`),
+  }),
+];
+
+const prompts = [
+  prompt({ name: 'test_simple_prompt', description: 'A simple prompt without arguments', get: () => Promise.resolve('This is a simple prompt for testing.') }),
+  prompt({
+    name: 'test_prompt_with_arguments',
+    description: 'A prompt with two required arguments',
+    args: t.type({ arg1: t.string, arg2: t.string }),
+    arguments: [
+      { name: 'arg1', description: 'First test argument', required: true },
+      { name: 'arg2', description: 'Second test argument', required: true },
+    ],
+    complete: { arg1: (value) => ['test', 'testValue1', 'other'].filter((v) => v.startsWith(value)) },
+    get: ({ arg1, arg2 }) => Promise.resolve(`Prompt with arguments: arg1='${arg1}', arg2='${arg2}'`),
+  }),
+  prompt({
+    name: 'test_prompt_with_embedded_resource',
+    description: 'A prompt with an embedded resource',
+    args: t.type({ resourceUri: t.string }),
+    arguments: [{ name: 'resourceUri', description: 'The URI of the resource to embed', required: true }],
+    get: ({ resourceUri }) =>
+      Promise.resolve({
+        messages: [
+          { role: 'user' as const, content: { type: 'resource' as const, resource: { uri: resourceUri, mimeType: 'text/plain', text: 'Embedded resource content for testing.' } } },
+          { role: 'user' as const, content: { type: 'text' as const, text: 'Please process the embedded resource above.' } },
+        ],
+      }),
+  }),
+  prompt({
+    name: 'test_prompt_with_image',
+    description: 'A prompt with an image',
+    get: () =>
+      Promise.resolve({
+        messages: [
+          { role: 'user' as const, content: { type: 'image' as const, data: IMAGE, mimeType: 'image/png' } },
+          { role: 'user' as const, content: { type: 'text' as const, text: 'Please analyze the image above.' } },
+        ],
+      }),
+  }),
+];
+
+const resources = [
+  resource({ uri: 'test://static-text', name: 'static-text', title: 'Static Text Resource', description: 'A static text resource for testing', mimeType: 'text/plain', read: () => Promise.resolve('This is the content of the static text resource.') }),
+  resource({
+    uri: 'test://static-binary',
+    name: 'static-binary',
+    title: 'Static Binary Resource',
+    description: 'A static binary resource (an image) for testing',
+    mimeType: 'image/png',
+    read: () => Promise.resolve([{ uri: 'test://static-binary', mimeType: 'image/png', blob: IMAGE }]),
+  }),
+  resource({ uri: 'test://watched-resource', name: 'watched-resource', description: 'A resource to watch', mimeType: 'text/plain', read: () => Promise.resolve('Watched resource content') }),
+];
+
+const template = resourceTemplate({
+  uriTemplate: 'test://template/{id}/data',
+  name: 'template',
+  title: 'Resource Template',
+  description: 'A resource template with parameter substitution',
+  mimeType: 'application/json',
+  read: (_uri, { id }) => from([JSON.stringify({ id, templateTest: true, data: `Data for ID: ${id ?? ''}` })]),
+});
+
+const server = mcpServer({
+  info: { name: 'mcp-rx-cancel-conformance', version: '0.1.0' },
+  instructions: 'The fixtures of the MCP conformance suite.',
+  tools,
+  prompts,
+  resources,
+  resourceTemplates: [template],
+});
+
+const mcp = streamableHttp(server);
+mcp.events$.subscribe((e) => {
+  const line = describeEvent(e);
+  if (line !== undefined) log(line);
+});
+
+const http = createServer((req, res) => {
+  if (req.url === undefined || !(req.url === '/mcp' || req.url.startsWith('/mcp?'))) {
+    res.writeHead(404).end();
+    return;
+  }
+  void mcp.handle(req, res);
+});
+http.listen(port, '127.0.0.1', () => {
+  process.stdout.write(`listening on http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp\n`);
+});
+
+const stop = (): void => {
+  void mcp.close().then(() => {
+    http.closeAllConnections();
+    http.close(() => process.exit(0));
+  });
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
