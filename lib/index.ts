@@ -69,3 +69,31 @@ export { DEFAULT_SESSION_CHECK_MS } from './transport/http/session-check.js';
 export type { HttpEvent } from './transport/http/events.js';
 export type { AnswerMode } from './transport/http/answer.js';
 export { redisSessions, decodeSessionRecord, DEFAULT_REDIS_NAMESPACE, DEFAULT_SESSION_TTL_MS, type RedisSessionClient, type RedisSessionsOptions } from './transport/http/redis-sessions.js';
+export { mcpClient, DEFAULT_PROBE_TIMEOUT_MS, type McpClient, type McpClientOptions } from './mcp/client.js';
+export { McpClientError, type McpClientErrorCode } from './mcp/client-errors.js';
+export { classifyProbe, type ServerDescription, type ProbeVerdict } from './mcp/client-handshake.js';
+export { mcpClientHandlers, fulfilInputRequests, type McpClientHandlers, type ClientHandler, type ClientHandlerContext } from './mcp/client-handlers.js';
+export { paginate, type PageOf } from './mcp/client-paginate.js';
+export { withInputRounds, DEFAULT_MAX_INPUT_ROUNDS, type RoundParams } from './mcp/client-input-rounds.js';
+export {
+  Tool,
+  CallToolResult,
+  ContentBlock,
+  Prompt,
+  GetPromptResult,
+  Resource,
+  ResourceTemplate,
+  ReadResourceResult,
+  Completion,
+  CompleteRef,
+  InputRequest,
+  InputRequiredResult,
+  ElicitRequestParams,
+  ElicitResult,
+  CreateMessageRequestParams,
+  CreateMessageResult,
+  ListRootsResult,
+  LoggingLevel,
+  type Implementation,
+  type InputResponses,
+} from './mcp/client-shapes.js';
