@@ -71,7 +71,7 @@ export interface McpClientOptions {
  */
 export interface McpClient {
   readonly peer: Peer;
-  /** The handshake of the era, run once (shared and replayed); a failed one runs again on the next subscribe. */
+  /** The handshake of the era, run once (shared and replayed; it runs to its end even when every subscriber leaves); a failed one runs again on the next subscribe. */
   connect(): Observable<ServerDescription>;
   /** `tools/call`: the result (a failing tool answers `isError: true`); 2026 `input_required` rounds are run through the handlers. */
   callTool(name: string, args?: Readonly<Record<string, unknown>>, options?: RequestOptions): Observable<CallToolResult>;
@@ -147,8 +147,10 @@ export function mcpClient(target: Peer | ConnectTransport, options: McpClientOpt
       return throwError(() => new McpClientError('ERA_NEGOTIATION_FAILED', `The peer runs ${decided} and the client was asked for ${era}`));
     return handshake(era, init);
   }).pipe(
-    // once per client; a failure is not kept (the next subscriber tries again), a success is
-    share({ connector: () => new ReplaySubject<ServerDescription>(1), resetOnError: true, resetOnComplete: false, resetOnRefCountZero: true }),
+    // once per client; a failure is not kept (the next subscriber tries again), a success is.
+    // Not reset when the last subscriber leaves: firstValueFrom() leaves on the value, before the
+    // completion that follows it, and a reset there would run initialize a second time
+    share({ connector: () => new ReplaySubject<ServerDescription>(1), resetOnError: true, resetOnComplete: false, resetOnRefCountZero: false }),
   );
 
   /** Send one request after the handshake, stamped with the era's `_meta`. */
