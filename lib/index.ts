@@ -58,7 +58,7 @@ export { fromSdkTransport, type SdkTransport, type SdkWireTransport, type SdkSen
 export { connect, type Connection, type ConnectTransport } from './transport/connect.js';
 export { DEFAULT_MAX_RETRY_BYTES, redisBus, type RedisBusOptions, type RedisCancellationBus, type RedisPublisher, type RedisSubscriber, type BusEvent } from './manager/redis-bus.js';
 export type { RetryBound, RetryStats } from './manager/bus-retries.js';
-export { ERA_VERSIONS, META_PROTOCOL_VERSION, META_CLIENT_CAPABILITIES, META_CLIENT_INFO, requestVersion, eraOfVersion, spokenVersion, type ProtocolEra } from './codec/era.js';
+export { ERA_VERSIONS, META_PROTOCOL_VERSION, META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_SERVER_INFO, requestVersion, eraOfVersion, spokenVersion, type ProtocolEra } from './codec/era.js';
 export { cancelledRequestId } from './codec/cancelled.js';
 export { streamableHttpClient, DEFAULT_MAX_MESSAGE_CHARS, type StreamableHttpClientOptions } from './transport/http-client.js';
 export { encodeHeaderValue, decodeHeaderValue } from './transport/header-value.js';
@@ -71,13 +71,41 @@ export type { AnswerMode } from './transport/http/answer.js';
 export { redisSessions, decodeSessionRecord, DEFAULT_REDIS_NAMESPACE, DEFAULT_SESSION_TTL_MS, type RedisSessionClient, type RedisSessionsOptions } from './transport/http/redis-sessions.js';
 
 // the MCP layer: a server of tools, prompts and resources, both eras
-export { mcpServer, META_SERVER_INFO, type McpServer, type McpServerOptions, type CacheHint } from './mcp/server.js';
+export { mcpServer, type McpServer, type McpServerOptions, type CacheHint } from './mcp/server.js';
 export { tool, toolError, type McpTool, type ToolDefinition, type ToolOutput } from './mcp/tool.js';
 export { prompt, type McpPrompt, type PromptDefinition, type PromptArgument, type PromptOutput } from './mcp/prompt.js';
 export { resource, resourceTemplate, uriTemplate, MAX_URI_LENGTH, type McpResource, type McpResourceTemplate, type ResourceInfo, type ResourceOutput } from './mcp/resource.js';
-export { MAX_COMPLETIONS, type Completer, type Completion } from './mcp/completion.js';
+export { MAX_COMPLETIONS, type Completer } from './mcp/completion.js';
 export { META_LOG_LEVEL, type McpContext } from './mcp/context.js';
 export { DEFAULT_PAGE_SIZE } from './mcp/paginate.js';
 export { type ArgsSchema, type ArgsOf, type StandardSchemaV1, type StandardResult, type StandardIssue } from './mcp/schema.js';
 export { type JsonSchema } from './mcp/json-schema.js';
-export { LOG_LEVELS, type LogLevel, type Implementation, type ContentBlock, type CallToolResult, type ResourceContents, type PromptMessage, type GetPromptResult } from './mcp/wire.js';
+export { LOG_LEVELS, type LogLevel, type ResourceContents, type PromptMessage } from './mcp/wire.js';
+export { mcpClient, DEFAULT_PROBE_TIMEOUT_MS, type McpClient, type McpClientOptions } from './mcp/client.js';
+export { McpClientError, type McpClientErrorCode } from './mcp/client-errors.js';
+export { classifyProbe, type ServerDescription, type ProbeVerdict } from './mcp/client-handshake.js';
+export { mcpClientHandlers, fulfilInputRequests, type McpClientHandlers, type ClientHandler, type ClientHandlerContext } from './mcp/client-handlers.js';
+export { paginate, type PageOf } from './mcp/client-paginate.js';
+export { withInputRounds, DEFAULT_MAX_INPUT_ROUNDS, type RoundParams } from './mcp/client-input-rounds.js';
+export {
+  Tool,
+  CallToolResult,
+  ContentBlock,
+  Prompt,
+  GetPromptResult,
+  Resource,
+  ResourceTemplate,
+  ReadResourceResult,
+  Completion,
+  CompleteRef,
+  InputRequest,
+  InputRequiredResult,
+  ElicitRequestParams,
+  ElicitResult,
+  CreateMessageRequestParams,
+  CreateMessageResult,
+  ListRootsResult,
+  LoggingLevel,
+  type Implementation,
+  type InputResponses,
+} from './mcp/client-shapes.js';

@@ -1,15 +1,16 @@
 /**
- * The example of docs/guides/mcp-client.md: an MCP client made with this library. It spawns an
- * MCP server on stdio (examples/stdio-server.ts), does the initialize handshake, lists the
- * tools, calls one, then calls `slow_count` with progress and cancels it midway by
- * unsubscribing, and closes. Then the same client code against the official SDK's server.
+ * The example of docs/guides/mcp-client.md: an MCP client made with `mcpClient`. It spawns an
+ * MCP server on stdio (examples/stdio-server.ts), connects (era 'auto': server/discover first),
+ * lists the tools, calls one, then calls `slow_count` with progress and cancels it midway by
+ * unsubscribing, and closes. Then the same client code against the official SDK's 2025 server,
+ * where the probe fails and the client falls back to initialize.
  * Run: `npx tsx examples/guides/mcp-client.ts`.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { firstValueFrom } from 'rxjs';
-import { connect, ndjson, type Peer } from '../../lib/index.js';
+import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { mcpClient, ndjson } from '../../lib/index.js';
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -17,23 +18,6 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const OUR_SERVER = fileURLToPath(new URL('../stdio-server.ts', import.meta.url));
 // the official SDK's McpServer on stdio, as the interop tests run it
 const SDK_SERVER = fileURLToPath(new URL('../../spec/transport/fixtures/sdk-stdio-server.ts', import.meta.url));
-
-/** What `initialize` answers (the fields this client reads). */
-interface InitializeResult {
-  readonly protocolVersion: string;
-  readonly serverInfo: { readonly name: string; readonly version: string };
-  readonly capabilities: Record<string, unknown>;
-}
-interface ToolsListResult {
-  readonly tools: ReadonlyArray<{ readonly name: string; readonly description?: string }>;
-}
-interface CallToolResult {
-  readonly content: ReadonlyArray<{ readonly type: string; readonly text?: string }>;
-}
-
-/** The version this client asks for, and the ones it can speak (the server may choose an older one). */
-const PROTOCOL_VERSION = '2025-11-25';
-const SPOKEN: readonly string[] = [PROTOCOL_VERSION, '2025-06-18', '2025-03-26'];
 
 /** `promise`, or undefined after `ms`; the timer is cleared, so it never holds the process open. */
 const within = <T>(promise: Promise<T>, ms: number): Promise<T | undefined> =>
@@ -79,49 +63,33 @@ const spawnServer = (file: string): Server => {
   return { child, exited, line };
 };
 
-/**
- * The handshake every MCP server expects before anything else: `initialize`, wait for its
- * result, then the `notifications/initialized` notification. Never cancelled (the library
- * sends no cancel for `initialize`), so it gets a timeout of its own.
- */
-const initialize = async (peer: Peer): Promise<InitializeResult> => {
-  const init = await firstValueFrom(
-    peer.request<InitializeResult>(
-      'initialize',
-      { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'mcp-rx-cancel-guide', version: '0.1.0' } },
-      { timeoutMs: 10_000 },
-    ),
-  );
-  // the server answers with the version it chose: a client that cannot speak it must not go on
-  if (!SPOKEN.includes(init.protocolVersion)) throw new Error(`the server speaks MCP ${init.protocolVersion} only`);
-  print(`client  initialized: ${init.serverInfo.name} ${init.serverInfo.version}, protocol ${init.protocolVersion}`);
-  // only now may other requests go out
-  peer.notify('notifications/initialized');
-  return init;
-};
-
-/** Our example server: tools/list, echo, and slow_count cancelled after its third progress. */
+/** Our example server, which speaks both eras: era 'auto' probes with server/discover and stays modern. */
 async function againstOurServer(server: Server): Promise<boolean> {
   print('-- our server (examples/stdio-server.ts)');
-  const { peer, subscription } = connect(ndjson(server.child.stdout, server.child.stdin), {
+  const client = mcpClient(ndjson(server.child.stdout, server.child.stdin), {
+    info: { name: 'mcp-rx-cancel-guide', version: '0.1.0' },
+    // 'auto' is the default: server/discover first, initialize if the server is a 2025 one
+    era: 'auto',
     // this server confirms each tool call's cleanup with a logging notification
     notifications: { 'notifications/message': (params) => print(`server  log: ${String((params as { data?: unknown }).data)}`) },
+    timeoutMs: 10_000,
   });
-  peer.events$.subscribe((e) => {
+  client.peer.events$.subscribe((e) => {
     if (e.type === 'cancel-sent') print(`client  sent notifications/cancelled for #${String(e.key.requestId)} (${e.reason ?? 'no reason'})`);
   });
 
-  await initialize(peer);
-  const { tools } = await firstValueFrom(peer.request<ToolsListResult>('tools/list', {}));
+  const server$ = await firstValueFrom(client.connect());
+  print(`client  connected: ${server$.serverInfo?.name ?? '?'} ${server$.serverInfo?.version ?? ''}, protocol ${server$.protocolVersion}`);
+  const tools = await lastValueFrom(client.listTools().pipe(toArray()));
   print(`client  tools: ${tools.map((t) => t.name).join(', ')}`);
-  const echoed = await firstValueFrom(peer.request<CallToolResult>('tools/call', { name: 'echo', arguments: { text: 'hello' } }));
+  const echoed = await firstValueFrom(client.callTool('echo', { text: 'hello' }));
   print(`client  echo answered: ${echoed.content.map((c) => c.text ?? '').join('')}`);
 
   // onProgress makes the library add its own progress token to the request
   let third: () => void = () => undefined;
   const progressed = new Promise<void>((resolve) => (third = resolve));
-  const call = peer
-    .request<CallToolResult>('tools/call', { name: 'slow_count', arguments: { steps: 50, intervalMs: 50 } }, {
+  const call = client
+    .callTool('slow_count', { steps: 50, intervalMs: 50 }, {
       reason: 'the user pressed stop',
       onProgress: (p) => {
         print(`client  progress ${p.progress}/${p.total ?? '?'} ${p.message ?? ''}`);
@@ -138,32 +106,33 @@ async function againstOurServer(server: Server): Promise<boolean> {
   const cleanup = await server.line(/cleanup slow_count .*cancelled/);
   print(`server  stderr: ${cleanup ?? 'no cleanup line within 5 s'}`);
   // a round trip after the cancel: anything the server sent before it has arrived
-  await firstValueFrom(peer.request('ping'));
-  print(`client  in flight: ${JSON.stringify(peer.inFlight())}`);
+  await firstValueFrom(client.callTool('echo', { text: 'still here' }));
+  print(`client  in flight: ${JSON.stringify(client.peer.inFlight())}`);
 
   // closing ends the server's stdin: it exits on its own
-  subscription.unsubscribe();
+  client.close();
   const code = await server.exited;
   print(`client  closed; the server exited with code ${String(code)}`);
   return cleanup !== undefined && code === 0;
 }
 
-/** The official SDK's McpServer: the same handshake, and its `slow` tool cancelled once it started. */
+/** The official SDK's McpServer, a 2025 one: the same client code falls back to initialize. */
 async function againstTheSdkServer(server: Server): Promise<boolean> {
   print('-- the official SDK server (@modelcontextprotocol/sdk McpServer)');
-  const { peer, subscription } = connect(ndjson(server.child.stdout, server.child.stdin));
-  await initialize(peer);
-  const { tools } = await firstValueFrom(peer.request<ToolsListResult>('tools/list', {}));
+  const client = mcpClient(ndjson(server.child.stdout, server.child.stdin), { info: { name: 'mcp-rx-cancel-guide', version: '0.1.0' }, timeoutMs: 10_000 });
+  const described = await firstValueFrom(client.connect());
+  print(`client  connected: ${described.serverInfo?.name ?? '?'} ${described.serverInfo?.version ?? ''}, protocol ${described.protocolVersion}`);
+  const tools = await lastValueFrom(client.listTools().pipe(toArray()));
   print(`client  tools: ${tools.map((t) => t.name).join(', ')}`);
 
-  const call = peer.request('tools/call', { name: 'slow', arguments: { ms: 30_000 } }, { reason: 'the user pressed stop' }).subscribe();
+  const call = client.callTool('slow', { ms: 30_000 }, { reason: 'the user pressed stop' }).subscribe();
   const started = await server.line(/^started/);
   call.unsubscribe();
   // the SDK aborts its handler's extra.signal when our cancel arrives
   const aborted = await server.line(/^aborted/);
   print(`server  stderr: ${started ?? 'not started'}, then ${aborted ?? 'no abort within 5 s'}`);
 
-  subscription.unsubscribe();
+  client.close();
   const code = await server.exited;
   print(`client  closed; the server exited with code ${String(code)}`);
   return aborted !== undefined && code === 0;

@@ -22,6 +22,8 @@ export const ERA_VERSIONS: Readonly<Record<ProtocolEra, readonly string[]>> = {
 export const META_PROTOCOL_VERSION = 'io.modelcontextprotocol/protocolVersion';
 /** The `_meta` key of a 2026-07-28 request that carries the client's capabilities (required there). */
 export const META_CLIENT_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
+/** The `_meta` key of a 2026-07-28 result that names the server software (SHOULD, on every result). */
+export const META_SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
 /** The `_meta` key of a 2026-07-28 request that names the client software (optional). */
 export const META_CLIENT_INFO = 'io.modelcontextprotocol/clientInfo';
 

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { defaultIfEmpty, defer, map, of, type Observable } from 'rxjs';
-import { ERA_VERSIONS, type ProtocolEra } from '../codec/era.js';
+import { ERA_VERSIONS, META_SERVER_INFO, type ProtocolEra } from '../codec/era.js';
 import { ErrorCodes } from '../codec/error-codes.js';
 import { PREVIEW_MAX, preview } from '../codec/preview.js';
 import { report } from '../codec/report.js';
@@ -51,9 +51,6 @@ export interface McpServer {
   /** The capabilities it declares (in `initialize` and `server/discover`). */
   readonly capabilities: Readonly<Record<string, unknown>>;
 }
-
-/** The `_meta` key of a 2026-07-28 result that names the server software. */
-export const META_SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
 
 type Rec = Record<string, unknown>;
 

@@ -5,6 +5,7 @@ import { PREVIEW_MAX, preview } from '../codec/preview.js';
 import type { EventSink } from './events.js';
 
 const INITIALIZE = 'initialize';
+const DISCOVER = 'server/discover';
 
 /** How a connection's era was decided: given, by an `initialize`, or by a request naming its version. */
 export type EraDecidedBy = 'option' | 'initialize' | 'request';
@@ -80,13 +81,17 @@ export class Era {
     return { code: ErrorCodes.MethodNotFound, message: `Method not found: ${method} (not in protocol ${this.current})` };
   }
 
-  /** A request is going out: an `initialize` decides 2025, one naming a 2026 version decides 2026. */
+  /** A request is going out: an `initialize` decides 2025, one naming a 2026 version decides 2026 (a `server/discover` probe does not). */
   sent(method: string, params: object | undefined): void {
     if (this.decided !== undefined) {
       this.role ??= 'client';
       return;
     }
     if (method === INITIALIZE) return this.decide('2025-11-25', 'initialize', 'client');
+    // a dual-era client probes with server/discover before it knows the server's era (2026-07-28
+    // basic/transports/stdio "Backward Compatibility"): the answer decides, not the question, so
+    // an initialize that follows a failed probe still finds the 2025 rules in force
+    if (method === DISCOVER) return;
     const version = params === undefined ? undefined : requestVersion(params);
     const era = version === undefined ? undefined : eraOfVersion(version);
     if (era !== undefined) this.decide(era, 'request', 'client');

@@ -117,20 +117,20 @@ describe('the guides\' examples (examples/guides/)', function () {
     expect(count(r.stdout, /stats: 1 more cleanup, 0 in flight/)).to.equal(2);
   });
 
-  it('mcp-client: initializes, lists and calls tools, cancels slow_count midway with the server\'s cleanup confirmed, against ours and the SDK\'s server, and it exits 0', async () => {
+  it('mcp-client: connects in both eras with one client code (discover, then initialize as a fallback), lists and calls tools, cancels midway with the server\'s cleanup confirmed, and it exits 0', async () => {
     const r = await runGuide('mcp-client.ts');
     expectClean(r);
     const out = r.stdout;
-    expect(out).to.match(/client {2}initialized: mcp-rx-cancel-example .*, protocol 2025-11-25/);
-    expect(out).to.include('client  tools: echo, slow_count');
+    expect(out).to.match(/client {2}connected: mcp-rx-cancel-example .*, protocol 2026-07-28/);
+    expect(out).to.include('client  tools: echo, slow_count, stats');
     expect(out).to.include('client  echo answered: hello');
     expect(out).to.include('client  progress 3/50 step 3/50');
     expect(out).to.include('client  sent notifications/cancelled for #3 (the user pressed stop)');
     expect(out).to.include('server  stderr: [server] cleanup slow_count #3: cancelled (peer: the user pressed stop)');
     expect(out).to.not.include('UNEXPECTED');
     expect(out).to.include('client  in flight: {"serving":0,"sending":0}');
-    expect(out).to.match(/client {2}initialized: sdk-fixture /);
-    expect(out).to.match(/server {2}stderr: started 2, then aborted 2: the user pressed stop/);
+    expect(out).to.match(/client {2}connected: sdk-fixture .*, protocol 2025-11-25/);
+    expect(out).to.match(/server {2}stderr: started 3, then aborted 3: the user pressed stop/);
     expect(count(out, /the server exited with code 0/)).to.equal(2);
   });
 });

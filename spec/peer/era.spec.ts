@@ -29,6 +29,14 @@ describe('protocol eras', () => {
       expect(ofType(d.events, 'cancel-ignored').map((e) => e.why)).to.deep.equal(['not-cancellable']);
     });
 
+    it('should leave the era undecided by a server/discover probe it sends, so an initialize after a failed probe decides 2025', () => {
+      const d = drive();
+      d.peer.request('server/discover', { _meta: v2026 }).subscribe({ error: () => undefined });
+      expect(d.peer.era()).to.equal(undefined);
+      d.peer.request('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } }).subscribe({ error: () => undefined });
+      expect(ofType(d.events, 'era-decided').map((e) => [e.era, e.by])).to.deep.equal([['2025-11-25', 'initialize']]);
+    });
+
     it('should answer a version it does not speak with -32022, listing the ones it does', async () => {
       const d = drive({ handlers: { 'tools/list': () => Promise.resolve({ tools: [] }) } });
       d.incoming.next(req(1, 'tools/list', naming('2099-01-01')));

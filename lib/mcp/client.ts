@@ -1,0 +1,203 @@
+import type * as t from 'io-ts';
+import { concatMap, defer, isObservable, map, ReplaySubject, share, throwError, type Observable, type Subscription } from 'rxjs';
+import { META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION, type ProtocolEra } from '../codec/era.js';
+import type { Peer, PeerOptions } from '../peer/create-peer.js';
+import type { RequestOptions } from '../peer/request-options.js';
+import { connect, type ConnectTransport } from '../transport/connect.js';
+import { completeResult } from './client-decode.js';
+import { McpClientError } from './client-errors.js';
+import { capabilitiesOf, fulfilInputRequests, mcpClientHandlers, type McpClientHandlers } from './client-handlers.js';
+import { handshake, MODERN, type HandshakeInit, type ServerDescription } from './client-handshake.js';
+import { DEFAULT_MAX_INPUT_ROUNDS, withInputRounds, type RoundParams } from './client-input-rounds.js';
+import { paginate } from './client-paginate.js';
+import {
+  CallToolResult,
+  CompleteResult,
+  GetPromptResult,
+  ListPromptsResult,
+  ListResourcesResult,
+  ListResourceTemplatesResult,
+  ListToolsResult,
+  ReadResourceResult,
+  type Completion,
+  type CompleteRef,
+  type Implementation,
+  type LoggingLevel,
+  type Prompt,
+  type Resource,
+  type ResourceTemplate,
+  type Tool,
+} from './client-shapes.js';
+
+/** The default time `era: 'auto'` waits for its `server/discover` probe before it takes the server for a 2025 one. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
+
+/** Options of {@link mcpClient}. */
+export interface McpClientOptions {
+  /** The client software: `clientInfo` in `initialize` (2025), `_meta[…/clientInfo]` on every request (2026). */
+  readonly info: Implementation;
+  /** Client capabilities; `elicitation`, `sampling` and `roots` are declared for the handlers given (these win). */
+  readonly capabilities?: Readonly<Record<string, unknown>>;
+  /**
+   * The protocol era: `'2025-11-25'` (handshake `initialize`), `'2026-07-28'` (`server/discover`,
+   * `_meta` on every request), or `'auto'` (the default; given a Peer whose era is decided, that
+   * one): probe with `server/discover`, fall back to `initialize` when the answer is not modern
+   * (see {@link classifyProbe}). One transport serves both only where both eras share it: stdio
+   * and in-memory pairs. Over HTTP, pin the era to the transport you give.
+   */
+  readonly era?: ProtocolEra | 'auto';
+  /** How the client answers the server's elicitation, sampling and roots requests (2025) or input requests (2026). */
+  readonly handlers?: McpClientHandlers;
+  /** Notifications from the server (`notifications/message`, list changes), when the client builds the peer. */
+  readonly notifications?: PeerOptions['notifications'];
+  /** 2026-07-28: most retries of one call after `input_required`. Default 10, as the official SDK v2 client. */
+  readonly maxInputRounds?: number;
+  /** Default timeout of every request (the handshake's too). Default the peer's (60 s). */
+  readonly timeoutMs?: number;
+  /** `era: 'auto'`: how long the `server/discover` probe may take before the server is taken for a 2025 one. Default 10 s. */
+  readonly probeTimeoutMs?: number;
+}
+
+/**
+ * An MCP client on a {@link Peer}: every method is a cold Observable, and unsubscribing is the
+ * cancel on the wire (2025-11-25 and stdio: `notifications/cancelled`; 2026-07-28 over
+ * `streamableHttpClient`: the request's stream closes). Every method waits for {@link connect}.
+ *
+ * @example
+ * const client = mcpClient(ndjson(child.stdout, child.stdin), { info: { name: 'app', version: '1.0.0' } });
+ * client.listTools().pipe(toArray()).subscribe((tools) => show(tools.map((t) => t.name)));
+ * const call = client.callTool('slow_count', { steps: 50 }).subscribe(show);
+ * call.unsubscribe(); // the server's handler is cancelled; no result is delivered
+ */
+export interface McpClient {
+  readonly peer: Peer;
+  /** The handshake of the era, run once (shared and replayed; it runs to its end even when every subscriber leaves); a failed one runs again on the next subscribe. */
+  connect(): Observable<ServerDescription>;
+  /** `tools/call`: the result (a failing tool answers `isError: true`); 2026 `input_required` rounds are run through the handlers. */
+  callTool(name: string, args?: Readonly<Record<string, unknown>>, options?: RequestOptions): Observable<CallToolResult>;
+  /** Every tool, across pages; unsubscribing (or `take(n)`) stops the paging. */
+  listTools(options?: RequestOptions): Observable<Tool>;
+  listPrompts(options?: RequestOptions): Observable<Prompt>;
+  getPrompt(name: string, args?: Readonly<Record<string, string>>, options?: RequestOptions): Observable<GetPromptResult>;
+  listResources(options?: RequestOptions): Observable<Resource>;
+  listResourceTemplates(options?: RequestOptions): Observable<ResourceTemplate>;
+  readResource(uri: string, options?: RequestOptions): Observable<ReadResourceResult>;
+  /** `completion/complete` of one argument of a prompt or resource template. */
+  complete(ref: CompleteRef, argument: { readonly name: string; readonly value: string }, options?: RequestOptions): Observable<Completion>;
+  /** `logging/setLevel` (2025-11-25 only: 2026-07-28 removed it; `NOT_IN_ERA` there). */
+  setLoggingLevel(level: LoggingLevel, options?: RequestOptions): Observable<void>;
+  /** `ping` (2025-11-25 only: 2026-07-28 removed it; `NOT_IN_ERA` there). */
+  ping(options?: RequestOptions): Observable<void>;
+  /** Close the connection the client opened on a transport (a Peer given is the caller's to close). */
+  close(): void;
+}
+
+const isPeer = (t: Peer | ConnectTransport): t is Peer => 'outgoing$' in t && isObservable(t.outgoing$) && typeof (t as Partial<Peer>).request === 'function';
+
+/**
+ * An MCP client over a peer, one of our transports (`ndjson`, `streamableHttpClient`), or a
+ * transport of the official SDK. Given a transport, it builds the peer with `connect`, answering
+ * the server's requests with `handlers` (and `ping`); given a Peer, build that peer with
+ * `handlers: mcpClientHandlers(sameHandlers)`.
+ *
+ * @example
+ * import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+ * const client = mcpClient(new StdioClientTransport({ command: 'node', args: ['server.js'] }), {
+ *   info: { name: 'app', version: '1.0.0' },
+ *   handlers: { elicitation: (p) => askUser(p.message) },
+ * });
+ * client.callTool('echo', { text: 'hi' }).subscribe((r) => show(r.content));
+ */
+export function mcpClient(target: Peer | ConnectTransport, options: McpClientOptions): McpClient {
+  const handlers = options.handlers ?? {};
+  const capabilities = capabilitiesOf(handlers, options.capabilities);
+  const maxRounds = options.maxInputRounds ?? DEFAULT_MAX_INPUT_ROUNDS;
+  if (!Number.isInteger(maxRounds) || maxRounds < 0) throw new TypeError(`maxInputRounds must be a non-negative integer, got ${String(maxRounds)}`);
+
+  let connection: Subscription | undefined;
+  let peer: Peer;
+  let era: ProtocolEra | 'auto';
+  if (isPeer(target)) {
+    peer = target;
+    era = options.era ?? target.era() ?? 'auto';
+  } else {
+    era = options.era ?? 'auto';
+    const c = connect(target, {
+      // 'auto' stays undecided through the probe: the answer decides (lib/peer/era.ts)
+      era,
+      handlers: mcpClientHandlers(handlers),
+      ...(options.notifications === undefined ? {} : { notifications: options.notifications }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      clientCapabilities: capabilities,
+      clientInfo: options.info,
+    });
+    peer = c.peer;
+    connection = c.subscription;
+  }
+
+  // every 2026-07-28 request names its version, capabilities and client (basic/index "_meta")
+  const modernMeta: Readonly<Record<string, unknown>> = { [META_PROTOCOL_VERSION]: MODERN, [META_CLIENT_CAPABILITIES]: capabilities, [META_CLIENT_INFO]: options.info };
+  const withDefaults = (o: RequestOptions | undefined): RequestOptions => ({ ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...o });
+  const init: HandshakeInit = { peer, info: options.info, capabilities, modernMeta, options: withDefaults(undefined), probeTimeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS };
+
+  const connected$ = defer(() => {
+    const decided = peer.era();
+    // a Peer pinned to one era cannot run the other's handshake
+    if (era !== 'auto' && decided !== undefined && decided !== era)
+      return throwError(() => new McpClientError('ERA_NEGOTIATION_FAILED', `The peer runs ${decided} and the client was asked for ${era}`));
+    return handshake(era, init);
+  }).pipe(
+    // once per client; a failure is not kept (the next subscriber tries again), a success is.
+    // Not reset when the last subscriber leaves: firstValueFrom() leaves on the value, before the
+    // completion that follows it, and a reset there would run initialize a second time
+    share({ connector: () => new ReplaySubject<ServerDescription>(1), resetOnError: true, resetOnComplete: false, resetOnRefCountZero: false }),
+  );
+
+  /** Send one request after the handshake, stamped with the era's `_meta`. */
+  const send = (method: string, params: Readonly<Record<string, unknown>>, o: RequestOptions | undefined): Observable<unknown> =>
+    connected$.pipe(
+      concatMap((d) => {
+        if (d.era !== '2026-07-28') return peer.request(method, params, withDefaults(o));
+        const given = params['_meta'];
+        const meta = typeof given === 'object' && given !== null ? { ...modernMeta, ...given } : modernMeta;
+        return peer.request(method, { ...params, _meta: meta }, withDefaults(o));
+      }),
+    );
+
+  /** A method that may answer `input_required` (tools/call, prompts/get, resources/read). */
+  const rounds = (method: string, params: Readonly<Record<string, unknown>>, o: RequestOptions | undefined): Observable<unknown> =>
+    withInputRounds((r: RoundParams | undefined) => send(method, r === undefined ? params : { ...params, ...r }, o), (requests) => fulfilInputRequests(handlers, requests), method, maxRounds);
+
+  const list = <P extends { readonly nextCursor?: string }, I>(method: string, page: t.Decoder<unknown, P>, items: (p: P) => readonly I[], o: RequestOptions | undefined): Observable<I> =>
+    paginate((cursor) =>
+      send(method, cursor === undefined ? {} : { cursor }, o).pipe(
+        completeResult(page, method),
+        map((p) => ({ items: items(p), nextCursor: p.nextCursor })),
+      ),
+    );
+
+  const only2025 = (method: string, params: Readonly<Record<string, unknown>>, o: RequestOptions | undefined): Observable<void> =>
+    connected$.pipe(
+      concatMap((d) =>
+        d.era === '2025-11-25'
+          ? peer.request(method, params, withDefaults(o)).pipe(map((): void => undefined))
+          : throwError(() => new McpClientError('NOT_IN_ERA', `${method} does not exist in MCP ${d.protocolVersion}`)),
+      ),
+    );
+
+  return {
+    peer,
+    connect: () => connected$,
+    callTool: (name, args, o) => rounds('tools/call', args === undefined ? { name } : { name, arguments: args }, o).pipe(completeResult(CallToolResult, 'tools/call')),
+    listTools: (o) => list('tools/list', ListToolsResult, (p) => p.tools, o),
+    listPrompts: (o) => list('prompts/list', ListPromptsResult, (p) => p.prompts, o),
+    getPrompt: (name, args, o) => rounds('prompts/get', args === undefined ? { name } : { name, arguments: args }, o).pipe(completeResult(GetPromptResult, 'prompts/get')),
+    listResources: (o) => list('resources/list', ListResourcesResult, (p) => p.resources, o),
+    listResourceTemplates: (o) => list('resources/templates/list', ListResourceTemplatesResult, (p) => p.resourceTemplates, o),
+    readResource: (uri, o) => rounds('resources/read', { uri }, o).pipe(completeResult(ReadResourceResult, 'resources/read')),
+    complete: (ref, argument, o) => send('completion/complete', { ref, argument }, o).pipe(completeResult(CompleteResult, 'completion/complete'), map((r) => r.completion)),
+    setLoggingLevel: (level, o) => only2025('logging/setLevel', { level }, o),
+    ping: (o) => only2025('ping', {}, o),
+    close: () => connection?.unsubscribe(),
+  };
+}
