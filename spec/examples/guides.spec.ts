@@ -135,9 +135,29 @@ describe('the guides\' examples (examples/guides/)', function () {
   });
 });
 
+describe('the MCP server guide, run', function () {
+  this.timeout(30_000);
+  it('mcp-server: both SDK clients list, call, complete, read and get; bad arguments are a tool error; each cancel runs the cleanup once; and it exits 0', async () => {
+    const r = await runGuide('mcp-server.ts');
+    expectClean(r);
+    const out = r.stdout;
+    expect(out).to.include('2025  tools: count, forecast');
+    expect(out).to.include('2025  forecast: [{"type":"text","text":"Paris: sunny for 1 day(s)"}]');
+    expect(out).to.match(/2025 {2}bad arguments: \{"content":\[\{"type":"text","text":"Invalid arguments for tool forecast: city: [^"]+"\}\],"isError":true\}/);
+    expect(out).to.include('2025  completion: French');
+    expect(out).to.include('2025  template: [{"uri":"guide://cities/Lyon","mimeType":"text/plain","text":"All about Lyon"}]');
+    expect(out).to.include('2026  prompt: [{"role":"user","content":{"type":"text","text":"Greet Ada in French."}}]');
+    expect(count(out, /count: aborted at progress 3/)).to.equal(2);
+    expect(out).to.match(/server {2}count #\d+ cleaned up \(cancelled, source: peer\)/);
+    expect(out).to.match(/server {2}count #\d+ cleaned up \(cancelled, source: close\)/);
+    expect(count(out, /cleaned up/)).to.equal(2);
+    expect(out).to.include('server  in flight: 0');
+  });
+});
+
 // ---- the guides themselves: their code is the example's, their links resolve in a clone ----------
 
-const GUIDES = ['peer-in-an-rxjs-app', 'serve-an-existing-stream', 'cancellable-streams', 'mcp-client', 'both-eras-over-http'] as const;
+const GUIDES = ['peer-in-an-rxjs-app', 'serve-an-existing-stream', 'cancellable-streams', 'mcp-client', 'both-eras-over-http', 'mcp-server'] as const;
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 
 /** The lines of some code, trimmed, without blank ones: an excerpt may be dedented. */
