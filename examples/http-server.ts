@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { streamableHttp } from '../lib/index.js';
 import { describeEvent } from './describe-event.js';
-import { mcpHandlers } from './mcp-handlers.js';
+import { exampleServer } from './mcp-handlers.js';
 
 // An MCP server over Streamable HTTP, made with mcp-rx-cancel, for both eras on one endpoint:
 // a 2025-11-25 client (sessions, `initialize`, cancel by notification) and a 2026-07-28 one (one
@@ -25,9 +25,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   process.exit(2);
 }
 
-const mcp = streamableHttp({
-  handlers: mcpHandlers({ report: { cleanup: (requestId, tool, how) => log(`cleanup ${tool} #${JSON.stringify(requestId)}: ${how}`) } }),
-});
+const mcp = streamableHttp(exampleServer({ report: { cleanup: (requestId, tool, how) => log(`cleanup ${tool} #${JSON.stringify(requestId)}: ${how}`) } }));
 mcp.events$.subscribe((e) => {
   const line = describeEvent(e);
   if (line !== undefined) log(line);

@@ -1,7 +1,7 @@
 import type { Subscription } from 'rxjs';
 import { connect, ndjson, type Peer } from '../lib/index.js';
 import { describeEvent } from './describe-event.js';
-import { mcpHandlers } from './mcp-handlers.js';
+import { exampleServer } from './mcp-handlers.js';
 
 // An MCP server on stdio, made with mcp-rx-cancel: any MCP client can spawn it
 // (`node --import tsx examples/stdio-server.ts`, or `npx tsx examples/stdio-server.ts`).
@@ -20,18 +20,16 @@ let peer: Peer | undefined;
 const { peer: connected, subscription }: { peer: Peer; subscription: Subscription } = connect(
   // endOnClose: stdout is the process's; it ends with it
   ndjson(process.stdin, process.stdout, { endOnClose: false }),
-  {
-    handlers: mcpHandlers({
-      report: {
-        cleanup: (requestId, tool, how, era) => {
-          const line = `cleanup ${tool} #${JSON.stringify(requestId)}: ${how}`;
-          log(line);
-          // a connection-level notification: the request itself has ended, so ctx.notify would send nothing
-          if (era === '2025-11-25') peer?.notify('notifications/message', { level: 'info', logger: 'stdio-server', data: line });
-        },
+  exampleServer({
+    report: {
+      cleanup: (requestId, tool, how, era) => {
+        const line = `cleanup ${tool} #${JSON.stringify(requestId)}: ${how}`;
+        log(line);
+        // a connection-level notification: the request itself has ended, so ctx.notify would send nothing
+        if (era === '2025-11-25') peer?.notify('notifications/message', { level: 'info', logger: 'stdio-server', data: line });
       },
-    }),
-  },
+    },
+  }),
 );
 peer = connected;
 peer.events$.subscribe((e) => {

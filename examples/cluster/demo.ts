@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { CancellationManager, redisBus, redisSessions, streamableHttp, type StreamableHttp } from '../../lib/index.js';
-import { mcpHandlers } from '../mcp-handlers.js';
+import { exampleServer } from '../mcp-handlers.js';
 import { roundRobinProxy, type Hop } from './round-robin-proxy.js';
 
 // Cancellation across instances, for real: a redis-server, two instances of our Streamable HTTP
@@ -76,7 +76,7 @@ interface Instance {
 const instance = async (name: string): Promise<Instance> => {
   const manager = new CancellationManager({ bus: redisBus({ publisher: redis(), subscriber: redis(), secret: BUS_SECRET }) });
   const mcp = streamableHttp({
-    handlers: mcpHandlers({
+    ...exampleServer({
       report: {
         cleanup: (id, tool, how) => {
           print(name, `cleanup of ${tool} #${JSON.stringify(id)} ran here: ${how}`);

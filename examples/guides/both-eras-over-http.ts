@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { firstValueFrom } from 'rxjs';
 import { connect, streamableHttp, streamableHttpClient, type Peer } from '../../lib/index.js';
-import { mcpHandlers, type ToolStats } from '../mcp-handlers.js';
+import { exampleServer, type ToolStats } from '../mcp-handlers.js';
 
 // One HTTP endpoint serving both protocol eras, and a client of each cancelling a tool call
 // midway: the 2026-07-28 client by closing its request's stream, the 2025-11-25 client by a
@@ -13,7 +13,7 @@ import { mcpHandlers, type ToolStats } from '../mcp-handlers.js';
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 
 // the server: the example tools, on streamableHttp, on a free port of this machine
-const mcp = streamableHttp({ handlers: mcpHandlers() });
+const mcp = streamableHttp(exampleServer());
 mcp.events$.subscribe((e) => {
   if (e.type === 'request-cancelled') print(`server  ${e.method} #${String(e.key.requestId)} cancelled (source: ${e.reason.source})`);
   if (e.type === 'session-opened') print('server  a 2025 session opened');
