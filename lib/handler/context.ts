@@ -17,6 +17,17 @@ export interface RequestContext {
    * result should look like (`resultType` in 2026-07-28). Absent outside a peer (`runRequest`).
    */
   readonly era?: ProtocolEra;
+  /**
+   * An object unique to the connection the request came on: the same object for every request of
+   * that connection, never for another's. Opaque; a key for per-connection state in a `WeakMap`
+   * (the state goes when the connection does). A 2026-07-28 POST over HTTP is a connection of its
+   * own; a request run alone (`runRequest`) is one too.
+   *
+   * @example
+   * const levels = new WeakMap<object, string>();
+   * const setLevel: Handler = (p, ctx) => (levels.set(ctx.connection, (p as { level: string }).level), {});
+   */
+  readonly connection: object;
   /** Aborted once, with the {@link CancelReason}, when the request is cancelled or the connection closes. */
   readonly signal: AbortSignal;
   /** Emits once on cancellation, then completes; completes without a value if the request ends otherwise. */
@@ -43,6 +54,8 @@ export interface ContextInit {
   readonly progressRefused?: (why: string) => void;
   /** The connection's protocol era, when the request came on one. */
   readonly era?: ProtocolEra;
+  /** The connection's own object (see {@link RequestContext.connection}), when the request came on one. */
+  readonly connection?: object;
 }
 
 /**
@@ -78,6 +91,11 @@ export class Context implements RequestContext {
 
   get era(): ProtocolEra | undefined {
     return this.init.era;
+  }
+
+  get connection(): object {
+    // a request run alone is a connection of its own
+    return this.init.connection ?? this;
   }
 
   get signal(): AbortSignal {

@@ -11,6 +11,8 @@ export interface ActiveOwner {
   readonly manager: CancellationManager;
   readonly send: (m: JsonRpcMessage) => void;
   readonly era: ProtocolEra;
+  /** The connection's own object, shared by its requests' contexts. */
+  readonly connection: object;
   outcome(a: Active, o: RequestOutcome): void;
   end(a: Active): void;
   cleanupFailed(a: Active, thrown: unknown): void;
@@ -44,6 +46,10 @@ export class Active implements RunRequestInit, RequestObserver {
 
   get era(): ProtocolEra {
     return this.server.era;
+  }
+
+  get connection(): object {
+    return this.server.connection;
   }
 
   next(o: RequestOutcome): void {

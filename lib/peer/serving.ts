@@ -65,6 +65,8 @@ export class ServingHalf implements ActiveOwner {
   readonly manager: CancellationManager;
   /** @internal Writes one message of this connection. */
   readonly send: (m: JsonRpcMessage) => void;
+  /** @internal This connection's own object: `ctx.connection` of each of its requests. */
+  readonly connection: object = Object.freeze({});
 
   /** @internal The era in force: decided before a request runs, and never changed after. */
   get era(): ProtocolEra {
