@@ -215,3 +215,47 @@ export class RequestSendError extends JsonRpcError {
     super(RequestSendError.CODE, message);
   }
 }
+
+/**
+ * Why `ctx.request` could not send: `no-sending-half` (the request came through `serve()`, or
+ * `runRequest`, which only answer), `era` (a 2026-07-28 server sends no requests: that era asks
+ * the client for input with the multi-round-trip pattern instead), `ended` (the request being
+ * served already ended, so nothing is sent for it any more).
+ *
+ * @example
+ * const why: TiedRequestRefusal = 'era';
+ */
+export type TiedRequestRefusal = 'no-sending-half' | 'era' | 'ended';
+
+const TIED_REFUSAL_TEXT: Readonly<Record<TiedRequestRefusal, string>> = {
+  'no-sending-half': 'this connection only answers (serve() or runRequest has no sending half; use createPeer or connect)',
+  era: 'a 2026-07-28 server sends no requests (ask the client for input with the multi-round-trip pattern)',
+  ended: 'the request it would be tied to has ended',
+};
+
+/**
+ * A request tied to the one being served (`ctx.request`) that was not sent, and errored at once:
+ * nothing went on the wire, so there is nothing to cancel. `why` says which rule refused it.
+ *
+ * Its code, {@link TiedRequestRefusedError.CODE} (-32803), is local like -32800: it is raised on
+ * the serving side and never goes on the wire (a handler that lets it escape answers -32603).
+ *
+ * @example
+ * ctx.request('elicitation/create', params).subscribe({
+ *   error: (e) => { if (e instanceof TiedRequestRefusedError && e.why === 'era') askWithInputRound(); },
+ * });
+ */
+export class TiedRequestRefusedError extends JsonRpcError {
+  /** The local code of a tied request that was not sent (never on the wire). */
+  static readonly CODE = ErrorCodes.TiedRequestRefused;
+  override readonly name = 'TiedRequestRefusedError';
+  constructor(
+    readonly method: string,
+    readonly why: TiedRequestRefusal,
+    /** The request being served that it would have been tied to. */
+    readonly relatedRequestId: RequestId,
+    message = `ctx.request(${JSON.stringify(preview(method, 64))}) not sent: ${TIED_REFUSAL_TEXT[why]}`,
+  ) {
+    super(TiedRequestRefusedError.CODE, message, { why });
+  }
+}

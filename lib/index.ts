@@ -24,6 +24,8 @@ export {
   ConnectionClosedError,
   InvalidResponseError,
   RequestSendError,
+  TiedRequestRefusedError,
+  type TiedRequestRefusal,
 } from './errors.js';
 export { CancellationManager, type CancellationManagerOptions, type CancelOptions, type CancelResult } from './manager/cancellation-manager.js';
 export { RequestKey, CancelReason } from './manager/request-key.js';

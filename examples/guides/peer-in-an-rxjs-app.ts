@@ -2,7 +2,8 @@
  * The example of docs/guides/peer-in-an-rxjs-app.md: two peers in one process, wired to each
  * other through JSON as a real wire would be. The client side is an RxJS app: a search box whose
  * queries go through `switchMap`, so each new query cancels the previous request on the wire.
- * Then a timeout, an AbortSignal, and a close with a request in flight. Run: `npx tsx examples/guides/peer-in-an-rxjs-app.ts`.
+ * Then a timeout, an AbortSignal, a tool that asks the client back (`ctx.request`), and a close
+ * with a request in flight. Run: `npx tsx examples/guides/peer-in-an-rxjs-app.ts`.
  */
 import { Subject, catchError, firstValueFrom, interval, last, lastValueFrom, map, of, switchMap, take, tap, type Observable } from 'rxjs';
 import { createPeer, type Handler, type JsonRpcMessage, type PeerEvent } from '../../lib/index.js';
@@ -37,6 +38,16 @@ const logServer = (e: PeerEvent): void => {
     print(`server  cancelled #${String(e.key.requestId)} (${why}), no response sent`);
   }
   if (e.type === 'connection-closed') print('server  connection closed');
+};
+
+// ---- a handler that asks back: an elicitation tied to the call it serves ---------------------
+
+const handlers: Record<string, Handler> = {
+  'tools/call': (_params, ctx) =>
+    ctx.request<{ action: string }>('elicitation/create', {
+      message: 'Delete the backup?',
+      requestedSchema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] },
+    }).pipe(map((answer) => ({ content: [{ type: 'text', text: answer.action }] }))),
 };
 
 // ---- the wire: two Subjects, and JSON in between -------------------------------------------------
@@ -117,6 +128,22 @@ async function main(): Promise<number> {
   print(`client  error: ${String(await orphan)}`);
   serverSide.unsubscribe();
   clientSide.unsubscribe();
+
+  print('-- 5) a tool asks the client back with ctx.request (a second pair of peers)');
+  const toTool = new Subject<unknown>();
+  const toUser = new Subject<unknown>();
+  const tools = createPeer(toTool, { handlers });
+  // the client answers the server's elicitation (a real client would ask its user)
+  const user = createPeer(toUser, { handlers: { 'elicitation/create': () => Promise.resolve({ action: 'accept', content: { ok: true } }) } });
+  tools.outgoing$.subscribe((m) => {
+    print(`wire    server → client ${JSON.stringify(m)}`);
+    toUser.next(JSON.parse(JSON.stringify(m)));
+  });
+  user.outgoing$.subscribe((m) => toTool.next(JSON.parse(JSON.stringify(m))));
+  const tool = await firstValueFrom(user.request<{ content: Array<{ text: string }> }>('tools/call', { name: 'delete_backup' }));
+  print(`client  tool result: ${tool.content[0]?.text ?? '?'}`);
+  toTool.complete();
+  toUser.complete();
 
   print(`summary cleanups ${JSON.stringify(Object.fromEntries(cleanups))}`);
   print(`summary in flight: client ${JSON.stringify(client.inFlight())}, server ${JSON.stringify(server.inFlight())}`);

@@ -2,8 +2,9 @@
  * JSON-RPC 2.0 and MCP error codes, as literal values (vscode-jsonrpc `ErrorCodes` style).
  *
  * `RequestTimeout` (-32001), `ConnectionClosed` (-32000), `RequestCancelled` (-32800),
- * `InvalidResponse` (-32801) and `RequestSendFailed` (-32802) are local codes carried by errors
- * raised on the sending side: they never travel on the wire (docs/protocol.md J7).
+ * `InvalidResponse` (-32801), `RequestSendFailed` (-32802) and `TiedRequestRefused` (-32803) are
+ * local codes carried by errors raised on the sending side: they never travel on the wire
+ * (docs/protocol.md J7).
  *
  * @example
  * if (err.code === ErrorCodes.MethodNotFound) retryElsewhere();
@@ -27,6 +28,7 @@ export const ErrorCodes = {
   RequestCancelled: -32800,
   InvalidResponse: -32801,
   RequestSendFailed: -32802,
+  TiedRequestRefused: -32803,
 } as const;
 /** One of the codes of {@link ErrorCodes}. */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -37,6 +39,7 @@ const LOCAL: ReadonlySet<number> = new Set([
   ErrorCodes.RequestCancelled,
   ErrorCodes.InvalidResponse,
   ErrorCodes.RequestSendFailed,
+  ErrorCodes.TiedRequestRefused,
 ]);
 
 /**

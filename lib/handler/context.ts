@@ -1,8 +1,12 @@
-import { Observable } from 'rxjs';
+import { Observable, Subscription } from 'rxjs';
 import type { ProtocolEra } from '../codec/era.js';
 import type { JsonRpcMessage, RequestId } from '../codec/messages.js';
 import { PROGRESS, type ProgressToken } from '../codec/progress.js';
 import { relate } from './related.js';
+import { TiedRequestRefusedError } from '../errors.js';
+import { tiedRefusal, type TiedSend } from './tied-request.js';
+// a type only: a tied request takes the options of the sending half's request()
+import type { RequestOptions } from '../peer/request-options.js';
 import type { CancellationManager } from '../manager/cancellation-manager.js';
 import type { CancelReason, RequestKey } from '../manager/request-key.js';
 
@@ -38,6 +42,29 @@ export interface RequestContext {
   progress(progress: number, total?: number, message?: string): void;
   /** Sends a notification tied to this request; none after the request ended. */
   notify(method: string, params?: object): void;
+  /**
+   * Sends a request to the peer, tied to this one: a tool asking the client for input while it
+   * runs (MCP 2025-11-25 `elicitation/create`, `sampling/createMessage`, `roots/list`). Cold, as
+   * `peer.request()` is, and sent by the same sending half, with the same timeouts (its
+   * `options`, else the peer's `timeoutMs`). The request and its cancel carry this request's id
+   * as their `relatedRequestId`, so a transport routes them with it (Streamable HTTP: on this
+   * request's POST stream).
+   *
+   * It is unsubscribed when this request ends, however it ends (cancelled, answered, failed, its
+   * connection closed): a tied request still in flight then gets one `notifications/cancelled`,
+   * and one already answered gets none. Where it cannot be sent it errors at once with a
+   * `TiedRequestRefusedError` (-32803, local) and nothing goes on the wire: on a connection that
+   * only answers (`serve()`), under 2026-07-28 rules (a 2026 server sends no requests), or after
+   * this request ended.
+   *
+   * @example
+   * const confirm: Handler = (params, ctx) =>
+   *   ctx.request<{ action: string }>('elicitation/create', {
+   *     message: 'Delete the file?',
+   *     requestedSchema: { type: 'object', properties: { ok: { type: 'boolean' } } },
+   *   }).pipe(map((answer) => ({ content: [{ type: 'text', text: answer.action }] })));
+   */
+  request<R = unknown>(method: string, params?: object, options?: RequestOptions): Observable<R>;
 }
 
 /** What the serving side gives a request's context. */
@@ -56,6 +83,8 @@ export interface ContextInit {
   readonly era?: ProtocolEra;
   /** The connection's own object (see {@link RequestContext.connection}), when the request came on one. */
   readonly connection?: object;
+  /** The connection's sending half, for `ctx.request`; absent where the connection only answers. */
+  readonly sendRequest?: TiedSend | undefined;
 }
 
 /**
@@ -73,6 +102,8 @@ export class Context implements RequestContext {
   private state: 'running' | 'ended' | 'cleaned' = 'running';
   // undefined, not -Infinity: a double field would box a number on every request
   private lastProgress: number | undefined = undefined;
+  // the tied requests in flight (ctx.request), made only when one is sent: unsubscribed at the end
+  private tied: Subscription | undefined = undefined;
 
   // read from the init rather than copied: at 100,000 in flight every field counts
   constructor(private readonly init: ContextInit) {}
@@ -169,6 +200,25 @@ export class Context implements RequestContext {
     this.init.send(relate(m as JsonRpcMessage, this.requestId));
   }
 
+  request<R = unknown>(method: string, params?: object, options?: RequestOptions): Observable<R> {
+    return new Observable<R>((subscriber) => {
+      // decided at subscribe (cold): what holds now, not when the Observable was made
+      const send = this.init.sendRequest;
+      const why = tiedRefusal({ running: this.state === 'running', era: this.init.era, canSend: send !== undefined });
+      if (why !== undefined || send === undefined) {
+        subscriber.error(new TiedRequestRefusedError(method, why ?? 'no-sending-half', this.requestId));
+        return undefined;
+      }
+      // held before the send: the peer may end this request inside the write (an in-memory peer
+      // cancelling the call), and that end must reach the tied request too
+      const tied = (this.tied ??= new Subscription());
+      // a child Subscription leaves its parent when it closes (answered, errored, unsubscribed by
+      // the caller): the set holds only what is still in flight
+      tied.add(subscriber);
+      return send<R>(method, params, options, this.requestId).subscribe(subscriber);
+    });
+  }
+
   /** Abort the signal once. Idempotent. */
   abort(reason: CancelReason): void {
     if (this.abortedWith !== undefined) return;
@@ -180,6 +230,11 @@ export class Context implements RequestContext {
   end(): boolean {
     if (this.state !== 'running') return false;
     this.state = 'ended';
+    // every way a request ends passes here: its tied requests still in flight are cancelled
+    // (the sending half sends the one notifications/cancelled of each), answered ones are gone
+    const tied = this.tied;
+    this.tied = undefined;
+    tied?.unsubscribe();
     return true;
   }
 

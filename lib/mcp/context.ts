@@ -6,6 +6,7 @@ import type { RequestId } from '../codec/messages.js';
 import { RequestMeta, type ProgressToken } from '../codec/progress.js';
 import type { RequestContext } from '../handler/context.js';
 import type { CancelReason } from '../manager/request-key.js';
+import type { RequestOptions } from '../peer/request-options.js';
 import { LOG_LEVELS, LogLevel } from './wire.js';
 
 /** The `_meta` key of a 2026-07-28 request that asks for log messages, and from which level. */
@@ -81,6 +82,9 @@ export class McpRequestContext implements McpContext {
   }
   notify(method: string, params?: object): void {
     this.ctx.notify(method, params);
+  }
+  request<R = unknown>(method: string, params?: object, options?: RequestOptions): Observable<R> {
+    return this.ctx.request<R>(method, params, options);
   }
 
   get clientCapabilities(): Readonly<Record<string, unknown>> {

@@ -4,6 +4,7 @@ import type { ProgressToken } from '../codec/progress.js';
 import type { RequestOutcome } from '../handler/outcome.js';
 import type { Handler, RequestObserver, RunRequestInit, RunningRequest } from '../handler/run-request.js';
 import type { CancellationManager } from '../manager/cancellation-manager.js';
+import type { TiedSend } from '../handler/tied-request.js';
 import type { RequestKey } from '../manager/request-key.js';
 
 /** What a served request reports to, and reads through: its connection's serving half. */
@@ -13,6 +14,8 @@ export interface ActiveOwner {
   readonly era: ProtocolEra;
   /** The connection's own object, shared by its requests' contexts. */
   readonly connection: object;
+  /** The connection's sending half, for `ctx.request`; absent on a connection that only answers. */
+  readonly sendRequest: TiedSend | undefined;
   outcome(a: Active, o: RequestOutcome): void;
   end(a: Active): void;
   cleanupFailed(a: Active, thrown: unknown): void;
@@ -50,6 +53,10 @@ export class Active implements RunRequestInit, RequestObserver {
 
   get connection(): object {
     return this.server.connection;
+  }
+
+  get sendRequest(): TiedSend | undefined {
+    return this.server.sendRequest;
   }
 
   next(o: RequestOutcome): void {

@@ -11,6 +11,7 @@ import { monotonicNow } from './clock.js';
 import { Era } from './era.js';
 import type { EventSink } from './events.js';
 import type { SendingHalf } from './sending.js';
+import type { TiedSend } from '../handler/tied-request.js';
 import type { ConnectionConfig } from './options.js';
 import { ServingHalf } from './serving.js';
 
@@ -49,7 +50,10 @@ export const openConnection = (
   era: Era = new Era(config.era, events),
 ): OpenConnection => {
   const send = (m: JsonRpcMessage): void => destination.next(m);
-  const server = new ServingHalf({ ...config, now: monotonicNow(config.scheduler), send, events, era });
+  // one sending path: a handler's ctx.request is the peer's own request(), tied to its request
+  const sendRequest: TiedSend | undefined =
+    sending === undefined ? undefined : (method, params, options, related) => sending.request(method, params, options, related);
+  const server = new ServingHalf({ ...config, now: monotonicNow(config.scheduler), send, events, era, ...(sendRequest === undefined ? {} : { sendRequest }) });
   era.open();
   sending?.attach(send);
   let state: 'open' | 'closed' = 'open';
@@ -57,6 +61,9 @@ export const openConnection = (
   const close = (error?: unknown): void => {
     if (state === 'closed') return;
     state = 'closed';
+    // nothing is written once closed: a request a handler tied to its own (ctx.request) is
+    // unsubscribed by the close below, and must not send its cancel to a closed connection
+    sending?.stopWriting();
     server.close();
     sending?.close();
     if (events.enabled())

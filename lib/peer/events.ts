@@ -102,7 +102,9 @@ export type PeerEvent =
       /** The tool or prompt it names (`params.name` of `tools/call`, `prompts/get`), cut to 256 characters. */
       readonly target?: RequestTarget;
       /** The protocol version it names (2026-07-28 `_meta`, or an `initialize`'s), when one this library speaks. */
-      readonly protocolVersion?: string })
+      readonly protocolVersion?: string;
+      /** Sent by a handler with `ctx.request`: the id of the request it served, which this one is tied to. */
+      readonly relatedRequestId?: RequestId })
   | (At & {
       /**
        * The request cannot be written yet: nobody subscribed `outgoing$` (`why: 'no-subscriber'`).

@@ -34,6 +34,8 @@ export class Pending {
     private readonly owner: PendingOwner,
     /** The idle timeout in force, if any. */
     readonly idleMs: number | undefined,
+    /** The served request it is tied to (`ctx.request`): it and its cancel travel with that one. */
+    readonly related: RequestId | undefined = undefined,
   ) {}
 
   /** The subscriber unsubscribed: if still in flight, this is the caller's cancel. */

@@ -23,6 +23,7 @@ import { Outbox, type QueuedRequest } from './outbox.js';
 import { LISTENING, ONCE, Pending, SENT, totalOf, type PendingOwner } from './pending.js';
 import { requestMessage, withContributedMeta, type RequestMetaHook } from './request-meta.js';
 import { requestFacts, resultFacts } from './request-facts.js';
+import { relate } from '../handler/related.js';
 import type { PeerEventInit } from './events.js';
 import type { Era } from './era.js';
 import { badTimeout, invalidOptions, isTimeout, type RequestOptions } from './request-options.js';
@@ -30,8 +31,10 @@ import { badTimeout, invalidOptions, isTimeout, type RequestOptions } from './re
 type LateWhy = 'cancelled' | 'timeout';
 
 /** A `request-sent` event, with what the request names (built only when someone listens). */
-const sentEvent = (key: RequestKey, method: string, params: unknown): PeerEventInit =>
-  ({ type: 'request-sent', key, method, ...requestFacts(method, params, false) });
+const sentEvent = (key: RequestKey, method: string, params: unknown, related: RequestId | undefined): PeerEventInit =>
+  related === undefined
+    ? { type: 'request-sent', key, method, ...requestFacts(method, params, false) }
+    : { type: 'request-sent', key, method, ...requestFacts(method, params, false), relatedRequestId: related };
 
 /** A `response-received` event: the peer's error, or what its result says. */
 const receivedEvent = (key: RequestKey, method: string, m: JsonRpcResponse | JsonRpcErrorResponse): PeerEventInit =>
@@ -86,6 +89,11 @@ export class SendingHalf implements PendingOwner {
     this.outbox.attach(out);
   }
 
+  /** The connection is closing: nothing more is written (the pending requests error in close()). */
+  stopWriting(): void {
+    this.outbox.close();
+  }
+
   /** The connection is gone: every pending request errors with ConnectionClosedError. */
   close(): void {
     this.outbox.close();
@@ -104,7 +112,12 @@ export class SendingHalf implements PendingOwner {
     );
   }
 
-  request<R>(method: string, params: object | undefined, options: RequestOptions = {}): Observable<R> {
+  /**
+   * A request, cold: subscribing sends it, unsubscribing while it is in flight sends its cancel.
+   * `related` ties it to a request this peer serves (`ctx.request`): it and its cancel are marked
+   * with that id (`relatedRequestId`), so a transport routes them with it.
+   */
+  request<R>(method: string, params: object | undefined, options: RequestOptions = {}, related?: RequestId): Observable<R> {
     return new Observable<R>((subscriber) => {
       const invalid = invalidOptions(options);
       if (invalid !== undefined) {
@@ -132,7 +145,7 @@ export class SendingHalf implements PendingOwner {
       }
       const id = this.nextId++;
       const idleMs = options.timeoutMs ?? this.init.timeoutMs;
-      const p = new Pending(id, method, subscriber as Subscriber<unknown>, options, this, idleMs === Infinity ? undefined : idleMs);
+      const p = new Pending(id, method, subscriber as Subscriber<unknown>, options, this, idleMs === Infinity ? undefined : idleMs, related);
       const message = requestMessage(id, method, params, options, this.init.clientMeta);
       this.init.era.sent(method, message.params);
       // pending before the send: an in-memory peer may answer inside write()
@@ -160,9 +173,11 @@ export class SendingHalf implements PendingOwner {
     const { id, method } = p;
     let { message } = q;
     const { events } = this.init;
-    if (events.enabled()) events.emit(sentEvent(this.key(id), method, message.params));
+    if (events.enabled()) events.emit(sentEvent(this.key(id), method, message.params, p.related));
     // after the event: what a listener started for this request (a span) is what the hook adds
     if (this.init.requestMeta !== undefined && this.pending.get(id) === p) message = this.contribute(id, method, params, message);
+    // marked here, on the message that goes out (the hook's is a new object): the transport routes it with its served request
+    if (p.related !== undefined) relate(message, p.related);
     // a request-sent listener may have ended it already: then it never goes out
     if (this.pending.get(id) === p) this.outbox.request(p, message);
   }
@@ -339,15 +354,18 @@ export class SendingHalf implements PendingOwner {
     // still in the backlog: the peer never saw it, so there is nothing to cancel (attach skips it)
     if ((p.flags & SENT) === 0) return this.outbox.unsent();
     this.ended.set(p.id, source === 'timeout' ? 'timeout' : 'cancelled');
-    // never for a 2025 initialize (C4), never as a 2026 server (only the client cancels)
+    // never for a 2025 initialize (C4), never as a 2026 server (only the client cancels), never
+    // on a closed connection (a tied request ended by the close: no cancel-sent that never went)
     const { era } = this.init;
-    if (!era.cancellable(p.method) || !era.sendsCancels) return;
+    if (!era.cancellable(p.method) || !era.sendsCancels || this.outbox.state === 'closed') return;
     const { events } = this.init;
     // the event first: an in-memory peer reacts inside write(), and the trail should read in causal order
     if (events.enabled())
       events.emit(reason === undefined ? { type: 'cancel-sent', key: this.key(p.id), method: p.method, source }
         : { type: 'cancel-sent', key: this.key(p.id), method: p.method, source, reason });
-    this.outbox.write({ jsonrpc: '2.0', method: CANCELLED, params: reason === undefined ? { requestId: p.id } : { requestId: p.id, reason } });
+    const cancel: JsonRpcMessage = { jsonrpc: '2.0', method: CANCELLED, params: reason === undefined ? { requestId: p.id } : { requestId: p.id, reason } };
+    // a tied request's cancel travels where the request did: with the request it was tied to
+    this.outbox.write(p.related === undefined ? cancel : relate(cancel, p.related));
   }
 
 }

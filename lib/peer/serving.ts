@@ -18,6 +18,7 @@ import type { CancelInput } from '../security/cancel-decision.js';
 import { Repeats } from './repeats.js';
 import { Active, type ActiveOwner } from './active.js';
 import { requestFacts, resultFacts } from './request-facts.js';
+import type { TiedSend } from '../handler/tied-request.js';
 
 // The reasons that were cut to maxReasonLength: the fact travels with the reason itself, down
 // the request's chain to its outcome, rather than being written on the request and read back.
@@ -32,6 +33,8 @@ export interface ServingInit extends Omit<ConnectionConfig, 'maxBatchSize' | 'er
   readonly now: () => number;
   readonly send: (m: JsonRpcMessage) => void;
   readonly events: EventSink;
+  /** The connection's sending half, when it has one (a peer): what `ctx.request` sends with. */
+  readonly sendRequest?: TiedSend;
 }
 
 /** A `request-received` event, with what the request names (built only when someone listens). */
@@ -67,6 +70,11 @@ export class ServingHalf implements ActiveOwner {
   readonly send: (m: JsonRpcMessage) => void;
   /** @internal This connection's own object: `ctx.connection` of each of its requests. */
   readonly connection: object = Object.freeze({});
+
+  /** @internal How `ctx.request` sends, when the connection has a sending half. */
+  get sendRequest(): TiedSend | undefined {
+    return this.init.sendRequest;
+  }
 
   /** @internal The era in force: decided before a request runs, and never changed after. */
   get era(): ProtocolEra {

@@ -286,6 +286,21 @@ const RUNNERS: Record<string, Runner> = {
     r.expect('cleanup', cleanups);
   },
 
+  'tied-request': (r) => {
+    const cleanups = marks();
+    const incoming = r.hot('incoming', m({ c: req(7, 'tools/call'), k: cancel(7) }));
+    const peer = createPeer(incoming, {
+      handlers: {
+        'tools/call': (_params, ctx) => {
+          ctx.onCleanup(() => cleanups.next('x'));
+          return ctx.request('elicitation/create', { message: 'Delete the backup?' });
+        },
+      },
+    });
+    r.expect('outgoing', peer.outgoing$, m({ a: req(0, 'elicitation/create', { message: 'Delete the backup?' }), x: cancel(0) }));
+    r.expect('cleanup', cleanups);
+  },
+
   // ---- mcp-client.md
   'initialize-never-cancelled': (r) => {
     const incoming = r.hot('incoming', m({ R: result(0, { protocolVersion: '2025-11-25' }) }));

@@ -65,6 +65,9 @@ describe('the guides\' examples (examples/guides/)', function () {
     expect(out).to.not.match(/progress for "rx?":/);
     expect(out).to.match(/server {2}cancelled #0 \(peer: superseded/);
     expect(out).to.include('client  result: {"hits":["rxjs-guide.md"]}');
+    // the tool's elicitation went to the client, and its answer came back to the tool
+    expect(out).to.include('server → client {"jsonrpc":"2.0","id":0,"method":"elicitation/create"');
+    expect(out).to.include('client  tool result: accept');
     expect(out).to.match(/client {2}error: RequestTimeoutError: /);
     expect(out).to.match(/client {2}error: RequestCancelledError: .*the user closed the tab/);
     expect(out).to.match(/server {2}cancelled #5 \(close\)/);

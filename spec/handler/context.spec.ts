@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { NEVER, Subject, takeUntil } from 'rxjs';
-import { CancellationManager, type RequestContext } from '../../lib/index.js';
+import { NEVER, Subject, of, takeUntil } from 'rxjs';
+import { CancellationManager, serve, type RequestContext } from '../../lib/index.js';
 import { Context } from '../../lib/handler/context.js';
 import { cancel, drive, flush, ofType, req } from '../helpers.js';
 
@@ -144,5 +144,46 @@ describe('Context', () => {
     ctx.onCleanup(() => void (after = true));
     expect(() => ctx.cleanUp()).to.not.throw();
     expect([failed, after]).to.deep.equal([[boom], true]);
+  });
+});
+
+describe('ctx.connection', () => {
+  it('should be one frozen object for every request of a connection, and another for another connection', () => {
+    const seen: object[] = [];
+    const handlers = { see: (_p: unknown, ctx: RequestContext) => (seen.push(ctx.connection), of({})) };
+    const a = drive({ handlers });
+    const b = drive({ handlers });
+    a.incoming.next(req(1, 'see'));
+    a.incoming.next(req(2, 'see'));
+    b.incoming.next(req(1, 'see'));
+    expect(seen).to.have.length(3);
+    expect(seen[0]).to.equal(seen[1]);
+    expect(seen[2]).to.not.equal(seen[0]);
+    expect(Object.isFrozen(seen[0])).to.equal(true);
+  });
+
+  it('should key per-connection state in a WeakMap across serve() subscriptions', () => {
+    const levels = new WeakMap<object, string>();
+    const incoming = new Subject<unknown>();
+    const out: unknown[] = [];
+    const served = incoming.pipe(
+      serve({
+        set: (p, ctx) => (levels.set(ctx.connection, (p as { level: string }).level), of({})),
+        get: (_p, ctx) => of({ level: levels.get(ctx.connection) ?? 'none' }),
+      }),
+    );
+    const first = served.subscribe((m) => out.push(m));
+    incoming.next(req(1, 'set', { level: 'debug' }));
+    incoming.next(req(2, 'get'));
+    first.unsubscribe();
+    // a new subscription is a new connection: it starts with no state
+    served.subscribe((m) => out.push(m));
+    incoming.next(req(3, 'get'));
+    expect(out).to.deep.equal([
+      { jsonrpc: '2.0', id: 1, result: {} },
+      { jsonrpc: '2.0', id: 2, result: { level: 'debug' } },
+      { jsonrpc: '2.0', id: 3, result: { level: 'none' } },
+    ]);
+    incoming.complete();
   });
 });

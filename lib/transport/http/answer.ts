@@ -40,6 +40,15 @@ export class PostAnswer {
     return this.waiting.size === 0 || this.ex.gone.aborted;
   }
 
+  /**
+   * Whether a message that is not a response (a request of the server's, a notification) can
+   * still go on this answer: it is not done, and it may be a stream (a `json` answer carries only
+   * responses). In `auto`, writing one turns the answer into a stream.
+   */
+  get streams(): boolean {
+    return !this.done && this.mode !== 'json';
+  }
+
   /** Whether `id` is one of the requests this POST still waits for. */
   waitsFor(id: RequestId): boolean {
     return this.waiting.has(id);

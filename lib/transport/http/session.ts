@@ -1,6 +1,8 @@
 import { Subject, type Subscription } from 'rxjs';
+import { cancelledRequestId } from '../../codec/cancelled.js';
 import { isRequestMessage, type JsonRpcMessage, type RequestId } from '../../codec/messages.js';
 import { relatedRequestId } from '../../handler/related.js';
+import { FailedSend, WireFault } from '../../peer/wire-fault.js';
 import { createPeer, type Peer } from '../../peer/create-peer.js';
 import { toJson } from '../to-json.js';
 import { PostAnswer } from './answer.js';
@@ -21,9 +23,16 @@ export const SESSION_HEADER = 'mcp-session-id';
 
 /**
  * One 2025-11-25 session living in this process: one connection (a whole peer: a 2025 server
- * may send requests of its own, on the GET stream), fed by the session's POSTs. What the peer
- * writes goes where it belongs: a response and the messages of a request (its progress, its
- * `ctx.notify`) on the stream of the POST that carried it, anything else on the GET stream.
+ * may send requests of its own), fed by the session's POSTs. What the peer writes goes where it
+ * belongs: a response and the messages of a request (its progress, its `ctx.notify`) on the
+ * stream of the POST that carried it, anything else on the GET stream.
+ *
+ * A request of the server's that a handler tied to its request (`ctx.request`), and its cancel,
+ * go on that request's POST stream while it is open (MCP 2025-11-25 Streamable HTTP: the server
+ * MAY send requests and notifications there before the response, and they SHOULD relate to the
+ * originating request), else on the GET stream. A request of the server's with neither stream is
+ * dropped (`message-dropped`) and fails at once with RequestSendError: no answer can come, and
+ * waiting out its timeout would only delay the handler.
  *
  * A POST's stream closing is not a cancel in this era (its stream was resumable): the request
  * runs on, the client cancels it with `notifications/cancelled` if it wants it stopped, and what
@@ -136,7 +145,9 @@ export class LiveSession {
 
   private route(m: JsonRpcMessage): void {
     const id = relatedRequestId(m);
-    if (id !== undefined && !isRequestMessage(m)) {
+    // the server's own requests, and its cancels of them: their stream is chosen differently
+    if (isRequestMessage(m) || cancelledRequestId(m) !== undefined) return this.routeOwn(m, id);
+    if (id !== undefined) {
       const answer = this.answers.get(id);
       if (answer === undefined || answer.done) {
         // its POST's stream closed (or it never had one): dropped, as the era allows
@@ -152,6 +163,24 @@ export class LiveSession {
     const json = toJson(m);
     if (this.listen === undefined || typeof json !== 'string') return this.ctx.emit({ type: 'message-dropped', sessionId: this.id, why: 'no-stream' });
     this.listen.send(json);
+  }
+
+  /**
+   * A request of the server's, or its cancel: on the POST stream of the request it is tied to
+   * while that is open, else on the GET stream (unlike a tied notification, which has no other
+   * stream to go to: the client must hear of a request it is to answer, and of its cancel).
+   */
+  private routeOwn(m: JsonRpcMessage, related: RequestId | undefined): void {
+    const answer = related === undefined ? undefined : this.answers.get(related);
+    if (answer !== undefined && answer.streams) return answer.write(m);
+    const json = toJson(m);
+    if (this.listen !== undefined && typeof json === 'string') return this.listen.send(json);
+    this.ctx.emit({ type: 'message-dropped', sessionId: this.id, why: related === undefined ? 'no-stream' : 'stream-closed' });
+    // no answer can come to a request nobody received: it fails now (RequestSendError, through
+    // the peer's one door for failed writes), not at its timeout
+    if (!isRequestMessage(m)) return;
+    const why = related === undefined ? 'no GET stream is open' : `the POST stream of request ${JSON.stringify(related)} is closed and no GET stream is open`;
+    this.incoming.next(FailedSend.tag(WireFault.of('transport-error', `no stream to send it on: ${why}`), m.id));
   }
 
   // a session nobody uses (no request in flight, no GET stream) ends after idleMs
