@@ -65,6 +65,7 @@ export { encodeHeaderValue, decodeHeaderValue } from './transport/header-value.j
 export { PARAM_HEADER_PREFIX, type MirroredHeader } from './codec/mirrored-header.js';
 export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BUFFERED_BYTES } from './transport/http/exchange.js';
 export { streamableHttp, DEFAULT_MAX_BODY_BYTES, DEFAULT_SESSION_IDLE_MS, type StreamableHttp, type StreamableHttpOptions } from './transport/http/streamable-http.js';
+export { type MirroredHeaders } from './transport/http/validate.js';
 export { memorySessions, DEFAULT_MAX_SESSIONS, type SessionStore, type SessionRecord } from './transport/http/sessions.js';
 export { DEFAULT_SESSION_CHECK_MS } from './transport/http/session-check.js';
 export type { HttpEvent } from './transport/http/events.js';
