@@ -1,7 +1,7 @@
 import { PARAM_HEADER_PREFIX, type MirroredHeader } from '../codec/mirrored-header.js';
 import type { JsonSchema } from './json-schema.js';
 
-// `x-mcp-header` (MCP 2026-07-28 server/tools, "x-mcp-header"; SEP-2243): a tool's inputSchema
+// `x-mcp-header` (docs/protocol.md M7; MCP 2026-07-28 server/tools, "x-mcp-header"; SEP-2243): a tool's inputSchema
 // may mark a primitive argument to be mirrored into the header `Mcp-Param-{name}`, so that
 // proxies can route on it without reading the body. The tool's schema is read once, when the
 // tool is defined; each call then only looks its values up.

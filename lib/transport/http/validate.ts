@@ -67,8 +67,8 @@ const malformed = (id: RequestId | null, header: string): Refusal =>
 const isMirrorable = (u: unknown): u is string | number | boolean => typeof u === 'string' || typeof u === 'number' || typeof u === 'boolean';
 
 /**
- * One mirrored header against its body value (MCP 2026-07-28, "Server Behavior for Custom
- * Headers"): a value present needs its header, equal once decoded; a value null or absent
+ * One mirrored header against its body value (docs/protocol.md M7; MCP 2026-07-28, "Server
+ * Behavior for Custom Headers"): a value present needs its header, equal once decoded; a value null or absent
  * expects none, and a header sent for it is refused too: it claims a value the body does not
  * have, and a proxy may have routed on it.
  */
