@@ -64,8 +64,10 @@ export { ERA_VERSIONS, META_PROTOCOL_VERSION, META_CLIENT_CAPABILITIES, META_CLI
 export { cancelledRequestId } from './codec/cancelled.js';
 export { streamableHttpClient, DEFAULT_MAX_MESSAGE_CHARS, type StreamableHttpClientOptions } from './transport/http-client.js';
 export { encodeHeaderValue, decodeHeaderValue } from './transport/header-value.js';
+export { PARAM_HEADER_PREFIX, type MirroredHeader } from './codec/mirrored-header.js';
 export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BUFFERED_BYTES } from './transport/http/exchange.js';
 export { streamableHttp, DEFAULT_MAX_BODY_BYTES, DEFAULT_SESSION_IDLE_MS, type StreamableHttp, type StreamableHttpOptions } from './transport/http/streamable-http.js';
+export { type MirroredHeaders } from './transport/http/validate.js';
 export { memorySessions, DEFAULT_MAX_SESSIONS, type SessionStore, type SessionRecord } from './transport/http/sessions.js';
 export { DEFAULT_SESSION_CHECK_MS } from './transport/http/session-check.js';
 export type { HttpEvent } from './transport/http/events.js';
@@ -75,6 +77,7 @@ export { redisSessions, decodeSessionRecord, DEFAULT_REDIS_NAMESPACE, DEFAULT_SE
 // the MCP layer: a server of tools, prompts and resources, both eras
 export { mcpServer, type McpServer, type McpServerOptions, type CacheHint } from './mcp/server.js';
 export { tool, toolError, type McpTool, type ToolDefinition, type ToolOutput } from './mcp/tool.js';
+export { type HeaderParam } from './mcp/header-params.js';
 export { prompt, type McpPrompt, type PromptDefinition, type PromptArgument, type PromptOutput } from './mcp/prompt.js';
 export { resource, resourceTemplate, uriTemplate, MAX_URI_LENGTH, type McpResource, type McpResourceTemplate, type ResourceInfo, type ResourceOutput } from './mcp/resource.js';
 export { MAX_COMPLETIONS, type Completer } from './mcp/completion.js';

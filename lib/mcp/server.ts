@@ -3,6 +3,7 @@ import type * as t from 'io-ts';
 import { defaultIfEmpty, defer, map, of, type Observable } from 'rxjs';
 import { ERA_VERSIONS, META_SERVER_INFO, type ProtocolEra } from '../codec/era.js';
 import { ErrorCodes } from '../codec/error-codes.js';
+import type { MirroredHeader } from '../codec/mirrored-header.js';
 import { PREVIEW_MAX, preview } from '../codec/preview.js';
 import { report } from '../codec/report.js';
 import { JsonRpcError } from '../errors.js';
@@ -10,6 +11,7 @@ import type { RequestContext } from '../handler/context.js';
 import type { Handler } from '../handler/run-request.js';
 import { completeWith } from './completion.js';
 import { McpRequestContext, type ConnectionState } from './context.js';
+import { mirroredOf } from './header-params.js';
 import { DEFAULT_PAGE_SIZE, pageOf } from './paginate.js';
 import type { McpPrompt } from './prompt.js';
 import { MAX_URI_LENGTH, type McpResource, type McpResourceTemplate } from './resource.js';
@@ -50,6 +52,13 @@ export interface McpServer {
   readonly notifications: Readonly<Record<string, (params: unknown) => void>>;
   /** The capabilities it declares (in `initialize` and `server/discover`). */
   readonly capabilities: Readonly<Record<string, unknown>>;
+  /**
+   * The headers a request must mirror from its body beyond `Mcp-Method` and `Mcp-Name`: for a
+   * `tools/call`, one `Mcp-Param-*` per `x-mcp-header` of the tool called, with the argument it
+   * mirrors (`undefined` when absent). `streamableHttp(server)` checks them on every 2026-07-28
+   * POST (-32020 on a mismatch); other transports have no headers and ignore it.
+   */
+  readonly mirroredHeaders: (message: { readonly method: string; readonly params?: unknown }) => readonly MirroredHeader[];
 }
 
 type Rec = Record<string, unknown>;
@@ -226,9 +235,18 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
     // the core answers with the last value; nothing at all is an empty result
     handlers[method] = (params, ctx) => impl(params, ctx).pipe(defaultIfEmpty({}), map((r) => shape(method, ctx.era ?? '2025-11-25')(r as Rec)));
   }
+  const mirroredHeaders = (message: { readonly method: string; readonly params?: unknown }): readonly MirroredHeader[] => {
+    const p = message.params;
+    if (message.method !== 'tools/call' || typeof p !== 'object' || p === null) return [];
+    const name = (p as Rec)['name'];
+    // an unknown tool mirrors nothing: its call gets -32602 from tools/call itself
+    const found = typeof name === 'string' ? tools.get(name) : undefined;
+    return found === undefined || found.headerParams.length === 0 ? [] : mirroredOf(found.headerParams, (p as Rec)['arguments']);
+  };
   return {
     handlers,
     notifications: { 'notifications/initialized': () => undefined, 'notifications/roots/list_changed': () => undefined },
     capabilities,
+    mirroredHeaders,
   };
 };

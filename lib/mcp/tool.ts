@@ -3,6 +3,7 @@ import { catchError, defer, from, map, of, switchMap, type Observable, type Obse
 import { PREVIEW_MAX, preview } from '../codec/preview.js';
 import { JsonRpcError } from '../errors.js';
 import type { McpContext } from './context.js';
+import { headerParams, type HeaderParam } from './header-params.js';
 import type { JsonSchema } from './json-schema.js';
 import { jsonSchemaOf, validate, type ArgsSchema } from './schema.js';
 import type { CallToolResult } from './wire.js';
@@ -15,6 +16,8 @@ export interface McpTool {
   readonly name: string;
   /** The tool as `tools/list` shows it. */
   readonly descriptor: Readonly<Record<string, unknown>>;
+  /** The arguments its inputSchema marks with `x-mcp-header`, which a 2026-07-28 HTTP call mirrors in `Mcp-Param-*` headers. */
+  readonly headerParams: readonly HeaderParam[];
   /** Validate the arguments and run the tool: one result, or an error for the protocol. */
   call(args: unknown, ctx: McpContext): Observable<CallToolResult>;
 }
@@ -35,7 +38,9 @@ export interface ToolDefinition<A> {
   /**
    * The JSON Schema of the arguments on the wire (2020-12, `type: 'object'`): shown verbatim.
    * Default: derived from `args` (an io-ts codec, or a validator that implements Standard JSON
-   * Schema); a validator that cannot say needs it given.
+   * Schema); a validator that cannot say needs it given. Mark a string, integer or boolean
+   * property with `"x-mcp-header": "<Name>"` to have it mirrored in `Mcp-Param-<Name>` (MCP
+   * 2026-07-28 server/tools, "x-mcp-header").
    */
   readonly inputSchema?: JsonSchema;
   /** The JSON Schema of `structuredContent`, when the tool answers with one. */
@@ -79,7 +84,11 @@ const objectArgs = (u: unknown): E.Either<readonly string[], Record<string, unkn
 
 /**
  * Define a tool. Its arguments are validated before it runs, its JSON Schema is derived from the
- * validator where it can be, and what it returns is shaped as a `CallToolResult`.
+ * validator where it can be, and what it returns is shaped as a `CallToolResult`. A property of
+ * the inputSchema annotated `"x-mcp-header": "Region"` is mirrored by 2026-07-28 HTTP clients in
+ * the header `Mcp-Param-Region`, which `streamableHttp(server)` checks against the argument;
+ * an annotation MCP does not allow (not an HTTP token, repeated, on a non-primitive or
+ * unreachable property) is a `TypeError` here.
  *
  * @example
  * const echo = tool({
@@ -96,6 +105,8 @@ export const tool = <A = Record<string, unknown>>(definition: ToolDefinition<A>)
   const schema = inputSchema ?? (args === undefined ? { type: 'object', properties: {} } : jsonSchemaOf(args));
   if (schema === undefined) throw new TypeError(`tool ${name}: its args validator has no JSON Schema of its own (Standard JSON Schema): give inputSchema`);
   if (schema['type'] !== 'object') throw new TypeError(`tool ${name}: inputSchema must have type 'object' at its root (tool arguments are objects)`);
+  // read once, here: a tool conforming clients would drop from tools/list fails its author at once
+  const mirrored = headerParams(name, schema);
   const descriptor: Record<string, unknown> = {
     name,
     ...(title === undefined ? {} : { title }),
@@ -120,6 +131,7 @@ export const tool = <A = Record<string, unknown>>(definition: ToolDefinition<A>)
   return {
     name,
     descriptor,
+    headerParams: mirrored,
     call: (raw, ctx) =>
       defer(() => {
         const present = objectArgs(raw);

@@ -21,7 +21,7 @@ import { serveOne } from './per-request.js';
 import { LiveSession, SESSION_HEADER } from './session.js';
 import { DEFAULT_SESSION_CHECK_MS, watchSessions } from './session-check.js';
 import { memorySessions, type SessionStore } from './sessions.js';
-import { answeredIds, headerRefusal, originRefusal, postRefusal, type Refusal } from './validate.js';
+import { answeredIds, headerRefusal, originRefusal, postRefusal, type MirroredHeaders, type Refusal } from './validate.js';
 
 /** The default bound of a POST body: 4 MiB, as the official SDK's. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -95,6 +95,18 @@ export interface StreamableHttpOptions extends Omit<PeerOptions, 'sessionId' | '
    * streamableHttp({ handlers, sessions: redisSessions({ client }), sessionCheckMs: 500 });
    */
   readonly sessionCheckMs?: number;
+  /**
+   * The headers a 2026-07-28 request must carry because they mirror its body, beyond
+   * `Mcp-Method` and `Mcp-Name`: each is checked as those are (missing while the body has the
+   * value, different once decoded from `=?base64?…?=`, malformed: 400 with -32020). An
+   * `McpServer` has it (the `Mcp-Param-*` of its tools' `x-mcp-header` arguments), so
+   * `streamableHttp(server)` checks them with nothing more to write.
+   *
+   * @example
+   * // what mcpServer gives for a tool whose `region` argument is annotated "x-mcp-header": "Region"
+   * streamableHttp({ handlers, mirroredHeaders: (m) => m.method === 'tools/call' ? [{ header: 'Mcp-Param-Region', value: regionOf(m.params) }] : [] });
+   */
+  readonly mirroredHeaders?: MirroredHeaders;
 }
 
 /** A Streamable HTTP server transport: a node handler, a fetch handler, its events, and `close()`. */
@@ -143,7 +155,7 @@ const MAX_SESSION_ID = 256;
  * // Bun, Deno, Workers: export default { fetch: mcp.fetch };
  */
 export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableHttp => {
-  const { eras: erasOption, sessions: sessionsOption, maxBodyBytes: maxBody, maxBufferedBytes: maxBuffered, keepAliveMs: keepAlive, maxInFlightPerSession: perSession, allowedOrigins, response, onSession, sessionIdleMs, maxSessions: maxLive, sessionCheckMs, ...peerOptions } = options;
+  const { eras: erasOption, sessions: sessionsOption, maxBodyBytes: maxBody, maxBufferedBytes: maxBuffered, keepAliveMs: keepAlive, maxInFlightPerSession: perSession, allowedOrigins, response, onSession, sessionIdleMs, maxSessions: maxLive, sessionCheckMs, mirroredHeaders, ...peerOptions } = options;
   const manager = peerOptions.manager ?? new CancellationManager();
   const scheduler = peerOptions.scheduler ?? asyncScheduler;
   const maxInFlight = countOption('maxInFlight', peerOptions.maxInFlight, DEFAULT_MAX_IN_FLIGHT);
@@ -254,7 +266,7 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
       if (E.isLeft(d)) return refuse(ex, { status: 400, code: ErrorCodes.InvalidRequest, message: `Invalid request: ${d.left.errors.join('; ')}`, id: d.left.id });
       if (d.right.kind === 'response' || d.right.kind === 'error-response')
         return refuse(ex, { status: 400, code: ErrorCodes.InvalidRequest, message: 'Invalid request: a 2026-07-28 client sends no responses over HTTP', id: null });
-      const h = headerRefusal(ex, d.right.message);
+      const h = headerRefusal(ex, d.right.message, mirroredHeaders);
       if (h !== undefined) return refuse(ex, h);
       return serveOne(ex, d.right.message, ctx);
     }

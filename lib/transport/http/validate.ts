@@ -4,8 +4,9 @@ import { requestVersion } from '../../codec/era.js';
 import { ErrorCodes } from '../../codec/error-codes.js';
 import { RequestId } from '../../codec/messages.js';
 import { PREVIEW_MAX, preview } from '../../codec/preview.js';
+import type { MirroredHeader } from '../../codec/mirrored-header.js';
 import { namedMember } from '../../codec/target.js';
-import { decodeHeaderValue } from '../header-value.js';
+import { compareHeaderValue } from '../header-value.js';
 import type { HttpExchange } from './exchange.js';
 
 /** Why an HTTP request is refused: its status, and the JSON-RPC error its body carries (if any). */
@@ -56,13 +57,47 @@ export const acceptsSse = (ex: HttpExchange): boolean => {
 
 const mismatch = (id: RequestId | null, message: string): Refusal => ({ status: 400, code: ErrorCodes.HeaderMismatch, message: `Header mismatch: ${message}`, id });
 
+/** What a 2026-07-28 request's body must be mirrored by in its headers beyond the standard ones (`McpServer.mirroredHeaders`). */
+export type MirroredHeaders = (message: { readonly method: string; readonly params?: unknown }) => readonly MirroredHeader[];
+
+// the one wording of a header that is no valid value, for Mcp-Name and every Mcp-Param-*
+const malformed = (id: RequestId | null, header: string): Refusal =>
+  mismatch(id, `the ${header} header is not a valid value: characters outside visible ASCII, or not valid Base64 UTF-8 in =?base64?…?=`);
+
+const isMirrorable = (u: unknown): u is string | number | boolean => typeof u === 'string' || typeof u === 'number' || typeof u === 'boolean';
+
+/**
+ * One mirrored header against its body value (docs/protocol.md M7; MCP 2026-07-28, "Server
+ * Behavior for Custom Headers"): a value present needs its header, equal once decoded; a value null or absent
+ * expects none, and a header sent for it is refused too: it claims a value the body does not
+ * have, and a proxy may have routed on it.
+ */
+const mirrorRefusal = (ex: HttpExchange, m: MirroredHeader, id: RequestId | null, q: (s: string) => string): Refusal | undefined => {
+  // header names are case-insensitive (RFC 9110); the exchange looks them up in lower case
+  const raw = ex.header(m.header.toLowerCase());
+  const absent = m.value === undefined || m.value === null;
+  if (raw === undefined) return absent ? undefined : mismatch(id, `the ${m.header} header is required: the body has a value for it`);
+  if (absent) return mismatch(id, `${m.header} header value ${q(raw)} has no value in the body`);
+  if (!isMirrorable(m.value)) return mismatch(id, `the body value of ${m.header} is not a string, integer or boolean`);
+  const c = compareHeaderValue(raw, m.value);
+  if (c === 'malformed') return malformed(id, m.header);
+  if (c === 'mismatch') return mismatch(id, `${m.header} header value ${q(raw)} does not match body value ${q(String(m.value))}`);
+  return undefined;
+};
+
 /**
  * The 2026-07-28 headers of a POST against its body (MCP 2026-07-28, "Server Validation"):
  * `MCP-Protocol-Version` equals the body's `_meta` version, `Mcp-Method` its method, `Mcp-Name`
- * (decoded from Base64 when sent so) its `name` or `uri`. A mismatch, a missing or a malformed
- * header is 400 with -32020; values are quoted bounded.
+ * (decoded from Base64 when sent so) its `name` or `uri`, and each header `mirrored` lists (the
+ * `Mcp-Param-*` of a tool's `x-mcp-header` arguments) its value. A mismatch, a missing or a
+ * malformed header is 400 with -32020; values are quoted bounded, and a header longer than any
+ * encoding of its body value is refused without being decoded.
  */
-export const headerRefusal = (ex: HttpExchange, body: { readonly method: string; readonly id?: unknown; readonly params?: unknown }): Refusal | undefined => {
+export const headerRefusal = (
+  ex: HttpExchange,
+  body: { readonly method: string; readonly id?: unknown; readonly params?: unknown },
+  mirrored?: MirroredHeaders,
+): Refusal | undefined => {
   const id = RequestId.is(body.id) ? body.id : null;
   // header values are short by nature: quoted at most 64 characters, so the reply stays small
   const q = (s: string): string => `'${preview(s, 64)}'`;
@@ -73,14 +108,21 @@ export const headerRefusal = (ex: HttpExchange, body: { readonly method: string;
   const method = ex.header('mcp-method');
   if (method === undefined) return mismatch(id, 'the Mcp-Method header is required');
   if (method !== body.method) return mismatch(id, `Mcp-Method header value ${q(method)} does not match body value ${q(body.method)}`);
+  if (!('id' in body)) return undefined;
   const member = namedMember(body.method);
-  if (member === undefined || !('id' in body)) return undefined;
-  const raw = ex.header('mcp-name');
-  if (raw === undefined) return mismatch(id, `the Mcp-Name header is required for ${body.method}`);
-  const name = decodeHeaderValue(raw);
-  if (name === undefined) return mismatch(id, 'the Mcp-Name header is not valid Base64 UTF-8');
-  const value = typeof body.params === 'object' && body.params !== null ? (body.params as Record<string, unknown>)[member] : undefined;
-  if (name !== value) return mismatch(id, `Mcp-Name header value ${q(name)} does not match body value ${typeof value === 'string' ? q(value) : `(no params.${member})`}`);
+  if (member !== undefined) {
+    const raw = ex.header('mcp-name');
+    if (raw === undefined) return mismatch(id, `the Mcp-Name header is required for ${body.method}`);
+    const value = typeof body.params === 'object' && body.params !== null ? (body.params as Record<string, unknown>)[member] : undefined;
+    if (typeof value !== 'string') return mismatch(id, `Mcp-Name header value ${q(raw)} does not match body value (no params.${member})`);
+    const c = compareHeaderValue(raw, value);
+    if (c === 'malformed') return malformed(id, 'Mcp-Name');
+    if (c === 'mismatch') return mismatch(id, `Mcp-Name header value ${q(raw)} does not match body value ${q(value)}`);
+  }
+  for (const m of mirrored?.(body) ?? []) {
+    const r = mirrorRefusal(ex, m, id, q);
+    if (r !== undefined) return r;
+  }
   return undefined;
 };
 
