@@ -132,6 +132,72 @@ const tools = [
   }),
 ];
 
+// 2025-11-25: tools that ask the client, with a request tied to the call (it goes on the call's
+// stream, and cancelling the call cancels it); a 2026 client is asked with input rounds instead
+const elicitText = (ctx: McpContext, params: object, label: string) =>
+  ctx.request<{ action: string; content?: unknown }>('elicitation/create', params).pipe(map((r) => `${label}: action=${r.action}, content=${JSON.stringify(r.content ?? {})}`));
+const askingTools = [
+  tool({
+    name: 'test_sampling',
+    description: 'Asks the client for an LLM completion of a prompt',
+    args: t.type({ prompt: t.string }),
+    inputSchema: { type: 'object', properties: { prompt: { type: 'string', description: 'The prompt to send to the LLM' } }, required: ['prompt'] },
+    run: ({ prompt: text }, ctx) =>
+      ctx
+        .request<{ content?: { text?: string } }>('sampling/createMessage', { messages: [{ role: 'user', content: { type: 'text', text } }], maxTokens: 100 })
+        .pipe(map((r) => `LLM response: ${r.content?.text ?? ''}`)),
+  }),
+  tool({
+    name: 'test_elicitation',
+    description: 'Asks the user for a name and an email',
+    args: t.type({ message: t.string }),
+    inputSchema: { type: 'object', properties: { message: { type: 'string', description: 'The message to show the user' } }, required: ['message'] },
+    run: ({ message }, ctx) =>
+      elicitText(ctx, {
+        message,
+        requestedSchema: { type: 'object', properties: { username: { type: 'string', description: "User's response" }, email: { type: 'string', description: "User's email address" } }, required: ['username', 'email'] },
+      }, 'User response'),
+  }),
+  tool({
+    name: 'test_elicitation_sep1034_defaults',
+    description: 'Asks the user for fields that have defaults',
+    run: (_args, ctx) =>
+      elicitText(ctx, {
+        message: 'Please review and update the form fields with defaults',
+        requestedSchema: {
+          type: 'object',
+          properties: {
+            name: { type: 'string', description: 'User name', default: 'John Doe' },
+            age: { type: 'integer', description: 'User age', default: 30 },
+            score: { type: 'number', description: 'User score', default: 95.5 },
+            status: { type: 'string', description: 'User status', enum: ['active', 'inactive', 'pending'], default: 'active' },
+            verified: { type: 'boolean', description: 'Verification status', default: true },
+          },
+          required: [],
+        },
+      }, 'Elicitation completed'),
+  }),
+  tool({
+    name: 'test_elicitation_sep1330_enums',
+    description: 'Asks the user to choose among enumerated options',
+    run: (_args, ctx) =>
+      elicitText(ctx, {
+        message: 'Please select options from the enum fields',
+        requestedSchema: {
+          type: 'object',
+          properties: {
+            untitledSingle: { type: 'string', description: 'Select one option', enum: ['option1', 'option2', 'option3'] },
+            titledSingle: { type: 'string', description: 'Select one option with titles', oneOf: [{ const: 'value1', title: 'First Option' }, { const: 'value2', title: 'Second Option' }, { const: 'value3', title: 'Third Option' }] },
+            legacyEnum: { type: 'string', description: 'Select one option (legacy)', enum: ['opt1', 'opt2', 'opt3'], enumNames: ['Option One', 'Option Two', 'Option Three'] },
+            untitledMulti: { type: 'array', description: 'Select multiple options', minItems: 1, maxItems: 3, items: { type: 'string', enum: ['option1', 'option2', 'option3'] } },
+            titledMulti: { type: 'array', description: 'Select multiple options with titles', minItems: 1, maxItems: 3, items: { anyOf: [{ const: 'value1', title: 'First Choice' }, { const: 'value2', title: 'Second Choice' }, { const: 'value3', title: 'Third Choice' }] } },
+          },
+          required: [],
+        },
+      }, 'Elicitation completed'),
+  }),
+];
+
 const prompts = [
   prompt({ name: 'test_simple_prompt', description: 'A simple prompt without arguments', get: () => Promise.resolve('This is a simple prompt for testing.') }),
   prompt({
@@ -196,7 +262,7 @@ const template = resourceTemplate({
 const server = mcpServer({
   info: { name: 'mcp-rx-cancel-conformance', version: '0.1.0' },
   instructions: 'The fixtures of the MCP conformance suite.',
-  tools,
+  tools: [...tools, ...askingTools],
   prompts,
   resources,
   resourceTemplates: [template],
