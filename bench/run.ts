@@ -128,6 +128,16 @@ const FIGURES: ReadonlyArray<Figure> = [
     others: (s) => rtt(s, 'memory'),
   },
   {
+    id: 'rtt-memory-mcp',
+    label: '  same, through mcpServer (a tool, arguments validated)',
+    metric: 'perRequestNs',
+    unit: 'µs',
+    scale: 1e-3,
+    better: 'lower',
+    ours: rtt('ours', 'memory', ['--handler=mcp']),
+    target: { text: 'ours ≤ 1.1× ours raw', met: (m) => ours(m, 'rtt-memory-mcp') <= 1.1 * ours(m, 'rtt-memory') },
+  },
+  {
     id: 'rtt-framed',
     label: 'round trip, framed NDJSON, 100 in flight',
     metric: 'perRequestNs',

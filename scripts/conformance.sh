@@ -13,11 +13,9 @@
 # each scenario at its era's wire version, stops the server, prints one line per scenario, and
 # exits non-zero if any scenario failed (or the server never listened).
 #
-# The default scenarios are the ones that apply to a tools-only server with cancellation (no
-# resources, prompts, sampling, elicitation, completion or tasks, and none of the suite's
-# fixture tools such as test_tool_with_progress):
-#   2025-11-25: server-initialize ping logging-set-level tools-list dns-rebinding-protection
-#   2026-07-28: server-stateless tools-list caching dns-rebinding-protection
+# The default scenarios are every server scenario of each era, except those of the tasks
+# extension (tasks-*), authorization (auth/*) and the skills extension, which the server under
+# test does not offer. examples/conformance-server.ts serves their fixtures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,11 +23,11 @@ SUITE_PKG=@modelcontextprotocol/conformance@0.2.0-alpha.12
 DIR=.cache/conformance
 READY_WITHIN_S=${CONFORMANCE_READY_WITHIN_S:-60}
 SCENARIO_TIMEOUT_MS=${CONFORMANCE_SCENARIO_TIMEOUT_MS:-30000}
-# checks a tools-only server cannot pass (no prompts or resources, none of the suite's diagnostic tools)
+# checks the server under test cannot pass yet, each named (an empty list: every check counts)
 BASELINE=${CONFORMANCE_BASELINE:-scripts/conformance-baseline.yml}
 declare -A DEFAULTS=(
-  [2025-11-25]="server-initialize ping logging-set-level tools-list dns-rebinding-protection"
-  [2026-07-28]="server-stateless tools-list caching dns-rebinding-protection"
+  [2025-11-25]="completion-complete dns-rebinding-protection elicitation-sep1034-defaults elicitation-sep1330-enums json-schema-2020-12 logging-set-level ping prompts-get-embedded-resource prompts-get-simple prompts-get-with-args prompts-get-with-image prompts-list resources-list resources-read-binary resources-read-text resources-subscribe resources-templates-read resources-unsubscribe server-initialize server-session-lifecycle server-sse-multiple-streams server-sse-polling tools-call-audio tools-call-elicitation tools-call-embedded-resource tools-call-error tools-call-image tools-call-mixed-content tools-call-sampling tools-call-simple-text tools-call-with-logging tools-call-with-progress tools-list"
+  [2026-07-28]="caching completion-complete dns-rebinding-protection http-custom-header-server-validation http-header-validation input-required-result-basic-elicitation input-required-result-basic-list-roots input-required-result-basic-sampling input-required-result-capability-check input-required-result-ignore-extra-params input-required-result-missing-input-response input-required-result-multi-round input-required-result-multiple-input-requests input-required-result-non-tool-request input-required-result-request-state input-required-result-result-type input-required-result-tampered-state input-required-result-unsupported-methods input-required-result-validate-input json-schema-2020-12 prompts-get-embedded-resource prompts-get-simple prompts-get-with-args prompts-get-with-image prompts-list resources-list resources-read-binary resources-read-text resources-templates-read sep-2164-resource-not-found server-sse-multiple-streams server-stateless tools-call-audio tools-call-embedded-resource tools-call-error tools-call-image tools-call-mixed-content tools-call-simple-text tools-call-with-progress tools-list"
 )
 
 era=both

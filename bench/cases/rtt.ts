@@ -13,12 +13,13 @@ main(async () => {
   const count = intArg(a, 'count', 20_000);
   const warmup = intArg(a, 'warmup', 5_000);
   const syncEcho = a.get('handler') === 'sync';
-  const pair = await makePair(side, wire, { capacity: Math.max(1000, inflight), syncEcho });
+  const mcp = a.get('handler') === 'mcp';
+  const pair = await makePair(side, wire, { capacity: Math.max(1000, inflight), syncEcho, mcp });
   await runWindow(pair, warmup, inflight);
   await fullGc();
   const t0 = now();
   await runWindow(pair, count, inflight);
   const ms = now() - t0;
   await pair.close();
-  report({ perRequestNs: (ms * 1e6) / count, requestsPerSecond: (count * 1000) / ms }, { side, wire, inflight, count, syncEcho });
+  report({ perRequestNs: (ms * 1e6) / count, requestsPerSecond: (count * 1000) / ms }, { side, wire, inflight, count, syncEcho, mcp });
 });

@@ -39,6 +39,8 @@ export interface PairOptions {
   readonly capacity?: number;
   /** Ours only: the echo handler is a synchronous Observable (`of(result)`) instead of a Promise. */
   readonly syncEcho?: boolean;
+  /** Ours only: the two tools served by `mcpServer` (arguments validated, results shaped) instead of a raw handler. */
+  readonly mcp?: boolean;
 }
 
 export const ECHO = { name: 'echo', arguments: {} } as const;

@@ -10,7 +10,8 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { CallToolRequestSchema, CallToolResultSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { PassThrough } from 'node:stream';
 import { NEVER, Subject, of, type Observable } from 'rxjs';
-import { connect, createPeer, ndjson, type Handler, type JsonRpcMessage, type Peer, type PeerOptions } from '../../lib/index.js';
+import * as t from 'io-ts';
+import { connect, createPeer, mcpServer, ndjson, tool, type Handler, type JsonRpcMessage, type Peer, type PeerOptions } from '../../lib/index.js';
 import { ECHO, HOLD, fail, isHold, mcpCancel, noop, type Pair, type PairOptions, type RawServer, type Wire } from './calls.js';
 import { Counter, type Side } from './child.js';
 
@@ -36,6 +37,25 @@ const ourHandlers = (started: Counter, cleanups: Counter, syncEcho: boolean): Re
   },
 });
 
+// the same two tools through the MCP layer: what a user of mcpServer pays over a raw handler
+// (arguments validated by io-ts, the tool looked up, the result shaped for its era)
+const ourMcpHandlers = (started: Counter, cleanups: Counter): Readonly<Record<string, Handler>> =>
+  mcpServer({
+    info: { name: 'bench', version: '1' },
+    tools: [
+      tool({ name: 'echo', args: t.UnknownRecord, run: () => Promise.resolve({ content: [] }) }),
+      tool({
+        name: 'hold',
+        args: t.UnknownRecord,
+        run: (_args, ctx) => {
+          started.hit();
+          ctx.onCleanup(cleanups.hit);
+          return NEVER;
+        },
+      }),
+    ],
+  }).handlers;
+
 /** How two of our peers are linked: returns the client and a way to close both. */
 export type OurLink = (client: PeerOptions, server: PeerOptions) => Promise<{ client: Peer; close: () => Promise<void> }>;
 
@@ -60,7 +80,8 @@ const ourPair = async (link: OurLink, o: PairOptions): Promise<Pair> => {
   const started = new Counter();
   const cleanups = new Counter();
   const limits = ourLimits(o.capacity ?? 1000);
-  const { client, close } = await link(limits, { ...limits, handlers: ourHandlers(started, cleanups, o.syncEcho === true) });
+  const handlers = o.mcp === true ? ourMcpHandlers(started, cleanups) : ourHandlers(started, cleanups, o.syncEcho === true);
+  const { client, close } = await link(limits, { ...limits, handlers });
   return {
     started,
     cleanups,
