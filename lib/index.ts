@@ -75,7 +75,7 @@ export type { AnswerMode } from './transport/http/answer.js';
 export { redisSessions, decodeSessionRecord, DEFAULT_REDIS_NAMESPACE, DEFAULT_SESSION_TTL_MS, type RedisSessionClient, type RedisSessionsOptions } from './transport/http/redis-sessions.js';
 
 // the MCP layer: a server of tools, prompts and resources, both eras
-export { mcpServer, type McpServer, type McpServerOptions, type CacheHint } from './mcp/server.js';
+export { mcpServer, MAX_SUBSCRIPTIONS_PER_CONNECTION, type McpServer, type McpServerOptions, type CacheHint } from './mcp/server.js';
 export { tool, toolError, type McpTool, type ToolDefinition, type ToolOutput } from './mcp/tool.js';
 export { type HeaderParam } from './mcp/header-params.js';
 export { prompt, type McpPrompt, type PromptDefinition, type PromptArgument, type PromptOutput } from './mcp/prompt.js';
@@ -83,6 +83,7 @@ export { resource, resourceTemplate, uriTemplate, MAX_URI_LENGTH, type McpResour
 export { MAX_COMPLETIONS, type Completer } from './mcp/completion.js';
 export { META_LOG_LEVEL, type McpContext } from './mcp/context.js';
 export { DEFAULT_PAGE_SIZE } from './mcp/paginate.js';
+export { type ConnectionRef } from './handler/connection-ref.js';
 export { type ArgsSchema, type ArgsOf, type StandardSchemaV1, type StandardResult, type StandardIssue } from './mcp/schema.js';
 export { type JsonSchema } from './mcp/json-schema.js';
 export { LOG_LEVELS, type LogLevel, type ResourceContents, type PromptMessage } from './mcp/wire.js';

@@ -3,6 +3,7 @@ import type { ProtocolEra } from '../codec/era.js';
 import type { JsonRpcMessage, RequestId } from '../codec/messages.js';
 import { PROGRESS, type ProgressToken } from '../codec/progress.js';
 import { relate } from './related.js';
+import { LiveConnectionRef, type ConnectionRef } from './connection-ref.js';
 import { TiedRequestRefusedError } from '../errors.js';
 import { tiedRefusal, type TiedSend } from './tied-request.js';
 // a type only: a tied request takes the options of the sending half's request()
@@ -22,16 +23,17 @@ export interface RequestContext {
    */
   readonly era?: ProtocolEra;
   /**
-   * An object unique to the connection the request came on: the same object for every request of
-   * that connection, never for another's. Opaque; a key for per-connection state in a `WeakMap`
-   * (the state goes when the connection does). A 2026-07-28 POST over HTTP is a connection of its
-   * own; a request run alone (`runRequest`) is one too.
+   * The connection the request came on ({@link ConnectionRef}): the same object for every request
+   * of that connection, never for another's, so a key for per-connection state in a `WeakMap`
+   * (the state goes when the connection does); and the way to notify the peer, or hear of the
+   * close, after this request ended. A 2026-07-28 POST over HTTP is a connection of its own; a
+   * request run alone (`runRequest`) is one too, closed when it ends.
    *
    * @example
    * const levels = new WeakMap<object, string>();
    * const setLevel: Handler = (p, ctx) => (levels.set(ctx.connection, (p as { level: string }).level), {});
    */
-  readonly connection: object;
+  readonly connection: ConnectionRef;
   /** Aborted once, with the {@link CancelReason}, when the request is cancelled or the connection closes. */
   readonly signal: AbortSignal;
   /** Emits once on cancellation, then completes; completes without a value if the request ends otherwise. */
@@ -82,7 +84,7 @@ export interface ContextInit {
   /** The connection's protocol era, when the request came on one. */
   readonly era?: ProtocolEra;
   /** The connection's own object (see {@link RequestContext.connection}), when the request came on one. */
-  readonly connection?: object;
+  readonly connection?: ConnectionRef;
   /** The connection's sending half, for `ctx.request`; absent where the connection only answers. */
   readonly sendRequest?: TiedSend | undefined;
 }
@@ -97,6 +99,8 @@ export class Context implements RequestContext {
   private cleanups: Array<() => void | PromiseLike<void>> | undefined = undefined;
   private controller: AbortController | undefined = undefined;
   private abortedWith: CancelReason | undefined = undefined;
+  // the connection of a request run alone, made when asked for
+  private alone: LiveConnectionRef | undefined = undefined;
   // one field for the end: 'ended' once the outcome is decided (nothing more is sent), 'cleaned'
   // once the cleanups ran
   private state: 'running' | 'ended' | 'cleaned' = 'running';
@@ -124,9 +128,9 @@ export class Context implements RequestContext {
     return this.init.era;
   }
 
-  get connection(): object {
-    // a request run alone is a connection of its own
-    return this.init.connection ?? this;
+  get connection(): ConnectionRef {
+    // a request run alone is a connection of its own, which ends with it
+    return this.init.connection ?? (this.alone ??= new LiveConnectionRef(this.init.send, this.init.cleanupFailed));
   }
 
   get signal(): AbortSignal {
@@ -242,6 +246,7 @@ export class Context implements RequestContext {
   cleanUp(): void {
     if (this.state === 'cleaned') return;
     this.state = 'cleaned';
+    this.alone?.close();
     const cleanups = this.cleanups;
     this.cleanups = undefined;
     if (cleanups !== undefined) for (const fn of cleanups) this.runCleanup(fn);

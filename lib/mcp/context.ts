@@ -4,6 +4,7 @@ import { META_CLIENT_CAPABILITIES } from '../codec/era.js';
 import type { ProtocolEra } from '../codec/era.js';
 import type { RequestId } from '../codec/messages.js';
 import { RequestMeta, type ProgressToken } from '../codec/progress.js';
+import type { ConnectionRef } from '../handler/connection-ref.js';
 import type { RequestContext } from '../handler/context.js';
 import type { CancelReason } from '../manager/request-key.js';
 import type { RequestOptions } from '../peer/request-options.js';
@@ -65,7 +66,7 @@ export class McpRequestContext implements McpContext {
   get era(): ProtocolEra | undefined {
     return this.ctx.era;
   }
-  get connection(): object {
+  get connection(): ConnectionRef {
     return this.ctx.connection;
   }
   get signal(): AbortSignal {

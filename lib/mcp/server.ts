@@ -7,6 +7,7 @@ import type { MirroredHeader } from '../codec/mirrored-header.js';
 import { PREVIEW_MAX, preview } from '../codec/preview.js';
 import { report } from '../codec/report.js';
 import { JsonRpcError } from '../errors.js';
+import type { ConnectionRef } from '../handler/connection-ref.js';
 import type { RequestContext } from '../handler/context.js';
 import type { Handler } from '../handler/run-request.js';
 import { completeWith } from './completion.js';
@@ -59,7 +60,19 @@ export interface McpServer {
    * POST (-32020 on a mismatch); other transports have no headers and ignore it.
    */
   readonly mirroredHeaders: (message: { readonly method: string; readonly params?: unknown }) => readonly MirroredHeader[];
+  /**
+   * Tell every connection subscribed to `uri` (2025-11-25 `resources/subscribe`) that the
+   * resource changed: a `notifications/resources/updated` to each, tied to no request (on
+   * Streamable HTTP, the session's GET stream). Connections that closed are no longer told.
+   *
+   * @example
+   * watch('notes.txt', () => server.resourceUpdated('file:///notes.txt'));
+   */
+  resourceUpdated(uri: string): void;
 }
+
+/** Most resources one connection may subscribe to at once; past it `resources/subscribe` is -32602. */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 1_000;
 
 type Rec = Record<string, unknown>;
 
@@ -123,10 +136,20 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
   const capabilities: Rec = {
     ...(tools.size > 0 ? { tools: {} } : {}),
     ...(prompts.size > 0 ? { prompts: {} } : {}),
-    ...(resources.size > 0 || templates.length > 0 ? { resources: {} } : {}),
+    ...(resources.size > 0 || templates.length > 0 ? { resources: { subscribe: true } } : {}),
     ...(completes ? { completions: {} } : {}),
     logging: {},
   };
+  // 2025-11-25 resources/subscribe: who watches each URI, and what each connection watches (to
+  // forget it all when it closes); O(1) per subscribe, unsubscribe and close of one URI
+  const watchers = new Map<string, Set<ConnectionRef>>();
+  const watched = new WeakMap<ConnectionRef, Set<string>>();
+  const unwatch = (connection: ConnectionRef, uri: string): void => {
+    const set = watchers.get(uri);
+    if (set?.delete(connection) === true && set.size === 0) watchers.delete(uri);
+    watched.get(connection)?.delete(uri);
+  };
+
   // what a 2025 connection said of itself (initialize) and asked for (logging/setLevel); gone with the connection
   const states = new WeakMap<object, ConnectionState>();
   const stateOf = (ctx: RequestContext): ConnectionState => {
@@ -174,8 +197,10 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
       stateOf(ctx).level = paramsOf(SetLevelParams, params, 'logging/setLevel').level;
       return of({});
     });
+  // 2026-07-28 has no resources/subscribe (subscriptions moved to subscriptions/listen): not offered there
+  const discovered: Rec = capabilities['resources'] === undefined ? capabilities : { ...capabilities, resources: {} };
   impls['server/discover'] = () =>
-    of({ supportedVersions: [...ERA_VERSIONS['2026-07-28']], capabilities, ...(instructions === undefined ? {} : { instructions }) });
+    of({ supportedVersions: [...ERA_VERSIONS['2026-07-28']], capabilities: discovered, ...(instructions === undefined ? {} : { instructions }) });
 
   if (tools.size > 0) {
     const all = [...tools.values()];
@@ -219,6 +244,35 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
         return read$.pipe(map((contents) => ({ contents })));
       });
   }
+  if (resources.size > 0 || templates.length > 0) {
+    const known = (uri: string): boolean => resources.has(uri) || templates.some((x) => x.match(uri) !== undefined);
+    impls['resources/subscribe'] = (params, ctx) =>
+      defer(() => {
+        const { uri } = paramsOf(ReadResourceParams, params, 'resources/subscribe');
+        if (!known(uri)) throw new JsonRpcError(ErrorCodes.ResourceNotFound, 'Resource not found', { uri: uri.length <= MAX_URI_LENGTH ? uri : preview(uri, PREVIEW_MAX) });
+        const connection = ctx.connection;
+        let mine = watched.get(connection);
+        if (mine === undefined) {
+          watched.set(connection, (mine = new Set()));
+          // the connection's subscriptions go with it
+          connection.onClose(() => {
+            for (const u of [...(watched.get(connection) ?? [])]) unwatch(connection, u);
+          });
+        }
+        if (!mine.has(uri) && mine.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION)
+          throw new JsonRpcError(ErrorCodes.InvalidParams, `Invalid params: at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`);
+        mine.add(uri);
+        let set = watchers.get(uri);
+        if (set === undefined) watchers.set(uri, (set = new Set()));
+        set.add(connection);
+        return of({});
+      });
+    impls['resources/unsubscribe'] = (params, ctx) =>
+      defer(() => {
+        unwatch(ctx.connection, paramsOf(ReadResourceParams, params, 'resources/unsubscribe').uri);
+        return of({});
+      });
+  }
   if (completes) {
     impls['completion/complete'] = (params, ctx) =>
       defer(() => {
@@ -248,5 +302,8 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
     notifications: { 'notifications/initialized': () => undefined, 'notifications/roots/list_changed': () => undefined },
     capabilities,
     mirroredHeaders,
+    resourceUpdated: (uri) => {
+      for (const connection of [...(watchers.get(uri) ?? [])]) connection.notify('notifications/resources/updated', { uri });
+    },
   };
 };

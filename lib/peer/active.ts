@@ -1,6 +1,7 @@
 import type { ProtocolEra } from '../codec/era.js';
 import type { JsonRpcMessage } from '../codec/messages.js';
 import type { ProgressToken } from '../codec/progress.js';
+import type { ConnectionRef } from '../handler/connection-ref.js';
 import type { RequestOutcome } from '../handler/outcome.js';
 import type { Handler, RequestObserver, RunRequestInit, RunningRequest } from '../handler/run-request.js';
 import type { CancellationManager } from '../manager/cancellation-manager.js';
@@ -13,7 +14,7 @@ export interface ActiveOwner {
   readonly send: (m: JsonRpcMessage) => void;
   readonly era: ProtocolEra;
   /** The connection's own object, shared by its requests' contexts. */
-  readonly connection: object;
+  readonly connection: ConnectionRef;
   /** The connection's sending half, for `ctx.request`; absent on a connection that only answers. */
   readonly sendRequest: TiedSend | undefined;
   outcome(a: Active, o: RequestOutcome): void;
@@ -51,7 +52,7 @@ export class Active implements RunRequestInit, RequestObserver {
     return this.server.era;
   }
 
-  get connection(): object {
+  get connection(): ConnectionRef {
     return this.server.connection;
   }
 

@@ -16,6 +16,7 @@ import type { Era } from './era.js';
 import type { CancelIgnoredWhy, EventSink, PeerEventInit } from './events.js';
 import type { CancelInput } from '../security/cancel-decision.js';
 import { Repeats } from './repeats.js';
+import { LiveConnectionRef } from '../handler/connection-ref.js';
 import { Active, type ActiveOwner } from './active.js';
 import { requestFacts, resultFacts } from './request-facts.js';
 import type { TiedSend } from '../handler/tied-request.js';
@@ -68,8 +69,8 @@ export class ServingHalf implements ActiveOwner {
   readonly manager: CancellationManager;
   /** @internal Writes one message of this connection. */
   readonly send: (m: JsonRpcMessage) => void;
-  /** @internal This connection's own object: `ctx.connection` of each of its requests. */
-  readonly connection: object = Object.freeze({});
+  /** @internal This connection, as each of its requests' `ctx.connection` sees it. */
+  readonly connection: LiveConnectionRef;
 
   /** @internal How `ctx.request` sends, when the connection has a sending half. */
   get sendRequest(): TiedSend | undefined {
@@ -84,6 +85,11 @@ export class ServingHalf implements ActiveOwner {
   constructor(private readonly init: ServingInit) {
     this.manager = init.manager;
     this.send = init.send;
+    this.connection = new LiveConnectionRef(init.send, (e) => {
+      const { events } = this.init;
+      // a callback given to ctx.connection.onClose failed: the user's to hear, nobody else's
+      if (events.enabled()) events.emit({ sender: init.sender, type: 'notification-failed', method: 'connection.onClose', error: CancellationErrorResult.fromThrown(CancellationError.HANDLER_FAILED, e) });
+    });
     this.repeats = new Repeats(init.scheduler, (f, count) => {
       const { events } = this.init;
       if (!events.enabled()) return;
@@ -127,6 +133,8 @@ export class ServingHalf implements ActiveOwner {
       // unsubscribing is what ends it if the manager could not (the key was not its own)
       a.subscription?.unsubscribe();
     }
+    // after the requests' own cleanups: what watched the connection hears it closed
+    this.connection.close();
   }
 
   /** A decoded request: run it, or answer why not (duplicate, unknown method, over `maxInFlight`). */
