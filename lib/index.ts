@@ -84,9 +84,10 @@ export { MAX_COMPLETIONS, type Completer } from './mcp/completion.js';
 export { META_LOG_LEVEL, type McpContext } from './mcp/context.js';
 export { DEFAULT_PAGE_SIZE } from './mcp/paginate.js';
 export { type ConnectionRef } from './handler/connection-ref.js';
+export { type TiedSend } from './handler/tied-request.js';
 export { type ArgsSchema, type ArgsOf, type StandardSchemaV1, type StandardResult, type StandardIssue } from './mcp/schema.js';
 export { type JsonSchema } from './mcp/json-schema.js';
-export { LOG_LEVELS, type LogLevel, type ResourceContents, type PromptMessage } from './mcp/wire.js';
+export { type ResourceContents, type PromptMessage } from './mcp/wire.js';
 export { mcpClient, DEFAULT_PROBE_TIMEOUT_MS, type McpClient, type McpClientOptions } from './mcp/client.js';
 export { McpClientError, type McpClientErrorCode } from './mcp/client-errors.js';
 export { classifyProbe, type ServerDescription, type ProbeVerdict } from './mcp/client-handshake.js';
@@ -112,6 +113,7 @@ export {
   CreateMessageResult,
   ListRootsResult,
   LoggingLevel,
+  LOG_LEVELS,
   type Implementation,
   type InputResponses,
 } from './mcp/client-shapes.js';

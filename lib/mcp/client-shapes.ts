@@ -1,17 +1,21 @@
 import * as t from 'io-ts';
 import { META_SERVER_INFO } from '../codec/era.js';
 
-// The wire shapes an MCP client reads (MCP 2025-11-25 and 2026-07-28 schema.ts). Every codec is
-// permissive: required members are checked, any other member passes through untouched, so a
-// server of a newer revision (or one with extensions) is read without loss.
+// The MCP wire shapes (MCP 2025-11-25 and 2026-07-28 schema.ts): what a client reads, and what
+// the server layer writes (one definition each). Every codec is permissive: required members are
+// checked, any other member passes through untouched, so a peer of a newer revision (or one with
+// extensions) is read without loss.
 
 /**
- * A `{ name, version, title? }` software description (`clientInfo`, `serverInfo`).
+ * A `{ name, version, title?, ... }` software description (`clientInfo`, `serverInfo`).
  *
  * @example
  * Implementation.is({ name: 'app', version: '1.0.0' }); // true
  */
-export const Implementation = t.intersection([t.type({ name: t.string, version: t.string }), t.partial({ title: t.string })], 'Implementation');
+export const Implementation = t.intersection(
+  [t.type({ name: t.string, version: t.string }), t.partial({ title: t.string, description: t.string, websiteUrl: t.string, icons: t.array(t.UnknownRecord) })],
+  'Implementation',
+);
 export type Implementation = t.TypeOf<typeof Implementation>;
 
 /**
@@ -32,7 +36,7 @@ export type Tool = t.TypeOf<typeof Tool>;
  * @example
  * ContentBlock.is({ type: 'image', data: 'iVBO', mimeType: 'image/png' }); // true
  */
-export const ContentBlock = t.intersection([t.type({ type: t.string }), t.partial({ text: t.string })], 'ContentBlock');
+export const ContentBlock = t.intersection([t.type({ type: t.string }), t.partial({ text: t.string }), t.UnknownRecord], 'ContentBlock');
 export type ContentBlock = t.TypeOf<typeof ContentBlock>;
 
 /**
@@ -42,7 +46,8 @@ export type ContentBlock = t.TypeOf<typeof ContentBlock>;
  * CallToolResult.is({ content: [{ type: 'text', text: 'no such file' }], isError: true }); // true
  */
 export const CallToolResult = t.intersection(
-  [t.type({ content: t.array(ContentBlock) }), t.partial({ structuredContent: t.UnknownRecord, isError: t.boolean })],
+  // structuredContent: any JSON value (MCP 2026-07-28; an object in 2025-11-25)
+  [t.type({ content: t.array(ContentBlock) }), t.partial({ structuredContent: t.unknown, isError: t.boolean, _meta: t.UnknownRecord })],
   'CallToolResult',
 );
 export type CallToolResult = t.TypeOf<typeof CallToolResult>;
@@ -304,4 +309,6 @@ export type ListRootsResult = t.TypeOf<typeof ListRootsResult>;
  * LoggingLevel.is('warning'); // true
  */
 export const LoggingLevel = t.keyof({ debug: null, info: null, notice: null, warning: null, error: null, critical: null, alert: null, emergency: null }, 'LoggingLevel');
+/** The log levels, least severe first (RFC 5424's): a message is sent when it is at least the level asked for. */
+export const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 export type LoggingLevel = t.TypeOf<typeof LoggingLevel>;

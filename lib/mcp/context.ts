@@ -8,12 +8,12 @@ import type { ConnectionRef } from '../handler/connection-ref.js';
 import type { RequestContext } from '../handler/context.js';
 import type { CancelReason } from '../manager/request-key.js';
 import type { RequestOptions } from '../peer/request-options.js';
-import { LOG_LEVELS, LogLevel } from './wire.js';
+import { LOG_LEVELS, LoggingLevel } from './wire.js';
 
 /** The `_meta` key of a 2026-07-28 request that asks for log messages, and from which level. */
 export const META_LOG_LEVEL = 'io.modelcontextprotocol/logLevel';
 
-const RequestLogLevel = t.type({ _meta: t.type({ [META_LOG_LEVEL]: LogLevel }) });
+const RequestLogLevel = t.type({ _meta: t.type({ [META_LOG_LEVEL]: LoggingLevel }) });
 const RequestCapabilities = t.type({ _meta: t.type({ [META_CLIENT_CAPABILITIES]: t.UnknownRecord }) });
 
 /**
@@ -28,7 +28,7 @@ export interface McpContext extends RequestContext {
    * until it sets one), in 2026-07-28 the level this request names in `_meta` (none when it names
    * none, as the spec requires). Nothing after the request ended.
    */
-  log(level: LogLevel, data: unknown, logger?: string): void;
+  log(level: LoggingLevel, data: unknown, logger?: string): void;
   /** What the client declared it can do: its `initialize` (2025-11-25), this request's `_meta` (2026-07-28). */
   readonly clientCapabilities: Readonly<Record<string, unknown>>;
   /** The token the request asked progress under (`_meta.progressToken`), if it did: `ctx.progress` sends nothing without one. */
@@ -37,11 +37,11 @@ export interface McpContext extends RequestContext {
 
 /** What the server keeps per connection (2025-11-25: set by `initialize` and `logging/setLevel`). */
 export interface ConnectionState {
-  level?: LogLevel;
+  level?: LoggingLevel;
   capabilities?: Readonly<Record<string, unknown>>;
 }
 
-const rank = (l: LogLevel): number => LOG_LEVELS.indexOf(l);
+const rank = (l: LoggingLevel): number => LOG_LEVELS.indexOf(l);
 
 /**
  * The {@link McpContext} of one request: the core's context, each member passed through, and the
@@ -98,12 +98,12 @@ export class McpRequestContext implements McpContext {
   }
 
   /** The least severe level the client wants, or `undefined` for none at all. */
-  get logLevel(): LogLevel | undefined {
+  get logLevel(): LoggingLevel | undefined {
     if (this.ctx.era === '2026-07-28') return RequestLogLevel.is(this.params) ? this.params._meta[META_LOG_LEVEL] : undefined;
     return this.state?.level ?? 'debug';
   }
 
-  log(level: LogLevel, data: unknown, logger?: string): void {
+  log(level: LoggingLevel, data: unknown, logger?: string): void {
     const wanted = this.logLevel;
     if (wanted === undefined || rank(level) < rank(wanted)) return;
     this.ctx.notify('notifications/message', logger === undefined ? { level, data } : { level, logger, data });

@@ -1,33 +1,11 @@
 import * as t from 'io-ts';
+import { LoggingLevel, type ContentBlock } from './client-shapes.js';
 
 // The MCP shapes the server reads and writes (MCP 2025-11-25 and 2026-07-28 schema.ts). What
 // comes in is decoded with these codecs; what goes out is typed, and open to fields we do not
 // name (every MCP object may carry more: `_meta`, `icons`, annotations).
 
-/** A server's or client's name and version (MCP `Implementation`). */
-export interface Implementation {
-  readonly name: string;
-  readonly version: string;
-  readonly title?: string;
-  readonly description?: string;
-  readonly websiteUrl?: string;
-  readonly icons?: readonly Record<string, unknown>[];
-}
-
-/** One block of content: text, image, audio, a resource link, an embedded resource (MCP `ContentBlock`). */
-export type ContentBlock =
-  | { readonly type: 'text'; readonly text: string; readonly annotations?: Record<string, unknown>; readonly _meta?: Record<string, unknown> }
-  | { readonly type: 'image' | 'audio'; readonly data: string; readonly mimeType: string; readonly annotations?: Record<string, unknown>; readonly _meta?: Record<string, unknown> }
-  | { readonly type: 'resource_link'; readonly uri: string; readonly name: string; readonly mimeType?: string; readonly description?: string; readonly [key: string]: unknown }
-  | { readonly type: 'resource'; readonly resource: ResourceContents; readonly annotations?: Record<string, unknown>; readonly _meta?: Record<string, unknown> };
-
-/** What a tool call answers (MCP `CallToolResult`). */
-export interface CallToolResult {
-  readonly content: readonly ContentBlock[];
-  readonly structuredContent?: unknown;
-  readonly isError?: boolean;
-  readonly _meta?: Record<string, unknown>;
-}
+export { Implementation, ContentBlock, CallToolResult, GetPromptResult, LoggingLevel, LOG_LEVELS } from './client-shapes.js';
 
 /** The contents of a resource: text or base64 `blob` (MCP `TextResourceContents | BlobResourceContents`). */
 export type ResourceContents =
@@ -40,25 +18,6 @@ export interface PromptMessage {
   readonly content: ContentBlock;
 }
 
-/** What `prompts/get` answers (MCP `GetPromptResult`). */
-export interface GetPromptResult {
-  readonly description?: string;
-  readonly messages: readonly PromptMessage[];
-  readonly _meta?: Record<string, unknown>;
-}
-
-/** MCP's log levels, least severe first (RFC 5424's, as MCP `LoggingLevel`). */
-export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
-/** One of {@link LOG_LEVELS}. */
-export type LogLevel = (typeof LOG_LEVELS)[number];
-/**
- * A log level, decoded.
- *
- * @example
- * LogLevel.is('warning'); // true
- */
-export const LogLevel = t.keyof(Object.fromEntries(LOG_LEVELS.map((l) => [l, null])) as Record<LogLevel, null>, 'LogLevel');
-
 const Cursor = t.partial({ cursor: t.string });
 
 /** `tools/call` params. */
@@ -68,7 +27,7 @@ export const GetPromptParams = t.intersection([t.type({ name: t.string }), t.par
 /** `resources/read` params (and `resources/subscribe`). */
 export const ReadResourceParams = t.type({ uri: t.string }, 'ReadResourceParams');
 /** `logging/setLevel` params. */
-export const SetLevelParams = t.type({ level: LogLevel }, 'SetLevelParams');
+export const SetLevelParams = t.type({ level: LoggingLevel }, 'SetLevelParams');
 /** The params of a list request: an optional cursor. */
 export const ListParams = t.union([Cursor, t.undefined], 'ListParams');
 /** `completion/complete` params. */
