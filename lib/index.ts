@@ -77,7 +77,10 @@ export { prompt, type McpPrompt, type PromptDefinition, type PromptArgument, typ
 export { resource, resourceTemplate, uriTemplate, MAX_URI_LENGTH, type McpResource, type McpResourceTemplate, type ResourceInfo, type ResourceOutput } from './mcp/resource.js';
 export { MAX_COMPLETIONS, type Completer, type Completion } from './mcp/completion.js';
 export { META_LOG_LEVEL, type McpContext } from './mcp/context.js';
+export { inputRequired, capabilityNeeded, missingCapabilities, type InputRequired, type InputRequiredInit, type InputRequest, type ElicitParams, type CreateMessageParams, type SamplingMessage } from './mcp/input-required.js';
+export { ElicitResult, CreateMessageResult, ListRootsResult, inputResponsesOf, type InputResponses } from './mcp/input-responses.js';
 export { requestStateCodec, MAX_REQUEST_STATE_LENGTH, DEFAULT_STATE_TTL_MS, type RequestState, type RequestStateCodec, type RequestStateOptions, type StateBinding, type StateRefusal } from './mcp/request-state.js';
+export { INVALID_REQUEST_STATE, type InputRequiredResult } from './mcp/round.js';
 export { DEFAULT_PAGE_SIZE } from './mcp/paginate.js';
 export { type ArgsSchema, type ArgsOf, type StandardSchemaV1, type StandardResult, type StandardIssue } from './mcp/schema.js';
 export { type JsonSchema } from './mcp/json-schema.js';
