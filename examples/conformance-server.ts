@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as t from 'io-ts';
 import { concat, delay, from, last, map, of, tap } from 'rxjs';
 import {
   ErrorCodes,
+  inputRequired,
   JsonRpcError,
   mcpServer,
   prompt,
@@ -11,6 +13,7 @@ import {
   resourceTemplate,
   streamableHttp,
   tool,
+  type InputRequest,
   type McpContext,
 } from '../lib/index.js';
 import { describeEvent } from './describe-event.js';
@@ -198,6 +201,118 @@ const askingTools = [
   }),
 ];
 
+// ---- 2026-07-28 multi-round-trip requests (SEP-2322): answer with what is needed, finish on the retry
+const askName = inputRequired.elicit({ message: 'What is your name?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } });
+const askConfirm = inputRequired.elicit({ message: 'Please confirm', requestedSchema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] } });
+const Named = t.type({ name: t.string });
+const Confirmed = t.type({ ok: t.literal(true) });
+const sampled = (ctx: McpContext, key: string): string | undefined => {
+  const content = ctx.inputResponses.createMessage(key)?.content;
+  const first = Array.isArray(content) ? content[0] : content;
+  return typeof first?.['text'] === 'string' ? first['text'] : undefined;
+};
+// what each kind of input request needs the client to declare, for the tool that asks only for those
+const declares = (ctx: McpContext, capability: string): boolean => ctx.clientCapabilities[capability] !== undefined;
+const Round = t.type({ round: t.number });
+const Round2 = t.type({ round: t.literal(2), name: t.string });
+
+const inputTools = [
+  tool({
+    name: 'test_input_required_result_elicitation',
+    description: 'Asks for a name, then greets it',
+    run: (_args, ctx) => {
+      const name = ctx.inputResponses.accepted('user_name', Named)?.name;
+      // anything but a usable answer (none, another key, a malformed one) asks again: not an error
+      return Promise.resolve(name === undefined ? inputRequired({ inputRequests: { user_name: askName } }) : `Hello, ${name}!`);
+    },
+  }),
+  tool({
+    name: 'test_input_required_result_sampling',
+    description: 'Asks the client to sample an answer',
+    run: (_args, ctx) => {
+      const text = sampled(ctx, 'capital_question');
+      const ask = inputRequired.createMessage({ messages: [{ role: 'user', content: { type: 'text', text: 'What is the capital of France?' } }], maxTokens: 100 });
+      return Promise.resolve(text === undefined ? inputRequired({ inputRequests: { capital_question: ask } }) : `Sampling response: ${text}`);
+    },
+  }),
+  tool({
+    name: 'test_input_required_result_list_roots',
+    description: "Asks for the client's roots",
+    run: (_args, ctx) => {
+      const roots = ctx.inputResponses.listRoots('client_roots')?.roots;
+      return Promise.resolve(
+        roots === undefined ? inputRequired({ inputRequests: { client_roots: inputRequired.listRoots() } }) : `Client exposed ${roots.length} root(s): ${roots.map((r) => r.uri).join(', ')}`,
+      );
+    },
+  }),
+  tool({
+    name: 'test_input_required_result_request_state',
+    description: 'Asks for a confirmation, keeping a state between the rounds',
+    run: (_args, ctx) => {
+      const ok = ctx.inputResponses.accepted('confirm', Confirmed) !== undefined;
+      if (ctx.requestState === 'awaiting-confirm' && ok) return Promise.resolve('state-ok: the request state came back intact');
+      return Promise.resolve(inputRequired({ inputRequests: { confirm: askConfirm }, requestState: 'awaiting-confirm' }));
+    },
+  }),
+  tool({
+    name: 'test_input_required_result_multiple_inputs',
+    description: 'Asks for a name, a sampled greeting and the roots at once',
+    run: (_args, ctx) => {
+      const name = ctx.inputResponses.accepted('user_name', Named)?.name;
+      const greeting = sampled(ctx, 'greeting');
+      const roots = ctx.inputResponses.listRoots('client_roots')?.roots;
+      if (ctx.requestState !== undefined && name !== undefined && greeting !== undefined && roots !== undefined)
+        return Promise.resolve(`Name: ${name}; Greeting: ${greeting}; Roots: ${roots.length}`);
+      const inputRequests: Record<string, InputRequest> = {
+        user_name: askName,
+        greeting: inputRequired.createMessage({ messages: [{ role: 'user', content: { type: 'text', text: 'Generate a greeting' } }], maxTokens: 50 }),
+        client_roots: inputRequired.listRoots(),
+      };
+      return Promise.resolve(inputRequired({ inputRequests, requestState: { asked: Object.keys(inputRequests) } }));
+    },
+  }),
+  tool({
+    name: 'test_input_required_result_multi_round',
+    description: 'Asks for a name, then a colour, in two rounds',
+    run: (_args, ctx) => {
+      const state = ctx.requestState;
+      if (Round2.is(state)) {
+        const color = ctx.inputResponses.accepted('step2', t.type({ color: t.string }))?.color;
+        if (color !== undefined) return Promise.resolve(`Multi-round complete for ${state.name} who likes ${color}`);
+      }
+      const name = Round.is(state) && state.round === 1 ? ctx.inputResponses.accepted('step1', Named)?.name : undefined;
+      if (name !== undefined || Round2.is(state)) {
+        const step2 = inputRequired.elicit({ message: 'Step 2: What is your favorite color?', requestedSchema: { type: 'object', properties: { color: { type: 'string' } }, required: ['color'] } });
+        return Promise.resolve(inputRequired({ inputRequests: { step2 }, requestState: { round: 2, name: name ?? (Round2.is(state) ? state.name : '') } }));
+      }
+      const step1 = inputRequired.elicit({ message: 'Step 1: What is your name?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } });
+      return Promise.resolve(inputRequired({ inputRequests: { step1 }, requestState: { round: 1 } }));
+    },
+  }),
+  tool({
+    name: 'test_input_required_result_tampered_state',
+    description: 'Asks for a confirmation under a sealed state; a tampered state is refused before it runs',
+    run: (_args, ctx) => {
+      const ok = ctx.inputResponses.accepted('confirm', Confirmed) !== undefined;
+      if (ctx.requestState !== undefined && ok) return Promise.resolve(`integrity-ok: ${JSON.stringify(ctx.requestState)}`);
+      return Promise.resolve(inputRequired({ inputRequests: { confirm: askConfirm }, requestState: { issued: 'tampered-state-fixture' } }));
+    },
+  }),
+  tool({
+    name: 'test_input_required_result_capabilities',
+    description: 'Asks only for what the request declares it can answer',
+    run: (_args, ctx) => {
+      if (ctx.inputResponses.keys.length > 0) return Promise.resolve(`Received ${ctx.inputResponses.keys.length} input response(s)`);
+      const inputRequests: Record<string, InputRequest> = {
+        ...(declares(ctx, 'elicitation') ? { user_name: askName } : {}),
+        ...(declares(ctx, 'sampling') ? { sample_input: inputRequired.createMessage({ messages: [{ role: 'user', content: { type: 'text', text: 'Say something' } }], maxTokens: 50 }) } : {}),
+        ...(declares(ctx, 'roots') ? { client_roots: inputRequired.listRoots() } : {}),
+      };
+      return Promise.resolve(Object.keys(inputRequests).length === 0 ? 'The client declares nothing to ask for' : inputRequired({ inputRequests }));
+    },
+  }),
+];
+
 const prompts = [
   prompt({ name: 'test_simple_prompt', description: 'A simple prompt without arguments', get: () => Promise.resolve('This is a simple prompt for testing.') }),
   prompt({
@@ -237,6 +352,16 @@ const prompts = [
   }),
 ];
 
+const inputPrompt = prompt({
+  name: 'test_input_required_result_prompt',
+  description: 'Asks for the context the prompt uses (a multi-round prompts/get)',
+  get: (_args, ctx) => {
+    const context = ctx.inputResponses.accepted('user_context', t.type({ context: t.string }))?.context;
+    const ask = inputRequired.elicit({ message: 'What context should the prompt use?', requestedSchema: { type: 'object', properties: { context: { type: 'string' } }, required: ['context'] } });
+    return Promise.resolve(context === undefined ? inputRequired({ inputRequests: { user_context: ask } }) : `Prompt with context: ${context}`);
+  },
+});
+
 const resources = [
   resource({ uri: 'test://static-text', name: 'static-text', title: 'Static Text Resource', description: 'A static text resource for testing', mimeType: 'text/plain', read: () => Promise.resolve('This is the content of the static text resource.') }),
   resource({
@@ -262,10 +387,12 @@ const template = resourceTemplate({
 const server = mcpServer({
   info: { name: 'mcp-rx-cancel-conformance', version: '0.1.0' },
   instructions: 'The fixtures of the MCP conformance suite.',
-  tools: [...tools, ...askingTools],
-  prompts,
+  tools: [...tools, ...askingTools, ...inputTools],
+  prompts: [...prompts, inputPrompt],
   resources,
   resourceTemplates: [template],
+  // the key of the sealed requestState: one per process here; a fleet behind one endpoint shares one
+  requestState: { secret: randomBytes(32), ttlMs: 300_000 },
 });
 
 const mcp = streamableHttp(server);

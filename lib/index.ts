@@ -82,6 +82,10 @@ export { prompt, type McpPrompt, type PromptDefinition, type PromptArgument, typ
 export { resource, resourceTemplate, uriTemplate, MAX_URI_LENGTH, type McpResource, type McpResourceTemplate, type ResourceInfo, type ResourceOutput } from './mcp/resource.js';
 export { MAX_COMPLETIONS, type Completer } from './mcp/completion.js';
 export { META_LOG_LEVEL, type McpContext } from './mcp/context.js';
+export { inputRequired, capabilityNeeded, missingCapabilities, type InputRequired, type InputRequiredInit, type InputRequest, type ElicitParams, type CreateMessageParams, type SamplingMessage } from './mcp/input-required.js';
+export { ElicitResult, CreateMessageResult, ListRootsResult, inputResponsesOf, type InputResponses } from './mcp/input-responses.js';
+export { requestStateCodec, MAX_REQUEST_STATE_LENGTH, DEFAULT_STATE_TTL_MS, type RequestState, type RequestStateCodec, type RequestStateOptions, type StateBinding, type StateRefusal } from './mcp/request-state.js';
+export { INVALID_REQUEST_STATE } from './mcp/round.js';
 export { DEFAULT_PAGE_SIZE } from './mcp/paginate.js';
 export { type ConnectionRef } from './handler/connection-ref.js';
 export { type TiedSend } from './handler/tied-request.js';
@@ -105,15 +109,11 @@ export {
   ReadResourceResult,
   Completion,
   CompleteRef,
-  InputRequest,
   InputRequiredResult,
   ElicitRequestParams,
-  ElicitResult,
   CreateMessageRequestParams,
-  CreateMessageResult,
-  ListRootsResult,
   LoggingLevel,
   LOG_LEVELS,
   type Implementation,
-  type InputResponses,
+  type InputResponseMap,
 } from './mcp/client-shapes.js';

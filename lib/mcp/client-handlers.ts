@@ -17,7 +17,7 @@ import {
   ListRootsRequestParams,
   ListRootsResult,
   type InputRequest,
-  type InputResponses,
+  type InputResponseMap,
 } from './client-shapes.js';
 
 /**
@@ -141,7 +141,7 @@ export const mcpClientHandlers = (handlers: McpClientHandlers = {}): Record<stri
  * fulfilInputRequests(handlers, { confirm: { method: 'elicitation/create', params: { message: 'Sure?' } } })
  *   .subscribe((responses) => retryWith(responses));
  */
-export const fulfilInputRequests = (handlers: McpClientHandlers, requests: Readonly<Record<string, InputRequest>>): Observable<InputResponses> => {
+export const fulfilInputRequests = (handlers: McpClientHandlers, requests: Readonly<Record<string, InputRequest>>): Observable<InputResponseMap> => {
   const keys = Object.keys(requests);
   return forkJoin(
     keys.map((key) => {

@@ -3,14 +3,14 @@ import { pipe } from 'fp-ts/lib/function.js';
 import { defer, mergeMap, of, throwError, type Observable } from 'rxjs';
 import { decodeAs, resultTypeOf } from './client-decode.js';
 import { McpClientError } from './client-errors.js';
-import { InputRequiredResult, type InputRequest, type InputResponses } from './client-shapes.js';
+import { InputRequiredResult, type InputRequest, type InputResponseMap } from './client-shapes.js';
 
 /** The default bound of {@link withInputRounds}: retries after `input_required`, as the official SDK v2 client (10). */
 export const DEFAULT_MAX_INPUT_ROUNDS = 10;
 
 /** What a retry adds to the original params (MCP 2026-07-28 `InputResponseRequestParams`). */
 export interface RoundParams {
-  readonly inputResponses?: InputResponses;
+  readonly inputResponses?: InputResponseMap;
   readonly requestState?: string;
 }
 
@@ -55,7 +55,7 @@ export const inputRequiredOf = (method: string, u: unknown): E.Either<McpClientE
  */
 export const withInputRounds = (
   send: (round: RoundParams | undefined) => Observable<unknown>,
-  fulfil: (requests: Readonly<Record<string, InputRequest>>) => Observable<InputResponses>,
+  fulfil: (requests: Readonly<Record<string, InputRequest>>) => Observable<InputResponseMap>,
   method: string,
   maxRounds: number = DEFAULT_MAX_INPUT_ROUNDS,
 ): Observable<unknown> =>
@@ -70,7 +70,7 @@ export const withInputRounds = (
           if (n >= maxRounds)
             return throwError(() => new McpClientError('INPUT_ROUNDS_EXCEEDED', `${method} still required input after ${maxRounds} rounds`, { rounds: maxRounds, lastResult: r }));
           // no inputRequests: the client MAY retry at once (load shedding with requestState only)
-          const responses$: Observable<InputResponses | undefined> =
+          const responses$: Observable<InputResponseMap | undefined> =
             r.inputRequests === undefined || Object.keys(r.inputRequests).length === 0 ? of(undefined) : fulfil(r.inputRequests);
           return responses$.pipe(
             mergeMap((inputResponses) =>

@@ -1,5 +1,9 @@
 import * as t from 'io-ts';
 import { META_SERVER_INFO } from '../codec/era.js';
+import { CreateMessageResult, ElicitResult, ListRootsResult } from './input-responses.js';
+
+// one definition each: the answers to input requests are the server layer's codecs
+export { CreateMessageResult, ElicitResult, ListRootsResult };
 
 // The MCP wire shapes (MCP 2025-11-25 and 2026-07-28 schema.ts): what a client reads, and what
 // the server layer writes (one definition each). Every codec is permissive: required members are
@@ -232,9 +236,9 @@ export type InputRequiredResult = t.TypeOf<typeof InputRequiredResult>;
  * The client's answers to an `input_required` result, by the keys of its `inputRequests`.
  *
  * @example
- * const responses: InputResponses = { confirm: { action: 'accept', content: { ok: true } } };
+ * const responses: InputResponseMap = { confirm: { action: 'accept', content: { ok: true } } };
  */
-export type InputResponses = Readonly<Record<string, unknown>>;
+export type InputResponseMap = Readonly<Record<string, unknown>>;
 
 /**
  * What `elicitation/create` asks (form or URL mode).
@@ -248,17 +252,6 @@ export const ElicitRequestParams = t.intersection(
 );
 export type ElicitRequestParams = t.TypeOf<typeof ElicitRequestParams>;
 
-/**
- * What the client answers to `elicitation/create`.
- *
- * @example
- * ElicitResult.is({ action: 'accept', content: { login: 'octocat' } }); // true
- */
-export const ElicitResult = t.intersection(
-  [t.type({ action: t.keyof({ accept: null, decline: null, cancel: null }) }), t.partial({ content: t.UnknownRecord })],
-  'ElicitResult',
-);
-export type ElicitResult = t.TypeOf<typeof ElicitResult>;
 
 /**
  * What `sampling/createMessage` asks.
@@ -272,17 +265,6 @@ export const CreateMessageRequestParams = t.intersection(
 );
 export type CreateMessageRequestParams = t.TypeOf<typeof CreateMessageRequestParams>;
 
-/**
- * What the client answers to `sampling/createMessage`.
- *
- * @example
- * CreateMessageResult.is({ role: 'assistant', content: { type: 'text', text: 'Paris' }, model: 'm' }); // true
- */
-export const CreateMessageResult = t.intersection(
-  [t.type({ role: t.string, content: t.unknown, model: t.string }), t.partial({ stopReason: t.string })],
-  'CreateMessageResult',
-);
-export type CreateMessageResult = t.TypeOf<typeof CreateMessageResult>;
 
 /**
  * What `roots/list` asks: nothing but `_meta`.
@@ -293,14 +275,6 @@ export type CreateMessageResult = t.TypeOf<typeof CreateMessageResult>;
 export const ListRootsRequestParams = t.UnknownRecord;
 export type ListRootsRequestParams = t.TypeOf<typeof ListRootsRequestParams>;
 
-/**
- * What the client answers to `roots/list`.
- *
- * @example
- * ListRootsResult.is({ roots: [{ uri: 'file:///work', name: 'work' }] }); // true
- */
-export const ListRootsResult = t.type({ roots: t.array(t.intersection([t.type({ uri: t.string }), t.partial({ name: t.string })])) }, 'ListRootsResult');
-export type ListRootsResult = t.TypeOf<typeof ListRootsResult>;
 
 /**
  * The eight syslog levels of `logging/setLevel` (2025-11-25).

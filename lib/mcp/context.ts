@@ -9,6 +9,8 @@ import type { RequestContext } from '../handler/context.js';
 import type { CancelReason } from '../manager/request-key.js';
 import type { RequestOptions } from '../peer/request-options.js';
 import { LOG_LEVELS, LoggingLevel } from './wire.js';
+import { inputResponsesOf, type InputResponses } from './input-responses.js';
+import type { RequestState } from './request-state.js';
 
 /** The `_meta` key of a 2026-07-28 request that asks for log messages, and from which level. */
 export const META_LOG_LEVEL = 'io.modelcontextprotocol/logLevel';
@@ -33,7 +35,26 @@ export interface McpContext extends RequestContext {
   readonly clientCapabilities: Readonly<Record<string, unknown>>;
   /** The token the request asked progress under (`_meta.progressToken`), if it did: `ctx.progress` sends nothing without one. */
   readonly progressToken: ProgressToken | undefined;
+  /**
+   * The client's answers to what an earlier round asked for with `inputRequired` (2026-07-28,
+   * `params.inputResponses`), read by key; empty on a first call and in 2025-11-25.
+   */
+  readonly inputResponses: InputResponses;
+  /**
+   * The state an earlier round returned with `inputRequired`, once the server verified it was
+   * sealed by this server, for this request (method and name), and has not expired; `undefined`
+   * on a first call. A state that fails the check never reaches the handler (-32602).
+   */
+  readonly requestState: RequestState | undefined;
 }
+
+/** What a retried 2026-07-28 request brought: the client's answers, and the verified state. */
+export interface Round {
+  readonly inputResponses?: Readonly<Record<string, unknown>>;
+  readonly requestState?: RequestState;
+}
+
+const NO_RESPONSES = inputResponsesOf(undefined);
 
 /** What the server keeps per connection (2025-11-25: set by `initialize` and `logging/setLevel`). */
 export interface ConnectionState {
@@ -52,7 +73,18 @@ export class McpRequestContext implements McpContext {
     private readonly ctx: RequestContext,
     private readonly params: unknown,
     private readonly state: ConnectionState | undefined,
+    private readonly round: Round = {},
   ) {}
+
+  // decoded per key when read: most handlers read none
+  private responses: InputResponses | undefined = undefined;
+  get inputResponses(): InputResponses {
+    if (this.round.inputResponses === undefined) return NO_RESPONSES;
+    return (this.responses ??= inputResponsesOf(this.round.inputResponses));
+  }
+  get requestState(): RequestState | undefined {
+    return this.round.requestState;
+  }
 
   get requestId(): RequestId {
     return this.ctx.requestId;

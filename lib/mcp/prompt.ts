@@ -5,6 +5,7 @@ import { PREVIEW_MAX, preview } from '../codec/preview.js';
 import { JsonRpcError } from '../errors.js';
 import type { Completer } from './completion.js';
 import type { McpContext } from './context.js';
+import type { InputRequired } from './input-required.js';
 import { jsonSchemaOf, validate, type ArgsSchema } from './schema.js';
 import type { GetPromptResult } from './wire.js';
 
@@ -16,8 +17,8 @@ export interface PromptArgument {
   readonly required?: boolean;
 }
 
-/** What a prompt's `get` may give: a whole {@link GetPromptResult}, or a text (one user message). */
-export type PromptOutput = GetPromptResult | string;
+/** What a prompt's `get` may give: a whole {@link GetPromptResult}, a text (one user message), or, in 2026-07-28, what it still needs ({@link InputRequired}). */
+export type PromptOutput = GetPromptResult | string | InputRequired;
 
 /** A prompt as `mcpServer` serves it. */
 export interface McpPrompt {
@@ -25,7 +26,7 @@ export interface McpPrompt {
   readonly descriptor: Readonly<Record<string, unknown>>;
   /** Completions of its arguments, by argument name (`completion/complete` with a `ref/prompt`). */
   readonly complete: Readonly<Record<string, Completer>>;
-  get(args: unknown, ctx: McpContext): Observable<GetPromptResult>;
+  get(args: unknown, ctx: McpContext): Observable<GetPromptResult | InputRequired>;
 }
 
 /** The definition of a prompt. */
@@ -56,7 +57,7 @@ const argumentsOf = (schema: Record<string, unknown> | undefined): PromptArgumen
   }));
 };
 
-const shaped = (out: PromptOutput): GetPromptResult =>
+const shaped = (out: PromptOutput): GetPromptResult | InputRequired =>
   typeof out === 'string' ? { messages: [{ role: 'user', content: { type: 'text', text: out } }] } : out;
 
 /**
@@ -95,14 +96,14 @@ export const prompt = <A = Record<string, string>>(definition: PromptDefinition<
     get: (raw, ctx) =>
       defer(() => {
         const given = raw === undefined ? {} : raw;
-        const run = (a: A): Observable<GetPromptResult> => from(get(a, ctx)).pipe(map(shaped));
+        const run = (a: A): Observable<GetPromptResult | InputRequired> => from(get(a, ctx)).pipe(map(shaped));
         if (args === undefined) {
           const missing = required.filter((k) => (given as Record<string, unknown>)[k] === undefined);
           if (missing.length > 0) refuse(missing.map((k) => `${k}: required`));
           return run(given as A);
         }
         const checked = validate(args, given);
-        const decide = (r: E.Either<readonly string[], A>): Observable<GetPromptResult> => (E.isLeft(r) ? refuse(r.left) : run(r.right));
+        const decide = (r: E.Either<readonly string[], A>): Observable<GetPromptResult | InputRequired> => (E.isLeft(r) ? refuse(r.left) : run(r.right));
         return checked instanceof Promise ? from(checked).pipe(switchMap(decide)) : decide(checked);
       }),
   };

@@ -1,10 +1,11 @@
 import { defer, from, map, type Observable, type ObservableInput } from 'rxjs';
 import type { Completer } from './completion.js';
 import type { McpContext } from './context.js';
+import type { InputRequired } from './input-required.js';
 import type { ResourceContents } from './wire.js';
 
-/** What a resource's `read` may give: its contents, or a text (one text content of the resource's type). */
-export type ResourceOutput = readonly ResourceContents[] | string;
+/** What a resource's `read` may give: its contents, a text (one text content of the resource's type), or, in 2026-07-28, what it still needs ({@link InputRequired}). */
+export type ResourceOutput = readonly ResourceContents[] | string | InputRequired;
 
 /** What a resource says of itself in `resources/list`, and a template in `resources/templates/list`. */
 export interface ResourceInfo {
@@ -21,7 +22,7 @@ export interface ResourceInfo {
 export interface McpResource {
   readonly uri: string;
   readonly descriptor: Readonly<Record<string, unknown>>;
-  read(ctx: McpContext): Observable<readonly ResourceContents[]>;
+  read(ctx: McpContext): Observable<readonly ResourceContents[] | InputRequired>;
 }
 
 /** A template of URIs as `mcpServer` serves it: a URI it matches is read with its variables. */
@@ -32,7 +33,7 @@ export interface McpResourceTemplate {
   readonly complete: Readonly<Record<string, Completer>>;
   /** The variables of `uri`, or `undefined` when the template does not match it. */
   match(uri: string): Readonly<Record<string, string>> | undefined;
-  read(uri: string, variables: Readonly<Record<string, string>>, ctx: McpContext): Observable<readonly ResourceContents[]>;
+  read(uri: string, variables: Readonly<Record<string, string>>, ctx: McpContext): Observable<readonly ResourceContents[] | InputRequired>;
 }
 
 const infoOf = (i: ResourceInfo): Record<string, unknown> => {
@@ -48,7 +49,7 @@ const infoOf = (i: ResourceInfo): Record<string, unknown> => {
   };
 };
 
-const contentsOf = (uri: string, mimeType: string | undefined) => (out: ResourceOutput): readonly ResourceContents[] =>
+const contentsOf = (uri: string, mimeType: string | undefined) => (out: ResourceOutput): readonly ResourceContents[] | InputRequired =>
   typeof out === 'string' ? [mimeType === undefined ? { uri, text: out } : { uri, mimeType, text: out }] : out;
 
 /**

@@ -13,11 +13,14 @@ import type { Handler } from '../handler/run-request.js';
 import { completeWith } from './completion.js';
 import { McpRequestContext, type ConnectionState } from './context.js';
 import { mirroredOf } from './header-params.js';
+import { inputRequired, type InputRequired } from './input-required.js';
 import { DEFAULT_PAGE_SIZE, pageOf } from './paginate.js';
 import type { McpPrompt } from './prompt.js';
+import { requestStateCodec, type RequestStateCodec, type RequestStateOptions, type StateBinding } from './request-state.js';
 import { MAX_URI_LENGTH, type McpResource, type McpResourceTemplate } from './resource.js';
+import { answerRound, openRound } from './round.js';
 import type { McpTool } from './tool.js';
-import { CallToolParams, CompleteParams, GetPromptParams, InitializeParams, ListParams, ReadResourceParams, SetLevelParams, type Implementation } from './wire.js';
+import { CallToolParams, CompleteParams, GetPromptParams, InitializeParams, ListParams, ReadResourceParams, SetLevelParams, type Implementation, type ResourceContents } from './wire.js';
 
 /** How long a client may keep a cacheable 2026-07-28 result, and who may share it (MCP `CacheableResult`). */
 export interface CacheHint {
@@ -41,6 +44,14 @@ export interface McpServerOptions {
   readonly pageSize?: number;
   /** The cache hint of every 2026 `server/discover`, list and `resources/read` result. Default `{ ttlMs: 0, scope: 'private' }`. */
   readonly cache?: CacheHint;
+  /**
+   * How the `requestState` of 2026-07-28 `inputRequired` answers is sealed (HMAC-SHA256, bound
+   * to the request, with a TTL): `{ secret, ttlMs? }`, or a codec of {@link requestStateCodec}.
+   * Without it, a handler may still answer `inputRequired` with `inputRequests` alone, but one
+   * that returns a `requestState` gets -32603 (state is never sent unsealed), and a request
+   * that echoes one gets -32602.
+   */
+  readonly requestState?: RequestStateOptions | RequestStateCodec;
 }
 
 /**
@@ -131,6 +142,8 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
   const ttlMs = options.cache?.ttlMs ?? 0;
   if (!(Number.isInteger(ttlMs) && ttlMs >= 0)) throw new TypeError(`mcpServer: cache.ttlMs must be a non-negative integer, got ${String(ttlMs)}`);
   const cacheScope = options.cache?.scope ?? 'private';
+  const sealer = options.requestState;
+  const codec: RequestStateCodec | undefined = sealer === undefined ? undefined : 'seal' in sealer ? sealer : requestStateCodec(sealer);
   const completes = [...prompts.values()].some((p) => Object.keys(p.complete).length > 0) || templates.some((x) => Object.keys(x.complete).length > 0);
 
   const capabilities: Rec = {
@@ -158,6 +171,13 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
     return s;
   };
   const mcpContext = (ctx: RequestContext, params: unknown): McpRequestContext => new McpRequestContext(ctx, params, states.get(ctx.connection));
+  // a request that may answer inputRequired (2026-07-28): its retry's answers and state checked
+  // before the handler runs, and an inputRequired answer written (or refused) after
+  const withRounds = <R>(params: unknown, ctx: RequestContext, binding: StateBinding, run: (mctx: McpRequestContext) => Observable<R>): Observable<object> => {
+    const era = ctx.era ?? '2025-11-25';
+    const mctx = new McpRequestContext(ctx, params, states.get(ctx.connection), openRound(params, era, codec, binding));
+    return run(mctx).pipe(map((out) => answerRound(out, era, mctx.clientCapabilities, codec, binding) as object));
+  };
 
   // 2026-07-28 results name their kind, the server, and, where cacheable, how long they keep
   const shape = (method: string, era: ProtocolEra) => (result: Rec): Rec => {
@@ -210,7 +230,7 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
         const p = paramsOf(CallToolParams, params, 'tools/call');
         const found = tools.get(p.name);
         if (found === undefined) throw new JsonRpcError(ErrorCodes.InvalidParams, `Unknown tool: ${preview(p.name, PREVIEW_MAX)}`);
-        return found.call(p.arguments, mcpContext(ctx, params));
+        return withRounds(params, ctx, { method: 'tools/call', name: p.name }, (mctx) => found.call(p.arguments, mctx));
       });
   }
   if (prompts.size > 0) {
@@ -220,7 +240,7 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
         const p = paramsOf(GetPromptParams, params, 'prompts/get');
         const found = prompts.get(p.name);
         if (found === undefined) throw new JsonRpcError(ErrorCodes.InvalidParams, `Unknown prompt: ${preview(p.name, PREVIEW_MAX)}`);
-        return found.get(p.arguments, mcpContext(ctx, params));
+        return withRounds(params, ctx, { method: 'prompts/get', name: p.name }, (mctx) => found.get(p.arguments, mctx));
       });
   }
   if (resources.size > 0 || templates.length > 0) {
@@ -229,19 +249,21 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
     impls['resources/read'] = (params, ctx) =>
       defer(() => {
         const { uri } = paramsOf(ReadResourceParams, params, 'resources/read');
-        const mctx = mcpContext(ctx, params);
         const fixed = resources.get(uri);
-        const read$ = fixed?.read(mctx) ?? templates.reduce<Observable<readonly unknown[]> | undefined>((found, x) => {
-          if (found !== undefined) return found;
-          const variables = x.match(uri);
-          return variables === undefined ? undefined : x.read(uri, variables, mctx);
-        }, undefined);
-        if (read$ === undefined) {
+        const reader = fixed === undefined
+          ? templates.reduce<((mctx: McpRequestContext) => Observable<readonly ResourceContents[] | InputRequired>) | undefined>((found, x) => {
+              if (found !== undefined) return found;
+              const variables = x.match(uri);
+              return variables === undefined ? undefined : (mctx) => x.read(uri, variables, mctx);
+            }, undefined)
+          : (mctx: McpRequestContext) => fixed.read(mctx);
+        if (reader === undefined) {
           // 2026-07-28 (SEP-2164): -32602 with the uri; 2025-11-25: -32002, its own code for it
           const code = ctx.era === '2026-07-28' ? ErrorCodes.InvalidParams : ErrorCodes.ResourceNotFound;
           throw new JsonRpcError(code, 'Resource not found', { uri: uri.length <= MAX_URI_LENGTH ? uri : preview(uri, PREVIEW_MAX) });
         }
-        return read$.pipe(map((contents) => ({ contents })));
+        return withRounds(params, ctx, { method: 'resources/read', name: uri }, (mctx) =>
+          reader(mctx).pipe(map((out) => (inputRequired.is(out) ? out : { contents: out }))));
       });
   }
   if (resources.size > 0 || templates.length > 0) {

@@ -4,12 +4,16 @@ import { PREVIEW_MAX, preview } from '../codec/preview.js';
 import { JsonRpcError } from '../errors.js';
 import type { McpContext } from './context.js';
 import { headerParams, type HeaderParam } from './header-params.js';
+import { inputRequired, type InputRequired } from './input-required.js';
 import type { JsonSchema } from './json-schema.js';
 import { jsonSchemaOf, validate, type ArgsSchema } from './schema.js';
 import type { CallToolResult } from './wire.js';
 
-/** What a tool's `run` may give: a whole {@link CallToolResult}, or a text (one text block). */
-export type ToolOutput = CallToolResult | string;
+/**
+ * What a tool's `run` may give: a whole {@link CallToolResult}, a text (one text block), or, in
+ * 2026-07-28, what it still needs from the client ({@link InputRequired}).
+ */
+export type ToolOutput = CallToolResult | string | InputRequired;
 
 /** A tool as `mcpServer` serves it: its `tools/list` entry, and how to call it. */
 export interface McpTool {
@@ -18,8 +22,8 @@ export interface McpTool {
   readonly descriptor: Readonly<Record<string, unknown>>;
   /** The arguments its inputSchema marks with `x-mcp-header`, which a 2026-07-28 HTTP call mirrors in `Mcp-Param-*` headers. */
   readonly headerParams: readonly HeaderParam[];
-  /** Validate the arguments and run the tool: one result, or an error for the protocol. */
-  call(args: unknown, ctx: McpContext): Observable<CallToolResult>;
+  /** Validate the arguments and run the tool: one result (or what it needs first), or an error for the protocol. */
+  call(args: unknown, ctx: McpContext): Observable<CallToolResult | InputRequired>;
 }
 
 /** The definition of a tool: its name, what it says of itself, how its arguments are checked, and its work. */
@@ -69,8 +73,10 @@ const text = (t: string): CallToolResult => ({ content: [{ type: 'text', text: t
  */
 export const toolError = (message: string): CallToolResult => ({ content: [{ type: 'text', text: message }], isError: true });
 
-const shaped = (out: ToolOutput, hasOutputSchema: boolean): CallToolResult => {
+const shaped = (out: ToolOutput, hasOutputSchema: boolean): CallToolResult | InputRequired => {
   if (typeof out === 'string') return text(out);
+  // the server writes it (and checks it is allowed): it is not a tool's result
+  if (inputRequired.is(out)) return out;
   if (typeof out !== 'object' || out === null || !Array.isArray(out.content)) {
     // a structured result alone: MCP asks for its JSON as text too, for clients that read only content
     if (hasOutputSchema && typeof out === 'object' && out !== null && 'structuredContent' in out) return { ...out, content: [{ type: 'text', text: JSON.stringify(out.structuredContent) }] };
@@ -117,9 +123,9 @@ export const tool = <A = Record<string, unknown>>(definition: ToolDefinition<A>)
     ...(icons === undefined ? {} : { icons }),
     ...(_meta === undefined ? {} : { _meta }),
   };
-  const invalid = (problems: readonly string[]): Observable<CallToolResult> =>
+  const invalid = (problems: readonly string[]): Observable<CallToolResult | InputRequired> =>
     of(toolError(preview(`Invalid arguments for tool ${name}: ${problems.join('; ')}`, PREVIEW_MAX * 4)));
-  const runWith = (a: A, ctx: McpContext): Observable<CallToolResult> =>
+  const runWith = (a: A, ctx: McpContext): Observable<CallToolResult | InputRequired> =>
     defer(() => run(a, ctx)).pipe(
       map((out) => shaped(out, outputSchema !== undefined)),
       // a protocol error stays one; any other failure is the tool's, told to the model
@@ -138,7 +144,7 @@ export const tool = <A = Record<string, unknown>>(definition: ToolDefinition<A>)
         if (E.isLeft(present)) return invalid(present.left);
         if (args === undefined) return runWith(present.right as A, ctx);
         const checked = validate(args, present.right);
-        const decide = (r: E.Either<readonly string[], A>): Observable<CallToolResult> => (E.isLeft(r) ? invalid(r.left) : runWith(r.right, ctx));
+        const decide = (r: E.Either<readonly string[], A>): Observable<CallToolResult | InputRequired> => (E.isLeft(r) ? invalid(r.left) : runWith(r.right, ctx));
         // a synchronous validator answers at once; only an asynchronous one costs a turn
         return checked instanceof Promise ? from(checked).pipe(switchMap(decide)) : decide(checked);
       }),

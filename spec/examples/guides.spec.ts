@@ -158,9 +158,23 @@ describe('the MCP server guide, run', function () {
   });
 });
 
+describe('the multi-round guide\'s example (examples/guides/mcp-input-rounds.ts)', function () {
+  this.timeout(EXIT_WITHIN_MS + 5_000);
+
+  it('should finish a booking in rounds, refuse a tampered state and an undeclared kind, leave nothing after a cancel, and exit 0', async () => {
+    const r = await runGuide('mcp-input-rounds.ts');
+    expectClean(r);
+    const out = r.stdout;
+    expect(out).to.include('client  round: asked for who\nclient  round: asked for confirm, with a state\nclient  result: Booked a table for Alice');
+    expect(out).to.include('client  tampered state: -32602 requestState integrity check failed {"reason":"invalid_request_state"}');
+    expect(out).to.include('client  without elicitation: -32021 {"requiredCapabilities":{"elicitation":{}}}');
+    expect(out).to.include('server  after the cancel: 1 cleanup ran; in flight: 0');
+  });
+});
+
 // ---- the guides themselves: their code is the example's, their links resolve in a clone ----------
 
-const GUIDES = ['peer-in-an-rxjs-app', 'serve-an-existing-stream', 'cancellable-streams', 'mcp-client', 'both-eras-over-http', 'mcp-server'] as const;
+const GUIDES = ['peer-in-an-rxjs-app', 'serve-an-existing-stream', 'cancellable-streams', 'mcp-client', 'both-eras-over-http', 'mcp-server', 'mcp-input-rounds'] as const;
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 
 /** The lines of some code, trimmed, without blank ones: an excerpt may be dedented. */

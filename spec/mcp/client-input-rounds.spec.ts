@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { McpClientError, withInputRounds, type InputResponses, type RoundParams } from '../../lib/index.js';
+import { McpClientError, withInputRounds, type InputResponseMap, type RoundParams } from '../../lib/index.js';
 
 // Input rounds (MCP 2026-07-28 basic/patterns/mrtr) drawn: each round is a cold request; between
 // two rounds only the fulfilment runs; the bound ends the run; an unsubscribe cancels only the
@@ -17,7 +17,7 @@ describe('withInputRounds', () => {
     scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const r1 = cold('--a|', { a: asked('s1') });
       const r2 = cold('--b|', { b: done });
-      const answers = cold<InputResponses>('-r|', { r: { q: { action: 'accept' } } });
+      const answers = cold<InputResponseMap>('-r|', { r: { q: { action: 'accept' } } });
       const rounds: Array<Observable<unknown>> = [r1, r2];
       const run$ = withInputRounds((p) => (sent.push(p), rounds[sent.length - 1] as Observable<unknown>), () => answers, 'tools/call', 3);
       expectObservable(run$).toBe('-----d|', { d: done });
@@ -31,7 +31,7 @@ describe('withInputRounds', () => {
   it('should error with INPUT_ROUNDS_EXCEEDED after maxRounds retries, carrying the last input_required result', () => {
     scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const again = cold('-a|', { a: asked('s') });
-      const answers = cold<InputResponses>('r|', { r: { q: { action: 'decline' } } });
+      const answers = cold<InputResponseMap>('r|', { r: { q: { action: 'decline' } } });
       const run$ = withInputRounds(() => again, () => answers, 'tools/call', 2);
       const error = new McpClientError('INPUT_ROUNDS_EXCEEDED', 'tools/call still required input after 2 rounds', { rounds: 2, lastResult: asked('s') });
       expectObservable(run$).toBe('---#', undefined, error);
@@ -44,7 +44,7 @@ describe('withInputRounds', () => {
     scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const r1 = cold('-a|', { a: asked('s1') });
       const r2 = cold('------b|', { b: done });
-      const answers = cold<InputResponses>('r|', { r: { q: { action: 'accept' } } });
+      const answers = cold<InputResponseMap>('r|', { r: { q: { action: 'accept' } } });
       const rounds = [r1, r2];
       let n = 0;
       const run$ = withInputRounds(() => rounds[n++] as Observable<unknown>, () => answers, 'tools/call', 5);

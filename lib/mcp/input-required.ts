@@ -1,0 +1,156 @@
+import type { RequestState } from './request-state.js';
+
+// MCP 2026-07-28 multi-round-trip requests (SEP-2322): instead of sending the client a request
+// of its own (sampling, elicitation, roots) in the middle of a call, a server answers the call
+// with what it needs, and the client calls again with the answers.
+
+/** The params of an `elicitation/create` input request: a form (the default) or a URL to visit (MCP `ElicitRequestParams`). */
+export type ElicitParams =
+  | { readonly mode?: 'form'; readonly message: string; readonly requestedSchema: Readonly<Record<string, unknown>>; readonly [key: string]: unknown }
+  | { readonly mode: 'url'; readonly message: string; readonly url: string; readonly elicitationId: string; readonly [key: string]: unknown };
+
+/** One message of a sampling request (MCP `SamplingMessage`). */
+export interface SamplingMessage {
+  readonly role: 'user' | 'assistant';
+  readonly content: Readonly<Record<string, unknown>> | readonly Readonly<Record<string, unknown>>[];
+}
+
+/** The params of a `sampling/createMessage` input request (MCP `CreateMessageRequestParams`). */
+export interface CreateMessageParams {
+  readonly messages: readonly SamplingMessage[];
+  readonly maxTokens: number;
+  readonly systemPrompt?: string;
+  readonly [key: string]: unknown;
+}
+
+/** One thing a server asks of the client (MCP `InputRequest`): the method and params of the request it would have sent. */
+export type InputRequest =
+  | { readonly method: 'elicitation/create'; readonly params: ElicitParams }
+  | { readonly method: 'sampling/createMessage'; readonly params: CreateMessageParams }
+  | { readonly method: 'roots/list'; readonly params?: Readonly<Record<string, unknown>> };
+
+const TAG: unique symbol = Symbol('mcp-rx-cancel/input-required');
+
+/**
+ * A handler's answer that it needs more before it can finish: what to ask the client (by keys
+ * the handler chooses, each answered under the same key on the retry), and the state to get back
+ * with the answers. Built with {@link inputRequired}; the server writes it as an
+ * `InputRequiredResult` (`resultType: 'input_required'`), sealing the state.
+ */
+export interface InputRequired {
+  readonly [TAG]: true;
+  readonly inputRequests?: Readonly<Record<string, InputRequest>>;
+  readonly requestState?: RequestState;
+}
+
+/** What {@link inputRequired} takes: at least one of the two. */
+export interface InputRequiredInit {
+  readonly inputRequests?: Readonly<Record<string, InputRequest>>;
+  readonly requestState?: RequestState;
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
+
+const make = (init: InputRequiredInit): InputRequired => {
+  const { inputRequests, requestState } = init;
+  // MCP: at least one of the two, else the client has nothing to do and nothing to echo
+  if (inputRequests === undefined && requestState === undefined) throw new TypeError('inputRequired: give inputRequests, requestState or both');
+  if (inputRequests !== undefined && (!isRecord(inputRequests) || Object.keys(inputRequests).some((k) => k.length === 0)))
+    throw new TypeError('inputRequired: inputRequests must be an object of input requests under non-empty keys');
+  if (requestState !== undefined && typeof requestState !== 'string' && !isRecord(requestState))
+    throw new TypeError('inputRequired: requestState must be a string or an object');
+  return Object.freeze({
+    [TAG]: true as const,
+    ...(inputRequests === undefined ? {} : { inputRequests }),
+    ...(requestState === undefined ? {} : { requestState }),
+  });
+};
+
+/**
+ * Answer a 2026-07-28 `tools/call`, `prompts/get` or `resources/read` with what the handler still
+ * needs (SEP-2322). Return it from a tool's `run`, a prompt's `get` or a resource's `read`; on the
+ * retry, `ctx.inputResponses` has the client's answers and `ctx.requestState` the verified state.
+ * The helpers build each kind of input request.
+ *
+ * @example
+ * run: (_args, ctx) => {
+ *   const name = ctx.inputResponses.accepted('user_name', t.type({ name: t.string }))?.name;
+ *   if (name !== undefined) return Promise.resolve(`Hello, ${name}!`);
+ *   return Promise.resolve(inputRequired({
+ *     inputRequests: { user_name: inputRequired.elicit({ message: 'What is your name?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } }) },
+ *   }));
+ * },
+ */
+export const inputRequired = Object.assign(make, {
+  /**
+   * An `elicitation/create` input request.
+   *
+   * @example
+   * inputRequired.elicit({ message: 'Please confirm', requestedSchema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] } });
+   */
+  elicit: (params: ElicitParams): InputRequest => ({ method: 'elicitation/create', params }),
+  /**
+   * A `sampling/createMessage` input request.
+   *
+   * @example
+   * inputRequired.createMessage({ messages: [{ role: 'user', content: { type: 'text', text: 'Summarise this' } }], maxTokens: 100 });
+   */
+  createMessage: (params: CreateMessageParams): InputRequest => ({ method: 'sampling/createMessage', params }),
+  /**
+   * A `roots/list` input request.
+   *
+   * @example
+   * inputRequired.listRoots();
+   */
+  listRoots: (): InputRequest => ({ method: 'roots/list', params: {} }),
+  /**
+   * Whether a handler's answer is an {@link InputRequired}.
+   *
+   * @example
+   * inputRequired.is(inputRequired({ requestState: 'x' })); // true
+   */
+  is: (u: unknown): u is InputRequired => isRecord(u) && (u as { [TAG]?: unknown })[TAG] === true,
+});
+
+/**
+ * The client capabilities an input request needs (MCP 2026-07-28: a server asks only for what the
+ * request's `_meta` declares): `elicitation` (with `url` for a URL elicitation), `sampling`
+ * (with `tools` when the request offers tools), `roots`.
+ *
+ * @example
+ * capabilityNeeded(inputRequired.listRoots()); // { roots: {} }
+ */
+export const capabilityNeeded = (r: InputRequest): Readonly<Record<string, Readonly<Record<string, unknown>>>> => {
+  switch (r.method) {
+    case 'elicitation/create':
+      return { elicitation: r.params.mode === 'url' ? { url: {} } : {} };
+    case 'sampling/createMessage':
+      return { sampling: r.params['tools'] === undefined ? {} : { tools: {} } };
+    case 'roots/list':
+      return { roots: {} };
+  }
+};
+
+/**
+ * The capabilities `requests` need that `declared` lacks, merged into one ClientCapabilities
+ * object (the `requiredCapabilities` of a -32021), or `undefined` when all are declared. An
+ * `elicitation: {}` declares form elicitation (MCP: an empty object means form only).
+ *
+ * @example
+ * missingCapabilities({ a: inputRequired.listRoots() }, { sampling: {} }); // { roots: {} }
+ */
+export const missingCapabilities = (
+  requests: Readonly<Record<string, InputRequest>>,
+  declared: Readonly<Record<string, unknown>>,
+): Record<string, Record<string, unknown>> | undefined => {
+  const missing: Record<string, Record<string, unknown>> = {};
+  for (const r of Object.values(requests)) {
+    for (const [cap, subs] of Object.entries(capabilityNeeded(r))) {
+      const has = declared[cap];
+      const lacking = !isRecord(has) ? Object.keys(subs) : Object.keys(subs).filter((s) => has[s] === undefined);
+      if (isRecord(has) && lacking.length === 0) continue;
+      missing[cap] = { ...missing[cap], ...Object.fromEntries(lacking.map((s) => [s, {}])) };
+    }
+  }
+  return Object.keys(missing).length === 0 ? undefined : missing;
+};
