@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { NEVER, Subject, of, takeUntil } from 'rxjs';
-import { CancellationManager, serve, type RequestContext } from '../../lib/index.js';
+import { CancellationManager, serve, type ConnectionRef, type RequestContext } from '../../lib/index.js';
 import { Context } from '../../lib/handler/context.js';
 import { cancel, drive, flush, ofType, req } from '../helpers.js';
 
@@ -148,7 +148,7 @@ describe('Context', () => {
 });
 
 describe('ctx.connection', () => {
-  it('should be one frozen object for every request of a connection, and another for another connection', () => {
+  it('should be one object for every request of a connection, and another for another connection', () => {
     const seen: object[] = [];
     const handlers = { see: (_p: unknown, ctx: RequestContext) => (seen.push(ctx.connection), of({})) };
     const a = drive({ handlers });
@@ -159,7 +159,24 @@ describe('ctx.connection', () => {
     expect(seen).to.have.length(3);
     expect(seen[0]).to.equal(seen[1]);
     expect(seen[2]).to.not.equal(seen[0]);
-    expect(Object.isFrozen(seen[0])).to.equal(true);
+  });
+
+  it('should notify the peer after the request ended, hear the close once, and send nothing after it', () => {
+    const refs: ConnectionRef[] = [];
+    const closes: string[] = [];
+    const d = drive({ handlers: { watch: (_p: unknown, ctx: RequestContext) => (refs.push(ctx.connection), ctx.connection.onClose(() => void closes.push('closed')), of({})) } });
+    d.incoming.next(req(1, 'watch'));
+    const ref = refs[0]!;
+    ref.notify('notifications/resources/updated', { uri: 'r://a' });
+    expect(d.out.filter((m) => 'method' in m)).to.deep.equal([{ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'r://a' } }]);
+    expect(ref.closed).to.equal(false);
+    d.incoming.complete();
+    expect(closes).to.deep.equal(['closed']);
+    expect(ref.closed).to.equal(true);
+    ref.notify('notifications/resources/updated', { uri: 'r://b' });
+    ref.onClose(() => void closes.push('late'));
+    expect(d.out.filter((m) => 'method' in m)).to.have.length(1);
+    expect(closes).to.deep.equal(['closed', 'late']);
   });
 
   it('should key per-connection state in a WeakMap across serve() subscriptions', () => {
