@@ -110,6 +110,7 @@ export {
   Completion,
   CompleteRef,
   InputRequiredResult,
+  WireInputRequest,
   ElicitRequestParams,
   CreateMessageRequestParams,
   LoggingLevel,

@@ -16,7 +16,7 @@ import {
   ElicitResult,
   ListRootsRequestParams,
   ListRootsResult,
-  type InputRequest,
+  type WireInputRequest,
   type InputResponseMap,
 } from './client-shapes.js';
 
@@ -141,11 +141,11 @@ export const mcpClientHandlers = (handlers: McpClientHandlers = {}): Record<stri
  * fulfilInputRequests(handlers, { confirm: { method: 'elicitation/create', params: { message: 'Sure?' } } })
  *   .subscribe((responses) => retryWith(responses));
  */
-export const fulfilInputRequests = (handlers: McpClientHandlers, requests: Readonly<Record<string, InputRequest>>): Observable<InputResponseMap> => {
+export const fulfilInputRequests = (handlers: McpClientHandlers, requests: Readonly<Record<string, WireInputRequest>>): Observable<InputResponseMap> => {
   const keys = Object.keys(requests);
   return forkJoin(
     keys.map((key) => {
-      const request = requests[key] as InputRequest;
+      const request = requests[key] as WireInputRequest;
       const route = Object.hasOwn(ROUTES, request.method) ? ROUTES[request.method] : undefined;
       const handler = route?.pick(handlers);
       if (route === undefined || handler === undefined)

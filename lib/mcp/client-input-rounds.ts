@@ -3,7 +3,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import { defer, mergeMap, of, throwError, type Observable } from 'rxjs';
 import { decodeAs, resultTypeOf } from './client-decode.js';
 import { McpClientError } from './client-errors.js';
-import { InputRequiredResult, type InputRequest, type InputResponseMap } from './client-shapes.js';
+import { InputRequiredResult, type WireInputRequest, type InputResponseMap } from './client-shapes.js';
 
 /** The default bound of {@link withInputRounds}: retries after `input_required`, as the official SDK v2 client (10). */
 export const DEFAULT_MAX_INPUT_ROUNDS = 10;
@@ -55,7 +55,7 @@ export const inputRequiredOf = (method: string, u: unknown): E.Either<McpClientE
  */
 export const withInputRounds = (
   send: (round: RoundParams | undefined) => Observable<unknown>,
-  fulfil: (requests: Readonly<Record<string, InputRequest>>) => Observable<InputResponseMap>,
+  fulfil: (requests: Readonly<Record<string, WireInputRequest>>) => Observable<InputResponseMap>,
   method: string,
   maxRounds: number = DEFAULT_MAX_INPUT_ROUNDS,
 ): Observable<unknown> =>

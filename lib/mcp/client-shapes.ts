@@ -210,13 +210,15 @@ export type UnsupportedVersionData = t.TypeOf<typeof UnsupportedVersionData>;
 export const ResultKind = t.partial({ resultType: t.string }, 'ResultKind');
 
 /**
- * One request a server embeds in an `input_required` result: `elicitation/create`, `sampling/createMessage` or `roots/list`.
+ * One request a server embeds in an `input_required` result, as a client reads it off the wire: a
+ * method (`elicitation/create`, `sampling/createMessage`, `roots/list`, or one it does not know)
+ * and its params. A server builds the typed `InputRequest` with `inputRequired` instead.
  *
  * @example
- * InputRequest.is({ method: 'roots/list' }); // true
+ * WireInputRequest.is({ method: 'roots/list' }); // true
  */
-export const InputRequest = t.intersection([t.type({ method: t.string }), t.partial({ params: t.UnknownRecord })], 'InputRequest');
-export type InputRequest = t.TypeOf<typeof InputRequest>;
+export const WireInputRequest = t.intersection([t.type({ method: t.string }), t.partial({ params: t.UnknownRecord })], 'WireInputRequest');
+export type WireInputRequest = t.TypeOf<typeof WireInputRequest>;
 
 /**
  * A 2026-07-28 `InputRequiredResult` (`basic/patterns/mrtr.mdx`): the requests to fulfil, by key,
@@ -227,7 +229,7 @@ export type InputRequest = t.TypeOf<typeof InputRequest>;
  * InputRequiredResult.is({ resultType: 'input_required', requestState: 'opaque' }); // true
  */
 export const InputRequiredResult = t.intersection(
-  [t.type({ resultType: t.literal('input_required') }), t.partial({ inputRequests: t.record(t.string, InputRequest), requestState: t.string })],
+  [t.type({ resultType: t.literal('input_required') }), t.partial({ inputRequests: t.record(t.string, WireInputRequest), requestState: t.string })],
   'InputRequiredResult',
 );
 export type InputRequiredResult = t.TypeOf<typeof InputRequiredResult>;
