@@ -182,6 +182,13 @@ describe('the apps, ours and the official SDK v2\'s (examples/apps/)', function 
       }
     });
 
+    it('should be what docs/guides/mcp-server.md says they are', () => {
+      const guide = readFileSync(fileURLToPath(new URL('../../docs/guides/mcp-server.md', import.meta.url)), 'utf8');
+      const rows = [...guide.matchAll(/^\| [^|]+ \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$/gm)].map((m) => m.slice(1).map(Number));
+      const measured = APPS.map((app) => [measure(app, 'ours'), measure(app, 'sdk-v2')]).map(([o, s]) => [o!.lines, s!.lines, o!.chars, s!.chars]);
+      expect(rows).to.deep.equal(measured);
+    });
+
     it('should lay both twins out alike: no line wider than 160', () => {
       for (const app of APPS) for (const side of SIDES) expect(measure(app, side).widest, `${app}.${side}`).to.be.at.most(MAX_WIDTH);
     });
