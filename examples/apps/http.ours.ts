@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import { endWith, ignoreElements, interval, take, tap } from 'rxjs';
 import { mcpServer, streamableHttp, tool } from '../../lib/index.js';
-import { z } from './zod.js';
+import { z } from 'zod';
 
 const count = tool({
   name: 'count',

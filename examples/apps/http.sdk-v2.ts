@@ -9,7 +9,7 @@ import { McpServer, WebStandardStreamableHTTPServerTransport, createMcpHandler, 
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from './zod.js';
+import { z } from 'zod';
 
 const counter = (): McpServer => {
   const server = new McpServer({ name: 'counter', version: '1.0.0' });

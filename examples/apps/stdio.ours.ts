@@ -4,7 +4,7 @@
 // Run: npx tsx examples/apps/stdio.ours.ts (spawned by an MCP client; the twin is stdio.sdk-v2.ts)
 import { endWith, ignoreElements, interval, take, tap } from 'rxjs';
 import { connect, mcpServer, ndjson, tool } from '../../lib/index.js';
-import { z } from './zod.js';
+import { z } from 'zod';
 
 const count = tool({
   name: 'count',

@@ -5,7 +5,7 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from './zod.js';
+import { z } from 'zod';
 
 const counter = (): McpServer => {
   const server = new McpServer({ name: 'counter', version: '1.0.0' });

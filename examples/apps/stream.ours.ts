@@ -5,7 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { endWith, fromEvent, ignoreElements, interval, map, take, tap } from 'rxjs';
 import { createPeer, mcpServer, tool } from '../../lib/index.js';
-import { z } from './zod.js';
+import { z } from 'zod';
 
 const count = tool({
   name: 'count',

@@ -7,7 +7,7 @@ import { McpServer, type JSONRPCMessage, type Transport } from '@modelcontextpro
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort } from 'node:worker_threads';
-import { z } from './zod.js';
+import { z } from 'zod';
 
 const counter = (): McpServer => {
   const server = new McpServer({ name: 'counter', version: '1.0.0' });

@@ -5,8 +5,8 @@ import * as t from 'io-ts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { interval, last, map, take, tap } from 'rxjs';
-import { z } from 'zod/v4';
-import { mcpServer, prompt, resource, resourceTemplate, streamableHttp, tool, type JsonSchema } from '../../lib/index.js';
+import { z } from 'zod';
+import { mcpServer, prompt, resource, resourceTemplate, streamableHttp, tool } from '../../lib/index.js';
 
 // An MCP server built on mcpServer: two tools (arguments checked by io-ts and by zod), a prompt
 // with completion, a resource and a template, served in both eras on one HTTP endpoint. The
@@ -41,13 +41,11 @@ const count = tool({
   },
 });
 
-// a tool whose arguments zod checks (any Standard Schema validator fits); zod's JSON Schema shows on the wire
-const Forecast = z.object({ city: z.string().min(1), days: z.number().int().min(1).max(7).default(1) });
+// a tool whose arguments zod checks (any Standard Schema validator fits); zod 4.2+ gives its JSON Schema too
 const forecast = tool({
   name: 'forecast',
   description: 'The weather to come in a city',
-  args: Forecast,
-  inputSchema: z.toJSONSchema(Forecast, { io: 'input' }) as JsonSchema,
+  args: z.object({ city: z.string().min(1), days: z.number().int().min(1).max(7).default(1) }),
   run: ({ city, days }) => Promise.resolve(`${city}: sunny for ${days} day(s)`),
 });
 
