@@ -48,22 +48,19 @@ export interface InputRequiredResult {
 }
 
 /**
- * A handler's answer as the server sends it: a result as it is, or an {@link InputRequired}
- * written as an `InputRequiredResult`. Refused, as an error of the request, when it cannot be
- * sent: in 2025-11-25 (-32603: that era asks the client with a request of its own), asking for
- * what the request's capabilities do not declare (-32021 with `requiredCapabilities`), or a state
- * with no codec to seal it (-32603: unsealed state is never sent).
+ * A 2026-07-28 handler's answer as the server sends it: a result as it is, or an
+ * {@link InputRequired} written as an `InputRequiredResult`. Refused, as an error of the request,
+ * when it cannot be sent: asking for what the request's capabilities do not declare (-32021 with
+ * `requiredCapabilities`), or a state with no codec to seal it (-32603: unsealed state is never
+ * sent). (In 2025-11-25 the server plays the rounds itself: `playRounds`.)
  */
 export const answerRound = <R>(
   out: R | InputRequired,
-  era: ProtocolEra,
   declared: Readonly<Record<string, unknown>>,
   codec: RequestStateCodec | undefined,
   binding: StateBinding,
 ): R | InputRequiredResult => {
   if (!inputRequired.is(out)) return out;
-  if (era !== '2026-07-28')
-    throw new JsonRpcError(ErrorCodes.InternalError, 'inputRequired is a 2026-07-28 answer; in 2025-11-25 a server asks the client with a request of its own (ctx.request), not with inputRequired');
   const { inputRequests, requestState } = out;
   const missing = inputRequests === undefined ? undefined : missingCapabilities(inputRequests, declared);
   if (missing !== undefined)

@@ -18,6 +18,7 @@ import { DEFAULT_PAGE_SIZE, pageOf } from './paginate.js';
 import type { McpPrompt } from './prompt.js';
 import { requestStateCodec, type RequestStateCodec, type RequestStateOptions, type StateBinding } from './request-state.js';
 import { MAX_URI_LENGTH, type McpResource, type McpResourceTemplate } from './resource.js';
+import { playRounds } from './local-rounds.js';
 import { answerRound, openRound } from './round.js';
 import type { McpTool } from './tool.js';
 import { CallToolParams, CompleteParams, GetPromptParams, InitializeParams, ListParams, ReadResourceParams, SetLevelParams, type Implementation, type ResourceContents } from './wire.js';
@@ -175,8 +176,13 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
   // before the handler runs, and an inputRequired answer written (or refused) after
   const withRounds = <R>(params: unknown, ctx: RequestContext, binding: StateBinding, run: (mctx: McpRequestContext) => Observable<R>): Observable<object> => {
     const era = ctx.era ?? '2025-11-25';
+    if (era !== '2026-07-28') {
+      // 2025-11-25: the same handler, its rounds played here with requests tied to the call
+      const state = states.get(ctx.connection);
+      return playRounds((round) => run(new McpRequestContext(ctx, params, state, round)), ctx, state?.capabilities ?? {}) as Observable<object>;
+    }
     const mctx = new McpRequestContext(ctx, params, states.get(ctx.connection), openRound(params, era, codec, binding));
-    return run(mctx).pipe(map((out) => answerRound(out, era, mctx.clientCapabilities, codec, binding) as object));
+    return run(mctx).pipe(map((out) => answerRound(out, mctx.clientCapabilities, codec, binding) as object));
   };
 
   // 2026-07-28 results name their kind, the server, and, where cacheable, how long they keep

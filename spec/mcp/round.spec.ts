@@ -161,13 +161,52 @@ describe('mcpServer multi-round requests (2026-07-28, SEP-2322)', () => {
     expect(responseTo(d.out, 5).error?.data).to.deep.equal({ reason: 'invalid_request_state' });
   });
 
-  it('should refuse inputRequired in 2025-11-25 with -32603 that names ctx.request, and ignore the 2026 params there', async () => {
-    const d = served({ tools: [greeter({ n: 0 })], requestState: { secret: SECRET } }, '2025-11-25');
-    d.incoming.next(req(1, 'tools/call', { name: 'greet', arguments: {}, requestState: 'not checked in this era' }));
-    await flush();
-    const e = responseTo(d.out, 1).error;
-    expect(e?.code).to.equal(ErrorCodes.InternalError);
-    expect(e?.message).to.include('ctx.request');
+  describe('the same handler in 2025-11-25: its rounds played by the server, with requests tied to the call', () => {
+    const initialize = (d: ReturnType<typeof served>, capabilities: Record<string, unknown>) =>
+      d.incoming.next(req(0, 'initialize', { protocolVersion: '2025-11-25', capabilities, clientInfo: { name: 'c', version: '1' } }));
+    const asked = (d: ReturnType<typeof served>) => d.out.filter((x): x is JsonRpcMessage & { id: RequestId; method: string; params: unknown } => 'method' in x && 'id' in x);
+
+    it('should ask the client with an elicitation/create tied to the call, and run the handler again with its answer and state', async () => {
+      const runs = { n: 0 };
+      const d = served({ tools: [greeter(runs)] }, '2025-11-25');
+      initialize(d, { elicitation: {} });
+      // the 2026 params mean nothing here: not checked, not read
+      d.incoming.next(req(1, 'tools/call', { name: 'greet', arguments: {}, requestState: 'not checked in this era' }));
+      await flush();
+      const [elicit] = asked(d);
+      expect(elicit?.method).to.equal('elicitation/create');
+      expect(elicit?.params).to.deep.equal(askName.params);
+      d.incoming.next({ jsonrpc: '2.0', id: elicit!.id, result: { action: 'accept', content: { name: 'Alice' } } });
+      await flush();
+      expect(responseTo(d.out, 1).result).to.deep.equal({ content: [{ type: 'text', text: 'Hello, Alice! (state {"asked":"user_name"})' }] });
+      expect(runs.n).to.equal(2);
+      expect(d.peer.inFlight()).to.deep.equal({ serving: 0, sending: 0 });
+    });
+
+    it('should cancel the pending elicitation once when the call is cancelled, and answer nothing', async () => {
+      const d = served({ tools: [greeter({ n: 0 })] }, '2025-11-25');
+      initialize(d, { elicitation: {} });
+      d.incoming.next(req(1, 'tools/call', { name: 'greet', arguments: {} }));
+      await flush();
+      const [elicit] = asked(d);
+      d.incoming.next(cancel(1, 'stop'));
+      await flush();
+      const cancels = d.out.filter((x) => 'method' in x && x.method === 'notifications/cancelled');
+      expect(cancels.map((x) => ('params' in x ? x.params : undefined))).to.deep.equal([{ requestId: elicit!.id }]);
+      expect(d.out.some((x) => 'id' in x && x.id === 1 && !('method' in x))).to.equal(false);
+      expect(d.peer.inFlight()).to.deep.equal({ serving: 0, sending: 0 });
+    });
+
+    it('should refuse, with -32602 and what is missing, input the client did not declare in its initialize', async () => {
+      const d = served({ tools: [greeter({ n: 0 })] }, '2025-11-25');
+      initialize(d, { sampling: {} });
+      d.incoming.next(req(1, 'tools/call', { name: 'greet', arguments: {} }));
+      await flush();
+      const e = responseTo(d.out, 1).error;
+      expect(e?.code).to.equal(ErrorCodes.InvalidParams);
+      expect(e?.data).to.deep.equal({ requiredCapabilities: { elicitation: {} } });
+      expect(asked(d)).to.deep.equal([]);
+    });
   });
 
   it('should leave nothing in flight when the client cancels the retry between rounds', () => {

@@ -1,0 +1,52 @@
+import { forkJoin, map, of, switchMap, takeLast, type Observable } from 'rxjs';
+import { ErrorCodes } from '../codec/error-codes.js';
+import { JsonRpcError } from '../errors.js';
+import type { RequestContext } from '../handler/context.js';
+import type { Round } from './context.js';
+import { inputRequired, missingCapabilities, type InputRequest, type InputRequired } from './input-required.js';
+
+/** The most rounds one 2025-11-25 request plays here before it is refused (a handler that never stops asking). */
+export const MAX_LOCAL_ROUNDS = 16;
+
+/**
+ * One handler for both eras. In 2026-07-28 an `inputRequired` answer goes to the client, which
+ * retries; in 2025-11-25 there is no such answer, so its rounds are played here: each input
+ * request is sent to the client as a request tied to the call (`ctx.request`: on the call's
+ * stream, cancelled with it), and once all are answered the handler runs again with the answers
+ * and its state. The state never leaves the server, so it needs no seal. A tool written once with
+ * `inputRequired` works in both eras.
+ *
+ * The handler's last value decides each round; asking for what the client did not declare in its
+ * `initialize` is -32602, and more than {@link MAX_LOCAL_ROUNDS} rounds is -32603.
+ *
+ * @example
+ * playRounds((round) => run(new McpRequestContext(ctx, params, state, round)), ctx, declared);
+ */
+export const playRounds = <R>(
+  attempt: (round: Round) => Observable<R>,
+  ctx: Pick<RequestContext, 'request'>,
+  declared: Readonly<Record<string, unknown>>,
+  maxRounds: number = MAX_LOCAL_ROUNDS,
+): Observable<Exclude<R, InputRequired>> => {
+  const ask = (requests: Readonly<Record<string, InputRequest>>): Observable<Record<string, unknown>> => {
+    const missing = missingCapabilities(requests, declared);
+    if (missing !== undefined)
+      throw new JsonRpcError(ErrorCodes.InvalidParams, `The client did not declare the capabilities this needs: ${Object.keys(missing).join(', ')}`, { requiredCapabilities: missing });
+    const entries = Object.entries(requests);
+    if (entries.length === 0) return of({});
+    // all at once, each tied to the call: one that fails fails the call, and the call's end cancels the rest
+    return forkJoin(entries.map(([, r]) => ctx.request(r.method, r.params ?? {}))).pipe(map((answers) => Object.fromEntries(entries.map(([k], i) => [k, answers[i]]))));
+  };
+  const round = (r: Round, n: number): Observable<Exclude<R, InputRequired>> =>
+    attempt(r).pipe(
+      takeLast(1),
+      switchMap((out) => {
+        if (!inputRequired.is(out)) return of(out as Exclude<R, InputRequired>);
+        if (n >= maxRounds) throw new JsonRpcError(ErrorCodes.InternalError, `The handler asked the client for input more than ${maxRounds} times`);
+        return ask(out.inputRequests ?? {}).pipe(
+          switchMap((inputResponses) => round(out.requestState === undefined ? { inputResponses } : { inputResponses, requestState: out.requestState }, n + 1)),
+        );
+      }),
+    );
+  return round({}, 1);
+};
