@@ -59,9 +59,15 @@ const describe = (codec: unknown, depth: number): JsonSchema => {
     }
     case 'IntersectionType':
       return mergeObjects((c.types ?? []).map((m) => describe(m, depth + 1)));
+    case 'AnyDictionaryType': // t.UnknownRecord
+    case 'UnknownRecordType':
+      return { type: 'object' };
+    case 'AnyArrayType': // t.UnknownArray
+    case 'UnknownArrayType':
+      return { type: 'array' };
     default:
-      // unknown, UnknownRecord, functions, recursive codecs: anything goes
-      return c._tag === 'UnknownRecordType' ? { type: 'object' } : {};
+      // unknown, functions, recursive codecs: anything goes
+      return {};
   }
 };
 
@@ -72,7 +78,9 @@ const objectOf = (props: Record<string, unknown>, required: boolean, depth: numb
     const schema = describe(v, depth + 1);
     // a member that may be undefined (t.union([x, t.undefined])) is not required
     const optional = (v as Tagged)._tag === 'UnionType' && ((v as Tagged).types ?? []).some((m) => (m as Tagged)._tag === 'UndefinedType' || (m as Tagged)._tag === 'VoidType');
-    properties[k] = optional ? { anyOf: ((schema['anyOf'] as JsonSchema[] | undefined) ?? []).filter((m) => Object.keys(m).length > 0) } : schema;
+    // the member's own schema, without the undefined it may be (one left: that one alone)
+    const defined = optional ? ((schema['anyOf'] as JsonSchema[] | undefined) ?? []).filter((m) => Object.keys(m).length > 0) : [];
+    properties[k] = !optional ? schema : defined.length === 1 ? (defined[0] ?? {}) : { anyOf: defined };
     if (required && !optional) must.push(k);
   }
   return must.length === 0 ? { type: 'object', properties } : { type: 'object', properties, required: must };
