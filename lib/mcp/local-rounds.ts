@@ -1,4 +1,4 @@
-import { forkJoin, map, of, switchMap, takeLast, type Observable } from 'rxjs';
+import { Observable, defer, forkJoin, map, of, switchMap, type Subscription } from 'rxjs';
 import { ErrorCodes } from '../codec/error-codes.js';
 import { JsonRpcError } from '../errors.js';
 import type { RequestContext } from '../handler/context.js';
@@ -37,16 +37,32 @@ export const playRounds = <R>(
     // all at once, each tied to the call: one that fails fails the call, and the call's end cancels the rest
     return forkJoin(entries.map(([, r]) => ctx.request(r.method, r.params ?? {}))).pipe(map((answers) => Object.fromEntries(entries.map(([k], i) => [k, answers[i]]))));
   };
+  // one layer per round, not an operator chain per call: the handler's last value is held, and
+  // only when it completes on an inputRequired is there a next round (most calls have none)
   const round = (r: Round, n: number): Observable<Exclude<R, InputRequired>> =>
-    attempt(r).pipe(
-      takeLast(1),
-      switchMap((out) => {
-        if (!inputRequired.is(out)) return of(out as Exclude<R, InputRequired>);
-        if (n >= maxRounds) throw new JsonRpcError(ErrorCodes.InternalError, `The handler asked the client for input more than ${maxRounds} times`);
-        return ask(out.inputRequests ?? {}).pipe(
-          switchMap((inputResponses) => round(out.requestState === undefined ? { inputResponses } : { inputResponses, requestState: out.requestState }, n + 1)),
-        );
-      }),
-    );
+    new Observable<Exclude<R, InputRequired>>((subscriber) => {
+      let last: { readonly value: R } | undefined;
+      let next: Subscription | undefined;
+      const own = attempt(r).subscribe({
+        next: (value) => void (last = { value }),
+        error: (e: unknown) => subscriber.error(e),
+        complete: () => {
+          if (last === undefined) return subscriber.complete();
+          const out = last.value;
+          if (!inputRequired.is(out)) {
+            subscriber.next(out as Exclude<R, InputRequired>);
+            return subscriber.complete();
+          }
+          if (n >= maxRounds) return subscriber.error(new JsonRpcError(ErrorCodes.InternalError, `The handler asked the client for input more than ${maxRounds} times`));
+          next = defer(() => ask(out.inputRequests ?? {}))
+            .pipe(switchMap((inputResponses) => round(out.requestState === undefined ? { inputResponses } : { inputResponses, requestState: out.requestState }, n + 1)))
+            .subscribe(subscriber);
+        },
+      });
+      return () => {
+        own.unsubscribe();
+        next?.unsubscribe();
+      };
+    });
   return round({}, 1);
 };

@@ -92,7 +92,9 @@ type Rec = Record<string, unknown>;
 const CACHEABLE: ReadonlySet<string> = new Set(['server/discover', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
 
 /** Decode a request's params, or the -32602 that says what was wrong (bounded). */
-const paramsOf = <A>(codec: t.Decoder<unknown, A>, params: unknown, method: string): A => {
+const paramsOf = <A>(codec: t.Decoder<unknown, A> & { is(u: unknown): u is A }, params: unknown, method: string): A => {
+  // the guard first: it allocates nothing on good params; only bad ones pay for decode's report
+  if (codec.is(params)) return params;
   const d = codec.decode(params);
   if (E.isRight(d)) return d.right;
   throw new JsonRpcError(ErrorCodes.InvalidParams, preview(`Invalid params for ${method}: ${report(d.left).join('; ')}`, PREVIEW_MAX * 4));
@@ -231,13 +233,13 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
   if (tools.size > 0) {
     const all = [...tools.values()];
     list('tools/list', 'tools', all, (x) => x.descriptor);
-    impls['tools/call'] = (params, ctx) =>
-      defer(() => {
-        const p = paramsOf(CallToolParams, params, 'tools/call');
-        const found = tools.get(p.name);
-        if (found === undefined) throw new JsonRpcError(ErrorCodes.InvalidParams, `Unknown tool: ${preview(p.name, PREVIEW_MAX)}`);
-        return withRounds(params, ctx, { method: 'tools/call', name: p.name }, (mctx) => found.call(p.arguments, mctx));
-      });
+    // the hot path: no defer of its own (the core calls every handler inside one)
+    impls['tools/call'] = (params, ctx) => {
+      const p = paramsOf(CallToolParams, params, 'tools/call');
+      const found = tools.get(p.name);
+      if (found === undefined) throw new JsonRpcError(ErrorCodes.InvalidParams, `Unknown tool: ${preview(p.name, PREVIEW_MAX)}`);
+      return withRounds(params, ctx, { method: 'tools/call', name: p.name }, (mctx) => found.call(p.arguments, mctx));
+    };
   }
   if (prompts.size > 0) {
     list('prompts/list', 'prompts', [...prompts.values()], (x) => x.descriptor);
@@ -314,8 +316,12 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
 
   const handlers: Record<string, Handler> = {};
   for (const [method, impl] of Object.entries(impls)) {
-    // the core answers with the last value; nothing at all is an empty result
-    handlers[method] = (params, ctx) => impl(params, ctx).pipe(defaultIfEmpty({}), map((r) => shape(method, ctx.era ?? '2025-11-25')(r as Rec)));
+    const shapeModern = shape(method, '2026-07-28');
+    // 2025-11-25 results go as the handler gives them (the core answers an empty one with {});
+    // 2026-07-28 results are shaped, an empty one included. Each impl runs inside the core's
+    // defer: a throw there is the request's error, so no defer of its own is needed
+    handlers[method] = (params, ctx) =>
+      ctx.era === '2026-07-28' ? impl(params, ctx).pipe(defaultIfEmpty({}), map((r) => shapeModern(r as Rec))) : impl(params, ctx);
   }
   const mirroredHeaders = (message: { readonly method: string; readonly params?: unknown }): readonly MirroredHeader[] => {
     const p = message.params;

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { catchError, defer, from, map, of, switchMap, type Observable, type ObservableInput } from 'rxjs';
+import { Observable, from, of, switchMap, type ObservableInput } from 'rxjs';
 import { PREVIEW_MAX, preview } from '../codec/preview.js';
 import { JsonRpcError } from '../errors.js';
 import type { McpContext } from './context.js';
@@ -125,28 +125,50 @@ export const tool = <A = Record<string, unknown>>(definition: ToolDefinition<A>)
   };
   const invalid = (problems: readonly string[]): Observable<CallToolResult | InputRequired> =>
     of(toolError(preview(`Invalid arguments for tool ${name}: ${problems.join('; ')}`, PREVIEW_MAX * 4)));
-  const runWith = (a: A, ctx: McpContext): Observable<CallToolResult | InputRequired> =>
-    defer(() => run(a, ctx)).pipe(
-      map((out) => shaped(out, outputSchema !== undefined)),
-      // a protocol error stays one; any other failure is the tool's, told to the model
-      catchError((e: unknown) => {
-        if (e instanceof JsonRpcError) throw e;
-        return of(toolError(preview(e instanceof Error ? e.message : String(e), PREVIEW_MAX * 4)));
-      }),
-    );
+  // what the tool's work gives, checked and shaped; a failure that is not a protocol error is the
+  // tool's, told to the model. The validation runs inside the same defer: one chain per call
+  const work = (raw: unknown, ctx: McpContext): ObservableInput<ToolOutput> => {
+    const present = objectArgs(raw);
+    if (E.isLeft(present)) return invalid(present.left);
+    if (args === undefined) return run(present.right as A, ctx);
+    const checked = validate(args, present.right);
+    const decide = (r: E.Either<readonly string[], A>): ObservableInput<ToolOutput> => (E.isLeft(r) ? invalid(r.left) : run(r.right, ctx));
+    // a synchronous validator answers at once; only an asynchronous one costs a turn
+    return checked instanceof Promise ? from(checked).pipe(switchMap(decide)) : decide(checked);
+  };
   return {
     name,
     descriptor,
     headerParams: mirrored,
+    // one layer, not defer + map + catchError: the call is on every tools/call's path
     call: (raw, ctx) =>
-      defer(() => {
-        const present = objectArgs(raw);
-        if (E.isLeft(present)) return invalid(present.left);
-        if (args === undefined) return runWith(present.right as A, ctx);
-        const checked = validate(args, present.right);
-        const decide = (r: E.Either<readonly string[], A>): Observable<CallToolResult | InputRequired> => (E.isLeft(r) ? invalid(r.left) : runWith(r.right, ctx));
-        // a synchronous validator answers at once; only an asynchronous one costs a turn
-        return checked instanceof Promise ? from(checked).pipe(switchMap(decide)) : decide(checked);
+      new Observable<CallToolResult | InputRequired>((subscriber) => {
+        const failed = (e: unknown): void => {
+          // a protocol error stays one; any other failure is the tool's, told to the model
+          if (e instanceof JsonRpcError) return subscriber.error(e);
+          subscriber.next(toolError(preview(e instanceof Error ? e.message : String(e), PREVIEW_MAX * 4)));
+          subscriber.complete();
+        };
+        let input: ObservableInput<ToolOutput>;
+        try {
+          input = work(raw, ctx);
+        } catch (e) {
+          failed(e);
+          return undefined;
+        }
+        return from(input).subscribe({
+          next: (out) => {
+            let value: CallToolResult | InputRequired;
+            try {
+              value = shaped(out, outputSchema !== undefined);
+            } catch (e) {
+              return failed(e);
+            }
+            subscriber.next(value);
+          },
+          error: failed,
+          complete: () => subscriber.complete(),
+        });
       }),
   };
 };
