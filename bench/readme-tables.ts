@@ -74,6 +74,7 @@ export const TABLES: readonly Table[] = [
     targets: true,
     rows: [
       { id: 'rtt-memory' },
+      { id: 'rtt-memory-mcp', targetNote: (f) => `(${(medianOf(f, 'rtt-memory-mcp') / medianOf(f, 'rtt-memory')).toFixed(2)}× ours raw)` },
       { id: 'rtt-framed' },
       { id: 'rtt-floor', spread: true, ratioNote: (f) => `framed = ${(medianOf(f, 'rtt-framed') / medianOf(f, 'rtt-floor')).toFixed(1)}× floor` },
       { id: 'cancel-1k' },
