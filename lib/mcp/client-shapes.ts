@@ -50,7 +50,7 @@ export type ContentBlock = t.TypeOf<typeof ContentBlock>;
  * CallToolResult.is({ content: [{ type: 'text', text: 'no such file' }], isError: true }); // true
  */
 export const CallToolResult = t.intersection(
-  // structuredContent: any JSON value (MCP 2026-07-28; an object in 2025-11-25)
+  // structuredContent: a JSON value of whatever kind (MCP 2026-07-28; an object in 2025-11-25)
   [t.type({ content: t.array(ContentBlock) }), t.partial({ structuredContent: t.unknown, isError: t.boolean, _meta: t.UnknownRecord })],
   'CallToolResult',
 );

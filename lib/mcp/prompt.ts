@@ -42,7 +42,7 @@ export interface PromptDefinition<A> {
   readonly complete?: Readonly<Record<string, Completer>>;
   readonly icons?: readonly Readonly<Record<string, unknown>>[];
   readonly _meta?: Readonly<Record<string, unknown>>;
-  /** The messages; cancellable as any handler (unsubscribed, `ctx.signal` aborted). */
+  /** The messages; cancellable like every handler (unsubscribed, `ctx.signal` aborted). */
   readonly get: (args: A, ctx: McpContext) => ObservableInput<PromptOutput>;
 }
 

@@ -114,7 +114,7 @@ export const uriTemplate = (template: string): ((uri: string) => Record<string, 
 };
 
 /**
- * Define a template of resources (RFC 6570 level 1): any URI it matches is read with its variables.
+ * Define a template of resources (RFC 6570 level 1): every URI it matches is read with its variables.
  *
  * @example
  * const user = resourceTemplate({ uriTemplate: 'users://{id}/profile', name: 'profile', read: (uri, { id }) => profileOf(id) });

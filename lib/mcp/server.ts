@@ -27,7 +27,7 @@ import { CallToolParams, CompleteParams, GetPromptParams, InitializeParams, List
 export interface CacheHint {
   /** Milliseconds the result stays fresh; 0: stale at once (re-fetch when needed). Default 0. */
   readonly ttlMs?: number;
-  /** `public`: any client or shared cache may keep it; `private`: only within one authorization context. Default `private`. */
+  /** `public`: every client or shared cache may keep it; `private`: only within one authorization context. Default `private`. */
   readonly scope?: 'public' | 'private';
 }
 
