@@ -156,19 +156,28 @@ export const tool = <A = Record<string, unknown>>(definition: ToolDefinition<A>)
           failed(e);
           return undefined;
         }
-        return from(input).subscribe({
-          next: (out) => {
-            let value: CallToolResult | InputRequired;
-            try {
-              value = shaped(out, outputSchema !== undefined);
-            } catch (e) {
-              return failed(e);
-            }
-            subscriber.next(value);
-          },
-          error: failed,
-          complete: () => subscriber.complete(),
-        });
+        const deliver = (out: ToolOutput): void => {
+          let value: CallToolResult | InputRequired;
+          try {
+            value = shaped(out, outputSchema !== undefined);
+          } catch (e) {
+            return failed(e);
+          }
+          subscriber.next(value);
+        };
+        // most tools answer with a Promise: read it as one, with no Observable around it
+        if (input instanceof Promise) {
+          input.then(
+            (out: ToolOutput) => {
+              if (subscriber.closed) return;
+              deliver(out);
+              subscriber.complete();
+            },
+            (e: unknown) => void (subscriber.closed || failed(e)),
+          );
+          return undefined;
+        }
+        return from(input).subscribe({ next: deliver, error: failed, complete: () => subscriber.complete() });
       }),
   };
 };
