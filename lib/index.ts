@@ -75,7 +75,9 @@ export type { AnswerMode } from './transport/http/answer.js';
 export { redisSessions, decodeSessionRecord, DEFAULT_REDIS_NAMESPACE, DEFAULT_SESSION_TTL_MS, type RedisSessionClient, type RedisSessionsOptions } from './transport/http/redis-sessions.js';
 
 // the MCP layer: a server of tools, prompts and resources, both eras
-export { mcpServer, MAX_SUBSCRIPTIONS_PER_CONNECTION, type McpServer, type McpServerOptions, type CacheHint } from './mcp/server.js';
+export { MAX_SUBSCRIPTIONS_PER_CONNECTION } from './mcp/subscriptions.js';
+export { mcpServer, type McpServer, type McpServerOptions } from './mcp/server.js';
+export { modernResult, type CacheHint } from './mcp/modern-result.js';
 export { tool, toolError, type McpTool, type ToolDefinition, type ToolOutput } from './mcp/tool.js';
 export { type HeaderParam } from './mcp/header-params.js';
 export { prompt, type McpPrompt, type PromptDefinition, type PromptArgument, type PromptOutput } from './mcp/prompt.js';

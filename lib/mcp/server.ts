@@ -1,13 +1,12 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { defaultIfEmpty, defer, map, of, type Observable } from 'rxjs';
-import { ERA_VERSIONS, META_SERVER_INFO, type ProtocolEra } from '../codec/era.js';
+import { ERA_VERSIONS } from '../codec/era.js';
 import { ErrorCodes } from '../codec/error-codes.js';
 import type { MirroredHeader } from '../codec/mirrored-header.js';
 import { PREVIEW_MAX, preview } from '../codec/preview.js';
 import { report } from '../codec/report.js';
 import { JsonRpcError } from '../errors.js';
-import type { ConnectionRef } from '../handler/connection-ref.js';
 import type { RequestContext } from '../handler/context.js';
 import type { Handler } from '../handler/run-request.js';
 import { completeWith } from './completion.js';
@@ -19,17 +18,11 @@ import type { McpPrompt } from './prompt.js';
 import { requestStateCodec, type RequestStateCodec, type RequestStateOptions, type StateBinding } from './request-state.js';
 import { MAX_URI_LENGTH, type McpResource, type McpResourceTemplate } from './resource.js';
 import { playRounds } from './local-rounds.js';
+import { modernResult, type CacheHint } from './modern-result.js';
+import { MAX_SUBSCRIPTIONS_PER_CONNECTION, ResourceSubscriptions } from './subscriptions.js';
 import { answerRound, openRound } from './round.js';
 import type { McpTool } from './tool.js';
 import { CallToolParams, CompleteParams, GetPromptParams, InitializeParams, ListParams, ReadResourceParams, SetLevelParams, type Implementation, type ResourceContents } from './wire.js';
-
-/** How long a client may keep a cacheable 2026-07-28 result, and who may share it (MCP `CacheableResult`). */
-export interface CacheHint {
-  /** Milliseconds the result stays fresh; 0: stale at once (re-fetch when needed). Default 0. */
-  readonly ttlMs?: number;
-  /** `public`: every client or shared cache may keep it; `private`: only within one authorization context. Default `private`. */
-  readonly scope?: 'public' | 'private';
-}
 
 /** Options of {@link mcpServer}: who the server is, and what it offers. Each thing is declared once and served in both eras. */
 export interface McpServerOptions {
@@ -83,13 +76,8 @@ export interface McpServer {
   resourceUpdated(uri: string): void;
 }
 
-/** Most resources one connection may subscribe to at once; past it `resources/subscribe` is -32602. */
-export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 1_000;
-
 type Rec = Record<string, unknown>;
 
-// 2026-07-28: the results a client may cache carry a hint (MCP 2026-07-28 server/utilities/caching)
-const CACHEABLE: ReadonlySet<string> = new Set(['server/discover', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
 
 /** Decode a request's params, or the -32602 that says what was wrong (bounded). */
 const paramsOf = <A>(codec: t.Decoder<unknown, A> & { is(u: unknown): u is A }, params: unknown, method: string): A => {
@@ -156,15 +144,7 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
     ...(completes ? { completions: {} } : {}),
     logging: {},
   };
-  // 2025-11-25 resources/subscribe: who watches each URI, and what each connection watches (to
-  // forget it all when it closes); O(1) per subscribe, unsubscribe and close of one URI
-  const watchers = new Map<string, Set<ConnectionRef>>();
-  const watched = new WeakMap<ConnectionRef, Set<string>>();
-  const unwatch = (connection: ConnectionRef, uri: string): void => {
-    const set = watchers.get(uri);
-    if (set?.delete(connection) === true && set.size === 0) watchers.delete(uri);
-    watched.get(connection)?.delete(uri);
-  };
+  const subscriptions = new ResourceSubscriptions();
 
   // what a 2025 connection said of itself (initialize) and asked for (logging/setLevel); gone with the connection
   const states = new WeakMap<object, ConnectionState>();
@@ -187,17 +167,6 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
     return run(mctx).pipe(map((out) => answerRound(out, mctx.clientCapabilities, codec, binding) as object));
   };
 
-  // 2026-07-28 results name their kind, the server, and, where cacheable, how long they keep
-  const shape = (method: string, era: ProtocolEra) => (result: Rec): Rec => {
-    if (era !== '2026-07-28') return result;
-    const complete = result['resultType'] === undefined || result['resultType'] === 'complete';
-    return {
-      ...result,
-      resultType: result['resultType'] ?? 'complete',
-      _meta: { ...(result['_meta'] as Rec | undefined), [META_SERVER_INFO]: info },
-      ...(complete && CACHEABLE.has(method) ? { ttlMs, cacheScope } : {}),
-    };
-  };
   type Impl = (params: unknown, ctx: RequestContext) => Observable<object>;
   const impls: Record<string, Impl> = {};
   const list = <T>(method: string, key: string, items: readonly T[], descriptor: (x: T) => unknown): void => {
@@ -280,26 +249,13 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
       defer(() => {
         const { uri } = paramsOf(ReadResourceParams, params, 'resources/subscribe');
         if (!known(uri)) throw new JsonRpcError(ErrorCodes.ResourceNotFound, 'Resource not found', { uri: uri.length <= MAX_URI_LENGTH ? uri : preview(uri, PREVIEW_MAX) });
-        const connection = ctx.connection;
-        let mine = watched.get(connection);
-        if (mine === undefined) {
-          watched.set(connection, (mine = new Set()));
-          // the connection's subscriptions go with it
-          connection.onClose(() => {
-            for (const u of [...(watched.get(connection) ?? [])]) unwatch(connection, u);
-          });
-        }
-        if (!mine.has(uri) && mine.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION)
+        if (!subscriptions.subscribe(ctx.connection, uri))
           throw new JsonRpcError(ErrorCodes.InvalidParams, `Invalid params: at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`);
-        mine.add(uri);
-        let set = watchers.get(uri);
-        if (set === undefined) watchers.set(uri, (set = new Set()));
-        set.add(connection);
         return of({});
       });
     impls['resources/unsubscribe'] = (params, ctx) =>
       defer(() => {
-        unwatch(ctx.connection, paramsOf(ReadResourceParams, params, 'resources/unsubscribe').uri);
+        subscriptions.unsubscribe(ctx.connection, paramsOf(ReadResourceParams, params, 'resources/unsubscribe').uri);
         return of({});
       });
   }
@@ -316,7 +272,7 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
 
   const handlers: Record<string, Handler> = {};
   for (const [method, impl] of Object.entries(impls)) {
-    const shapeModern = shape(method, '2026-07-28');
+    const shapeModern = modernResult(method, info, { ttlMs, scope: cacheScope });
     // 2025-11-25 results go as the handler gives them (the core answers an empty one with {});
     // 2026-07-28 results are shaped, an empty one included. Each impl runs inside the core's
     // defer: a throw there is the request's error, so no defer of its own is needed
@@ -337,7 +293,7 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
     capabilities,
     mirroredHeaders,
     resourceUpdated: (uri) => {
-      for (const connection of [...(watchers.get(uri) ?? [])]) connection.notify('notifications/resources/updated', { uri });
+      subscriptions.notify(uri);
     },
   };
 };

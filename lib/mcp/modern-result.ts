@@ -1,0 +1,38 @@
+import { META_SERVER_INFO } from '../codec/era.js';
+import type { Implementation } from './wire.js';
+
+/** How long a client may keep a cacheable 2026-07-28 result, and who may share it (MCP `CacheableResult`). */
+export interface CacheHint {
+  /** Milliseconds the result stays fresh; 0: stale at once (re-fetch when needed). Default 0. */
+  readonly ttlMs?: number;
+  /** `public`: every client or shared cache may keep it; `private`: only within one authorization context. Default `private`. */
+  readonly scope?: 'public' | 'private';
+}
+
+// 2026-07-28: the results a client may cache carry a hint (MCP 2026-07-28 server/utilities/caching)
+const CACHEABLE: ReadonlySet<string> = new Set(['server/discover', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
+
+type Rec = Record<string, unknown>;
+
+/**
+ * How a 2026-07-28 result of `method` goes out: it names its kind (`resultType`, `complete`
+ * unless it says otherwise), the server (`_meta["io.modelcontextprotocol/serverInfo"]`), and, a
+ * complete result of a cacheable method, how long it keeps (`ttlMs`, `cacheScope`). A 2025-11-25
+ * result goes as it is.
+ *
+ * @example
+ * const shape = modernResult('tools/list', { name: 's', version: '1' }, { ttlMs: 60_000, scope: 'public' });
+ * shape({ tools: [] }); // { tools: [], resultType: 'complete', _meta: { ... }, ttlMs: 60000, cacheScope: 'public' }
+ */
+export const modernResult = (method: string, info: Implementation, cache: Required<CacheHint>): ((result: Rec) => Rec) => {
+  const hinted = CACHEABLE.has(method);
+  return (result) => {
+    const complete = result['resultType'] === undefined || result['resultType'] === 'complete';
+    return {
+      ...result,
+      resultType: result['resultType'] ?? 'complete',
+      _meta: { ...(result['_meta'] as Rec | undefined), [META_SERVER_INFO]: info },
+      ...(complete && hinted ? { ttlMs: cache.ttlMs, cacheScope: cache.scope } : {}),
+    };
+  };
+};
