@@ -77,7 +77,7 @@ export { redisSessions, decodeSessionRecord, DEFAULT_REDIS_NAMESPACE, DEFAULT_SE
 // the MCP layer: a server of tools, prompts and resources, both eras
 export { MAX_SUBSCRIPTIONS_PER_CONNECTION } from './mcp/subscriptions.js';
 export { mcpServer, type McpServer, type McpServerOptions } from './mcp/server.js';
-export { modernResult, type CacheHint } from './mcp/modern-result.js';
+export { type CacheHint } from './mcp/modern-result.js';
 export { tool, toolError, type McpTool, type ToolDefinition, type ToolOutput } from './mcp/tool.js';
 export { type HeaderParam } from './mcp/header-params.js';
 export { prompt, type McpPrompt, type PromptDefinition, type PromptArgument, type PromptOutput } from './mcp/prompt.js';
