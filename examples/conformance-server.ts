@@ -107,6 +107,18 @@ const tools = [
       return Promise.resolve('logged');
     },
   }),
+  tool({
+    // SEP-1699 "SSE polling": the call's connection is closed mid-call (not its stream, and no
+    // cancel); the client resumes with GET + Last-Event-ID and gets the result there
+    name: 'test_reconnection',
+    description: 'Closes its SSE stream mid-call, then answers once the client has reconnected (SEP-1699)',
+    run: (_args, ctx) => {
+      if (ctx.sessionId !== undefined) mcp.closeStream(ctx.sessionId, ctx.requestId);
+      return new Promise<string>((resolve) =>
+        setTimeout(() => resolve('Reconnection test completed successfully. If you received this, the client properly reconnected after stream closure.'), 200),
+      );
+    },
+  }),
   tool({ name: 'test_streaming_elicitation', description: 'Answers at once, asking nothing', run: () => Promise.resolve('done') }),
   tool({
     name: 'test_missing_capability',

@@ -66,6 +66,8 @@ export { streamableHttpClient, DEFAULT_MAX_MESSAGE_CHARS, type StreamableHttpCli
 export { encodeHeaderValue, decodeHeaderValue } from './transport/header-value.js';
 export { PARAM_HEADER_PREFIX, type MirroredHeader } from './codec/mirrored-header.js';
 export { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BUFFERED_BYTES } from './transport/http/exchange.js';
+export { DEFAULT_MAX_REPLAY_BYTES, DEFAULT_MAX_REPLAY_EVENTS } from './transport/http/replay-log.js';
+export { DEFAULT_RETRY_MS } from './transport/http/resumable-stream.js';
 export { streamableHttp, DEFAULT_MAX_BODY_BYTES, DEFAULT_SESSION_IDLE_MS, type StreamableHttp, type StreamableHttpOptions } from './transport/http/streamable-http.js';
 export { type MirroredHeaders } from './transport/http/validate.js';
 export { memorySessions, DEFAULT_MAX_SESSIONS, type SessionStore, type SessionRecord } from './transport/http/sessions.js';

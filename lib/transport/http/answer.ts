@@ -1,6 +1,10 @@
 import type { JsonRpcMessage, RequestId } from '../../codec/messages.js';
 import { toJson } from '../to-json.js';
 import type { EventStream, HttpExchange } from './exchange.js';
+import type { ResumableStream } from './resumable-stream.js';
+
+/** How a 2025-11-25 answer opens its stream as a resumable one (ids, priming, a replay log), given its first connection. */
+export type OpenResumable = (connection: EventStream, gone: AbortSignal) => ResumableStream;
 
 /** How a POST with requests is answered: `auto` (one JSON body unless something comes before the last response), `sse`, or `json`. */
 export type AnswerMode = 'auto' | 'sse' | 'json';
@@ -12,7 +16,9 @@ export type AnswerMode = 'auto' | 'sse' | 'json';
  * several responses) turns the answer into an SSE stream, which ends with the last response.
  * In `json`, what is not a response is dropped (`dropped()` counts it), and a batch's responses
  * come as one array. Both eras use it: the 2026 POST waits for one id, a 2025 POST for each
- * request it carried.
+ * request it carried. A 2025 answer given `resumable` streams as a {@link ResumableStream}: the
+ * client going away does not end it (what follows is kept for a resume), and `closeConnection`
+ * may end its connection early.
  *
  * @example
  * const answer = new PostAnswer(exchange, [7], 'auto', () => 200, {});
@@ -20,7 +26,8 @@ export type AnswerMode = 'auto' | 'sse' | 'json';
  */
 export class PostAnswer {
   private readonly waiting: Set<RequestId>;
-  private stream: EventStream | undefined;
+  private stream: Pick<EventStream, 'send' | 'end'> | undefined;
+  private resumed: ResumableStream | undefined;
   private readonly collected: string[] = [];
   private droppedCount = 0;
 
@@ -30,14 +37,27 @@ export class PostAnswer {
     private readonly mode: AnswerMode,
     private readonly statusOf: (m: JsonRpcMessage) => number,
     private readonly headers: Readonly<Record<string, string>>,
+    private readonly resumable?: OpenResumable,
   ) {
     this.waiting = new Set(ids);
-    if (mode === 'sse') this.stream = ex.stream(headers);
+    if (mode === 'sse') this.stream = this.open();
   }
 
-  /** Whether every response was written (or the client went away). */
+  /** Whether every response was written (or the client went away from an answer it cannot resume). */
   get done(): boolean {
-    return this.waiting.size === 0 || this.ex.gone.aborted;
+    return this.waiting.size === 0 || (this.ex.gone.aborted && this.resumed === undefined);
+  }
+
+  /**
+   * Close the connection of this answer but not its stream (MCP 2025-11-25, SEP-1699 polling):
+   * a JSON answer still pending turns into a stream first, so the client has its priming id,
+   * and resumes with a GET. False when there is nothing to close: done, not resumable, or `json`.
+   */
+  closeConnection(): boolean {
+    if (this.done || this.resumable === undefined || this.mode === 'json' || this.ex.gone.aborted) return false;
+    this.stream ??= this.open();
+    this.resumed?.closeConnection();
+    return true;
   }
 
   /**
@@ -78,7 +98,7 @@ export class PostAnswer {
       this.ex.reply(single ? this.statusOf(m) : 200, this.headers, single ? json : `[${this.collected.join(',')}]`);
       return;
     }
-    this.stream ??= this.ex.stream(this.headers);
+    this.stream ??= this.open();
     this.stream.send(json);
     if (this.waiting.size === 0) this.stream.end();
   }
@@ -97,9 +117,15 @@ export class PostAnswer {
 
   /** End the answer without its responses (the server closes): the stream ends, a JSON answer is a 503. */
   abandon(): void {
-    if (this.ex.gone.aborted) return;
     this.waiting.clear();
     if (this.stream !== undefined) this.stream.end();
-    else this.ex.reply(503, this.headers);
+    else if (!this.ex.gone.aborted) this.ex.reply(503, this.headers);
+  }
+
+  private open(): Pick<EventStream, 'send' | 'end'> {
+    const connection = this.ex.stream(this.headers);
+    if (this.resumable === undefined) return connection;
+    this.resumed = this.resumable(connection, this.ex.gone);
+    return this.resumed;
   }
 }

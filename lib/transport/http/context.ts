@@ -16,6 +16,8 @@ export interface HttpContext {
   readonly peerEvents: EventsSubject;
   /** The requests in flight across the transport, both eras, and their bound (`maxInFlight`). */
   readonly budget: InFlightBudget;
+  /** How 2025-11-25 sessions make their streams resumable: the `retry` they send, what each keeps for replay. */
+  readonly replay: { readonly retryMs: number; readonly maxBytes: number; readonly maxEvents: number };
   /** The way to end each exchange or session still open: `close()` calls them all. */
   readonly live: Set<() => void>;
 }

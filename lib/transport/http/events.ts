@@ -59,6 +59,18 @@ export type HttpEvent =
       readonly why: string;
     }
   | {
+      /**
+       * A 2025-11-25 GET with a `Last-Event-ID` that resumes nothing: `unknown` (not an id of this
+       * session's: malformed, forged, another session's), `expired` (the events after it were
+       * dropped from the replay log, `maxReplayBytes`/`maxReplayEvents`). Served as a plain GET,
+       * with no replay (the spec lets a server not replay).
+       */
+      readonly type: 'resume-refused';
+      readonly at: number;
+      readonly sessionId: string;
+      readonly why: 'unknown' | 'expired';
+    }
+  | {
       /** A message the server sent that had no stream to go on (no GET stream open, its POST's stream closed). */
       readonly type: 'message-dropped';
       readonly at: number;

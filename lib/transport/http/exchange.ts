@@ -20,8 +20,16 @@ export interface HttpExchange {
 
 /** An open SSE answer. Writing after it ended, or after the client went away, does nothing. */
 export interface EventStream {
-  /** One event whose data is `json` (one line: JSON.stringify never writes a raw newline). */
-  send(json: string): void;
+  /**
+   * One event whose data is `json` (one line: JSON.stringify never writes a raw newline), with
+   * the SSE `id` the client sends back as `Last-Event-ID` to resume, when there is one.
+   */
+  send(json: string, id?: string): void;
+  /**
+   * The priming event of a resumable stream (MCP 2025-11-25, SEP-1699): an `id`, an empty
+   * `data` and the `retry` the client waits before it reconnects.
+   */
+  prime(id: string, retryMs: number): void;
   /** An SSE comment: clients ignore it; it keeps proxies from closing a stream that is quiet. */
   comment(text: string): void;
   end(): void;
@@ -48,7 +56,8 @@ export const DEFAULT_KEEP_ALIVE_MS = 15_000;
  * after each `keepAliveMs` in which the stream sent nothing, until it ends or the client is gone.
  */
 export const sseStream = (write: (chunk: string) => void, end: () => void, gone: AbortSignal, keepAliveMs: number): EventStream => {
-  if (!(keepAliveMs > 0 && Number.isFinite(keepAliveMs))) return { send: (json) => write(sseEvent(json)), comment: (text) => write(sseComment(text)), end };
+  const prime = (id: string, retryMs: number): void => write(ssePriming(id, retryMs));
+  if (!(keepAliveMs > 0 && Number.isFinite(keepAliveMs))) return { send: (json, id) => write(sseEvent(json, id)), prime, comment: (text) => write(sseComment(text)), end };
   let quiet = true;
   const timer = setInterval(() => {
     if (quiet) write(sseComment('keep-alive'));
@@ -58,9 +67,13 @@ export const sseStream = (write: (chunk: string) => void, end: () => void, gone:
   const stop = (): void => clearInterval(timer);
   gone.addEventListener('abort', stop, { once: true });
   return {
-    send: (json) => {
+    send: (json, id) => {
       quiet = false;
-      write(sseEvent(json));
+      write(sseEvent(json, id));
+    },
+    prime: (id, retryMs) => {
+      quiet = false;
+      prime(id, retryMs);
     },
     comment: (text) => write(sseComment(text)),
     end: () => {
@@ -93,8 +106,14 @@ export interface StreamLimits {
 export const DEFAULT_STREAM_LIMITS: StreamLimits = { maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES, keepAliveMs: DEFAULT_KEEP_ALIVE_MS };
 
 
-/** One SSE event carrying a JSON-RPC message (WHATWG HTML §9.2: `data:` then a blank line). */
-export const sseEvent = (json: string): string => `event: message\ndata: ${json}\n\n`;
+/** One SSE event carrying a JSON-RPC message (WHATWG HTML §9.2: `data:` then a blank line), and its `id` when it has one. */
+export const sseEvent = (json: string, id?: string): string => (id === undefined ? `event: message\ndata: ${json}\n\n` : `event: message\nid: ${id}\ndata: ${json}\n\n`);
+
+/**
+ * A priming event (MCP 2025-11-25, SEP-1699): an `id` to resume from, the `retry` delay in ms,
+ * and empty data, which a client dispatches as nothing. Our ids never hold a newline.
+ */
+export const ssePriming = (id: string, retryMs: number): string => (Number.isFinite(retryMs) ? `id: ${id}\nretry: ${Math.max(0, Math.floor(retryMs))}\ndata:\n\n` : `id: ${id}\ndata:\n\n`);
 
 /** The headers every SSE answer carries (`X-Accel-Buffering: no`: proxies must not hold events back). */
 export const SSE_HEADERS: Readonly<Record<string, string>> = {

@@ -8,7 +8,9 @@ import { toJson } from '../to-json.js';
 import { PostAnswer } from './answer.js';
 import { fits, refuseOverBudget } from './budget.js';
 import type { HttpContext } from './context.js';
-import type { EventStream, HttpExchange } from './exchange.js';
+import type { HttpExchange } from './exchange.js';
+import { ReplayLog } from './replay-log.js';
+import { ResumableStream } from './resumable-stream.js';
 import { acceptsSse } from './validate.js';
 
 /**
@@ -40,6 +42,13 @@ export const SESSION_HEADER = 'mcp-session-id';
  * (DELETE, idle, `close()`) closes the connection: everything of the session in flight is
  * cancelled with `source: 'close'`, its cleanups run once.
  *
+ * Every stream of the session is resumable (MCP 2025-11-25, "Resumability and Redelivery",
+ * SEP-1699): each SSE event has an id naming its stream, a stream opens with a priming event
+ * and `retry`, and the session keeps what it sent in a bounded {@link ReplayLog}. A GET with
+ * `Last-Event-ID` resumes the stream the id names: what it missed is replayed, then the rest of
+ * that stream (a request's response) goes there. `closeStream` closes a request's connection
+ * (not its stream) on purpose: the client polls it back with such a GET.
+ *
  * Each request of a POST holds one unit of the transport's budget (`ctx.budget`, shared with
  * the 2026 requests) while it is in `answers`; it goes back in `settle`, or all at once in `end`.
  */
@@ -48,7 +57,10 @@ export class LiveSession {
   private readonly incoming = new Subject<unknown>();
   // the POST answering each request of the session still in flight; one unit of the budget each
   private readonly answers = new Map<RequestId, PostAnswer>();
-  private listen: EventStream | undefined;
+  private listen: ResumableStream | undefined;
+  private readonly log: ReplayLog;
+  // the streams a GET may resume, oldest first; `listen` marks the GET streams
+  private readonly streams = new Map<number, { readonly stream: ResumableStream; readonly listen: boolean }>();
   private readonly subscription: Subscription;
   private idle: ReturnType<typeof setTimeout> | undefined;
 
@@ -58,6 +70,7 @@ export class LiveSession {
     private readonly idleMs: number,
     private readonly ended: (why: SessionEndWhy) => void,
   ) {
+    this.log = new ReplayLog(ctx.replay.maxBytes, ctx.replay.maxEvents);
     this.peer = createPeer(this.incoming, { ...ctx.peer, era: '2025-11-25', sessionId: id });
     this.peer.events$.subscribe((e) => {
       // a request cancelled by the client gets no response: its POST waits for it no longer
@@ -91,7 +104,7 @@ export class LiveSession {
     // the transport's one budget, both eras: a POST that does not fit is not taken at all (503),
     // and the session, its other requests, its ids are as they were
     if (!fits(this.ctx.budget, ids.length)) return refuseOverBudget(ex, this.ctx.budget, this.ctx.emit, Array.isArray(body) ? null : (ids[0] ?? null));
-    const answer = new PostAnswer(ex, ids, acceptsSse(ex) ? this.ctx.mode : 'json', () => 200, headers);
+    const answer = new PostAnswer(ex, ids, acceptsSse(ex) ? this.ctx.mode : 'json', () => 200, headers, (c, gone) => this.track(new ResumableStream(this.log, c, gone, this.ctx.replay.retryMs), false));
     for (const id of ids) this.answers.set(id, answer);
     this.ctx.budget.count += ids.length;
     ex.gone.addEventListener('abort', () => {
@@ -102,17 +115,41 @@ export class LiveSession {
     this.incoming.next(body);
   }
 
-  /** The GET stream: messages not related to a request. One at a time: false when one is open. */
-  openListen(ex: HttpExchange, headers: Readonly<Record<string, string>>): boolean {
+  /**
+   * A GET: with a `Last-Event-ID` that names a stream of this session it can resume, that stream
+   * (what it missed, then the rest); else the GET stream, for messages not related to a request,
+   * one at a time: false when one is open already (or the stream the id names has a connection).
+   */
+  openListen(ex: HttpExchange, headers: Readonly<Record<string, string>>, lastEventId?: string): boolean {
+    if (lastEventId !== undefined) {
+      const cursor = this.log.parse(lastEventId);
+      const known = cursor === undefined ? undefined : this.streams.get(cursor.stream);
+      const state = cursor === undefined || known === undefined ? 'unknown' : known.stream.resumable(cursor);
+      if (state === 'busy' || (state === 'ok' && known?.listen === true && this.listen !== undefined && this.listen !== known.stream)) return false;
+      if (state === 'ok' && cursor !== undefined && known !== undefined) {
+        this.touch();
+        known.stream.attach(cursor, ex.stream(headers), ex.gone);
+        if (known.listen) this.listening(known.stream, ex);
+        return true;
+      }
+      this.ctx.emit({ type: 'resume-refused', sessionId: this.id, why: state === 'expired' ? 'expired' : 'unknown' });
+    }
     if (this.listen !== undefined) return false;
     this.touch();
-    const stream = ex.stream(headers);
-    this.listen = stream;
-    ex.gone.addEventListener('abort', () => {
-      if (this.listen === stream) this.listen = undefined;
-      this.touch();
-    }, { once: true });
+    // one GET stream at a time: an older one nobody resumed is over
+    for (const [n, s] of this.streams) if (s.listen) this.forget(n);
+    this.listening(this.track(new ResumableStream(this.log, ex.stream(headers), ex.gone, this.ctx.replay.retryMs), true), ex);
     return true;
+  }
+
+  /**
+   * Close the connection of request `id`'s stream, not the stream (SEP-1699 polling; the SDK's
+   * `closeSSEStream`): its answer turns into a stream if it was not one, the client resumes it
+   * with a GET after `retry`, and the request runs on; its response goes to the resumed stream,
+   * or waits in the replay log. False when the request has no answer to close here.
+   */
+  closeStream(id: RequestId): boolean {
+    return this.answers.get(id)?.closeConnection() ?? false;
   }
 
   /** End the session: its connection closes (everything in flight cancelled), every stream ends. */
@@ -126,7 +163,9 @@ export class LiveSession {
     // unanswered(); whatever is still here (one the peer never answered) gives its place back now
     this.ctx.budget.count -= this.answers.size;
     this.answers.clear();
-    this.listen?.end();
+    for (const { stream } of this.streams.values()) stream.end();
+    this.streams.clear();
+    this.log.clear();
     this.listen = undefined;
     this.ended(why);
   }
@@ -163,6 +202,32 @@ export class LiveSession {
     const json = toJson(m);
     if (this.listen === undefined || typeof json !== 'string') return this.ctx.emit({ type: 'message-dropped', sessionId: this.id, why: 'no-stream' });
     this.listen.send(json);
+  }
+
+  private listening(stream: ResumableStream, ex: HttpExchange): void {
+    this.listen = stream;
+    ex.gone.addEventListener('abort', () => {
+      if (this.listen === stream) this.listen = undefined;
+      this.touch();
+    }, { once: true });
+  }
+
+  // a resumable stream, findable by the number in its ids; ended ones past the bound are let go
+  private track(stream: ResumableStream, listen: boolean): ResumableStream {
+    this.streams.set(stream.number, { stream, listen });
+    const cap = Math.max(this.ctx.replay.maxEvents, 16);
+    if (this.streams.size > cap) {
+      for (const [n, s] of this.streams) {
+        if (this.streams.size <= cap) break;
+        if (s.stream.done) this.streams.delete(n);
+      }
+    }
+    return stream;
+  }
+
+  private forget(n: number): void {
+    this.streams.get(n)?.stream.end();
+    this.streams.delete(n);
   }
 
   /**

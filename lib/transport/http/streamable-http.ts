@@ -9,6 +9,7 @@ import { CancellationManager } from '../../manager/cancellation-manager.js';
 import { DEFAULT_MAX_BATCH_SIZE } from '../../peer/batch.js';
 import { DEFAULT_MAX_IN_FLIGHT, callbackMap, countOption } from '../../peer/options.js';
 import type { Peer, PeerOptions } from '../../peer/create-peer.js';
+import type { RequestId } from '../../codec/messages.js';
 import type { PeerEvent } from '../../peer/events.js';
 import type { AnswerMode } from './answer.js';
 import { fits, refuseOverBudget } from './budget.js';
@@ -18,6 +19,8 @@ import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BUFFERED_BYTES, type HttpExchange, t
 import { fetchExchange } from './fetch-exchange.js';
 import { nodeExchange } from './node-exchange.js';
 import { serveOne } from './per-request.js';
+import { DEFAULT_MAX_REPLAY_BYTES, DEFAULT_MAX_REPLAY_EVENTS } from './replay-log.js';
+import { DEFAULT_RETRY_MS } from './resumable-stream.js';
 import { LiveSession, SESSION_HEADER } from './session.js';
 import { DEFAULT_SESSION_CHECK_MS, watchSessions } from './session-check.js';
 import { memorySessions, type SessionStore } from './sessions.js';
@@ -107,6 +110,26 @@ export interface StreamableHttpOptions extends Omit<PeerOptions, 'sessionId' | '
    * streamableHttp({ handlers, mirroredHeaders: (m) => m.method === 'tools/call' ? [{ header: 'Mcp-Param-Region', value: regionOf(m.params) }] : [] });
    */
   readonly mirroredHeaders?: MirroredHeaders;
+  /**
+   * The SSE `retry` (ms) of the priming event that opens each stream of a 2025-11-25 session:
+   * how long its client waits before it resumes a stream whose connection closed. Default
+   * {@link DEFAULT_RETRY_MS}, 3 s.
+   *
+   * @example
+   * streamableHttp({ handlers, retryMs: 1_000 });
+   */
+  readonly retryMs?: number;
+  /**
+   * What one 2025-11-25 session keeps of the events it sent, for a client resuming a stream with
+   * `Last-Event-ID`, in bytes (oldest dropped first); 0 keeps nothing (events still have ids).
+   * Default {@link DEFAULT_MAX_REPLAY_BYTES}, 1 MiB.
+   *
+   * @example
+   * streamableHttp({ handlers, maxReplayBytes: 256 * 1024, maxReplayEvents: 200 });
+   */
+  readonly maxReplayBytes?: number;
+  /** The same bound as a count of events. Default {@link DEFAULT_MAX_REPLAY_EVENTS}, 1,000. */
+  readonly maxReplayEvents?: number;
 }
 
 /** A Streamable HTTP server transport: a node handler, a fetch handler, its events, and `close()`. */
@@ -121,6 +144,22 @@ export interface StreamableHttp {
   inFlight(): number;
   /** Ends every stream and session and cancels everything in flight (`source: 'close'`); later requests get 503. */
   close(): Promise<void>;
+  /**
+   * Close the connection carrying request `requestId` of 2025-11-25 session `sessionId`, not its
+   * stream (SEP-1699 "SSE polling"; the official SDK's `closeSSEStream`): a handler that will be
+   * long calls it (with its `ctx.sessionId` and `ctx.requestId`) so no connection is held meanwhile.
+   * The client got the stream's priming id and `retry`, and resumes with a GET and
+   * `Last-Event-ID`; the request runs on (a closed stream is no cancel in this era), and what it
+   * sends, its response too, goes to the resumed stream or waits in the session's replay log.
+   * False when there is no such request with an answer to close (unknown, done, a `json` answer).
+   *
+   * @example
+   * tool({ name: 'slow', run: (_, ctx) => {
+   *   if (ctx.sessionId !== undefined) mcp.closeStream(ctx.sessionId, ctx.requestId);
+   *   return longWork();
+   * } });
+   */
+  closeStream(sessionId: string, requestId: RequestId): boolean;
 }
 
 type Rec = Record<string, unknown>;
@@ -155,7 +194,7 @@ const MAX_SESSION_ID = 256;
  * // Bun, Deno, Workers: export default { fetch: mcp.fetch };
  */
 export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableHttp => {
-  const { eras: erasOption, sessions: sessionsOption, maxBodyBytes: maxBody, maxBufferedBytes: maxBuffered, keepAliveMs: keepAlive, maxInFlightPerSession: perSession, allowedOrigins, response, onSession, sessionIdleMs, maxSessions: maxLive, sessionCheckMs, mirroredHeaders, ...peerOptions } = options;
+  const { eras: erasOption, sessions: sessionsOption, maxBodyBytes: maxBody, maxBufferedBytes: maxBuffered, keepAliveMs: keepAlive, maxInFlightPerSession: perSession, allowedOrigins, response, onSession, sessionIdleMs, maxSessions: maxLive, sessionCheckMs, mirroredHeaders, retryMs, maxReplayBytes, maxReplayEvents, ...peerOptions } = options;
   const manager = peerOptions.manager ?? new CancellationManager();
   const scheduler = peerOptions.scheduler ?? asyncScheduler;
   const maxInFlight = countOption('maxInFlight', peerOptions.maxInFlight, DEFAULT_MAX_IN_FLIGHT);
@@ -170,6 +209,11 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
     peerEvent: (e) => events$.next(e),
     peerEvents: events$,
     budget: { count: 0, max: maxInFlight },
+    replay: {
+      retryMs: countOption('retryMs', retryMs, DEFAULT_RETRY_MS),
+      maxBytes: countOption('maxReplayBytes', maxReplayBytes, DEFAULT_MAX_REPLAY_BYTES),
+      maxEvents: countOption('maxReplayEvents', maxReplayEvents, DEFAULT_MAX_REPLAY_EVENTS),
+    },
     live: new Set(),
   };
   const eras: ReadonlySet<ProtocolEra> = new Set(erasOption ?? ['2025-11-25', '2026-07-28']);
@@ -315,7 +359,7 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
       return ex.reply(200, {});
     }
     if (!(ex.header('accept') ?? '').includes('text/event-stream')) return refuse(ex, { status: 406, message: 'Not Acceptable: a GET stream is text/event-stream' });
-    if (!session.openListen(ex, {})) return refuse(ex, { status: 409, message: 'Conflict: this session has a GET stream open already' });
+    if (!session.openListen(ex, {}, ex.header('last-event-id'))) return refuse(ex, { status: 409, message: 'Conflict: this session has a GET stream open already (or the stream Last-Event-ID names is connected)' });
   };
 
   const guarded = async (ex: HttpExchange): Promise<void> => {
@@ -337,6 +381,7 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
     },
     events$: events$.asObservable(),
     inFlight: () => manager.size,
+    closeStream: (sessionId, requestId) => live.get(sessionId)?.closeStream(requestId) ?? false,
     close: () => {
       closed = true;
       unwatch();
