@@ -8,31 +8,15 @@
 //   --mode=burst: `n` cancels in one synchronous loop; also the time until the last one applied
 // The case fails if any cancel is not applied within 10 s. Without redis-server it prints a
 // `skipped` line and the orchestrator leaves the figure out.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { CancellationManager, RequestKey, redisBus } from '../../lib/index.js';
+import { haveRedisServer, startRedisServer, until } from '../support/redis.js';
 import { args, fullGc, intArg, main, now, report } from '../support/child.js';
 
 const DEADLINE_MS = 10_000;
 const SECRET = 'the bench deployment secret';
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no free port'))));
-    });
-  });
-
-const until = async (cond: () => boolean, ms: number, what: string): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 const quantile = (sorted: ReadonlyArray<number>, q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] as number;
 
@@ -43,12 +27,11 @@ main(async () => {
   const n = intArg(a, 'n', 10_000);
   const rate = intArg(a, 'rate', 2_000);
   const warmup = intArg(a, 'warmup', 2_000);
-  if (spawnSync('redis-server', ['--version']).status !== 0) {
+  if (!haveRedisServer()) {
     process.stdout.write(`${JSON.stringify({ skipped: 'redis-server is not installed (apt-get install redis-server): no cross-instance figures' })}\n`);
     return;
   }
-  const port = await freePort();
-  const server: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const { port, server } = await startRedisServer();
   const clients: Redis[] = [];
   try {
     const client = (): Redis => {

@@ -10,40 +10,22 @@
 //     with both, what a cancel costs while it waits in a client that is down (none, now: the bus
 //     sends nothing to a client that is not ready)
 // Run with --expose-gc. Without redis-server it prints a `skipped` line.
-import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { CancelReason, RequestKey, redisBus } from '../../lib/index.js';
+import { haveRedisServer, startRedisServer, until } from '../support/redis.js';
 import { args, fullGc, heapUsed, intArg, main, report } from '../support/child.js';
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no free port'))));
-    });
-  });
-
-const until = async (cond: () => boolean, ms: number, what: string): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 main(async () => {
   const a = args();
   const n = intArg(a, 'n', 20_000);
   const sessions = intArg(a, 'sessions', 20);
   const reasonLength = intArg(a, 'reason', 1);
-  if (spawnSync('redis-server', ['--version']).status !== 0) {
+  if (!haveRedisServer()) {
     process.stdout.write(`${JSON.stringify({ skipped: 'redis-server is not installed (apt-get install redis-server)' })}\n`);
     return;
   }
-  const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const { port, server } = await startRedisServer();
   // as a deployment would configure them: reconnect for ever, fail a command after one attempt
   const client = (): Redis => {
     const c = a.get('client') === 'default' ? new Redis({ port, host: '127.0.0.1' }) : new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 200 });
