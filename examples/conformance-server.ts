@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as t from 'io-ts';
 import { concat, delay, from, last, map, of, tap } from 'rxjs';
 import {
@@ -16,7 +14,7 @@ import {
   type InputRequest,
   type McpContext,
 } from '../lib/index.js';
-import { describeEvent } from './describe-event.js';
+import { portArgument, serveHttp } from './http-main.js';
 
 // The fixtures of the official MCP conformance suite (@modelcontextprotocol/conformance), served
 // in both eras on one endpoint, on the library's public MCP API only: the suite's test tools,
@@ -30,12 +28,7 @@ const log = (line: string): void => {
   process.stderr.write(`[conformance-server] ${line}\n`);
 };
 
-const portArg = process.argv.indexOf('--port');
-const port = portArg === -1 ? 3000 : Number(process.argv[portArg + 1]);
-if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-  log(`--port must be an integer from 0 to 65535, got ${String(process.argv[portArg + 1])}`);
-  process.exit(2);
-}
+const port = portArgument(log);
 
 // a 1x1 PNG and a short WAV, as the suite expects them
 const IMAGE = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
@@ -408,27 +401,4 @@ const server = mcpServer({
 });
 
 const mcp = streamableHttp(server);
-mcp.events$.subscribe((e) => {
-  const line = describeEvent(e);
-  if (line !== undefined) log(line);
-});
-
-const http = createServer((req, res) => {
-  if (req.url === undefined || !(req.url === '/mcp' || req.url.startsWith('/mcp?'))) {
-    res.writeHead(404).end();
-    return;
-  }
-  void mcp.handle(req, res);
-});
-http.listen(port, '127.0.0.1', () => {
-  process.stdout.write(`listening on http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp\n`);
-});
-
-const stop = (): void => {
-  void mcp.close().then(() => {
-    http.closeAllConnections();
-    http.close(() => process.exit(0));
-  });
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serveHttp(mcp, port, log);

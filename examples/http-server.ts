@@ -1,7 +1,5 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { streamableHttp } from '../lib/index.js';
-import { describeEvent } from './describe-event.js';
+import { portArgument, serveHttp } from './http-main.js';
 import { exampleServer } from './mcp-handlers.js';
 
 // An MCP server over Streamable HTTP, made with mcp-rx-cancel, for both eras on one endpoint:
@@ -18,36 +16,8 @@ const log = (line: string): void => {
   process.stderr.write(`[http-server] ${line}\n`);
 };
 
-const portArg = process.argv.indexOf('--port');
-const port = portArg === -1 ? 3000 : Number(process.argv[portArg + 1]);
-if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-  log(`--port must be an integer from 0 to 65535, got ${String(process.argv[portArg + 1])}`);
-  process.exit(2);
-}
-
-const mcp = streamableHttp(exampleServer({ report: { cleanup: (requestId, tool, how) => log(`cleanup ${tool} #${JSON.stringify(requestId)}: ${how}`) } }));
-mcp.events$.subscribe((e) => {
-  const line = describeEvent(e);
-  if (line !== undefined) log(line);
-});
-
-const server = createServer((req, res) => {
-  if (req.url === undefined || !(req.url === '/mcp' || req.url.startsWith('/mcp?'))) {
-    res.writeHead(404).end();
-    return;
-  }
-  void mcp.handle(req, res);
-});
-server.listen(port, '127.0.0.1', () => {
-  process.stdout.write(`listening on http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp\n`);
-});
-
-const stop = (): void => {
-  log('stopping: cancelling what is in flight');
-  void mcp.close().then(() => {
-    server.closeAllConnections();
-    server.close(() => process.exit(0));
-  });
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serveHttp(
+  streamableHttp(exampleServer({ report: { cleanup: (requestId, tool, how) => log(`cleanup ${tool} #${JSON.stringify(requestId)}: ${how}`) } })),
+  portArgument(log),
+  log,
+);
