@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { request as httpRequest } from 'node:http';
 import { firstValueFrom } from 'rxjs';
 import type { Peer } from '../../../lib/index.js';
-import { BASE, post, rawPost, rec, sleep, sseMessages, start, until, type Running } from './server.js';
+import { BASE, post, rawPost, readSse, rec, sleep, sseMessages, start, until, type Running } from './server.js';
 
 // 2025-11-25 sessions over our Streamable HTTP server: real HTTP on 127.0.0.1.
 
@@ -19,26 +19,11 @@ const open = async (s: Running): Promise<string> => {
   return id ?? '';
 };
 
-/** A streamed POST in a session, read as it comes: the messages so far, and the end. */
+/** A streamed POST in a session, read as it comes: the messages so far, and the end (its status, 0 if it was cut). */
 const stream = (s: Running, session: string, body: unknown) => {
-  const messages: Record<string, unknown>[] = [];
-  let ended = false;
   const controller = new AbortController();
-  const done = fetch(s.url, { method: 'POST', headers: { ...BASE, 'mcp-session-id': session }, body: JSON.stringify(body), signal: controller.signal })
-    .then(async (r) => {
-      const reader = r.body?.getReader();
-      let text = '';
-      for (;;) {
-        const chunk = await reader?.read();
-        if (chunk === undefined || chunk.done) break;
-        text += new TextDecoder().decode(chunk.value);
-        messages.splice(0, messages.length, ...sseMessages(text.slice(0, text.lastIndexOf('\n\n') + 2)));
-      }
-      ended = true;
-      return r.status;
-    })
-    .catch(() => ((ended = true), 0));
-  return { messages, done, ended: () => ended, abort: () => controller.abort() };
+  const read = readSse(fetch(s.url, { method: 'POST', headers: { ...BASE, 'mcp-session-id': session }, body: JSON.stringify(body), signal: controller.signal }));
+  return { messages: read.messages, done: read.done.then((r) => r.status, () => 0), ended: read.ended, abort: () => controller.abort() };
 };
 
 describe('streamableHttp, 2025-11-25 sessions', function () {

@@ -97,6 +97,29 @@ export const post = async (url: URL, body: unknown, headers: Record<string, stri
   return { status: r.status, headers: r.headers, text: await r.text() };
 };
 
+/** An SSE response read as it comes: the messages so far, whether it ended, and the response once it has (rejected if it was cut). */
+export const readSse = (response: Promise<Response>): { readonly messages: Rec[]; readonly done: Promise<Response>; readonly headers: Promise<void>; ended(): boolean } => {
+  const messages: Rec[] = [];
+  let ended = false;
+  const done = response.then(async (r) => {
+    const reader = r.body?.getReader();
+    let text = '';
+    for (;;) {
+      const chunk = await reader?.read();
+      if (chunk === undefined || chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+      messages.splice(0, messages.length, ...sseMessages(text.slice(0, text.lastIndexOf('\n\n') + 2)));
+    }
+    return r;
+  }).finally(() => {
+    // read to its end, or cut (an abort, a dropped socket): either way it ended
+    ended = true;
+  });
+  // its headers came back (the stream is open): resolved once, never rejected
+  const headers = response.then(() => undefined, () => undefined);
+  return { messages, done, headers, ended: () => ended };
+};
+
 /** The JSON-RPC messages of an SSE body. */
 export const sseMessages = (text: string): Rec[] =>
   text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => rec(JSON.parse(l.slice(6))));

@@ -4,7 +4,7 @@ import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { expect } from 'chai';
 import { catchError, map, of } from 'rxjs';
 import type { Handler } from '../../../lib/index.js';
-import { BASE, post, rec, sseMessages, start, until, type Running } from './server.js';
+import { BASE, post, readSse, rec, sseMessages, start, until, type Running } from './server.js';
 
 // A tool asking the client for input with ctx.request, over our streamableHttp in a 2025-11-25
 // session: the request goes on the stream of the POST that carries the call (MCP 2025-11-25
@@ -39,25 +39,6 @@ const open = async (s: Running): Promise<string> => {
   return r.headers.get('mcp-session-id') ?? '';
 };
 
-/** An SSE response read as it comes: the messages so far, and the end. */
-const read = (response: Promise<Response>) => {
-  const messages: Rec[] = [];
-  let ended = false;
-  const done = response.then(async (r) => {
-    const reader = r.body?.getReader();
-    let text = '';
-    for (;;) {
-      const chunk = await reader?.read();
-      if (chunk === undefined || chunk.done) break;
-      text += new TextDecoder().decode(chunk.value);
-      messages.splice(0, messages.length, ...sseMessages(text.slice(0, text.lastIndexOf('\n\n') + 2)));
-    }
-    ended = true;
-    return r;
-  });
-  return { messages, done, ended: () => ended, headers: response.then(() => undefined) };
-};
-
 const textOf = (m: Rec | undefined): unknown => (rec(rec(m?.['result'])['content']) as unknown as Rec[])[0]?.['text'];
 
 describe('ctx.request over streamableHttp (2025-11-25 sessions)', function () {
@@ -70,7 +51,7 @@ describe('ctx.request over streamableHttp (2025-11-25 sessions)', function () {
     s = await start({ handlers: handlers(tool) });
     const session = await open(s);
     // no GET stream: the POST's is the only one
-    const call = read(fetch(s.url, { method: 'POST', headers: { ...BASE, 'mcp-session-id': session }, body: JSON.stringify(CALL) }));
+    const call = readSse(fetch(s.url, { method: 'POST', headers: { ...BASE, 'mcp-session-id': session }, body: JSON.stringify(CALL) }));
     await until(() => call.messages.length === 1, 'the elicitation on the POST stream');
     const ask = call.messages[0];
     expect(ask).to.deep.include({ method: 'elicitation/create', params: ASK });
@@ -87,7 +68,7 @@ describe('ctx.request over streamableHttp (2025-11-25 sessions)', function () {
     const tool: Tool = { cleanups: 0 };
     s = await start({ handlers: handlers(tool) });
     const session = await open(s);
-    const call = read(fetch(s.url, { method: 'POST', headers: { ...BASE, 'mcp-session-id': session }, body: JSON.stringify(CALL) }));
+    const call = readSse(fetch(s.url, { method: 'POST', headers: { ...BASE, 'mcp-session-id': session }, body: JSON.stringify(CALL) }));
     await until(() => call.messages.length === 1, 'the elicitation on the POST stream');
     const cancelled = await post(s.url, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } }, { 'mcp-session-id': session });
     expect(cancelled.status).to.equal(202);
@@ -103,7 +84,7 @@ describe('ctx.request over streamableHttp (2025-11-25 sessions)', function () {
     s = await start({ handlers: handlers(tool), response: 'json' });
     const session = await open(s);
     const ac = new AbortController();
-    const get = read(fetch(s.url, { headers: { accept: 'text/event-stream', 'mcp-session-id': session }, signal: ac.signal }));
+    const get = readSse(fetch(s.url, { headers: { accept: 'text/event-stream', 'mcp-session-id': session }, signal: ac.signal }));
     // the GET stream is open once its headers came back: the call goes after
     await get.headers;
     const answered = post(s.url, CALL, { 'mcp-session-id': session });
