@@ -8,7 +8,7 @@ import type { WireFault } from './wire-fault.js';
 import { CancellationError, CancellationErrorResult } from '../errors.js';
 import type { RequestOutcome } from '../handler/outcome.js';
 import { startRequest } from '../handler/run-request.js';
-import type { CancellationManager } from '../manager/cancellation-manager.js';
+import type { CancelOptions, CancellationManager } from '../manager/cancellation-manager.js';
 import { CancelReason, RequestKey } from '../manager/request-key.js';
 import type { CancellationSecurity } from '../security/cancellation-security.js';
 import type { ConnectionConfig } from './options.js';
@@ -20,6 +20,10 @@ import { LiveConnectionRef } from '../handler/connection-ref.js';
 import { Active, type ActiveOwner } from './active.js';
 import { requestFacts, resultFacts } from './request-facts.js';
 import type { TiedSend } from '../handler/tied-request.js';
+
+// the two ways a cancel may go, made once: a cancel is on the hot path, an object per cancel is not
+const FORWARD: CancelOptions = Object.freeze({ forward: true });
+const HERE_ONLY: CancelOptions = Object.freeze({ forward: false });
 
 // The reasons that were cut to maxReasonLength: the fact travels with the reason itself, down
 // the request's chain to its outcome, rather than being written on the request and read back.
@@ -129,7 +133,7 @@ export class ServingHalf implements ActiveOwner {
     const reason = CancelReason.of('close');
     for (const a of [...this.active.values()]) {
       // a close is this connection's own: never forwarded to the other instances
-      this.init.manager.cancel(a.key, reason, { forward: false });
+      this.init.manager.cancel(a.key, reason, HERE_ONLY);
       // unsubscribing is what ends it if the manager could not (the key was not its own)
       a.subscription?.unsubscribe();
     }
@@ -235,7 +239,7 @@ export class ServingHalf implements ActiveOwner {
     if (!d.allowed) return this.ignored(d.why, d.key, d.reason, d.error);
     const reason = CancelReason.of('peer', d.reason);
     if (d.truncated) truncated.add(reason);
-    const result = this.init.manager.cancel(d.key, reason, { forward: this.init.forwards });
+    const result = this.init.manager.cancel(d.key, reason, this.init.forwards ? FORWARD : HERE_ONLY);
     if (result === 'cancelled') return; // reported as request-cancelled by the request's own ending
     // not in flight here: gone to the other instances over the bus, where it may be
     if (result === 'forwarded') {
