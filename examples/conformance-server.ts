@@ -1,19 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as t from 'io-ts';
 import { concat, delay, from, last, map, of, tap } from 'rxjs';
-import {
-  ErrorCodes,
-  inputRequired,
-  JsonRpcError,
-  mcpServer,
-  prompt,
-  resource,
-  resourceTemplate,
-  streamableHttp,
-  tool,
-  type InputRequest,
-  type McpContext,
-} from '../lib/index.js';
+import { ErrorCodes, JsonRpcError } from '../lib/index.js';
+import { streamableHttp } from '../lib/http.js';
+import { inputRequired, mcpServer, prompt, resource, resourceTemplate, tool, type InputRequest, type McpContext } from '../lib/mcp.js';
 import { portArgument, serveHttp } from './http-main.js';
 
 // The fixtures of the official MCP conformance suite (@modelcontextprotocol/conformance), served

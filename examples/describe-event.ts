@@ -1,4 +1,5 @@
-import type { HttpEvent, PeerEvent } from '../lib/index.js';
+import type { PeerEvent } from '../lib/index.js';
+import type { HttpEvent } from '../lib/http.js';
 
 /**
  * One log line for the events the example servers tell on stderr (the others: undefined).

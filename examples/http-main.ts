@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { StreamableHttp } from '../lib/index.js';
+import type { StreamableHttp } from '../lib/http.js';
 import { describeEvent } from './describe-event.js';
 
 // What the example HTTP servers share as programs: `--port N` (default 3000; 0 picks a free one),

@@ -1,4 +1,4 @@
-import { streamableHttp } from '../lib/index.js';
+import { streamableHttp } from '../lib/http.js';
 import { portArgument, serveHttp } from './http-main.js';
 import { exampleServer } from './mcp-handlers.js';
 

@@ -1,6 +1,8 @@
 import * as t from 'io-ts';
 import { interval, last, map, take, tap } from 'rxjs';
-import { mcpServer, tool, type Handler, type McpContext, type McpServer, type ProtocolEra } from '../lib/index.js';
+import type { Handler } from '../lib/index.js';
+import type { ProtocolEra } from '../lib/codecs.js';
+import { mcpServer, tool, type McpContext, type McpServer } from '../lib/mcp.js';
 
 // The example servers' MCP server, on the library's MCP layer: three tools, declared once and
 // served in both eras (2025-11-25 with `initialize`, 2026-07-28 with `server/discover`). No

@@ -1,5 +1,6 @@
 import type { Subscription } from 'rxjs';
-import { connect, ndjson, type Peer } from '../lib/index.js';
+import { connect, type Peer } from '../lib/index.js';
+import { ndjson } from '../lib/stdio.js';
 import { describeEvent } from './describe-event.js';
 import { exampleServer } from './mcp-handlers.js';
 

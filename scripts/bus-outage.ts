@@ -3,7 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
-import { CancellationManager, redisBus, type BusEvent } from '../lib/index.js';
+import { CancellationManager } from '../lib/index.js';
+import { redisBus, type BusEvent } from '../lib/redis.js';
 
 const freePort = (): Promise<number> => new Promise((r) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const a = s.address(); s.close(() => r(typeof a === 'object' && a ? a.port : 0)); }); });
 const port = await freePort();

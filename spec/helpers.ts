@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Subject, config, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { ConnectionClosedError, createPeer, type Peer, type PeerOptions } from '../lib/index.js';
-import type { JsonRpcMessage, RequestId } from '../lib/index.js';
+import type { JsonRpcMessage, RequestId } from '../lib/codecs.js';
 import type { PeerEvent } from '../lib/peer/events.js';
 
 // Errors compare by name, code and message: chai's deep equality does not look inside them.

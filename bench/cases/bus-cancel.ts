@@ -10,7 +10,8 @@
 // `skipped` line and the orchestrator leaves the figure out.
 import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { CancellationManager, RequestKey, redisBus } from '../../lib/index.js';
+import { CancellationManager, RequestKey } from '../../lib/index.js';
+import { redisBus } from '../../lib/redis.js';
 import { haveRedisServer, startRedisServer, until } from '../support/redis.js';
 import { args, fullGc, intArg, main, now, report } from '../support/child.js';
 

@@ -11,7 +11,8 @@
 //     sends nothing to a client that is not ready)
 // Run with --expose-gc. Without redis-server it prints a `skipped` line.
 import { Redis } from 'ioredis';
-import { CancelReason, RequestKey, redisBus } from '../../lib/index.js';
+import { CancelReason, RequestKey } from '../../lib/index.js';
+import { redisBus } from '../../lib/redis.js';
 import { haveRedisServer, startRedisServer, until } from '../support/redis.js';
 import { args, fullGc, heapUsed, intArg, main, report } from '../support/child.js';
 

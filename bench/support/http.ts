@@ -8,7 +8,8 @@
 import { Agent, createServer, request, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NEVER } from 'rxjs';
-import { streamableHttp, type Handler } from '../../lib/index.js';
+import type { Handler } from '../../lib/index.js';
+import { streamableHttp } from '../../lib/http.js';
 import { ECHO, HOLD, isHold } from './calls.js';
 import { Counter, now, type Side } from './child.js';
 

@@ -11,7 +11,10 @@ import { CallToolRequestSchema, CallToolResultSchema, type JSONRPCMessage } from
 import { PassThrough } from 'node:stream';
 import { NEVER, Subject, of, type Observable } from 'rxjs';
 import * as t from 'io-ts';
-import { connect, createPeer, mcpServer, ndjson, tool, type Handler, type JsonRpcMessage, type Peer, type PeerOptions } from '../../lib/index.js';
+import { connect, createPeer, type Handler, type Peer, type PeerOptions } from '../../lib/index.js';
+import type { JsonRpcMessage } from '../../lib/codecs.js';
+import { ndjson } from '../../lib/stdio.js';
+import { mcpServer, tool } from '../../lib/mcp.js';
 import { ECHO, HOLD, fail, isHold, mcpCancel, noop, type Pair, type PairOptions, type RawServer, type Wire } from './calls.js';
 import { Counter, type Side } from './child.js';
 

@@ -5,7 +5,8 @@
 // Run: PORT=3000 npx tsx examples/apps/http.ours.ts (the twin is http.sdk-v2.ts)
 import { createServer } from 'node:http';
 import { endWith, ignoreElements, interval, take, tap } from 'rxjs';
-import { mcpServer, streamableHttp, tool } from '../../lib/index.js';
+import { streamableHttp } from '../../lib/http.js';
+import { mcpServer, tool } from '../../lib/mcp.js';
 import { z } from 'zod';
 
 const count = tool({

@@ -3,7 +3,9 @@
 // its cleanup runs once, whatever the end. Both eras, per request.
 // Run: npx tsx examples/apps/stdio.ours.ts (spawned by an MCP client; the twin is stdio.sdk-v2.ts)
 import { endWith, ignoreElements, interval, take, tap } from 'rxjs';
-import { connect, mcpServer, ndjson, tool } from '../../lib/index.js';
+import { connect } from '../../lib/index.js';
+import { ndjson } from '../../lib/stdio.js';
+import { mcpServer, tool } from '../../lib/mcp.js';
 import { z } from 'zod';
 
 const count = tool({

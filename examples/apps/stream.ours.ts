@@ -4,7 +4,8 @@
 // Run it from a host: new Worker('examples/apps/stream.ours.ts') (the twin is stream.sdk-v2.ts)
 import { parentPort } from 'node:worker_threads';
 import { endWith, fromEvent, ignoreElements, interval, map, take, tap } from 'rxjs';
-import { createPeer, mcpServer, tool } from '../../lib/index.js';
+import { createPeer } from '../../lib/index.js';
+import { mcpServer, tool } from '../../lib/mcp.js';
 import { z } from 'zod';
 
 const count = tool({

@@ -5,7 +5,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { CancellationManager, redisBus, redisSessions, streamableHttp, type StreamableHttp } from '../../lib/index.js';
+import { CancellationManager } from '../../lib/index.js';
+import { streamableHttp, type StreamableHttp } from '../../lib/http.js';
+import { redisBus, redisSessions } from '../../lib/redis.js';
 import { exampleServer } from '../mcp-handlers.js';
 import { roundRobinProxy, type Hop } from './round-robin-proxy.js';
 

@@ -2,7 +2,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { firstValueFrom } from 'rxjs';
-import { connect, streamableHttp, streamableHttpClient, type Peer } from '../../lib/index.js';
+import { connect, type Peer } from '../../lib/index.js';
+import { streamableHttp, streamableHttpClient } from '../../lib/http.js';
 import { exampleServer, type ToolStats } from '../mcp-handlers.js';
 
 // One HTTP endpoint serving both protocol eras, and a client of each cancelling a tool call

@@ -7,15 +7,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { firstValueFrom, finalize, interval, lastValueFrom, map, takeUntil } from 'rxjs';
-import {
-  CancelReason,
-  CancellationManager,
-  CancelledParams,
-  RequestHandler,
-  RequestKey,
-  type Handler,
-  type RequestOutcome,
-} from '../../lib/index.js';
+import { CancelReason, CancellationManager, RequestHandler, RequestKey, type Handler, type RequestOutcome } from '../../lib/index.js';
+import { CancelledParams } from '../../lib/codecs.js';
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 

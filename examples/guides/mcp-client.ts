@@ -10,7 +10,8 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { mcpClient, ndjson } from '../../lib/index.js';
+import { ndjson } from '../../lib/stdio.js';
+import { mcpClient } from '../../lib/mcp.js';
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 

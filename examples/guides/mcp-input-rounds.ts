@@ -3,7 +3,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as t from 'io-ts';
 import { EMPTY, NEVER, Subject, expand, finalize, firstValueFrom, last, lastValueFrom, of, take, type Observable } from 'rxjs';
-import { connect, inputRequired, mcpServer, streamableHttp, streamableHttpClient, tool, type InputRequest, type Peer } from '../../lib/index.js';
+import { connect, type Peer } from '../../lib/index.js';
+import { streamableHttp, streamableHttpClient } from '../../lib/http.js';
+import { inputRequired, mcpServer, tool, type InputRequest } from '../../lib/mcp.js';
 
 // A 2026-07-28 tool that needs the user's input twice (SEP-2322, "input required"), served over
 // HTTP, and a client that answers its rounds with expand(). Then what the server refuses: a

@@ -6,7 +6,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { interval, last, map, take, tap } from 'rxjs';
 import { z } from 'zod';
-import { mcpServer, prompt, resource, resourceTemplate, streamableHttp, tool } from '../../lib/index.js';
+import { streamableHttp } from '../../lib/http.js';
+import { mcpServer, prompt, resource, resourceTemplate, tool } from '../../lib/mcp.js';
 
 // An MCP server built on mcpServer: two tools (arguments checked by io-ts and by zod), a prompt
 // with completion, a resource and a template, served in both eras on one HTTP endpoint. The

@@ -6,7 +6,8 @@
  * with a request in flight. Run: `npx tsx examples/guides/peer-in-an-rxjs-app.ts`.
  */
 import { Subject, catchError, firstValueFrom, interval, last, lastValueFrom, map, of, switchMap, take, tap, type Observable } from 'rxjs';
-import { createPeer, type Handler, type JsonRpcMessage, type PeerEvent } from '../../lib/index.js';
+import { createPeer, type Handler, type PeerEvent } from '../../lib/index.js';
+import type { JsonRpcMessage } from '../../lib/codecs.js';
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CancelledParams } from '../../lib/index.js';
+import { CancelledParams } from '../../lib/codecs.js';
 import { cancelledRequestId } from '../../lib/codec/cancelled.js';
 
 describe('notifications/cancelled', () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import fc from 'fast-check';
 import { of } from 'rxjs';
-import { CancelledParams, ProgressParams, RequestId, classifyMessage, decodeMessage, type JsonRpcMessage } from '../../lib/index.js';
+import { CancelledParams, ProgressParams, RequestId, classifyMessage, decodeMessage, type JsonRpcMessage } from '../../lib/codecs.js';
 import { drive, ofType } from '../helpers.js';
 
 const left = (u: unknown) => {
@@ -80,7 +80,7 @@ describe('codecs', () => {
     });
 
     it('should agree with the io-ts guard of JsonRpcMessage', async () => {
-      const { JsonRpcMessage } = await import('../../lib/index.js');
+      const { JsonRpcMessage } = await import('../../lib/codecs.js');
       fc.assert(fc.property(fc.oneof(arbMessage, fc.jsonValue({ maxDepth: 3 })), (u) => E.isRight(decodeMessage(u)) === JsonRpcMessage.is(u)), { numRuns: 2000 });
     });
   });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { of } from 'rxjs';
-import { Method, RequestId, type JsonRpcMessage } from '../../lib/index.js';
+import { Method, RequestId, type JsonRpcMessage } from '../../lib/codecs.js';
 import { drive } from '../helpers.js';
 
 const errorOf = (m: JsonRpcMessage | undefined): { code: number; message: string; data?: unknown } | undefined =>

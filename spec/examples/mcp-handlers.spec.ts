@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { META_CLIENT_CAPABILITIES, META_PROTOCOL_VERSION } from '../../lib/codec/era.js';
-import { ErrorCodes, type JsonRpcMessage, type PeerOptions } from '../../lib/index.js';
+import { ErrorCodes, type PeerOptions } from '../../lib/index.js';
+import type { JsonRpcMessage } from '../../lib/codecs.js';
 import { mcpHandlers, type McpHandlersOptions } from '../../examples/mcp-handlers.js';
 import { cancel, drive, req } from '../helpers.js';
 import { until } from '../transport/support.js';

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { NEVER, Subject, of } from 'rxjs';
-import { CancellationManager, ConnectionClosedError, InvalidResponseError, JsonRpcError, createPeer, decodeMessage, type JsonRpcMessage, type Peer, type RequestId } from '../../lib/index.js';
+import { CancellationManager, ConnectionClosedError, InvalidResponseError, JsonRpcError, createPeer, type Peer } from '../../lib/index.js';
+import { decodeMessage, type JsonRpcMessage, type RequestId } from '../../lib/codecs.js';
 
 /** What one input led to: the tally `npm run fuzz` prints. */
 export type Outcome =

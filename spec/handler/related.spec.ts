@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { JsonRpcMessage } from '../../lib/index.js';
+import type { JsonRpcMessage } from '../../lib/codecs.js';
 import { relate, relatedRequestId } from '../../lib/handler/related.js';
 
 describe('relatedRequestId', () => {

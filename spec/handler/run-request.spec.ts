@@ -9,10 +9,10 @@ import {
   runRequest,
   type CancelReason,
   type Handler,
-  type JsonRpcMessage,
   type RequestContext,
   type RequestKey,
 } from '../../lib/index.js';
+import type { JsonRpcMessage } from '../../lib/codecs.js';
 import type { RequestOutcome } from '../../lib/handler/outcome.js';
 import { drive, flush, req, testScheduler } from '../helpers.js';
 

@@ -1,17 +1,7 @@
 import { expect } from 'chai';
 import { NEVER, Subject, catchError, concatWith, map, of, tap, type Observable } from 'rxjs';
-import {
-  ErrorCodes,
-  META_CLIENT_CAPABILITIES,
-  META_PROTOCOL_VERSION,
-  TiedRequestRefusedError,
-  createPeer,
-  relatedRequestId,
-  serve,
-  type JsonRpcMessage,
-  type PeerEvent,
-  type RequestContext,
-} from '../../lib/index.js';
+import { ErrorCodes, TiedRequestRefusedError, createPeer, serve, type PeerEvent, type RequestContext } from '../../lib/index.js';
+import { META_CLIENT_CAPABILITIES, META_PROTOCOL_VERSION, relatedRequestId, type JsonRpcMessage } from '../../lib/codecs.js';
 import { tiedRefusal } from '../../lib/handler/tied-request.js';
 import { afterFlush, cancel, m, ofType, req, result, testScheduler } from '../helpers.js';
 

@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { NEVER, Subject, firstValueFrom, filter, timeout } from 'rxjs';
 import { freePort, haveRedis, startRedis, type RunningRedis } from '../support/redis-server.js';
-import { CancelReason, CancellationManager, RequestHandler, RequestKey, createPeer, redisBus, type BusEvent, type JsonRpcMessage } from '../../lib/index.js';
+import { CancelReason, CancellationManager, RequestHandler, RequestKey, createPeer } from '../../lib/index.js';
+import type { JsonRpcMessage } from '../../lib/codecs.js';
+import { redisBus, type BusEvent } from '../../lib/redis.js';
 import { retryBytes } from '../../lib/manager/bus-retries.js';
 
 // Real redis-server (never a mock): .ci/run installs it when the machine lacks it.

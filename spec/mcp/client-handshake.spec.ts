@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { classifyProbe, ConnectionClosedError, JsonRpcError, RequestTimeoutError } from '../../lib/index.js';
+import { ConnectionClosedError, JsonRpcError, RequestTimeoutError } from '../../lib/index.js';
+import { classifyProbe } from '../../lib/mcp.js';
 
 // The server/discover probe of era 'auto', read as MCP 2026-07-28 says (basic/transports/stdio,
 // "Backward Compatibility"): modern evidence keeps the client modern; anything else falls back.

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { McpClientError, withInputRounds, type InputResponseMap, type RoundParams } from '../../lib/index.js';
+import { McpClientError, withInputRounds, type InputResponseMap, type RoundParams } from '../../lib/mcp.js';
 
 // Input rounds (MCP 2026-07-28 basic/patterns/mrtr) drawn: each round is a cold request; between
 // two rounds only the fulfilment runs; the bound ends the run; an unsubscribe cancels only the

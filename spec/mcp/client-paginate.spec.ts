@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { take, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { McpClientError, paginate, type PageOf } from '../../lib/index.js';
+import { McpClientError, paginate, type PageOf } from '../../lib/mcp.js';
 
 // Paging drawn: each page is a cold request that answers after a while; the next page is asked
 // for only after the items of the one before went out, and never once the subscriber left.

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mcpServer, tool, type JsonSchema } from '../../lib/index.js';
+import { mcpServer, tool, type JsonSchema } from '../../lib/mcp.js';
 import { headerParams, mirroredOf } from '../../lib/mcp/header-params.js';
 
 // x-mcp-header (MCP 2026-07-28 server/tools; SEP-2243): which arguments a tool mirrors in

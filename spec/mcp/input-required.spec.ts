@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { capabilityNeeded, inputRequired, missingCapabilities } from '../../lib/index.js';
+import { capabilityNeeded, inputRequired, missingCapabilities } from '../../lib/mcp.js';
 
 const form = inputRequired.elicit({ message: 'Name?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } } } });
 const url = inputRequired.elicit({ mode: 'url', message: 'Sign in', url: 'https://example.com/login', elicitationId: 'e1' });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as t from 'io-ts';
-import { inputResponsesOf } from '../../lib/index.js';
+import { inputResponsesOf } from '../../lib/mcp.js';
 
 const Named = t.type({ name: t.string });
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as t from 'io-ts';
 import { ioTsJsonSchema } from '../../lib/mcp/json-schema.js';
-import { tool } from '../../lib/index.js';
+import { tool } from '../../lib/mcp.js';
 
 // The JSON Schema (2020-12) a tool shows for an io-ts codec: right for what it can describe,
 // and `{}` (anything) rather than wrong for what it cannot.

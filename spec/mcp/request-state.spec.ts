@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import { MAX_REQUEST_STATE_LENGTH, requestStateCodec } from '../../lib/index.js';
+import { MAX_REQUEST_STATE_LENGTH, requestStateCodec } from '../../lib/mcp.js';
 
 const SECRET = 'k'.repeat(32);
 const BOOK = { method: 'tools/call', name: 'book' } as const;

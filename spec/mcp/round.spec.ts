@@ -1,19 +1,9 @@
 import { expect } from 'chai';
 import * as t from 'io-ts';
 import { asyncScheduler, finalize, of, type SchedulerLike } from 'rxjs';
-import {
-  createPeer,
-  ErrorCodes,
-  inputRequired,
-  mcpServer,
-  prompt,
-  requestStateCodec,
-  resource,
-  tool,
-  type JsonRpcMessage,
-  type McpServerOptions,
-  type RequestId,
-} from '../../lib/index.js';
+import { createPeer, ErrorCodes } from '../../lib/index.js';
+import type { JsonRpcMessage, RequestId } from '../../lib/codecs.js';
+import { inputRequired, mcpServer, prompt, requestStateCodec, resource, tool, type McpServerOptions } from '../../lib/mcp.js';
 import { afterFlush, cancel, drive, flush, m, req, testScheduler } from '../helpers.js';
 
 const SECRET = 's'.repeat(32);

@@ -5,7 +5,9 @@ import { expect } from 'chai';
 import * as t from 'io-ts';
 import { NEVER } from 'rxjs';
 import { META_CLIENT_CAPABILITIES, META_PROTOCOL_VERSION } from '../../lib/codec/era.js';
-import { connect, ErrorCodes, JsonRpcError, mcpServer, prompt, resource, resourceTemplate, tool, type JsonRpcMessage, type McpServer, type StandardSchemaV1 } from '../../lib/index.js';
+import { connect, ErrorCodes, JsonRpcError } from '../../lib/index.js';
+import type { JsonRpcMessage } from '../../lib/codecs.js';
+import { mcpServer, prompt, resource, resourceTemplate, tool, type McpServer, type StandardSchemaV1 } from '../../lib/mcp.js';
 import { cancel, drive, req } from '../helpers.js';
 import { until } from '../transport/support.js';
 

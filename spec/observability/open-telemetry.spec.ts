@@ -5,7 +5,8 @@ import type { Attributes } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { DataPointType, MeterProvider, MetricReader, type CollectionResult } from '@opentelemetry/sdk-metrics';
 import { NEVER, Subject, firstValueFrom, of, type Subscription } from 'rxjs';
-import { JsonRpcError, createPeer, type HttpEvent, type PeerEvent, type RequestContext } from '../../lib/index.js';
+import { JsonRpcError, createPeer, type PeerEvent, type RequestContext } from '../../lib/index.js';
+import type { HttpEvent } from '../../lib/http.js';
 import { toOpenTelemetry } from '../../lib/observability/open-telemetry.js';
 import { drive, flush, pair, result } from '../helpers.js';
 

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { NEVER, Subject, firstValueFrom, of, type Subscription } from 'rxjs';
-import { createPeer, type JsonRpcMessage } from '../../lib/index.js';
+import { createPeer } from '../../lib/index.js';
+import type { JsonRpcMessage } from '../../lib/codecs.js';
 import { toOpenTelemetry, tracePropagation } from '../../lib/observability/open-telemetry.js';
 import { flush, ofType, pair, req } from '../helpers.js';
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { NEVER, Subject } from 'rxjs';
-import { createPeer, ErrorCodes, type JsonRpcMessage } from '../../lib/index.js';
+import { createPeer, ErrorCodes } from '../../lib/index.js';
+import type { JsonRpcMessage } from '../../lib/codecs.js';
 import { META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION } from '../../lib/codec/era.js';
 import { cancel, cancelsOnWire, drive, flush, ofType, pair, req, responsesOnWire } from '../helpers.js';
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Subject, Subscription } from 'rxjs';
-import { CancellationManager, createPeer, type JsonRpcMessage, type Peer } from '../../lib/index.js';
+import { CancellationManager, createPeer, type Peer } from '../../lib/index.js';
+import type { JsonRpcMessage } from '../../lib/codecs.js';
 
 // A load test, bounded in count and time: one session keeps 50 requests in flight while another
 // session of the same process and manager floods 100,000 malformed messages carrying 100 KB

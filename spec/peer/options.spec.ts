@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { NEVER, Subject, of } from 'rxjs';
-import { CancellationManager, createPeer, serve, streamableHttp, type Handler } from '../../lib/index.js';
+import { CancellationManager, createPeer, serve, type Handler } from '../../lib/index.js';
+import { streamableHttp } from '../../lib/http.js';
 import { drive, ofType, req } from '../helpers.js';
 
 describe('connection options', () => {

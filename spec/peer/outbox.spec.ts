@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { getEventListeners } from 'node:events';
 import { Subject, asyncScheduler, type Subscription } from 'rxjs';
-import { RequestCancelledError, RequestTimeoutError, createPeer, type JsonRpcMessage } from '../../lib/index.js';
+import { RequestCancelledError, RequestTimeoutError, createPeer } from '../../lib/index.js';
+import type { JsonRpcMessage } from '../../lib/codecs.js';
 import { Era } from '../../lib/peer/era.js';
 import { SendingHalf } from '../../lib/peer/sending.js';
 import { Outbox } from '../../lib/peer/outbox.js';

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { Subject, VirtualTimeScheduler, type Subscription } from 'rxjs';
-import { CancellationManager, createPeer, type JsonRpcMessage, type PeerEvent } from '../../lib/index.js';
+import { CancellationManager, createPeer, type PeerEvent } from '../../lib/index.js';
+import type { JsonRpcMessage } from '../../lib/codecs.js';
 
 type Action =
   | { t: 'send'; timeout: number | null }

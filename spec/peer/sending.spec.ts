@@ -9,8 +9,8 @@ import {
   RequestCancelledError,
   RequestTimeoutError,
   createPeer,
-  type JsonRpcMessage,
 } from '../../lib/index.js';
+import type { JsonRpcMessage } from '../../lib/codecs.js';
 import { afterFlush, cancel, cancelsOnWire, drive, flush, ofType, pair, progress, req, result, testScheduler, m } from '../helpers.js';
 
 const timedOut = (ms: number) => `Request timed out after ${ms} ms`;

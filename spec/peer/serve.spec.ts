@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { NEVER, Subject, of } from 'rxjs';
-import { CancellationManager, serve, type JsonRpcMessage, type PeerEvent } from '../../lib/index.js';
+import { CancellationManager, serve, type PeerEvent } from '../../lib/index.js';
+import type { JsonRpcMessage } from '../../lib/codecs.js';
 import { req } from '../helpers.js';
 
 describe('serve', () => {

@@ -2,15 +2,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { expect } from 'chai';
 import { Subject, firstValueFrom } from 'rxjs';
-import {
-  JsonRpcError,
-  RequestSendError,
-  connect,
-  fromSdkTransport,
-  type JsonRpcMessage,
-  type PeerEvent,
-  type WireTransport,
-} from '../../lib/index.js';
+import { JsonRpcError, RequestSendError, connect, type PeerEvent, type WireTransport } from '../../lib/index.js';
+import type { JsonRpcMessage } from '../../lib/codecs.js';
+import { fromSdkTransport } from '../../lib/sdk.js';
 import { mcpHandlers } from '../../examples/mcp-handlers.js';
 import { flush, req } from '../helpers.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { decodeHeaderValue, encodeHeaderValue } from '../../lib/index.js';
+import { decodeHeaderValue, encodeHeaderValue } from '../../lib/http.js';
 import { compareHeaderValue } from '../../lib/transport/header-value.js';
 
 describe('MCP header value encoding', () => {

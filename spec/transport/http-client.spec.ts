@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { ConnectionClosedError, connect, streamableHttpClient, type Connection, type PeerEvent } from '../../lib/index.js';
+import { ConnectionClosedError, connect, type Connection, type PeerEvent } from '../../lib/index.js';
+import { streamableHttpClient } from '../../lib/http.js';
 import { flush, ofType } from '../helpers.js';
 import { until } from './support.js';
 

@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { firstValueFrom } from 'rxjs';
 import type { ToolStats } from '../../examples/mcp-handlers.js';
-import { connect, streamableHttpClient } from '../../lib/index.js';
+import { connect } from '../../lib/index.js';
+import { streamableHttpClient } from '../../lib/http.js';
 import { Lines, ROOT, example, tsNode, until } from './support.js';
 
 // examples/http-server.ts in a child process, on a free port of 127.0.0.1, against every client

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
-import { JsonRpcError, connect, ndjson, type JsonRpcMessage } from '../../lib/index.js';
+import { JsonRpcError, connect } from '../../lib/index.js';
+import type { JsonRpcMessage } from '../../lib/codecs.js';
+import { ndjson } from '../../lib/stdio.js';
 import { until } from './support.js';
 import { progressTokenOf } from '../../lib/transport/line-writer.js';
 

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { Observable, interval, last, lastValueFrom, map, take, tap } from 'rxjs';
-import { ConnectionClosedError, connect, ndjson, type Connection, type Handler, type PeerEvent } from '../../lib/index.js';
+import { ConnectionClosedError, connect, type Connection, type Handler, type PeerEvent } from '../../lib/index.js';
+import { ndjson } from '../../lib/stdio.js';
 import { Lines, ROOT, fixture, tsNode, until } from './support.js';
 
 type Rec = Record<string, unknown>;

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
 import { Observable, lastValueFrom } from 'rxjs';
-import { ConnectionClosedError, WireFault, connect, ndjson, type PeerEvent } from '../../lib/index.js';
+import { ConnectionClosedError, WireFault, connect, type PeerEvent } from '../../lib/index.js';
+import { ndjson } from '../../lib/stdio.js';
 import { until } from './support.js';
 
 type Rec = Record<string, unknown>;

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { firstValueFrom } from 'rxjs';
-import { ndjson } from '../../lib/index.js';
+import { ndjson } from '../../lib/stdio.js';
 import { until } from './support.js';
 
 // mocha runs without --expose-gc: the flag can still be set at run time, and a new context then

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { PassThrough, Writable } from 'node:stream';
 import { firstValueFrom, lastValueFrom, toArray, type Observable } from 'rxjs';
-import { ConnectionClosedError, WireFault, connect, ndjson, type JsonRpcMessage, type PeerEvent } from '../../lib/index.js';
+import { ConnectionClosedError, WireFault, connect, type PeerEvent } from '../../lib/index.js';
+import type { JsonRpcMessage } from '../../lib/codecs.js';
+import { ndjson } from '../../lib/stdio.js';
 import { readAll } from './support.js';
 
 const lines = (out: PassThrough): Observable<unknown> => ndjson(out, new PassThrough()).incoming$;

@@ -6,7 +6,8 @@ import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
 import { firstValueFrom } from 'rxjs';
-import { ConnectionClosedError, connect, fromSdkTransport, type PeerEvent, type SdkTransport } from '../../lib/index.js';
+import { ConnectionClosedError, connect, type PeerEvent } from '../../lib/index.js';
+import { fromSdkTransport, type SdkTransport } from '../../lib/sdk.js';
 import { mcpHandlers } from '../../examples/mcp-handlers.js';
 import { until } from './support.js';
 

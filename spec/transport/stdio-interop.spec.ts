@@ -5,7 +5,9 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
-import { ConnectionClosedError, connect, ndjson, type Connection, type PeerEvent, type SdkTransport } from '../../lib/index.js';
+import { ConnectionClosedError, connect, type Connection, type PeerEvent } from '../../lib/index.js';
+import { ndjson } from '../../lib/stdio.js';
+import type { SdkTransport } from '../../lib/sdk.js';
 import { Lines, ROOT, example, fixture, tsNode, until } from './support.js';
 
 // Every test here is real: a child process, real pipes, the official SDK (1.32) on the other end.

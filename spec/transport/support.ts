@@ -1,6 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { lastValueFrom, toArray } from 'rxjs';
-import { ndjson } from '../../lib/index.js';
+import { ndjson } from '../../lib/stdio.js';
 import { fileURLToPath } from 'node:url';
 
 /** The repository's root, where `tsx` resolves from. */

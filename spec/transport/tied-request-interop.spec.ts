@@ -6,7 +6,8 @@ import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
 import { firstValueFrom, map } from 'rxjs';
-import { connect, ndjson, type Connection, type ConnectTransport, type Handler, type PeerEvent } from '../../lib/index.js';
+import { connect, type Connection, type ConnectTransport, type Handler, type PeerEvent } from '../../lib/index.js';
+import { ndjson } from '../../lib/stdio.js';
 import { until } from './support.js';
 
 // A tool of ours asks the official SDK 1.32 Client for input (elicitation/create) with

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { CancellationManager, redisBus, redisSessions, type BusEvent, type HttpEvent, type PeerEvent } from '../../../lib/index.js';
+import { CancellationManager, type PeerEvent } from '../../../lib/index.js';
+import type { HttpEvent } from '../../../lib/http.js';
+import { redisBus, redisSessions, type BusEvent } from '../../../lib/redis.js';
 import { haveRedis, startRedis, type RunningRedis } from '../../support/redis-server.js';
 import { headers2026, post, start, until, type Running } from './support.js';
 

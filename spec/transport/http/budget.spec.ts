@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import type { HttpEvent, PeerEvent } from '../../../lib/index.js';
+import type { PeerEvent } from '../../../lib/index.js';
+import type { HttpEvent } from '../../../lib/http.js';
 import { BASE, post, rec, request2026, start, until, type Running } from './server.js';
 
 // One budget of requests in flight for the whole transport (maxInFlight), both eras together:

@@ -1,7 +1,9 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect } from 'chai';
-import { CancellationManager, connect, redisBus, redisSessions, streamableHttpClient, type HttpEvent, type PeerEvent } from '../../../lib/index.js';
+import { CancellationManager, connect, type PeerEvent } from '../../../lib/index.js';
+import { streamableHttpClient, type HttpEvent } from '../../../lib/http.js';
+import { redisBus, redisSessions } from '../../../lib/redis.js';
 import { roundRobinProxy, type Hop, type RoundRobinProxy } from '../../../examples/cluster/round-robin-proxy.js';
 import { haveRedis, startRedis, type RunningRedis } from '../../support/redis-server.js';
 import { start, until, type Running } from './support.js';

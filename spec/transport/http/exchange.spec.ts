@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { StreamableHttpOptions } from '../../../lib/index.js';
+import type { StreamableHttpOptions } from '../../../lib/http.js';
 import { sseComment } from '../../../lib/transport/http/exchange.js';
 import { headers2026, meta2026, post, start, type Running } from './support.js';
 

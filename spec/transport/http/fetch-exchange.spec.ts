@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { streamableHttp, type StreamableHttpOptions } from '../../../lib/index.js';
+import { streamableHttp, type StreamableHttpOptions } from '../../../lib/http.js';
 import { headers2026, meta2026, testHandlers, until, type Seen } from './support.js';
 
 // The fetch face of streamableHttp (Request in, Response out) answers with a web ReadableStream:

@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mcpHandlers } from '../../../examples/mcp-handlers.js';
-import { streamableHttp, type HttpEvent, type PeerEvent, type StreamableHttp } from '../../../lib/index.js';
+import type { PeerEvent } from '../../../lib/index.js';
+import { streamableHttp, type HttpEvent, type StreamableHttp } from '../../../lib/http.js';
 import { sleep, until } from './server.js';
 
 // The official clients against our server over real HTTP: SDK 1.32 (2025-11-25, sessions) and

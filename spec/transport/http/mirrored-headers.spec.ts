@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { ErrorCodes, encodeHeaderValue, mcpServer, tool, type McpServer } from '../../../lib/index.js';
+import { ErrorCodes } from '../../../lib/index.js';
+import { encodeHeaderValue } from '../../../lib/http.js';
+import { mcpServer, tool, type McpServer } from '../../../lib/mcp.js';
 import { post, rec, request2026, start, type Running } from './server.js';
 
 // Mcp-Param-* headers (docs/protocol.md M7; MCP 2026-07-28 basic/transports/streamable-http,

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { redisSessions, type SessionStore } from '../../../lib/index.js';
+import type { SessionStore } from '../../../lib/http.js';
+import { redisSessions } from '../../../lib/redis.js';
 import { haveRedis, startRedis, type RunningRedis } from '../../support/redis-server.js';
 import { post, start, type Running } from './support.js';
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { timer, map } from 'rxjs';
-import type { Handler, HttpEvent, PeerEvent, StreamableHttp } from '../../../lib/index.js';
+import type { Handler, PeerEvent } from '../../../lib/index.js';
+import type { HttpEvent, StreamableHttp } from '../../../lib/http.js';
 import { post, start, until, type Running } from './support.js';
 
 type Rec = Record<string, unknown>;

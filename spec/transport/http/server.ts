@@ -3,7 +3,8 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { interval, last, map, take, tap } from 'rxjs';
 import { META_CLIENT_CAPABILITIES, META_PROTOCOL_VERSION } from '../../../lib/codec/era.js';
-import { streamableHttp, type Handler, type HttpEvent, type PeerEvent, type StreamableHttp, type StreamableHttpOptions } from '../../../lib/index.js';
+import type { Handler, PeerEvent } from '../../../lib/index.js';
+import { streamableHttp, type HttpEvent, type StreamableHttp, type StreamableHttpOptions } from '../../../lib/http.js';
 
 // A real node:http server on 127.0.0.1:0 around streamableHttp, the handlers the specs watch, and
 // small clients: fetch, and raw http.request for what fetch hides (a socket dropped mid-stream).

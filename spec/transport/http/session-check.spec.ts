@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { goneFrom, watchSessions } from '../../../lib/transport/http/session-check.js';
-import { memorySessions, type SessionStore } from '../../../lib/index.js';
+import { memorySessions, type SessionStore } from '../../../lib/http.js';
 
 const storeOf = (...ids: string[]): SessionStore => {
   const store = memorySessions();

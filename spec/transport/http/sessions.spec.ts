@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { memorySessions, type HttpEvent, type PeerEvent, type SessionStore } from '../../../lib/index.js';
+import type { PeerEvent } from '../../../lib/index.js';
+import { memorySessions, type HttpEvent, type SessionStore } from '../../../lib/http.js';
 import { post, sseMessages, start, until, type Running } from './support.js';
 
 type Rec = Record<string, unknown>;

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { request as httpRequest } from 'node:http';
-import { ErrorCodes, type HttpEvent, type PeerEvent } from '../../../lib/index.js';
+import { ErrorCodes, type PeerEvent } from '../../../lib/index.js';
+import type { HttpEvent } from '../../../lib/http.js';
 import { headers2026, meta2026, post, sseMessages, start, until, type Running } from './support.js';
 
 type Rec = Record<string, unknown>;

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NEVER, interval, map, take, tap } from 'rxjs';
 import { META_CLIENT_CAPABILITIES, META_PROTOCOL_VERSION } from '../../../lib/codec/era.js';
-import { streamableHttp, type Handler, type HttpEvent, type PeerEvent, type StreamableHttp, type StreamableHttpOptions } from '../../../lib/index.js';
+import type { Handler, PeerEvent } from '../../../lib/index.js';
+import { streamableHttp, type HttpEvent, type StreamableHttp, type StreamableHttpOptions } from '../../../lib/http.js';
 
 /** What the test server's handlers saw: the cleanups that ran, and how each request ended. */
 export interface Seen {

@@ -1,0 +1,37 @@
+/**
+ * Across instances, over Redis: the cancellation bus (a cancel received by one instance stops the
+ * request that runs on another, none lost in an outage) and the shared 2025 session store.
+ * Needs `ioredis` (or any client with the same few commands).
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { CancellationManager } from 'mcp-rx-cancel';
+ * import { redisBus, redisSessions } from 'mcp-rx-cancel/redis';
+ *
+ * const bus = redisBus({ publisher: new Redis(url), subscriber: new Redis(url), secret });
+ * const manager = new CancellationManager({ bus });
+ * const sessions = redisSessions({ client: new Redis(url) });
+ * ```
+ *
+ * @module mcp-rx-cancel/redis
+ */
+
+export {
+  DEFAULT_MAX_RETRY_BYTES,
+  redisBus,
+  type RedisBusOptions,
+  type RedisCancellationBus,
+  type RedisPublisher,
+  type RedisSubscriber,
+  type BusEvent,
+} from './manager/redis-bus.js';
+export type { RetryBound, RetryStats } from './manager/bus-retries.js';
+export {
+  redisSessions,
+  decodeSessionRecord,
+  DEFAULT_REDIS_NAMESPACE,
+  DEFAULT_SESSION_TTL_MS,
+  type RedisSessionClient,
+  type RedisSessionsOptions,
+} from './transport/http/redis-sessions.js';
