@@ -10,10 +10,22 @@ import { CancelReason, RequestKey } from './request-key.js';
  * tenant's request: the caller should report it as not allowed, and tell the sender nothing).
  * `forwarded`: the key was not known here and went to the other instances over the bus (where
  * it may be in flight).
+ *
+ * @example
+ * const result: CancelResult = manager.cancel(key, 'user pressed stop');
+ * if (result === 'elsewhere') audit.warn('a cancel aimed at another session', key);
+ * new CancellationManager().cancel({ requestId: 7 }); // 'unknown'
  */
 export type CancelResult = 'cancelled' | 'already-cancelled' | 'finished' | 'unknown' | 'elsewhere' | 'forwarded';
 
-/** Options of one {@link CancellationManager.cancel}. */
+/**
+ * Options of one {@link CancellationManager.cancel}.
+ *
+ * @example
+ * // a connection's own random scope: no other instance can hold the key, so no bus message
+ * const local: CancelOptions = { forward: false };
+ * manager.cancel(key, CancelReason.of('close'), local);
+ */
 export interface CancelOptions {
   /**
    * Whether a key not in flight here goes to the other instances over the bus. Default `true`.
@@ -23,7 +35,13 @@ export interface CancelOptions {
   readonly forward?: boolean;
 }
 
-/** Options of {@link CancellationManager}. */
+/**
+ * Options of {@link CancellationManager}.
+ *
+ * @example
+ * const options: CancellationManagerOptions = { rememberFinished: 10_000, bus: redisBus({ publisher, subscriber, secret }) };
+ * const manager = new CancellationManager(options);
+ */
 export interface CancellationManagerOptions {
   /**
    * How many ended keys to remember per session, so that a late cancel is reported as
