@@ -214,7 +214,9 @@ describe('the real transports guide\'s examples (examples/guides/websocket.ts, w
 
 // ---- the guides themselves: their code is the example's, their links resolve in a clone ----------
 
-const GUIDES = ['peer-in-an-rxjs-app', 'serve-an-existing-stream', 'cancellable-streams', 'mcp-client', 'both-eras-over-http', 'mcp-server', 'mcp-input-rounds'] as const;
+const GUIDES = ['peer-in-an-rxjs-app', 'serve-an-existing-stream', 'cancellable-streams', 'mcp-client', 'both-eras-over-http', 'mcp-server', 'mcp-input-rounds', 'real-transports'] as const;
+/** The examples a guide quotes, when they are not the one of its own name. */
+const EXAMPLES: Partial<Record<(typeof GUIDES)[number], readonly string[]>> = { 'real-transports': ['websocket', 'worker-threads', 'worker-threads-server'] };
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 
 /** The lines of some code, trimmed, without blank ones: an excerpt may be dedented. */
@@ -232,13 +234,14 @@ const anchorsOf = (markdown: string): Set<string> =>
 
 describe('the guides (docs/guides/)', () => {
   for (const guide of GUIDES) {
-    it(`${guide}.md: every ts block is copied from examples/guides/${guide}.ts, and every link resolves`, () => {
+    const examples = EXAMPLES[guide] ?? [guide];
+    it(`${guide}.md: every ts block is copied from examples/guides/${examples.join('.ts, ')}.ts, and every link resolves`, () => {
       const path = `docs/guides/${guide}.md`;
       const text = read(path);
-      const example = codeLines(read(`examples/guides/${guide}.ts`));
+      const sources = examples.map((e) => codeLines(read(`examples/guides/${e}.ts`)));
       const blocks = [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
       expect(blocks.length, 'ts blocks').to.be.greaterThan(0);
-      for (const block of blocks) expect(containsRun(example, codeLines(block)), `not in the example:\n${block}`).to.equal(true);
+      for (const block of blocks) expect(sources.some((lines) => containsRun(lines, codeLines(block))), `not in the examples:\n${block}`).to.equal(true);
 
       const links = [...text.replace(/```[\s\S]*?```/g, '').matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] as string);
       for (const link of links) {
