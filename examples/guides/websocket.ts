@@ -9,7 +9,8 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { Observable, Subject, filter, firstValueFrom, fromEvent, interval, last, lastValueFrom, map, take, tap, timeout, type Subscription } from 'rxjs';
 import { WebSocket, WebSocketServer, type MessageEvent, type RawData } from 'ws';
-import { WireFault, createPeer, type Handler, type JsonRpcMessage, type Peer, type PeerEvent } from '../../lib/index.js';
+import { WireFault, createPeer, type Handler, type Peer, type PeerEvent } from '../../lib/index.js';
+import type { JsonRpcMessage } from '../../lib/codecs.js';
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
