@@ -37,7 +37,13 @@ export const DEFAULT_MAX_NAMES = 256;
  */
 export type McpTransport = 'stdio' | 'streamable-http';
 
-/** Options of {@link toOpenTelemetry}. At least one of `tracer` and `meter` is needed. */
+/**
+ * Options of {@link toOpenTelemetry}. At least one of `tracer` and `meter` is needed.
+ *
+ * @example
+ * const options: OpenTelemetryOptions = { tracer: trace.getTracer('mcp'), meter: metrics.getMeter('mcp'), transport: 'stdio', maxOpenSpans: 10_000 };
+ * toOpenTelemetry(peer.events$, options);
+ */
 export interface OpenTelemetryOptions {
   /** Where spans go, e.g. `trace.getTracer('mcp-rx-cancel')`. Absent: no spans. */
   readonly tracer?: Tracer;

@@ -23,7 +23,14 @@ import type { Recording } from './options.js';
 // ended spans remembered for events that come after the end (cleanup failures, late responses)
 const RECENT_ENDED = 1_024;
 
-/** Which half of a peer a request belongs to: one it serves, or one it sent. */
+/**
+ * Which half of a peer a request belongs to: one it serves, or one it sent (attribute
+ * `mcp_rx_cancel.direction` of the in-flight, cancel and untracked metrics).
+ *
+ * @example
+ * const inFlight = (points: ReadonlyArray<{ attributes: Attributes; value: number }>, d: RequestDirection): number =>
+ *   points.filter((p) => p.attributes['mcp_rx_cancel.direction'] === d).reduce((n, p) => n + p.value, 0);
+ */
 export type RequestDirection = 'served' | 'sent';
 
 /**
@@ -31,6 +38,10 @@ export type RequestDirection = 'served' | 'sent';
  * `failed` are its response, `cancelled` a cancellation (either side), `timeout` the sender's
  * timer, `closed` its connection (or HTTP session) closing, `unobserved` the subscription of
  * toOpenTelemetry ending before the request did.
+ *
+ * @example
+ * const unanswered: ReadonlyArray<RequestSpanOutcome> = ['cancelled', 'timeout', 'closed'];
+ * exporter.getFinishedSpans().filter((s) => unanswered.some((o) => s.attributes['mcp_rx_cancel.request.outcome'] === o));
  */
 export type RequestSpanOutcome = 'completed' | 'failed' | 'cancelled' | 'timeout' | 'closed' | 'unobserved';
 
