@@ -10,10 +10,6 @@ import { ROOT } from '../transport/support.js';
 
 const ENTRY_POINTS = (JSON.parse(readFileSync(`${ROOT}typedoc.json`, 'utf8')) as { entryPoints: string[] }).entryPoints;
 
-// The names of lib/observability/open-telemetry.ts and lib/peer/sending.ts that have no @example yet.
-// TODO(split): the split of these files adds their examples
-const NO_EXAMPLE_YET: ReadonlySet<string> = new Set(['OpenTelemetryOptions', 'RequestDirection', 'RequestSpanOutcome']);
-
 // An example line that states its value, `JsonRpcRequest.is({ ... }); // true`: run, it must give it.
 const STATED = /^(.+?);\s*\/\/\s*(true|false|undefined|-?\d+(?:\.\d+)?|'[^']*')(?:\b|$|:)/;
 
@@ -55,7 +51,7 @@ const gaps = (): { readonly checked: number; readonly gaps: readonly Gap[] } => 
       }
       // every name, interfaces, types and constants too: what it is for is shown, not only said
       const examples = s.getJsDocTags(checker).filter((t) => t.name === 'example');
-      if (examples.length === 0 && !NO_EXAMPLE_YET.has(exported.name)) found.push({ name: exported.name, lacks: 'an @example', file });
+      if (examples.length === 0) found.push({ name: exported.name, lacks: 'an @example', file });
       for (const line of examples.flatMap((t) => ts.displayPartsToString(t.text).split('\n'))) {
         const m = STATED.exec(line.trim());
         if (m?.[1] !== undefined && m[2] !== undefined) {
