@@ -15,8 +15,30 @@ export const signBusMessage = (secret: string, origin: string, key: RequestKey, 
     .digest('hex');
 
 /** Whether `sig` is the signature of the message, compared in constant time. */
-export const verifyBusMessage = (secret: string, origin: string, key: RequestKey, reason: CancelReason, sig: string): boolean => {
-  const expected = Buffer.from(signBusMessage(secret, origin, key, reason), 'hex');
-  const given = Buffer.from(sig, 'hex');
+export const verifyBusMessage = (secret: string, origin: string, key: RequestKey, reason: CancelReason, sig: string): boolean =>
+  sameSignature(signBusMessage(secret, origin, key, reason), sig);
+
+/** Two hex signatures compared in constant time (a wrong length is simply not the same). */
+const sameSignature = (expectedHex: string, givenHex: string): boolean => {
+  const expected = Buffer.from(expectedHex, 'hex');
+  const given = Buffer.from(givenHex, 'hex');
   return given.length === expected.length && timingSafeEqual(given, expected);
 };
+
+/** The text an announcement's signature covers: its origin and every cancel, in order. */
+const announcementText = (origin: string, cancels: ReadonlyArray<{ readonly key: RequestKey; readonly reason: CancelReason }>): string =>
+  JSON.stringify([origin, cancels.map((c) => [c.key.sessionId ?? null, c.key.requestId, c.reason.source, c.reason.reason ?? null])]);
+
+/**
+ * The HMAC-SHA256 of one announcement (the cancels of one turn, published together), hex: one
+ * signature for all of them, so a burst costs each receiver one verification, not one per cancel.
+ *
+ * @example
+ * const sig = signAnnouncement(secret, 'instance-a', [{ key, reason }]);
+ */
+export const signAnnouncement = (secret: string, origin: string, cancels: ReadonlyArray<{ readonly key: RequestKey; readonly reason: CancelReason }>): string =>
+  createHmac('sha256', secret).update(announcementText(origin, cancels)).digest('hex');
+
+/** Whether `sig` is the signature of the announcement, compared in constant time. */
+export const verifyAnnouncement = (secret: string, origin: string, cancels: ReadonlyArray<{ readonly key: RequestKey; readonly reason: CancelReason }>, sig: string): boolean =>
+  sameSignature(signAnnouncement(secret, origin, cancels), sig);

@@ -22,7 +22,13 @@ export interface RedisPublisher {
   publish(channel: string, message: string): Promise<unknown>;
   set(key: string, value: string, mode: 'PX', ms: number): Promise<unknown>;
   mget(keys: string[]): Promise<Array<string | null>>;
-  del(key: string): Promise<unknown>;
+  /**
+   * A pipeline (ioredis's `pipeline()`): when there is one, a turn's records are written in one
+   * go, not a socket write each. Optional: without it each record is its own `set`.
+   */
+  pipeline?(): RedisPipeline;
+  /** Deletes every key given (ioredis's `del(...keys)`): the records applied in one turn go together. */
+  del(...keys: string[]): Promise<unknown>;
   on(event: 'error', listener: (e: unknown) => void): unknown;
   on(event: 'ready', listener: () => void): unknown;
   /**
@@ -31,6 +37,18 @@ export interface RedisPublisher {
    * command queued in a client that is down holds 2 to 4 KB until the client gives it up.
    */
   readonly status?: string;
+}
+/**
+ * The commands of a pipeline the bus uses: queued, then sent together by `exec`, which gives each
+ * command's error or result in order (ioredis's `Pipeline`).
+ *
+ * @example
+ * const p: RedisPipeline = new Redis(url).pipeline();
+ * await p.set('k', 'v', 'PX', 1_000).exec(); // [[null, 'OK']]
+ */
+export interface RedisPipeline {
+  set(key: string, value: string, mode: 'PX', ms: number): RedisPipeline;
+  exec(): Promise<Array<[Error | null, unknown]> | null>;
 }
 /**
  * What {@link redisBus} needs of its subscriber connection: an ioredis `Redis` fits, and so does

@@ -4,7 +4,7 @@ import { Observable, Subject, share } from 'rxjs';
 import { CancellationError, CancellationErrorResult, messageOf } from '../errors.js';
 import type { BusCancellation } from './bus.js';
 import { busRetries } from './bus-retries.js';
-import { signBusMessage, verifyBusMessage } from './bus-signature.js';
+import { signAnnouncement, signBusMessage, verifyAnnouncement, verifyBusMessage } from './bus-signature.js';
 import { CancelReason, RequestKey } from './request-key.js';
 
 export { DEFAULT_MAX_RETRY_BYTES, type BusEvent, type RedisBusOptions, type RedisCancellationBus, type RedisPublisher, type RedisSubscriber } from './redis-bus-types.js';
@@ -17,7 +17,18 @@ const WireCancellation = t.intersection([
 ]);
 type WireCancellation = t.TypeOf<typeof WireCancellation>;
 
+// what one turn's cancels are announced as: one message, one signature, however many cancels
+const WireAnnouncement = t.intersection([
+  t.type({ v: t.literal(3), origin: t.string, cancels: t.array(t.type({ key: RequestKey.codec, reason: CancelReason.codec })) }),
+  t.partial({ sig: t.string }),
+]);
+type WireAnnouncement = t.TypeOf<typeof WireAnnouncement>;
+type Cancel = WireAnnouncement['cancels'][number];
+
 const DEFAULT_RECORD_TTL_MS = 15 * 60_000;
+// cancels recorded and announced together: one PUBLISH (and one signature) for up to this many,
+// and a bound on what a receiver decodes from one message
+const MAX_ANNOUNCED = 1_000;
 // cancels retried at once (each a command in the client until Redis answers it)
 const RETRY_BATCH = 1_000;
 
@@ -28,7 +39,9 @@ const RETRY_BATCH = 1_000;
  * none of them:
  *
  * - A cancel for a key not in flight here is **recorded** (a Redis key per request key, with a
- *   TTL longer than any request) and **announced** (pub/sub, for latency). Delivery is at least
+ *   TTL longer than any request) and **announced** (pub/sub, for latency). The cancels of one
+ *   turn go together: their records in one pipelined write, one announcement (one signature)
+ *   per 1,000 of them, one `DEL` for the records applied in a turn. Delivery is at least
  *   once; applying is idempotent.
  * - A request registered after its cancel was recorded (the cancel raced ahead) is cancelled as
  *   soon as it registers: the manager asks the bus, which checks the records (one MGET per tick).
@@ -67,22 +80,36 @@ export const redisBus = (options: RedisBusOptions): RedisCancellationBus => {
   subscriber.on('error', (e) => fail('redis subscriber', e));
 
   const recordKey = (key: RequestKey): string => `${namespace}:cancelled:${RequestKey.toString(key)}`;
+  const rejected = (why: string, raw: string): undefined => {
+    emit({ type: 'bus-message-rejected', error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, why, raw.slice(0, 200)) });
+    return undefined;
+  };
+  const parse = (raw: string): unknown => E.getOrElse((): unknown => undefined)(E.tryCatch(() => JSON.parse(raw) as unknown, (e) => e));
+  /** A record: one signed cancel. */
   const decode = (raw: string): WireCancellation | undefined => {
-    const d = E.chainW((u: unknown) => WireCancellation.decode(u))(E.tryCatch(() => JSON.parse(raw) as unknown, (e) => e));
+    const d = WireCancellation.decode(parse(raw));
     const m = E.isRight(d) ? d.right : undefined;
     const authentic = m !== undefined && (secret === undefined || (m.sig !== undefined && verifyBusMessage(secret, m.origin, m.key, m.reason, m.sig)));
-    if (authentic) return m;
-    emit({ type: 'bus-message-rejected', error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, m === undefined ? 'not a bus cancellation' : 'a bus cancellation without a valid signature', raw.slice(0, 200)) });
-    return undefined;
+    return authentic ? m : rejected(m === undefined ? 'not a bus cancellation' : 'a bus cancellation without a valid signature', raw);
+  };
+  /** What the channel carries: an announcement of one turn's cancels, signed once. */
+  const decodeAnnouncement = (raw: string): WireAnnouncement | undefined => {
+    const d = WireAnnouncement.decode(parse(raw));
+    const m = E.isRight(d) ? d.right : undefined;
+    if (m === undefined) return rejected('not a bus announcement', raw);
+    // a bound on what one message may make this instance do, whoever signed it
+    if (m.cancels.length > MAX_ANNOUNCED) return rejected(`a bus announcement of ${m.cancels.length} cancels, over ${MAX_ANNOUNCED}`, raw);
+    if (secret !== undefined && (m.sig === undefined || !verifyAnnouncement(secret, m.origin, m.cancels, m.sig))) return rejected('a bus announcement without a valid signature', raw);
+    return m;
   };
 
   // the manager's side: what it hears from the bus
   const incoming = new Subject<BusCancellation>();
   let inFlight: () => RequestKey[] = () => [];
-  const apply = (m: WireCancellation, recorded: boolean): void => {
-    const key = RequestKey.of(m.key.requestId, m.key.sessionId);
-    emit({ type: 'bus-received', key, origin: m.origin, recorded });
-    incoming.next({ key, reason: CancelReason.of(m.reason.source, m.reason.reason) });
+  const apply = (origin: string, c: Cancel, recorded: boolean): void => {
+    const key = RequestKey.of(c.key.requestId, c.key.sessionId);
+    emit({ type: 'bus-received', key, origin, recorded });
+    incoming.next({ key, reason: CancelReason.of(c.reason.source, c.reason.reason) });
   };
   /** Look up the records of `keys`; apply those found. Resolves with how many were. */
   const check = async (keys: RequestKey[]): Promise<number> => {
@@ -93,7 +120,7 @@ export const redisBus = (options: RedisBusOptions): RedisCancellationBus => {
       const m = raw === null ? undefined : decode(raw);
       if (m === undefined) continue;
       applied++;
-      apply(m, true);
+      apply(m.origin, m, true);
     }
     return applied;
   };
@@ -131,29 +158,79 @@ export const redisBus = (options: RedisBusOptions): RedisCancellationBus => {
     const bound = retries.offer(key, reason);
     emit({ type: 'bus-record-failed', key, dropped: bound !== undefined, ...(bound === undefined ? {} : { bound }), error: CancellationErrorResult.of(CancellationError.STATE_ERROR, `record: ${why}`, e) });
   };
-  /** Record and announce one cancel; resolves (never rejects) once it is published or kept to retry. */
-  const publish = (given: RequestKey, reason: CancelReason): Promise<void> => {
-    const key = RequestKey.of(given.requestId, given.sessionId);
-    // a client that is down would queue the command (2 to 4 KB held until it gives up): keep
-    // the compact record instead; its 'ready' retries it
+  /**
+   * Record and announce cancels: a record each (a signed message of its own, which a later
+   * registration or reconcile reads alone), then one announcement for all of them, signed once.
+   * Resolves (never rejects) once they are published or kept to retry.
+   */
+  const send = (cancels: readonly Cancel[]): Promise<void> => {
+    // a client that is down would queue the commands (2 to 4 KB each, held until it gives up):
+    // keep the compact records instead; its 'ready' retries them
     if (!sendable()) {
-      failed(key, reason, `redis publisher not ready (${String(publisher.status)})`, undefined);
+      for (const c of cancels) failed(c.key, c.reason, `redis publisher not ready (${String(publisher.status)})`, undefined);
       return Promise.resolve();
     }
-    const wireKey = key.sessionId === undefined ? { requestId: key.requestId } : { requestId: key.requestId, sessionId: key.sessionId };
-    const wireReason = CancelReason.of(reason.source, reason.reason);
-    const m: WireCancellation = { v: 2, origin, key: wireKey, reason: wireReason, ...(secret === undefined ? {} : { sig: signBusMessage(secret, origin, wireKey, wireReason) }) };
-    const text = JSON.stringify(m);
-    return publisher
-      .set(recordKey(key), text, 'PX', ttl)
-      .then(() => publisher.publish(channel, text))
-      .then(
+    const texts = cancels.map((c) => {
+      const m: WireCancellation = { v: 2, origin, key: c.key, reason: c.reason, ...(secret === undefined ? {} : { sig: signBusMessage(secret, origin, c.key, c.reason) }) };
+      return JSON.stringify(m);
+    });
+    const records = record(cancels, texts);
+    return records.then((settled) => {
+      const recorded = settled.filter((c): c is Cancel => c !== undefined);
+      if (recorded.length === 0) return;
+      const announcement: WireAnnouncement = { v: 3, origin, cancels: recorded, ...(secret === undefined ? {} : { sig: signAnnouncement(secret, origin, recorded) }) };
+      return publisher.publish(channel, JSON.stringify(announcement)).then(
         (receivers) => {
-          retries.delete(key);
-          emit({ type: 'bus-published', key, receivers: typeof receivers === 'number' ? receivers : 0 });
+          for (const c of recorded) {
+            retries.delete(c.key);
+            emit({ type: 'bus-published', key: c.key, receivers: typeof receivers === 'number' ? receivers : 0 });
+          }
         },
-        (e: unknown) => failed(key, reason, messageOf(e), e),
+        // recorded but not announced: the records reach a registration or a reconcile; keep
+        // them to announce again, as a cancel Redis did not take at all
+        (e: unknown) => {
+          for (const c of recorded) failed(c.key, c.reason, messageOf(e), e);
+        },
       );
+    });
+  };
+  /** Write the records of `cancels`: the ones Redis took, the others kept to retry. */
+  const record = (cancels: readonly Cancel[], texts: readonly string[]): Promise<ReadonlyArray<Cancel | undefined>> => {
+    const refused = (c: Cancel, e: unknown): undefined => void failed(c.key, c.reason, messageOf(e), e);
+    if (publisher.pipeline === undefined)
+      return Promise.all(cancels.map((c, i) => publisher.set(recordKey(c.key), texts[i] ?? '', 'PX', ttl).then(() => c, (e: unknown) => refused(c, e))));
+    // one write for the turn's records, however many: a burst costs Redis one round trip
+    const pipeline = publisher.pipeline();
+    cancels.forEach((c, i) => pipeline.set(recordKey(c.key), texts[i] ?? '', 'PX', ttl));
+    return pipeline.exec().then(
+      (results) =>
+        cancels.map((c, i) => {
+          const [error] = results?.[i] ?? [new Error('no reply from the pipeline')];
+          return error === null ? c : refused(c, error);
+        }),
+      (e: unknown) => cancels.map((c) => refused(c, e)),
+    );
+  };
+  /** A cancel as the wire carries it: the key without an `undefined` session, the reason bare. */
+  const cancelOf = (key: RequestKey, reason: CancelReason): Cancel => ({
+    key: key.sessionId === undefined ? { requestId: key.requestId } : { requestId: key.requestId, sessionId: key.sessionId },
+    reason: CancelReason.of(reason.source, reason.reason),
+  });
+  // the cancels of one turn, sent together at its end, in announcements of MAX_ANNOUNCED
+  let turn: Cancel[] | undefined;
+  const flushTurn = (): void => {
+    const cancels = turn ?? [];
+    turn = undefined;
+    for (let i = 0; i < cancels.length; i += MAX_ANNOUNCED) void send(cancels.slice(i, i + MAX_ANNOUNCED));
+  };
+  const publish = (key: RequestKey, reason: CancelReason): void => {
+    // told at once, and kept as its compact record, when the client says it is down
+    if (!sendable()) return failed(key, reason, `redis publisher not ready (${String(publisher.status)})`, undefined);
+    if (turn === undefined) {
+      turn = [];
+      queueMicrotask(flushTurn);
+    }
+    turn.push(cancelOf(key, reason));
   };
   // Retried a batch at a time: 100,000 kept cancels sent at once would each hold a command in
   // the client (2 to 4 KB), hundreds of MB, and all of them would queue there if Redis fell again.
@@ -168,10 +245,12 @@ export const redisBus = (options: RedisBusOptions): RedisCancellationBus => {
     draining = true;
     const waiting = retries.entries();
     const step = (): void => {
-      const batch: Array<Promise<void>> = [];
+      const batch: Cancel[] = [];
       for (let next = sendable() ? waiting.next() : undefined; next !== undefined && next.done !== true; next = batch.length < RETRY_BATCH ? waiting.next() : undefined)
-        batch.push(publish(next.value.key, next.value.reason));
-      if (batch.length > 0) return void Promise.all(batch).then(step);
+        batch.push(cancelOf(next.value.key, next.value.reason));
+      const announced: Array<Promise<void>> = [];
+      for (let i = 0; i < batch.length; i += MAX_ANNOUNCED) announced.push(send(batch.slice(i, i + MAX_ANNOUNCED)));
+      if (batch.length > 0) return void Promise.all(announced).then(step);
       draining = false;
       if (again) {
         again = false;
@@ -182,12 +261,20 @@ export const redisBus = (options: RedisBusOptions): RedisCancellationBus => {
   };
   publisher.on('ready', retry);
 
+  // the records applied in one turn, deleted with one DEL
+  let appliedKeys: string[] | undefined;
+  const flushApplied = (): void => {
+    const keys = appliedKeys ?? [];
+    appliedKeys = undefined;
+    for (let i = 0; i < keys.length; i += MAX_ANNOUNCED) publisher.del(...keys.slice(i, i + MAX_ANNOUNCED)).catch((e: unknown) => fail('del', e));
+  };
+
   const cancellations$ = new Observable<BusCancellation>((s) => {
     const onMessage = (from: string, raw: string) => {
       if (from !== channel) return;
-      const m = decode(raw);
+      const m = decodeAnnouncement(raw);
       if (m === undefined || m.origin === origin) return;
-      apply(m, false);
+      for (const c of m.cancels) apply(m.origin, c, false);
     };
     const inner = incoming.subscribe(s);
     subscriber.on('message', onMessage);
@@ -209,7 +296,11 @@ export const redisBus = (options: RedisBusOptions): RedisCancellationBus => {
     },
     // applied where its request runs: nobody needs the record any more
     applied: (key) => {
-      publisher.del(recordKey(key)).catch((e: unknown) => fail('del', e));
+      if (appliedKeys === undefined) {
+        appliedKeys = [];
+        queueMicrotask(flushApplied);
+      }
+      appliedKeys.push(recordKey(key));
     },
     registered: (key) => {
       if (registered === undefined) {
@@ -218,6 +309,6 @@ export const redisBus = (options: RedisBusOptions): RedisCancellationBus => {
       }
       registered.push(key);
     },
-    publish: (key, reason) => void publish(key, reason),
+    publish,
   };
 };

@@ -6,6 +6,7 @@ import { CancelReason, CancellationManager, RequestHandler, RequestKey, createPe
 import type { JsonRpcMessage } from '../../lib/codecs.js';
 import { redisBus, type BusEvent } from '../../lib/redis.js';
 import { retryBytes } from '../../lib/manager/bus-retries.js';
+import { signAnnouncement } from '../../lib/manager/bus-signature.js';
 
 // Real redis-server (never a mock): .ci/run installs it when the machine lacks it.
 const SECRET = 'a secret every instance of the test deployment shares';
@@ -228,6 +229,46 @@ describe('redisBus (real redis-server)', function () {
     await new Promise((r) => setTimeout(r, 100));
     expect(managerB.isCancelled({ sessionId: 'F', requestId: 1 })).to.equal(false);
     managerF.dispose();
+    managerB.dispose();
+  });
+
+  it('should announce a burst in one message per 1,000 cancels, and apply every one of them on the other instance', async () => {
+    const busA = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'BA' });
+    const busB = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'BB' });
+    const spy = client();
+    const messages: string[] = [];
+    spy.on('message', (_channel: string, raw: string) => messages.push(raw));
+    await spy.subscribe('mcp-rx-cancel:cancellations');
+    const managerA = new CancellationManager({ bus: busA });
+    const managerB = new CancellationManager({ bus: busB });
+    await new Promise((r) => setTimeout(r, 100));
+    const keys = Array.from({ length: 2_500 }, (_, i) => RequestKey.of(i, 'burst'));
+    for (const k of keys) managerB.register(k);
+    for (const k of keys) managerA.cancel(k, 'burst');
+    await until(() => keys.every((k) => managerB.isCancelled(k)), 8_000);
+    expect(messages.map((m) => (JSON.parse(m) as { cancels: unknown[] }).cancels.length)).to.deep.equal([1_000, 1_000, 500]);
+    managerA.dispose();
+    managerB.dispose();
+  });
+
+  it('should refuse an announcement of more cancels than one message may carry, signed or not, and one with a forged signature', async () => {
+    const busB = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'OB' });
+    const events: BusEvent[] = [];
+    busB.events$.subscribe((e) => events.push(e));
+    const managerB = new CancellationManager({ bus: busB });
+    await new Promise((r) => setTimeout(r, 100));
+    managerB.register(RequestKey.of(0, 'O'));
+    const cancels = Array.from({ length: 1_001 }, (_, i) => ({ key: { sessionId: 'O', requestId: i }, reason: { source: 'peer' as const } }));
+    const pub = client();
+    await pub.publish('mcp-rx-cancel:cancellations', JSON.stringify({ v: 3, origin: 'x', cancels, sig: signAnnouncement(SECRET, 'x', cancels) }));
+    const one = cancels.slice(0, 1);
+    await pub.publish('mcp-rx-cancel:cancellations', JSON.stringify({ v: 3, origin: 'x', cancels: one, sig: signAnnouncement('not the secret', 'x', one) }));
+    await until(() => events.filter((e) => e.type === 'bus-message-rejected').length >= 2);
+    expect(events.filter((e) => e.type === 'bus-message-rejected').map((e) => (e.type === 'bus-message-rejected' ? e.error.message : ''))).to.deep.equal([
+      'a bus announcement of 1001 cancels, over 1000',
+      'a bus announcement without a valid signature',
+    ]);
+    expect(managerB.isCancelled(RequestKey.of(0, 'O'))).to.equal(false);
     managerB.dispose();
   });
 
