@@ -14,6 +14,7 @@
  * @module mcp-rx-cancel/codecs
  */
 
+// JSON-RPC 2.0
 export {
   MAX_ID_LENGTH,
   RequestId,
@@ -26,10 +27,14 @@ export {
   JsonRpcMessage,
 } from './codec/messages.js';
 export { decodeMessage, classifyMessage, type DecodeError, type Decoded, type MessageShape } from './codec/decode.js';
+
+// the MCP messages a peer acts on
 export { CANCELLED, CancelledParams, CancelledNotification, cancelledRequestId } from './codec/cancelled.js';
 export { PROGRESS, ProgressToken, ProgressParams, ProgressNotification } from './codec/progress.js';
 export { relatedRequestId } from './handler/related.js';
 export { requestTarget, isToolError, type RequestTarget } from './codec/target.js';
+
+// protocol eras
 export {
   ERA_VERSIONS,
   META_PROTOCOL_VERSION,
@@ -41,6 +46,8 @@ export {
   spokenVersion,
   type ProtocolEra,
 } from './codec/era.js';
+
+// trace context in _meta
 export {
   TraceParent,
   traceContextOf,

@@ -24,7 +24,14 @@ export const CancellationError = {
 } as const;
 export type CancellationError = (typeof CancellationError)[keyof typeof CancellationError];
 
-/** An error record: what failed, in words, with the raw detail (the thrown value, say). */
+/**
+ * An error record: what failed, in words, with the raw detail (the thrown value, say).
+ *
+ * @example
+ * const failure: CancellationErrorResult = CancellationErrorResult.fromThrown(CancellationError.HANDLER_FAILED, new Error('disk full'));
+ * log.error(`${failure.error}: ${failure.message}`, failure.details);
+ * CancellationErrorResult.of(CancellationError.STATE_ERROR, 'duplicate id').error; // 'state_error'
+ */
 export interface CancellationErrorResult {
   readonly error: CancellationError;
   readonly message: string;

@@ -57,7 +57,8 @@ export type { ConnectionRef } from './handler/connection-ref.js';
 export type { TiedSend } from './handler/tied-request.js';
 
 // the manager and handler, for streams of your own
-export { CancellationManager, type CancellationManagerOptions, type CancelOptions, type CancelResult } from './manager/cancellation-manager.js';
+export { CancellationManager } from './manager/cancellation-manager.js';
+export type { CancellationManagerOptions, CancelOptions, CancelResult } from './manager/manager-options.js';
 export { RequestKey, CancelReason } from './manager/request-key.js';
 export type { CancellationBus, BusCancellation } from './manager/bus.js';
 export { RequestHandler, type HandleOptions } from './handler/request-handler.js';

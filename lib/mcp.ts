@@ -22,29 +22,38 @@
  * @module mcp-rx-cancel/mcp
  */
 
-export { MAX_SUBSCRIPTIONS_PER_CONNECTION } from './mcp/subscriptions.js';
+// the server
 export { mcpServer, type McpServer, type McpServerOptions } from './mcp/server.js';
+export { META_LOG_LEVEL, type McpContext } from './mcp/context.js';
 export { type CacheHint } from './mcp/modern-result.js';
+export { MAX_SUBSCRIPTIONS_PER_CONNECTION } from './mcp/subscriptions.js';
+export { DEFAULT_PAGE_SIZE } from './mcp/paginate.js';
+
+// what it serves: tools, prompts, resources, completions
 export { tool, toolError, type McpTool, type ToolDefinition, type ToolOutput } from './mcp/tool.js';
 export { type HeaderParam } from './mcp/header-params.js';
 export { prompt, type McpPrompt, type PromptDefinition, type PromptArgument, type PromptOutput } from './mcp/prompt.js';
 export { resource, resourceTemplate, uriTemplate, MAX_URI_LENGTH, type McpResource, type McpResourceTemplate, type ResourceInfo, type ResourceOutput } from './mcp/resource.js';
 export { MAX_COMPLETIONS, type Completer } from './mcp/completion.js';
-export { META_LOG_LEVEL, type McpContext } from './mcp/context.js';
+export { type ArgsSchema, type ArgsOf, type StandardSchemaV1, type StandardResult, type StandardIssue } from './mcp/schema.js';
+export { type JsonSchema } from './mcp/json-schema.js';
+export { type ResourceContents, type PromptMessage } from './mcp/wire.js';
+
+// asking the client for input: elicitation, sampling, roots, in rounds
 export { inputRequired, capabilityNeeded, missingCapabilities, type InputRequired, type InputRequiredInit, type InputRequest, type ElicitParams, type CreateMessageParams, type SamplingMessage } from './mcp/input-required.js';
 export { ElicitResult, CreateMessageResult, ListRootsResult, inputResponsesOf, type InputResponses } from './mcp/input-responses.js';
 export { requestStateCodec, MAX_REQUEST_STATE_LENGTH, DEFAULT_STATE_TTL_MS, type RequestState, type RequestStateCodec, type RequestStateOptions, type StateBinding, type StateRefusal } from './mcp/request-state.js';
 export { INVALID_REQUEST_STATE } from './mcp/round.js';
-export { DEFAULT_PAGE_SIZE } from './mcp/paginate.js';
-export { type ArgsSchema, type ArgsOf, type StandardSchemaV1, type StandardResult, type StandardIssue } from './mcp/schema.js';
-export { type JsonSchema } from './mcp/json-schema.js';
-export { type ResourceContents, type PromptMessage } from './mcp/wire.js';
+
+// the client
 export { mcpClient, DEFAULT_PROBE_TIMEOUT_MS, type McpClient, type McpClientOptions } from './mcp/client.js';
 export { McpClientError, type McpClientErrorCode } from './mcp/client-errors.js';
 export { classifyProbe, type ServerDescription, type ProbeVerdict } from './mcp/client-handshake.js';
 export { mcpClientHandlers, fulfilInputRequests, type McpClientHandlers, type ClientHandler, type ClientHandlerContext } from './mcp/client-handlers.js';
 export { paginate, type PageOf } from './mcp/client-paginate.js';
 export { withInputRounds, DEFAULT_MAX_INPUT_ROUNDS, type RoundParams } from './mcp/client-input-rounds.js';
+
+// the wire shapes of MCP results, as io-ts codecs
 export {
   Tool,
   CallToolResult,

@@ -17,6 +17,7 @@
  * @module mcp-rx-cancel/redis
  */
 
+// the cancellation bus
 export {
   DEFAULT_MAX_RETRY_BYTES,
   redisBus,
@@ -27,6 +28,8 @@ export {
   type BusEvent,
 } from './manager/redis-bus.js';
 export type { RetryBound, RetryStats } from './manager/bus-retries.js';
+
+// the 2025 session store
 export {
   redisSessions,
   decodeSessionRecord,

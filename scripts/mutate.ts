@@ -30,6 +30,8 @@ interface Mutation {
 
 // a mutation whose module's behaviour is pinned by several topic suites (ndjson-*.spec.ts) names them
 const NDJSON_SUITES = ['spec/transport/ndjson.spec.ts', 'spec/transport/ndjson-backpressure.spec.ts', 'spec/transport/ndjson-dead-output.spec.ts'];
+// the sending half's ways to end are split over files of their own; one suite pins them all
+const SENDING = ['spec/peer/sending.spec.ts'];
 
 const TABLE: readonly Mutation[] = [
   // manager/cancellation-manager
@@ -107,18 +109,18 @@ const TABLE: readonly Mutation[] = [
   { module: 'peer/serving', from: "const handler = has(this.init.handlers, method) ? this.init.handlers[method] : undefined;", to: 'const handler = this.init.handlers[method];', what: 'take a handler from Object.prototype' },
   { module: 'peer/serving', from: 'e.invalidParams && e.method !== undefined && has(this.init.handlers, e.method)', to: 'e.invalidParams', what: '-32602 for an unknown method' },
   { module: 'peer/serving', from: 'this.init.manager.cancel(a.key, reason);\n      // unsubscribing', to: '// unsubscribing', what: 'close: cancel nothing (the requests are only unsubscribed)', specs: ['spec/peer/connection.spec.ts'] },
-  // peer/sending
-  { module: 'peer/sending', from: 'if (this.pending.size >= this.init.maxPending) {', to: 'if (this.pending.size > this.init.maxPending) {', what: 'maxPendingRequests off by one' },
-  { module: 'peer/sending', from: "this.pending.delete(id);\n    this.release(p);\n    return p;", to: 'this.release(p);\n    return p;', what: 'take: a response leaves the request pending' },
-  { module: 'peer/sending', from: "p.options.signal?.removeEventListener('abort', p);", to: '', what: 'release: leave the abort listener on the signal' },
-  { module: 'peer/sending', from: 'if (this.pending.get(id) === p) this.outbox.request(p, message);', to: 'this.outbox.request(p, message);', what: 'write a request ended by a request-sent listener' },
-  { module: 'peer/sending', from: "if (!era.cancellable(p.method) || !era.sendsCancels) return;", to: 'if (!era.sendsCancels) return;', what: 'cancel initialize on the wire' },
-  { module: 'peer/sending', from: 'if (this.pending.get(p.id) === p) this.end(p, \'caller\', p.options.reason);', to: "this.end(p, 'caller', p.options.reason);", what: 'abandon: send a cancel after the response' },
-  { module: 'peer/sending', from: "// a request-timeout listener may have ended it (aborted its signal): nothing more for it\n    if (this.pending.get(p.id) !== p) return;", to: '', what: 'timeout: a second end after a request-timeout listener aborted' },
-  { module: 'peer/sending', from: 'if (p.options.resetTimeoutOnProgress === true && p.idleMs !== undefined) this.idle.arm(p, p.idleMs);', to: '', what: 'progress never resets the idle timeout' },
-  { module: 'peer/sending', from: 'const p = this.take(id);\n    if (p === undefined) return false;\n    const { events } = this.init;\n    if (events.enabled())\n      events.emit({ type: \'response-rejected\'', to: 'const p = this.pending.get(id);\n    if (p === undefined) return false;\n    const { events } = this.init;\n    if (events.enabled())\n      events.emit({ type: \'response-rejected\'', what: 'invalidResponse: leave the request pending' },
-  { module: 'peer/sending', from: "if (this.outbox.state === 'open') this.send({ pending: p, params, message });\n      else this.wait(", to: "this.send({ pending: p, params, message });\n      if (this.outbox.state !== 'open') this.wait(", what: 'say request-sent of a request that waits for outgoing$', specs: ['spec/peer/outbox.spec.ts'] },
-  { module: 'peer/sending', from: 'sent ? new RequestTimeoutError(p.id, ms) : RequestTimeoutError.unsent(p.id, ms)', to: 'new RequestTimeoutError(p.id, ms)', what: 'timeout: a request never written reads as a slow peer', specs: ['spec/peer/outbox.spec.ts'] },
+  // peer/sending and the files of its ways to end (their behaviour is pinned by spec/peer/sending.spec.ts)
+  { module: 'peer/send-request', from: 'if (s.pending.size >= init.maxPending) {', to: 'if (s.pending.size > init.maxPending) {', what: 'maxPendingRequests off by one', specs: SENDING },
+  { module: 'peer/sent-requests', from: "this.pending.delete(id);\n    this.release(p);\n    return p;", to: 'this.release(p);\n    return p;', what: 'take: a response leaves the request pending', specs: SENDING },
+  { module: 'peer/sent-requests', from: "p.options.signal?.removeEventListener('abort', p);", to: '', what: 'release: leave the abort listener on the signal', specs: SENDING },
+  { module: 'peer/send-request', from: 'if (s.isPending(p)) s.outbox.request(p, message);', to: 's.outbox.request(p, message);', what: 'write a request ended by a request-sent listener', specs: SENDING },
+  { module: 'peer/cancel', from: "if (!era.cancellable(p.method) || !era.sendsCancels || s.outbox.state === 'closed') return;", to: "if (!era.sendsCancels || s.outbox.state === 'closed') return;", what: 'cancel initialize on the wire', specs: SENDING },
+  { module: 'peer/cancel', from: "if (s.isPending(p)) cancel(s, p, 'caller', p.options.reason);", to: "cancel(s, p, 'caller', p.options.reason);", what: 'abandon: send a cancel after the response', specs: SENDING },
+  { module: 'peer/timeout', from: "// a request-timeout listener may have ended it (aborted its signal): nothing more for it\n  if (!s.isPending(p)) return;", to: '', what: 'timeout: a second end after a request-timeout listener aborted', specs: SENDING },
+  { module: 'peer/sending', from: 'if (p.options.resetTimeoutOnProgress === true) this.sent.rearmIdle(p);', to: '', what: 'progress never resets the idle timeout' },
+  { module: 'peer/responses', from: "const p = s.take(id);\n  if (p === undefined) return false;\n  const { events } = s.init;\n  if (events.enabled())\n    events.emit({ type: 'response-rejected'", to: "const p = s.pending.get(id);\n  if (p === undefined) return false;\n  const { events } = s.init;\n  if (events.enabled())\n    events.emit({ type: 'response-rejected'", what: 'invalidResponse: leave the request pending', specs: SENDING },
+  { module: 'peer/send-request', from: "if (s.outbox.state === 'open') send(s, { pending: p, params, message });\n    else wait(", to: "send(s, { pending: p, params, message });\n    if (s.outbox.state !== 'open') wait(", what: 'say request-sent of a request that waits for outgoing$', specs: [...SENDING, 'spec/peer/outbox.spec.ts'] },
+  { module: 'peer/timeout', from: 'sent ? new RequestTimeoutError(p.id, ms) : RequestTimeoutError.unsent(p.id, ms)', to: 'new RequestTimeoutError(p.id, ms)', what: 'timeout: a request never written reads as a slow peer', specs: [...SENDING, 'spec/peer/outbox.spec.ts'] },
   // peer/outbox
   { module: 'peer/outbox', from: 'else if (this.live(e.pending)) this.flush(e);', to: 'else this.flush(e);', what: 'attach: send a request that ended in the backlog (and say request-sent of it)' },
   { module: 'peer/outbox', from: '    p.flags |= SENT;\n    this.out(m);', to: '    this.out(m);', what: 'request: a written request is not marked sent (no cancel follows)' },
@@ -172,7 +174,7 @@ const TABLE: readonly Mutation[] = [
   { module: 'peer/request-meta', from: 'return { ...p, _meta: { ...members, ...metaOf(p) } };', to: 'return { ...p, _meta: { ...metaOf(p), ...members } };', what: "let the hook's members override the caller's _meta" },
   // observability/open-telemetry
   { module: 'observability/names', from: 'if (seen.size >= max) return OTHER;', to: '', what: 'no bound on distinct names in span names and metric attributes' },
-  { module: 'observability/open-telemetry', from: 'record(Math.max(0, at - t.startAt) / 1000,', to: 'record(Math.max(0, at - t.startAt),', what: 'record operation durations in ms, not seconds' },
+  { module: 'observability/request-spans', from: 'record(Math.max(0, at - t.startAt) / 1000,', to: 'record(Math.max(0, at - t.startAt),', what: 'record operation durations in ms, not seconds', specs: ['spec/observability/open-telemetry.spec.ts'] },
   // transport/http/exchange, fetch-exchange (keep-alive, the unread-stream bound)
   { module: 'transport/http/exchange', from: "if (quiet) write(sseComment('keep-alive'));", to: '', what: 'never send a keep-alive comment' },
   { module: 'transport/http/fetch-exchange', from: 'if ((controller?.desiredSize ?? 0) < -limits.maxBufferedBytes) {', to: 'if ((controller?.desiredSize ?? 0) < -DEFAULT_STREAM_LIMITS.maxBufferedBytes) {', what: 'ignore maxBufferedBytes on the fetch face' },

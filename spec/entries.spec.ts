@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync, readdirSync } from 'node:fs';
 import ts from 'typescript';
+import { sectionsOf } from '../scripts/typedoc-sections.mjs';
 import { ROOT } from './transport/support.js';
 
 // The package's front door: a small main entry (the core) and one subpath per world, as RxJS has
@@ -73,5 +74,16 @@ describe('the package entries (lib/*.ts)', function () {
   it('should document every entry as a module of the API reference', () => {
     const typedoc = JSON.parse(readFileSync(`${ROOT}typedoc.json`, 'utf8')) as { entryPoints: string[] };
     expect([...typedoc.entryPoints].sort()).to.deep.equal(entryFiles.map((e) => `lib/${e}.ts`).sort());
+  });
+
+  it('should place every export of an entry that draws sections in one of them (the API reference groups by them)', () => {
+    const unplaced: string[] = [];
+    for (const [entry, { values, types }] of exported) {
+      const sections = sectionsOf(`${ROOT}lib/${entry}.ts`);
+      if (sections.length === 0) continue;
+      const placed = new Set(sections.flatMap((s) => s.names));
+      for (const n of [...values, ...types]) if (!placed.has(n)) unplaced.push(`${entry}: ${n}`);
+    }
+    expect(unplaced).to.deep.equal([]);
   });
 });

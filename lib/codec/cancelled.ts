@@ -1,7 +1,13 @@
 import * as t from 'io-ts';
 import { JsonRpcVersion, RequestId, type JsonRpcMessage } from './messages.js';
 
-/** The method name of MCP's cancellation notification. */
+/**
+ * The method name of MCP's cancellation notification.
+ *
+ * @example
+ * CANCELLED; // 'notifications/cancelled'
+ * const isCancel = (m: JsonRpcMessage): boolean => 'method' in m && m.method === CANCELLED;
+ */
 export const CANCELLED = 'notifications/cancelled';
 
 /**

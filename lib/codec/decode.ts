@@ -13,13 +13,24 @@ import {
   RequestId,
 } from './messages.js';
 
-/** The shape a value seemed to have, judged by which members it carries. */
+/**
+ * The shape a value seemed to have, judged by which members it carries.
+ *
+ * @example
+ * // a request, or a value of no usable shape, gets an error response; a bad notification or response only an event
+ * const answered = (shape: MessageShape): boolean => shape === 'request' || shape === 'unknown';
+ */
 export type MessageShape = 'request' | 'notification' | 'response' | 'unknown';
 
 /**
  * Why a value is not a valid message. A value, never a throw: the caller decides whether it
  * earns an error response (request-shaped, or no usable shape) or only an event (notification-
  * and response-shaped: no reply to those, docs/protocol.md J2 and C6).
+ *
+ * @example
+ * const codeOf = (e: DecodeError): number => (e.invalidParams && e.method !== undefined && e.method in handlers ? ErrorCodes.InvalidParams : e.code);
+ * const r = decodeMessage(JSON.parse(line));
+ * if (E.isLeft(r) && (r.left.shape === 'request' || r.left.shape === 'unknown')) reply(r.left.id, codeOf(r.left), r.left.errors.join('; '));
  */
 export interface DecodeError {
   readonly shape: MessageShape;
@@ -39,7 +50,17 @@ export interface DecodeError {
   readonly errors: ReadonlyArray<string>;
 }
 
-/** A decoded message tagged with its kind, so routing is one `switch`. */
+/**
+ * A decoded message tagged with its kind, so routing is one `switch`.
+ *
+ * @example
+ * const route = (d: Decoded): void => {
+ *   if (d.kind === 'request') serveRequest(d.message);
+ *   else if (d.kind === 'notification') onNotification(d.message);
+ *   else settle(d.message); // a response or an error response
+ * };
+ * pipe(classifyMessage(JSON.parse(line)), E.map(route));
+ */
 export type Decoded =
   | { readonly kind: 'request'; readonly message: JsonRpcRequest }
   | { readonly kind: 'notification'; readonly message: JsonRpcNotification }

@@ -12,19 +12,51 @@ import * as t from 'io-ts';
  */
 export type ProtocolEra = '2025-11-25' | '2026-07-28';
 
-/** The protocol versions of each era that this library speaks. */
+/**
+ * The protocol versions of each era that this library speaks.
+ *
+ * @example
+ * ERA_VERSIONS['2025-11-25'].includes('2025-06-18'); // true
+ * ERA_VERSIONS['2026-07-28'].includes('2025-11-25'); // false
+ */
 export const ERA_VERSIONS: Readonly<Record<ProtocolEra, readonly string[]>> = {
   '2025-11-25': ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'],
   '2026-07-28': ['2026-07-28'],
 };
 
-/** The `_meta` key of a 2026-07-28 request that names its protocol version (required there). */
+/**
+ * The `_meta` key of a 2026-07-28 request that names its protocol version (required there).
+ *
+ * @example
+ * META_PROTOCOL_VERSION; // 'io.modelcontextprotocol/protocolVersion'
+ * requestVersion({ _meta: { [META_PROTOCOL_VERSION]: '2026-07-28' } }); // '2026-07-28'
+ */
 export const META_PROTOCOL_VERSION = 'io.modelcontextprotocol/protocolVersion';
-/** The `_meta` key of a 2026-07-28 request that carries the client's capabilities (required there). */
+/**
+ * The `_meta` key of a 2026-07-28 request that carries the client's capabilities (required there).
+ *
+ * @example
+ * META_CLIENT_CAPABILITIES; // 'io.modelcontextprotocol/clientCapabilities'
+ * // the _meta of a 2026-07-28 request (a peer with `era: '2026-07-28'` adds it to each of its own)
+ * const _meta = { [META_PROTOCOL_VERSION]: '2026-07-28', [META_CLIENT_CAPABILITIES]: { elicitation: {} } };
+ */
 export const META_CLIENT_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
-/** The `_meta` key of a 2026-07-28 result that names the server software (SHOULD, on every result). */
+/**
+ * The `_meta` key of a 2026-07-28 result that names the server software (SHOULD, on every result).
+ *
+ * @example
+ * META_SERVER_INFO; // 'io.modelcontextprotocol/serverInfo'
+ * peer.request<{ _meta?: Record<string, unknown> }>('tools/list').subscribe((r) => show(r._meta?.[META_SERVER_INFO])); // { name, version }
+ */
 export const META_SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
-/** The `_meta` key of a 2026-07-28 request that names the client software (optional). */
+/**
+ * The `_meta` key of a 2026-07-28 request that names the client software (optional).
+ *
+ * @example
+ * META_CLIENT_INFO; // 'io.modelcontextprotocol/clientInfo'
+ * // a peer with `era: '2026-07-28'` and `clientInfo` puts it under this key of every request it sends
+ * createPeer(incoming$, { era: '2026-07-28', clientInfo: { name: 'app', version: '1.0.0' } });
+ */
 export const META_CLIENT_INFO = 'io.modelcontextprotocol/clientInfo';
 
 /** The version a request names in `params._meta`, read with io-ts (any other shape names none). */

@@ -30,7 +30,12 @@ export const ErrorCodes = {
   RequestSendFailed: -32802,
   TiedRequestRefused: -32803,
 } as const;
-/** One of the codes of {@link ErrorCodes}. */
+/**
+ * One of the codes of {@link ErrorCodes}.
+ *
+ * @example
+ * const retryable = (code: ErrorCode): boolean => code === ErrorCodes.RequestTimeout || code === ErrorCodes.ConnectionClosed;
+ */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 const LOCAL: ReadonlySet<number> = new Set([

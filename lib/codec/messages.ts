@@ -4,6 +4,10 @@ import * as t from 'io-ts';
  * The longest string id accepted: 1,024 characters. An id is echoed in its response, so an
  * unbounded one would let a peer make every reply (and every event about it) as large as it
  * likes; a longer id is not a usable id (the request gets -32600 with `id: null`).
+ *
+ * @example
+ * RequestId.is('x'.repeat(MAX_ID_LENGTH)); // true
+ * RequestId.is('x'.repeat(MAX_ID_LENGTH + 1)); // false
  */
 export const MAX_ID_LENGTH = 1024;
 

@@ -18,5 +18,12 @@ export interface MirroredHeader {
   readonly value: unknown;
 }
 
-/** The prefix of the headers that mirror tool arguments (MCP 2026-07-28, "Schema Extension"). */
+/**
+ * The prefix of the headers that mirror tool arguments (MCP 2026-07-28, "Schema Extension").
+ *
+ * @example
+ * PARAM_HEADER_PREFIX; // 'Mcp-Param-'
+ * // the header that mirrors an argument annotated "x-mcp-header": "Region"
+ * const region: MirroredHeader = { header: `${PARAM_HEADER_PREFIX}Region`, value: 'us-west1' };
+ */
 export const PARAM_HEADER_PREFIX = 'Mcp-Param-';

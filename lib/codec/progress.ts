@@ -1,7 +1,13 @@
 import * as t from 'io-ts';
 import { JsonRpcVersion, RequestId } from './messages.js';
 
-/** The method name of MCP's progress notification. */
+/**
+ * The method name of MCP's progress notification.
+ *
+ * @example
+ * PROGRESS; // 'notifications/progress'
+ * const isProgress = (m: JsonRpcMessage): boolean => 'method' in m && m.method === PROGRESS;
+ */
 export const PROGRESS = 'notifications/progress';
 
 /**

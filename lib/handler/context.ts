@@ -11,7 +11,17 @@ import type { RequestOptions } from '../peer/request-options.js';
 import type { CancellationManager } from '../manager/cancellation-manager.js';
 import type { CancelReason, RequestKey } from '../manager/request-key.js';
 
-/** What a handler gets besides its params. */
+/**
+ * What a handler gets besides its params.
+ *
+ * @example
+ * const download = (params: unknown, ctx: RequestContext): Promise<unknown> => {
+ *   ctx.onCleanup(() => tmp.remove());
+ *   ctx.progress(0, 100, 'starting');
+ *   return fetch(urlOf(params), { signal: ctx.signal }).then((r) => r.json());
+ * };
+ * createPeer(incoming$, { handlers: { 'files/download': download } });
+ */
 export interface RequestContext {
   /** The request's id, exactly as received (string or number). */
   readonly requestId: RequestId;

@@ -8,7 +8,13 @@ import type { RequestKey } from '../manager/request-key.js';
 import type { RequestOutcome } from './outcome.js';
 import { runRequest, type Handler } from './run-request.js';
 
-/** What {@link RequestHandler.handle} may be told besides the handler and its params. */
+/**
+ * What {@link RequestHandler.handle} may be told besides the handler and its params.
+ *
+ * @example
+ * const options: HandleOptions = { method: 'export', send: (m) => socket.write(`${JSON.stringify(m)}\n`), progressToken: 7, cleanupFailed: (e) => log.error(e) };
+ * new RequestHandler(manager).handle(key, exportAll, params, options).subscribe(respond);
+ */
 export interface HandleOptions {
   readonly method?: string;
   /** Where the handler's progress and `ctx.notify` messages go; dropped when absent. */

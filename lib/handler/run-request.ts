@@ -20,7 +20,14 @@ import type { RequestOutcome } from './outcome.js';
  */
 export type Handler = (params: unknown, ctx: RequestContext) => ObservableInput<unknown>;
 
-/** What {@link runRequest} needs. */
+/**
+ * What {@link runRequest} needs.
+ *
+ * @example
+ * const init: RunRequestInit = { key, method: 'tools/call', params, handler, manager, progressToken: undefined, send: (m) => transport.send(m), cleanupFailed: (e) => log.error(e) };
+ * manager.register(init.key);
+ * runRequest(init).subscribe(respond);
+ */
 export interface RunRequestInit extends ContextInit {
   readonly manager: CancellationManager;
   readonly handler: Handler;

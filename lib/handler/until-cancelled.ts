@@ -1,7 +1,19 @@
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import type { CancelReason } from '../manager/request-key.js';
 
-/** An object told of the cancel: lets a request's own state be the listener, with no closure. */
+/**
+ * An object told of the cancel: lets a request's own state be the listener, with no closure.
+ *
+ * @example
+ * // a request's own state is told of the cancel: no closure per request
+ * class Job implements CancelListener {
+ *   cancelledBy: CancelReason['source'] | undefined;
+ *   cancel(reason: CancelReason): void {
+ *     this.cancelledBy = reason.source;
+ *   }
+ * }
+ * work$.pipe(untilCancelled(manager.cancelled(key), new Job())).subscribe();
+ */
 export interface CancelListener {
   cancel(reason: CancelReason): void;
 }

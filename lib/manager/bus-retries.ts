@@ -14,10 +14,24 @@ import { CancelReason, RequestKey } from './request-key.js';
  */
 export const RETRY_ENTRY_BYTES = 128;
 
-/** Which bound refused a cancel: how many are kept, or how many bytes they hold. */
+/**
+ * Which bound refused a cancel: how many are kept, or how many bytes they hold.
+ *
+ * @example
+ * const dropping = (bound: RetryBound): void => log.error(`redisBus: ${bound} reached, cancels are being dropped`);
+ * bus.events$.subscribe((e) => {
+ *   if (e.type === 'bus-record-failed' && e.bound !== undefined) dropping(e.bound);
+ * });
+ */
 export type RetryBound = 'maxRetries' | 'maxRetryBytes';
 
-/** How many cancels are kept to retry, the bytes they are counted at, and how many were refused since the bus was made. */
+/**
+ * How many cancels are kept to retry, the bytes they are counted at, and how many were refused since the bus was made.
+ *
+ * @example
+ * const stats: RetryStats = bus.retryStats();
+ * if (stats.dropped > 0) log.error(`${stats.dropped} cancels dropped; ${stats.held} waiting to retry (${stats.bytes} bytes)`);
+ */
 export interface RetryStats {
   readonly held: number;
   readonly bytes: number;

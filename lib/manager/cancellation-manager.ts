@@ -1,44 +1,9 @@
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import type { RequestId } from '../codec/messages.js';
 import type { CancellationBus } from './bus.js';
+import type { CancelOptions, CancelResult, CancellationManagerOptions } from './manager-options.js';
 import { Recent } from './recent.js';
 import { CancelReason, RequestKey } from './request-key.js';
-
-/**
- * What `cancel` did: only `cancelled` changes the registry. `elsewhere`: the id is in flight in
- * another session of this manager, and not in the key's own (a sender aiming at another
- * tenant's request: the caller should report it as not allowed, and tell the sender nothing).
- * `forwarded`: the key was not known here and went to the other instances over the bus (where
- * it may be in flight).
- */
-export type CancelResult = 'cancelled' | 'already-cancelled' | 'finished' | 'unknown' | 'elsewhere' | 'forwarded';
-
-/** Options of one {@link CancellationManager.cancel}. */
-export interface CancelOptions {
-  /**
-   * Whether a key not in flight here goes to the other instances over the bus. Default `true`.
-   * `false` for a key whose scope no other instance can hold (a connection's own random scope):
-   * forwarding it could stop nothing and would only cost the bus a record and a publish.
-   */
-  readonly forward?: boolean;
-}
-
-/** Options of {@link CancellationManager}. */
-export interface CancellationManagerOptions {
-  /**
-   * How many ended keys to remember per session, so that a late cancel is reported as
-   * `finished` rather than `unknown`. Oldest forgotten first: it never grows with traffic, and
-   * one session cannot push another's memory out. Default 1,000.
-   */
-  readonly rememberFinished?: number;
-  /**
-   * How many ended keys to remember across all sessions together: past it the oldest-seen
-   * session's oldest keys go first. Default 100,000.
-   */
-  readonly rememberFinishedTotal?: number;
-  /** Carries cancellations to and from other instances. Default: none (in-process only). */
-  readonly bus?: CancellationBus;
-}
 
 type Observer = Subscriber<CancelReason>;
 

@@ -11,6 +11,11 @@ import type { RequestKey } from './request-key.js';
  * The few methods of a Redis client the bus needs. ioredis clients fit as they are; the
  * subscriber must be a connection of its own (Redis puts a subscribed connection in a mode
  * where it can do nothing else).
+ *
+ * @example
+ * import { Redis } from 'ioredis';
+ * const publisher: RedisPublisher = new Redis(url);
+ * redisBus({ publisher, subscriber: new Redis(url), secret });
  */
 export interface RedisPublisher {
   /** Resolves with the number of subscribers that received it. */
@@ -31,6 +36,12 @@ export interface RedisPublisher {
  * What {@link redisBus} needs of its subscriber connection: an ioredis `Redis` fits, and so does
  * any client with these methods. It must be a connection of its own, since a subscribed Redis
  * connection can send nothing else.
+ *
+ * @example
+ * import { Redis } from 'ioredis';
+ * // a connection of its own: a subscribed Redis connection can send nothing else
+ * const subscriber: RedisSubscriber = new Redis(url);
+ * redisBus({ publisher: new Redis(url), subscriber, secret });
  */
 export interface RedisSubscriber {
   subscribe(channel: string): Promise<unknown>;
@@ -43,7 +54,13 @@ export interface RedisSubscriber {
   readonly status?: string;
 }
 
-/** Options of {@link redisBus}. */
+/**
+ * Options of {@link redisBus}.
+ *
+ * @example
+ * const options: RedisBusOptions = { publisher: new Redis(url), subscriber: new Redis(url), secret: process.env.BUS_SECRET, namespace: 'prod-eu', recordTtlMs: 60 * 60_000 };
+ * const manager = new CancellationManager({ bus: redisBus(options) });
+ */
 export interface RedisBusOptions {
   readonly publisher: RedisPublisher;
   readonly subscriber: RedisSubscriber;
@@ -88,6 +105,13 @@ export interface RedisBusOptions {
  *   since keeping it would pass `bound`, `maxRetries` or `maxRetryBytes`);
  * - `bus-message-rejected`: something on the channel that is not a valid, signed cancel;
  * - `bus-error`: a client error (an outage).
+ *
+ * @example
+ * const onBusEvent = (e: BusEvent): void => {
+ *   if (e.type === 'bus-error' || e.type === 'bus-message-rejected') log.warn(e.type, e.error.message);
+ *   else if (e.type === 'bus-record-failed' && e.dropped) log.error('a cancel was dropped', e.key, e.bound);
+ * };
+ * bus.events$.subscribe(onBusEvent);
  */
 export type BusEvent =
   | { readonly type: 'bus-published'; readonly key: RequestKey; readonly receivers: number }
@@ -97,7 +121,14 @@ export type BusEvent =
   | { readonly type: 'bus-message-rejected'; readonly error: CancellationErrorResult }
   | { readonly type: 'bus-error'; readonly error: CancellationErrorResult };
 
-/** A {@link CancellationBus} that also reports what it does. */
+/**
+ * A {@link CancellationBus} that also reports what it does.
+ *
+ * @example
+ * const bus: RedisCancellationBus = redisBus({ publisher, subscriber, secret });
+ * bus.events$.subscribe((e) => log.debug(e.type));
+ * const manager = new CancellationManager({ bus });
+ */
 export interface RedisCancellationBus extends CancellationBus {
   readonly events$: Observable<BusEvent>;
   /** Retry now what could not be recorded (it is also retried on every reconnect of the publisher). */

@@ -7,6 +7,12 @@ const RequestKeyCodec = t.intersection([t.type({ requestId: RequestId }), t.part
  * What identifies a request being served: the session that sent it and its id, exactly as
  * received. Two sessions may both have a request 5; `1` and `'1'` are different requests.
  * The type is the codec's: a key that comes from outside (a bus) is decoded with `RequestKey.codec`.
+ *
+ * @example
+ * const key: RequestKey = RequestKey.of(7, 'session-a');
+ * manager.register(key);
+ * RequestKey.toString(RequestKey.of(7, 'session-a')); // '["session-a",7]'
+ * RequestKey.equals(RequestKey.of(1), RequestKey.of('1')); // false
  */
 export type RequestKey = t.TypeOf<typeof RequestKeyCodec>;
 
@@ -32,6 +38,11 @@ const CancelReasonCodec = t.intersection(
  * the connection closing. It is what `ctx.cancelled$` emits and what `ctx.signal.reason` holds.
  * `via: 'bus'` says it was received by another instance and reached this one over the bus.
  * The type is the codec's: a reason that comes from outside is decoded with `CancelReason.codec`.
+ *
+ * @example
+ * ctx.cancelled$.subscribe((r: CancelReason) => log.info(`cancelled by ${r.source}`, r.reason));
+ * manager.cancel(key, CancelReason.of('caller', 'user pressed stop'));
+ * CancelReason.codec.is({ source: 'peer', via: 'bus' }); // true
  */
 export type CancelReason = t.TypeOf<typeof CancelReasonCodec>;
 

@@ -37,7 +37,13 @@ export interface ClientHandlerContext {
   readonly inputKey?: string;
 }
 
-/** A client handler: Observable (its last value answers), Promise or plain value. */
+/**
+ * A client handler: Observable (its last value answers), Promise or plain value.
+ *
+ * @example
+ * const elicitation: ClientHandler<ElicitRequestParams, ElicitResult> = (params, ctx) => askUser(params.message, ctx.signal);
+ * mcpClient(transport, { info, handlers: { elicitation } });
+ */
 export type ClientHandler<P, R> = (params: P, ctx: ClientHandlerContext) => ObservableInput<R>;
 
 /**

@@ -56,7 +56,14 @@ const describeDiscover = (r: DiscoverResult): ServerDescription => ({
   ...(r.instructions === undefined ? {} : { instructions: r.instructions }),
 });
 
-/** What the `server/discover` probe of `'auto'` means for the era (2026-07-28 `basic/versioning`, "Backward Compatibility"). */
+/**
+ * What the `server/discover` probe of `'auto'` means for the era (2026-07-28 `basic/versioning`, "Backward Compatibility").
+ *
+ * @example
+ * const verdict: ProbeVerdict = classifyProbe({ error: new JsonRpcError(-32601, 'Method not found') });
+ * if (verdict.kind === 'legacy') log.info('a 2025 server: initialize instead');
+ * classifyProbe({ result: {} }).kind; // 'legacy'
+ */
 export type ProbeVerdict =
   | { readonly kind: 'modern'; readonly description: ServerDescription }
   | { readonly kind: 'legacy' }

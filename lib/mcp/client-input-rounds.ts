@@ -5,10 +5,25 @@ import { decodeAs, resultTypeOf } from './client-decode.js';
 import { McpClientError } from './client-errors.js';
 import { InputRequiredResult, type WireInputRequest, type InputResponseMap } from './client-shapes.js';
 
-/** The default bound of {@link withInputRounds}: retries after `input_required`, as the official SDK v2 client (10). */
+/**
+ * The default bound of {@link withInputRounds}: retries after `input_required`, as the official SDK v2 client (10).
+ *
+ * @example
+ * DEFAULT_MAX_INPUT_ROUNDS; // 10
+ * mcpClient(transport, { info, handlers, maxInputRounds: DEFAULT_MAX_INPUT_ROUNDS * 2 });
+ */
 export const DEFAULT_MAX_INPUT_ROUNDS = 10;
 
-/** What a retry adds to the original params (MCP 2026-07-28 `InputResponseRequestParams`). */
+/**
+ * What a retry adds to the original params (MCP 2026-07-28 `InputResponseRequestParams`).
+ *
+ * @example
+ * withInputRounds(
+ *   (round: RoundParams | undefined) => peer.request('tools/call', { name: 'deploy', arguments: {}, ...round }),
+ *   (requests) => answerAll(requests),
+ *   'tools/call',
+ * ).subscribe(show);
+ */
 export interface RoundParams {
   readonly inputResponses?: InputResponseMap;
   readonly requestState?: string;

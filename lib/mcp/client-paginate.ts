@@ -1,7 +1,14 @@
 import { concat, defer, from, mergeMap, throwError, type Observable } from 'rxjs';
 import { McpClientError } from './client-errors.js';
 
-/** One page of a paginated list: its items, and the cursor of the next page, if any. */
+/**
+ * One page of a paginated list: its items, and the cursor of the next page, if any.
+ *
+ * @example
+ * const page = (cursor: string | undefined): Observable<PageOf<Tool>> =>
+ *   peer.request<{ tools: Tool[]; nextCursor?: string }>('tools/list', cursor === undefined ? {} : { cursor }).pipe(map((r) => ({ items: r.tools, nextCursor: r.nextCursor })));
+ * paginate(page).pipe(take(10)).subscribe(show);
+ */
 export interface PageOf<I> {
   readonly items: readonly I[];
   readonly nextCursor?: string | undefined;

@@ -285,6 +285,12 @@ export type ListRootsRequestParams = t.TypeOf<typeof ListRootsRequestParams>;
  * LoggingLevel.is('warning'); // true
  */
 export const LoggingLevel = t.keyof({ debug: null, info: null, notice: null, warning: null, error: null, critical: null, alert: null, emergency: null }, 'LoggingLevel');
-/** The log levels, least severe first (RFC 5424's): a message is sent when it is at least the level asked for. */
+/**
+ * The log levels, least severe first (RFC 5424's): a message is sent when it is at least the level asked for.
+ *
+ * @example
+ * const atLeast = (level: LoggingLevel, min: LoggingLevel): boolean => LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(min);
+ * LOG_LEVELS.indexOf('error') > LOG_LEVELS.indexOf('warning'); // true
+ */
 export const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 export type LoggingLevel = t.TypeOf<typeof LoggingLevel>;

@@ -29,10 +29,28 @@ import {
   type Tool,
 } from './client-shapes.js';
 
-/** The default time `era: 'auto'` waits for its `server/discover` probe before it takes the server for a 2025 one. */
+/**
+ * The default time `era: 'auto'` waits for its `server/discover` probe before it takes the server for a 2025 one.
+ *
+ * @example
+ * DEFAULT_PROBE_TIMEOUT_MS; // 10000
+ * // a local server answers at once: fall back to initialize sooner
+ * mcpClient(ndjson(child.stdout, child.stdin), { info, probeTimeoutMs: DEFAULT_PROBE_TIMEOUT_MS / 10 });
+ */
 export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
 
-/** Options of {@link mcpClient}. */
+/**
+ * Options of {@link mcpClient}.
+ *
+ * @example
+ * const options: McpClientOptions = {
+ *   info: { name: 'app', version: '1.0.0' },
+ *   handlers: { elicitation: (p) => askUser(p.message) },
+ *   notifications: { 'notifications/message': (p) => log.info(p) },
+ *   timeoutMs: 30_000,
+ * };
+ * const client = mcpClient(ndjson(child.stdout, child.stdin), options);
+ */
 export interface McpClientOptions {
   /** The client software: `clientInfo` in `initialize` (2025), `_meta[…/clientInfo]` on every request (2026). */
   readonly info: Implementation;

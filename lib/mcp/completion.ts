@@ -10,7 +10,14 @@ import type { McpContext } from './context.js';
  */
 export type Completer = (value: string, context: { readonly arguments: Readonly<Record<string, string>>; readonly ctx: McpContext }) => ObservableInput<readonly string[]> | readonly string[];
 
-/** MCP: a completion answers at most 100 values (`hasMore` says there were more). */
+/**
+ * MCP: a completion answers at most 100 values (`hasMore` says there were more).
+ *
+ * @example
+ * MAX_COMPLETIONS; // 100
+ * // a completer may give more: the first MAX_COMPLETIONS go out, with `total` and `hasMore: true`
+ * const city: Completer = (value) => allCities.filter((c) => c.startsWith(value));
+ */
 export const MAX_COMPLETIONS = 100;
 
 /** What `completion/complete` answers (MCP `CompleteResult.completion`). */

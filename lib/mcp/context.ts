@@ -12,7 +12,14 @@ import { LOG_LEVELS, LoggingLevel } from './wire.js';
 import { inputResponsesOf, type InputResponses } from './input-responses.js';
 import type { RequestState } from './request-state.js';
 
-/** The `_meta` key of a 2026-07-28 request that asks for log messages, and from which level. */
+/**
+ * The `_meta` key of a 2026-07-28 request that asks for log messages, and from which level.
+ *
+ * @example
+ * META_LOG_LEVEL; // 'io.modelcontextprotocol/logLevel'
+ * // a 2026-07-28 request that wants the tool's log messages from `warning` up
+ * peer.request('tools/call', { name: 'deploy', arguments: {}, _meta: { [META_LOG_LEVEL]: 'warning' } });
+ */
 export const META_LOG_LEVEL = 'io.modelcontextprotocol/logLevel';
 
 const RequestLogLevel = t.type({ _meta: t.type({ [META_LOG_LEVEL]: LoggingLevel }) });
@@ -22,6 +29,13 @@ const RequestCapabilities = t.type({ _meta: t.type({ [META_CLIENT_CAPABILITIES]:
  * What a tool, prompt or resource handler gets: the request's context (its signal, `cancelled$`,
  * `onCleanup`, `progress`, `notify`: cancelling is unsubscribing, as everywhere in this library),
  * plus the MCP it needs: log messages the client asked for, and what the client can do.
+ *
+ * @example
+ * const read = ({ path }: { path: string }, ctx: McpContext): Promise<string> => {
+ *   ctx.log('info', { reading: path }); // sent only if the client wants this level
+ *   return readFile(path, { encoding: 'utf8', signal: ctx.signal });
+ * };
+ * tool({ name: 'read', args: t.type({ path: t.string }), run: read });
  */
 export interface McpContext extends RequestContext {
   /**

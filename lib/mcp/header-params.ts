@@ -6,7 +6,17 @@ import type { JsonSchema } from './json-schema.js';
 // proxies can route on it without reading the body. The tool's schema is read once, when the
 // tool is defined; each call then only looks its values up.
 
-/** An annotated argument of a tool: the header that mirrors it, and the chain of `properties` keys that leads to it. */
+/**
+ * An annotated argument of a tool: the header that mirrors it, and the chain of `properties` keys that leads to it.
+ *
+ * @example
+ * const deploy = tool({
+ *   name: 'deploy',
+ *   inputSchema: { type: 'object', properties: { region: { type: 'string', 'x-mcp-header': 'Region' } } },
+ *   run: () => Promise.resolve('deployed'),
+ * });
+ * const mirrored: readonly HeaderParam[] = deploy.headerParams; // [{ header: 'Mcp-Param-Region', path: ['region'] }]
+ */
 export interface HeaderParam {
   readonly header: string;
   readonly path: readonly string[];

@@ -4,18 +4,37 @@ import type { RequestState } from './request-state.js';
 // of its own (sampling, elicitation, roots) in the middle of a call, a server answers the call
 // with what it needs, and the client calls again with the answers.
 
-/** The params of an `elicitation/create` input request: a form (the default) or a URL to visit (MCP `ElicitRequestParams`). */
+/**
+ * The params of an `elicitation/create` input request: a form (the default) or a URL to visit (MCP `ElicitRequestParams`).
+ *
+ * @example
+ * const form: ElicitParams = { message: 'Your e-mail?', requestedSchema: { type: 'object', properties: { email: { type: 'string', format: 'email' } }, required: ['email'] } };
+ * const visit: ElicitParams = { mode: 'url', message: 'Sign in to GitHub', url: authorizeUrl, elicitationId: 'gh-1' };
+ * inputRequired({ inputRequests: { email: inputRequired.elicit(form), login: inputRequired.elicit(visit) } });
+ */
 export type ElicitParams =
   | { readonly mode?: 'form'; readonly message: string; readonly requestedSchema: Readonly<Record<string, unknown>>; readonly [key: string]: unknown }
   | { readonly mode: 'url'; readonly message: string; readonly url: string; readonly elicitationId: string; readonly [key: string]: unknown };
 
-/** One message of a sampling request (MCP `SamplingMessage`). */
+/**
+ * One message of a sampling request (MCP `SamplingMessage`).
+ *
+ * @example
+ * const question: SamplingMessage = { role: 'user', content: { type: 'text', text: 'What is the capital of France?' } };
+ * inputRequired.createMessage({ messages: [question], maxTokens: 50 });
+ */
 export interface SamplingMessage {
   readonly role: 'user' | 'assistant';
   readonly content: Readonly<Record<string, unknown>> | readonly Readonly<Record<string, unknown>>[];
 }
 
-/** The params of a `sampling/createMessage` input request (MCP `CreateMessageRequestParams`). */
+/**
+ * The params of a `sampling/createMessage` input request (MCP `CreateMessageRequestParams`).
+ *
+ * @example
+ * const params: CreateMessageParams = { messages: [{ role: 'user', content: { type: 'text', text: `Summarise:\n${text}` } }], maxTokens: 200, systemPrompt: 'Be brief.' };
+ * inputRequired({ inputRequests: { summary: inputRequired.createMessage(params) } });
+ */
 export interface CreateMessageParams {
   readonly messages: readonly SamplingMessage[];
   readonly maxTokens: number;
@@ -23,7 +42,14 @@ export interface CreateMessageParams {
   readonly [key: string]: unknown;
 }
 
-/** One thing a server asks of the client (MCP `InputRequest`): the method and params of the request it would have sent. */
+/**
+ * One thing a server asks of the client (MCP `InputRequest`): the method and params of the request it would have sent.
+ *
+ * @example
+ * const askConfirm = (name: string): InputRequest =>
+ *   inputRequired.elicit({ message: `Book a table for ${name}?`, requestedSchema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] } });
+ * inputRequired({ inputRequests: { confirm: askConfirm('Ada') } });
+ */
 export type InputRequest =
   | { readonly method: 'elicitation/create'; readonly params: ElicitParams }
   | { readonly method: 'sampling/createMessage'; readonly params: CreateMessageParams }
@@ -36,6 +62,10 @@ const TAG: unique symbol = Symbol('mcp-rx-cancel/input-required');
  * the handler chooses, each answered under the same key on the retry), and the state to get back
  * with the answers. Built with {@link inputRequired}; the server writes it as an
  * `InputRequiredResult` (`resultType: 'input_required'`), sealing the state.
+ *
+ * @example
+ * const askName = (): InputRequired => inputRequired({ inputRequests: { who: inputRequired.elicit({ message: 'Who is it for?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } } } }) } });
+ * tool({ name: 'book', run: (_args, ctx) => of(ctx.inputResponses.accepted('who', t.type({ name: t.string }))?.name ?? askName()) });
  */
 export interface InputRequired {
   readonly [TAG]: true;
@@ -43,7 +73,14 @@ export interface InputRequired {
   readonly requestState?: RequestState;
 }
 
-/** What {@link inputRequired} takes: at least one of the two. */
+/**
+ * What {@link inputRequired} takes: at least one of the two.
+ *
+ * @example
+ * // nothing to ask: the client calls again at once, with the state (load shedding)
+ * const later: InputRequiredInit = { requestState: { step: 2 } };
+ * tool({ name: 'export', run: (_args, ctx) => (ctx.requestState === undefined ? of(inputRequired(later)) : exportAll(ctx.signal)) });
+ */
 export interface InputRequiredInit {
   readonly inputRequests?: Readonly<Record<string, InputRequest>>;
   readonly requestState?: RequestState;

@@ -58,6 +58,11 @@ export type ListRootsResult = t.TypeOf<typeof ListRootsResult>;
  * handler asked under and decoded as the kind it asked for. An answer that is absent, or does not
  * decode as that kind, is `undefined`: the handler asks again (MCP: missing information is a new
  * `input_required`, not an error). Keys the handler does not read are ignored, as MCP asks.
+ *
+ * @example
+ * const nameOf = (answers: InputResponses): string | undefined => answers.accepted('who', t.type({ name: t.string }))?.name;
+ * nameOf(inputResponsesOf({ who: { action: 'accept', content: { name: 'Ada' } } })); // 'Ada'
+ * nameOf(inputResponsesOf({ who: { action: 'decline' } })); // undefined
  */
 export interface InputResponses {
   /** The keys the client answered under (decoded or not). */

@@ -1,6 +1,12 @@
 import type * as t from 'io-ts';
 
-/** A JSON Schema (2020-12) object, as a tool's `inputSchema` and `outputSchema` carry it. */
+/**
+ * A JSON Schema (2020-12) object, as a tool's `inputSchema` and `outputSchema` carry it.
+ *
+ * @example
+ * const inputSchema: JsonSchema = { type: 'object', properties: { city: { type: 'string', minLength: 1 } }, required: ['city'] };
+ * tool({ name: 'forecast', inputSchema, run: (args) => Promise.resolve(`Sunny in ${String(args['city'])}`) });
+ */
 export type JsonSchema = Record<string, unknown>;
 
 // io-ts codecs say what they are with `_tag` (the class name); the few we read are listed here

@@ -1,7 +1,14 @@
 import { META_SERVER_INFO } from '../codec/era.js';
 import type { Implementation } from './wire.js';
 
-/** How long a client may keep a cacheable 2026-07-28 result, and who may share it (MCP `CacheableResult`). */
+/**
+ * How long a client may keep a cacheable 2026-07-28 result, and who may share it (MCP `CacheableResult`).
+ *
+ * @example
+ * // the tool list changes only on deploy: clients and shared caches may keep it 5 minutes
+ * const cache: CacheHint = { ttlMs: 5 * 60_000, scope: 'public' };
+ * mcpServer({ info, tools, cache });
+ */
 export interface CacheHint {
   /** Milliseconds the result stays fresh; 0: stale at once (re-fetch when needed). Default 0. */
   readonly ttlMs?: number;

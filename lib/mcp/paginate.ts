@@ -1,7 +1,13 @@
 import { ErrorCodes } from '../codec/error-codes.js';
 import { JsonRpcError } from '../errors.js';
 
-/** The default number of items in one page of a list (`tools/list`, `prompts/list`, ...). */
+/**
+ * The default number of items in one page of a list (`tools/list`, `prompts/list`, ...).
+ *
+ * @example
+ * DEFAULT_PAGE_SIZE; // 100
+ * mcpServer({ info, tools, pageSize: DEFAULT_PAGE_SIZE * 5 });
+ */
 export const DEFAULT_PAGE_SIZE = 100;
 
 // A cursor is opaque to the client (MCP basic/utilities/pagination); ours is the offset of the

@@ -9,7 +9,13 @@ import type { InputRequired } from './input-required.js';
 import { jsonSchemaOf, validate, type ArgsSchema } from './schema.js';
 import type { GetPromptResult } from './wire.js';
 
-/** One argument of a prompt, as `prompts/list` shows it (MCP `PromptArgument`). */
+/**
+ * One argument of a prompt, as `prompts/list` shows it (MCP `PromptArgument`).
+ *
+ * @example
+ * const code: PromptArgument = { name: 'code', description: 'The code to review', required: true };
+ * prompt({ name: 'review', arguments: [code], get: (args) => Promise.resolve(`Review this code:\n${args['code'] ?? ''}`) });
+ */
 export interface PromptArgument {
   readonly name: string;
   readonly title?: string;
@@ -17,10 +23,23 @@ export interface PromptArgument {
   readonly required?: boolean;
 }
 
-/** What a prompt's `get` may give: a whole {@link GetPromptResult}, a text (one user message), or, in 2026-07-28, what it still needs ({@link InputRequired}). */
+/**
+ * What a prompt's `get` may give: a whole {@link GetPromptResult}, a text (one user message), or, in 2026-07-28, what it still needs ({@link InputRequired}).
+ *
+ * @example
+ * const get = ({ code }: { code: string }): Promise<PromptOutput> =>
+ *   Promise.resolve(code === '' ? { messages: [{ role: 'assistant', content: { type: 'text', text: 'Paste the code first.' } }] } : `Review this code:\n${code}`);
+ * prompt({ name: 'review', args: t.type({ code: t.string }), get });
+ */
 export type PromptOutput = GetPromptResult | string | InputRequired;
 
-/** A prompt as `mcpServer` serves it. */
+/**
+ * A prompt as `mcpServer` serves it.
+ *
+ * @example
+ * const review: McpPrompt = prompt({ name: 'review', args: t.type({ code: t.string }), get: ({ code }) => Promise.resolve(`Review this code:\n${code}`) });
+ * mcpServer({ info, prompts: [review] });
+ */
 export interface McpPrompt {
   readonly name: string;
   readonly descriptor: Readonly<Record<string, unknown>>;
@@ -29,7 +48,18 @@ export interface McpPrompt {
   get(args: unknown, ctx: McpContext): Observable<GetPromptResult | InputRequired>;
 }
 
-/** The definition of a prompt. */
+/**
+ * The definition of a prompt.
+ *
+ * @example
+ * const definition: PromptDefinition<{ language: string }> = {
+ *   name: 'translate',
+ *   args: t.type({ language: t.string }),
+ *   complete: { language: (value) => ['English', 'French', 'German'].filter((l) => l.startsWith(value)) },
+ *   get: ({ language }) => Promise.resolve(`Translate the next message into ${language}.`),
+ * };
+ * mcpServer({ info, prompts: [prompt(definition)] });
+ */
 export interface PromptDefinition<A> {
   readonly name: string;
   readonly title?: string;

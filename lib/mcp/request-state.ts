@@ -7,20 +7,48 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
  * What a handler keeps between the rounds of a 2026-07-28 request that needed input (MCP
  * `requestState`): a text, or a JSON object. The server seals it before it goes to the client and
  * gives it back to the handler only once it is verified.
+ *
+ * @example
+ * // kept by the client between the rounds, sealed; back in `ctx.requestState` once verified
+ * const state: RequestState = { step: 'confirm', name: 'Ada' };
+ * inputRequired({ inputRequests: { confirm: askConfirm('Ada') }, requestState: state });
  */
 export type RequestState = string | { readonly [key: string]: unknown };
 
-/** What a sealed state is bound to: the request it was issued for (method, and the tool's, prompt's or resource's name). */
+/**
+ * What a sealed state is bound to: the request it was issued for (method, and the tool's, prompt's or resource's name).
+ *
+ * @example
+ * const binding: StateBinding = { method: 'resources/read', name: 'file:///report.pdf' };
+ * const sealed = codec.seal({ page: 3 }, binding);
+ * codec.open(sealed, { method: 'resources/read', name: 'file:///other.pdf' }); // Left('foreign')
+ */
 export interface StateBinding {
   readonly method: string;
   /** `params.name` of `tools/call` and `prompts/get`, `params.uri` of `resources/read`. */
   readonly name: string;
 }
 
-/** Why an echoed `requestState` was refused: every reason is the same -32602 on the wire. */
+/**
+ * Why an echoed `requestState` was refused: every reason is the same -32602 on the wire.
+ *
+ * @example
+ * const opened = codec.open(echoed, binding);
+ * if (E.isLeft(opened)) {
+ *   const why: StateRefusal = opened.left;
+ *   audit.warn(`requestState refused: ${why}`);
+ * }
+ */
 export type StateRefusal = 'malformed' | 'forged' | 'expired' | 'foreign';
 
-/** Options of {@link requestStateCodec}. */
+/**
+ * Options of {@link requestStateCodec}.
+ *
+ * @example
+ * // every instance behind one endpoint shares the secret
+ * const requestState: RequestStateOptions = { secret: readFileSync('/run/secrets/mcp-state'), ttlMs: 5 * 60_000 };
+ * mcpServer({ info, tools, requestState });
+ */
 export interface RequestStateOptions {
   /** The HMAC-SHA256 key: at least 32 bytes (a string counts its UTF-8 bytes). Keep it secret; share it between the instances that serve one endpoint. */
   readonly secret: string | Uint8Array;
@@ -30,7 +58,15 @@ export interface RequestStateOptions {
   readonly scheduler?: SchedulerLike;
 }
 
-/** Seals a handler's state into the opaque text a client echoes, and opens what it echoes. */
+/**
+ * Seals a handler's state into the opaque text a client echoes, and opens what it echoes.
+ *
+ * @example
+ * const codec: RequestStateCodec = requestStateCodec({ secret });
+ * const sealed = codec.seal({ step: 2 }, { method: 'tools/call', name: 'book' });
+ * codec.open(sealed, { method: 'tools/call', name: 'book' }); // Right({ step: 2 })
+ * mcpServer({ info, tools, requestState: codec });
+ */
 export interface RequestStateCodec {
   /** The opaque text of `state`, bound to `binding`, good for the codec's TTL. */
   seal(state: RequestState, binding: StateBinding): string;
@@ -38,10 +74,22 @@ export interface RequestStateCodec {
   open(sealed: string, binding: StateBinding): E.Either<StateRefusal, RequestState>;
 }
 
-/** The longest `requestState` text opened: past it, a text is refused before any work. */
+/**
+ * The longest `requestState` text opened: past it, a text is refused before any work.
+ *
+ * @example
+ * MAX_REQUEST_STATE_LENGTH === 64 * 1024; // true
+ * codec.open('v1.'.padEnd(MAX_REQUEST_STATE_LENGTH + 1, 'A'), binding); // Left('malformed'), before any HMAC
+ */
 export const MAX_REQUEST_STATE_LENGTH = 64 * 1024;
 
-/** The default life of a sealed state: 10 minutes. */
+/**
+ * The default life of a sealed state: 10 minutes.
+ *
+ * @example
+ * DEFAULT_STATE_TTL_MS === 10 * 60 * 1000; // true
+ * requestStateCodec({ secret, ttlMs: DEFAULT_STATE_TTL_MS * 3 }); // half an hour for the user to answer
+ */
 export const DEFAULT_STATE_TTL_MS = 600_000;
 
 const VERSION = 'v1';
@@ -62,7 +110,7 @@ const B64URL = /^[A-Za-z0-9_-]*$/;
  * not change it, replay it after its TTL, or replay it on another tool.
  *
  * @example
- * const codec = requestStateCodec({ secret: process.env.MCP_STATE_SECRET ?? '', ttlMs: 300_000 });
+ * const codec = requestStateCodec({ secret: randomBytes(32), ttlMs: 300_000 }); // one instance; several must share one secret
  * const sealed = codec.seal({ round: 1 }, { method: 'tools/call', name: 'book' });
  * codec.open(sealed, { method: 'tools/call', name: 'book' }); // Right({ round: 1 })
  * codec.open(sealed + 'x', { method: 'tools/call', name: 'book' }); // Left('forged')

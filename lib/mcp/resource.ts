@@ -4,10 +4,23 @@ import type { McpContext } from './context.js';
 import type { InputRequired } from './input-required.js';
 import type { ResourceContents } from './wire.js';
 
-/** What a resource's `read` may give: its contents, a text (one text content of the resource's type), or, in 2026-07-28, what it still needs ({@link InputRequired}). */
+/**
+ * What a resource's `read` may give: its contents, a text (one text content of the resource's type), or, in 2026-07-28, what it still needs ({@link InputRequired}).
+ *
+ * @example
+ * // a text goes out as one text content, of the resource's mimeType
+ * const read = (): Promise<ResourceOutput> => readFile('notes.md', 'utf8');
+ * resource({ uri: 'file:///notes.md', name: 'notes', mimeType: 'text/markdown', read });
+ */
 export type ResourceOutput = readonly ResourceContents[] | string | InputRequired;
 
-/** What a resource says of itself in `resources/list`, and a template in `resources/templates/list`. */
+/**
+ * What a resource says of itself in `resources/list`, and a template in `resources/templates/list`.
+ *
+ * @example
+ * const info: ResourceInfo = { name: 'readme', title: 'Read me first', mimeType: 'text/markdown' };
+ * resource({ ...info, uri: 'file:///README.md', read: () => readFile('README.md', 'utf8') });
+ */
 export interface ResourceInfo {
   readonly name: string;
   readonly title?: string;
@@ -18,14 +31,27 @@ export interface ResourceInfo {
   readonly _meta?: Readonly<Record<string, unknown>>;
 }
 
-/** A resource of fixed URI as `mcpServer` serves it. */
+/**
+ * A resource of fixed URI as `mcpServer` serves it.
+ *
+ * @example
+ * const readme: McpResource = resource({ uri: 'file:///README.md', name: 'readme', mimeType: 'text/markdown', read: () => readFile('README.md', 'utf8') });
+ * mcpServer({ info, resources: [readme] });
+ */
 export interface McpResource {
   readonly uri: string;
   readonly descriptor: Readonly<Record<string, unknown>>;
   read(ctx: McpContext): Observable<readonly ResourceContents[] | InputRequired>;
 }
 
-/** A template of URIs as `mcpServer` serves it: a URI it matches is read with its variables. */
+/**
+ * A template of URIs as `mcpServer` serves it: a URI it matches is read with its variables.
+ *
+ * @example
+ * const profile: McpResourceTemplate = resourceTemplate({ uriTemplate: 'users://{id}/profile', name: 'profile', read: (_uri, { id }) => profileOf(id) });
+ * profile.match('users://42/profile'); // { id: '42' }
+ * mcpServer({ info, resourceTemplates: [profile] });
+ */
 export interface McpResourceTemplate {
   readonly uriTemplate: string;
   readonly descriptor: Readonly<Record<string, unknown>>;
@@ -69,7 +95,13 @@ export const resource = (definition: ResourceInfo & { readonly uri: string; read
   };
 };
 
-/** The longest URI a template is matched against, or quoted in an error: 8 KiB. */
+/**
+ * The longest URI a template is matched against, or quoted in an error: 8 KiB.
+ *
+ * @example
+ * MAX_URI_LENGTH; // 8192
+ * uriTemplate('test://items/{id}')('test://items/' + 'x'.repeat(MAX_URI_LENGTH)); // undefined: not even tried
+ */
 export const MAX_URI_LENGTH = 8 * 1024;
 
 // RFC 6570 level 1 (`{var}`): a variable matches one or more characters other than `/`, `?`, `#`

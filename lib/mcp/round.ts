@@ -14,7 +14,15 @@ import type { RequestStateCodec, StateBinding } from './request-state.js';
 /** `params.inputResponses` and `params.requestState` of a 2026-07-28 `tools/call`, `prompts/get` or `resources/read`. */
 const RoundParams = t.partial({ inputResponses: t.UnknownRecord, requestState: t.string }, 'RoundParams');
 
-/** The `data.reason` of the -32602 that refuses an echoed `requestState`, whatever was wrong with it. */
+/**
+ * The `data.reason` of the -32602 that refuses an echoed `requestState`, whatever was wrong with it.
+ *
+ * @example
+ * INVALID_REQUEST_STATE; // 'invalid_request_state'
+ * client.callTool('book', args).subscribe({
+ *   error: (e) => e instanceof JsonRpcError && (e.data as { reason?: string } | undefined)?.reason === INVALID_REQUEST_STATE && startOver(),
+ * });
+ */
 export const INVALID_REQUEST_STATE = 'invalid_request_state';
 
 const refused = (): JsonRpcError =>

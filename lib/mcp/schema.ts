@@ -3,13 +3,26 @@ import type * as t from 'io-ts';
 import { report } from '../codec/report.js';
 import { ioTsJsonSchema, type JsonSchema } from './json-schema.js';
 
-/** One problem a Standard Schema validator found: a message, and where. */
+/**
+ * One problem a Standard Schema validator found: a message, and where.
+ *
+ * @example
+ * const tooShort: StandardIssue = { message: 'at least 1 character', path: ['city'] };
+ * const refused: StandardResult<never> = { issues: [tooShort] }; // the tool's error text names it: "city: at least 1 character"
+ */
 export interface StandardIssue {
   readonly message: string;
   readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
 }
 
-/** What a Standard Schema validator returns: the value, or the issues. */
+/**
+ * What a Standard Schema validator returns: the value, or the issues.
+ *
+ * @example
+ * // a validator of your own, no library needed: Standard Schema is an interface
+ * const check = (u: unknown): StandardResult<number> => (typeof u === 'number' && u > 0 ? { value: u } : { issues: [{ message: 'a positive number' }] });
+ * const Positive: StandardSchemaV1<unknown, number> = { '~standard': { version: 1, vendor: 'my-app', validate: check } };
+ */
 export type StandardResult<O> = { readonly value: O; readonly issues?: undefined } | { readonly issues: ReadonlyArray<StandardIssue> };
 
 /**
@@ -45,7 +58,14 @@ export interface StandardSchemaV1<I = unknown, O = I> {
  */
 export type ArgsSchema<A> = t.Decoder<unknown, A> | StandardSchemaV1<unknown, A>;
 
-/** The value an {@link ArgsSchema} gives when it validates. */
+/**
+ * The value an {@link ArgsSchema} gives when it validates.
+ *
+ * @example
+ * const Args = z.object({ city: z.string(), days: z.number().default(1) });
+ * const forecastOf = ({ city, days }: ArgsOf<typeof Args>): string => `${city}: sunny for ${days} day(s)`;
+ * tool({ name: 'forecast', args: Args, run: (args) => Promise.resolve(forecastOf(args)) });
+ */
 export type ArgsOf<S> = S extends StandardSchemaV1<unknown, infer O> ? O : S extends t.Decoder<unknown, infer A> ? A : never;
 
 const isStandard = <A>(s: ArgsSchema<A>): s is StandardSchemaV1<unknown, A> =>

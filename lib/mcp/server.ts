@@ -24,7 +24,19 @@ import { answerRound, openRound } from './round.js';
 import type { McpTool } from './tool.js';
 import { CallToolParams, CompleteParams, GetPromptParams, InitializeParams, ListParams, ReadResourceParams, SetLevelParams, type Implementation, type ResourceContents } from './wire.js';
 
-/** Options of {@link mcpServer}: who the server is, and what it offers. Each thing is declared once and served in both eras. */
+/**
+ * Options of {@link mcpServer}: who the server is, and what it offers. Each thing is declared once and served in both eras.
+ *
+ * @example
+ * const options: McpServerOptions = {
+ *   info: { name: 'weather', version: '2.1.0' },
+ *   instructions: 'Call forecast with a city name.',
+ *   tools: [forecast],
+ *   cache: { ttlMs: 60_000, scope: 'public' },
+ *   requestState: { secret: process.env.MCP_STATE_SECRET ?? randomBytes(32) },
+ * };
+ * const server = mcpServer(options);
+ */
 export interface McpServerOptions {
   /** The server's name and version (`serverInfo` in 2025, `_meta["io.modelcontextprotocol/serverInfo"]` of every 2026 result). */
   readonly info: Implementation;
@@ -52,6 +64,11 @@ export interface McpServerOptions {
  * An MCP server: the handlers and notification handlers of every MCP method it serves, to give to
  * any connection of this library (`connect(transport, server)`, `createPeer(in$, server)`,
  * `streamableHttp(server)`, `incoming$.pipe(serve(server.handlers))`).
+ *
+ * @example
+ * const server: McpServer = mcpServer({ info: { name: 'notes', version: '1.0.0' }, resources: [notes] });
+ * connect(ndjson(process.stdin, process.stdout), server);
+ * watch('notes.txt', () => server.resourceUpdated('file:///notes.txt'));
  */
 export interface McpServer {
   readonly handlers: Readonly<Record<string, Handler>>;

@@ -1,6 +1,14 @@
 import type { ConnectionRef } from '../handler/connection-ref.js';
 
-/** Most resources one connection may subscribe to at once; past it `resources/subscribe` is -32602. */
+/**
+ * Most resources one connection may subscribe to at once; past it `resources/subscribe` is -32602.
+ *
+ * @example
+ * MAX_SUBSCRIPTIONS_PER_CONNECTION; // 1000
+ * peer.request('resources/subscribe', { uri }).subscribe({
+ *   error: (e) => e instanceof JsonRpcError && e.code === ErrorCodes.InvalidParams && log.warn(`at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions`),
+ * });
+ */
 export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 1_000;
 
 /**

@@ -12,10 +12,24 @@ import type { CallToolResult } from './wire.js';
 /**
  * What a tool's `run` may give: a whole {@link CallToolResult}, a text (one text block), or, in
  * 2026-07-28, what it still needs from the client ({@link InputRequired}).
+ *
+ * @example
+ * const lookup = async (q: string, ctx: McpContext): Promise<ToolOutput> => {
+ *   const hits = await search(q, ctx.signal);
+ *   return hits.length === 0 ? toolError(`Nothing found for ${q}`) : hits.join('\n');
+ * };
+ * tool({ name: 'search', args: t.type({ q: t.string }), run: ({ q }, ctx) => lookup(q, ctx) });
  */
 export type ToolOutput = CallToolResult | string | InputRequired;
 
-/** A tool as `mcpServer` serves it: its `tools/list` entry, and how to call it. */
+/**
+ * A tool as `mcpServer` serves it: its `tools/list` entry, and how to call it.
+ *
+ * @example
+ * const echo: McpTool = tool({ name: 'echo', args: t.type({ text: t.string }), run: ({ text }) => Promise.resolve(text) });
+ * echo.descriptor; // its tools/list entry: { name: 'echo', inputSchema: { type: 'object', ... } }
+ * mcpServer({ info, tools: [echo] });
+ */
 export interface McpTool {
   readonly name: string;
   /** The tool as `tools/list` shows it. */
@@ -26,7 +40,18 @@ export interface McpTool {
   call(args: unknown, ctx: McpContext): Observable<CallToolResult | InputRequired>;
 }
 
-/** The definition of a tool: its name, what it says of itself, how its arguments are checked, and its work. */
+/**
+ * The definition of a tool: its name, what it says of itself, how its arguments are checked, and its work.
+ *
+ * @example
+ * const definition: ToolDefinition<{ city: string }> = {
+ *   name: 'forecast',
+ *   description: 'The weather to come in a city',
+ *   args: t.type({ city: t.string }),
+ *   run: ({ city }, ctx) => fetchForecast(city, ctx.signal),
+ * };
+ * const forecast = tool(definition);
+ */
 export interface ToolDefinition<A> {
   /** 1 to 64 of `A-Z a-z 0-9 _ - . /` (MCP: tool names). */
   readonly name: string;

@@ -7,12 +7,24 @@ import { LoggingLevel, type ContentBlock } from './client-shapes.js';
 
 export { Implementation, ContentBlock, CallToolResult, GetPromptResult, LoggingLevel, LOG_LEVELS } from './client-shapes.js';
 
-/** The contents of a resource: text or base64 `blob` (MCP `TextResourceContents | BlobResourceContents`). */
+/**
+ * The contents of a resource: text or base64 `blob` (MCP `TextResourceContents | BlobResourceContents`).
+ *
+ * @example
+ * const logo: ResourceContents = { uri: 'file:///logo.png', mimeType: 'image/png', blob: png.toString('base64') };
+ * resource({ uri: logo.uri, name: 'logo', read: () => Promise.resolve([logo]) });
+ */
 export type ResourceContents =
   | { readonly uri: string; readonly mimeType?: string; readonly text: string; readonly _meta?: Record<string, unknown> }
   | { readonly uri: string; readonly mimeType?: string; readonly blob: string; readonly _meta?: Record<string, unknown> };
 
-/** One message of a prompt (MCP `PromptMessage`). */
+/**
+ * One message of a prompt (MCP `PromptMessage`).
+ *
+ * @example
+ * const textOf = (m: PromptMessage): string => m.content.text ?? `[${m.content.type}]`;
+ * textOf({ role: 'user', content: { type: 'text', text: 'Review this code.' } }); // 'Review this code.'
+ */
 export interface PromptMessage {
   readonly role: 'user' | 'assistant';
   readonly content: ContentBlock;

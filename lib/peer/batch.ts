@@ -3,6 +3,10 @@ import { WireFault } from './wire-fault.js';
 /**
  * The default for `maxBatchSize`: 64 messages. MCP removed batches in 2025-06-18; a bound keeps
  * one input line from buying unbounded work (a 4 MiB line can hold two million elements).
+ *
+ * @example
+ * DEFAULT_MAX_BATCH_SIZE; // 64
+ * createPeer(incoming$, { handlers, maxBatchSize: DEFAULT_MAX_BATCH_SIZE / 4 });
  */
 export const DEFAULT_MAX_BATCH_SIZE = 64;
 

@@ -10,7 +10,13 @@ import { SendingHalf } from './sending.js';
 import type { RequestMetaHook } from './request-meta.js';
 import type { ServingHalf } from './serving.js';
 
-/** Options of {@link createPeer}: those of a connection, and of its sending half. */
+/**
+ * Options of {@link createPeer}: those of a connection, and of its sending half.
+ *
+ * @example
+ * const options: PeerOptions = { handlers, timeoutMs: 30_000, maxPendingRequests: 1_000, era: '2026-07-28', clientInfo: { name: 'app', version: '1.0.0' } };
+ * const peer = createPeer(incoming$, options);
+ */
 export interface PeerOptions extends ConnectionOptions {
   /** Default idle timeout of `request()`. Default 60,000 ms, as the official SDK. A positive number or `Infinity`: else createPeer throws a TypeError. */
   readonly timeoutMs?: number;
@@ -35,7 +41,16 @@ const clientMetaOf = (options: PeerOptions): Readonly<Record<string, unknown>> =
   ...(options.clientInfo === undefined ? {} : { [META_CLIENT_INFO]: options.clientInfo }),
 });
 
-/** A peer: one stream transform, serving and sending. */
+/**
+ * A peer: one stream transform, serving and sending.
+ *
+ * @example
+ * const peer: Peer = createPeer(incoming$, { handlers });
+ * peer.events$.subscribe((e) => log.info(e.type)); // before outgoing$: every event is seen
+ * peer.outgoing$.subscribe((m) => transport.send(m));
+ * peer.notify('notifications/initialized');
+ * const { serving, sending } = peer.inFlight();
+ */
 export interface Peer {
   /** Subscribe once; write each value to the transport. Nothing runs before. */
   readonly outgoing$: Observable<JsonRpcMessage>;

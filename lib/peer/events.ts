@@ -5,7 +5,15 @@ import type { CancelReason, RequestKey } from '../manager/request-key.js';
 import type { RequestTarget } from '../codec/target.js';
 import type { TraceContext } from '../codec/trace-context.js';
 
-/** Why a cancellation changed nothing. */
+/**
+ * Why a cancellation changed nothing.
+ *
+ * @example
+ * const suspicious = (why: CancelIgnoredWhy): boolean => why === 'not-allowed' || why === 'rate-limited' || why === 'invalid';
+ * peer.events$.subscribe((e) => {
+ *   if (e.type === 'cancel-ignored' && suspicious(e.why)) audit.warn(e.sender, e.why, e.key);
+ * });
+ */
 export type CancelIgnoredWhy = 'unknown' | 'finished' | 'not-cancellable' | 'not-allowed' | 'rate-limited' | 'invalid';
 
 interface At {
@@ -181,7 +189,13 @@ export type PeerEvent =
       readonly by: 'option' | 'initialize' | 'request';
     });
 
-/** The `type`s of {@link PeerEvent}. */
+/**
+ * The `type`s of {@link PeerEvent}.
+ *
+ * @example
+ * const counts = new Map<PeerEventType, number>();
+ * peer.events$.subscribe((e) => counts.set(e.type, (counts.get(e.type) ?? 0) + 1));
+ */
 export type PeerEventType = PeerEvent['type'];
 
 /** Distributive Omit, so each member of the union keeps its own fields. */

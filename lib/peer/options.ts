@@ -5,7 +5,13 @@ import { CancellationSecurity, type SecurityOptions } from '../security/cancella
 import type { ProtocolEra } from '../codec/era.js';
 import { DEFAULT_MAX_BATCH_SIZE } from './batch.js';
 
-/** The default for `maxInFlight`: requests served at once by one connection. */
+/**
+ * The default for `maxInFlight`: requests served at once by one connection.
+ *
+ * @example
+ * DEFAULT_MAX_IN_FLIGHT; // 1000
+ * createPeer(incoming$, { handlers, maxInFlight: DEFAULT_MAX_IN_FLIGHT / 10 });
+ */
 export const DEFAULT_MAX_IN_FLIGHT = 1000;
 
 /**

@@ -1,7 +1,15 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { WireFault } from './wire-fault.js';
 
-/** How long one report of a kind of transport error stands for the ones like it: 1 s. */
+/**
+ * How long one report of a kind of transport error stands for the ones like it: 1 s.
+ *
+ * @example
+ * REPEAT_INTERVAL_MS; // 1000
+ * peer.events$.subscribe((e) => {
+ *   if (e.type === 'transport-error') log.warn(`${e.error.message} (${e.count ?? 1} in ${REPEAT_INTERVAL_MS} ms)`);
+ * });
+ */
 export const REPEAT_INTERVAL_MS = 1000;
 
 // kinds are told apart by the text before the first ':' ("write failed", "send failed", …):

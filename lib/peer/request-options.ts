@@ -1,6 +1,14 @@
 /* The options of one `request()`, their defaults, and their check. */
 
-/** Options of one `request()`. */
+/**
+ * Options of one `request()`.
+ *
+ * @example
+ * const ac = new AbortController();
+ * const options: RequestOptions = { timeoutMs: 5_000, signal: ac.signal, onProgress: (p) => bar.update(p.progress, p.total) };
+ * peer.request('tools/call', { name: 'export', arguments: {} }, options).subscribe(show);
+ * ac.abort(); // the cancel goes out, and the request errors with RequestCancelledError
+ */
 export interface RequestOptions {
   /**
    * Idle timeout: then the request is cancelled on the wire and errors with RequestTimeoutError.
@@ -34,9 +42,21 @@ export interface RequestOptions {
   readonly reason?: string;
 }
 
-/** The default request timeout, as the official SDK's (docs/protocol.md P4). */
+/**
+ * The default request timeout, as the official SDK's (docs/protocol.md P4).
+ *
+ * @example
+ * DEFAULT_TIMEOUT_MS; // 60000
+ * createPeer(incoming$, { timeoutMs: DEFAULT_TIMEOUT_MS * 5 }); // tools that think for minutes
+ */
 export const DEFAULT_TIMEOUT_MS = 60_000;
-/** The default cap on requests sent and not yet answered. */
+/**
+ * The default cap on requests sent and not yet answered.
+ *
+ * @example
+ * DEFAULT_MAX_PENDING; // 10000
+ * createPeer(incoming$, { maxPendingRequests: DEFAULT_MAX_PENDING / 10 });
+ */
 export const DEFAULT_MAX_PENDING = 10_000;
 /**
  * The default `maxTotalTimeoutMs` of a request with `resetTimeoutOnProgress`: 10 minutes (ten

@@ -4,10 +4,27 @@ import type { Handler } from '../handler/run-request.js';
 import { connectionConfig, checkedOptions, openConnection, type ConnectionOptions } from './connection.js';
 import type { EventSink, PeerEvent, PeerEventInit } from './events.js';
 
-/** A Subject of events, or anything with its `next` and `observed` (a Subject of a wider union, say). */
+/**
+ * A Subject of events, or anything with its `next` and `observed` (a Subject of a wider union, say).
+ *
+ * @example
+ * // one Subject for the events of several connections and of the app: a wider union fits
+ * const all$ = new Subject<PeerEvent | { readonly type: 'app-started'; readonly at: number }>();
+ * const events: EventsSubject = all$;
+ * a$.pipe(serve(handlers, { events })).subscribe(writeA);
+ * b$.pipe(serve(handlers, { events })).subscribe(writeB);
+ */
 export type EventsSubject = Pick<Subject<PeerEvent>, 'next' | 'observed'>;
 
-/** Options of {@link serve}: those of a connection (its handlers aside), and where events go. */
+/**
+ * Options of {@link serve}: those of a connection (its handlers aside), and where events go.
+ *
+ * @example
+ * const events$ = new Subject<PeerEvent>();
+ * const options: ServeOptions = { sessionId: 'stdin', maxInFlight: 100, events: events$ };
+ * events$.subscribe((e) => log.info(e.type));
+ * stdinMessages$.pipe(serve(handlers, options)).subscribe((m) => writeLine(m));
+ */
 export interface ServeOptions extends Omit<ConnectionOptions, 'handlers'> {
   /** Where lifecycle and audit events go: a function, or a Subject (events are built only while it has subscribers). */
   readonly events?: EventsSubject | ((e: PeerEvent) => void);

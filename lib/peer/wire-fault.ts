@@ -13,6 +13,12 @@ const BRAND: unique symbol = Symbol.for('mcp-rx-cancel/wire-fault');
  *   completes `incoming$` right after the fault: that is the close;
  * - `batch-too-large`: a JSON-RPC batch over the peer's `maxBatchSize`, answered with one -32600
  *   (`id: null`) as a whole, without looking at its elements.
+ *
+ * @example
+ * // a transport of your own reports, in band, what it could not read
+ * const fault = (kind: WireFaultKind, message: string): void => incoming.next(WireFault.of(kind, message));
+ * fault('line-too-long', `a line over ${maxLineBytes} bytes, discarded`); // the peer answers -32700
+ * WireFault.of('parse-error', 'Unexpected token').kind; // 'parse-error'
  */
 export type WireFaultKind = 'parse-error' | 'line-too-long' | 'transport-error' | 'batch-too-large';
 

@@ -11,12 +11,22 @@ import { limitReason } from './reason.js';
  * One incoming `notifications/cancelled`: its params (the notification decoded), or the
  * notification's own decode error (it did not decode at all). Both are decided the same way:
  * every cancel counts against its sender's rate, valid or not.
+ *
+ * @example
+ * const input: CancelInput = { kind: 'params', params: { requestId: 7, reason: 'user pressed stop' } };
+ * security.check(sessionId, input, { sessionId, cancellable: () => true }, performance.now());
  */
 export type CancelInput =
   | { readonly kind: 'params'; readonly params: unknown }
   | { readonly kind: 'malformed'; readonly errors: ReadonlyArray<string> };
 
-/** What the decision reads of the state: queries only, no effects. */
+/**
+ * What the decision reads of the state: queries only, no effects.
+ *
+ * @example
+ * const facts: CancelFacts = { sessionId: 's1', sender: 's1', admitted: true, mayCancel: (sender, key) => key.sessionId === sender, cancellable: () => true, maxReasonLength: 1024 };
+ * decideCancel({ kind: 'params', params: { requestId: 7 } }, facts); // { allowed: true, key: { sessionId: 's1', requestId: 7 }, ... }
+ */
 export interface CancelFacts {
   /** The scope of the connection the cancel came on: the session its requests are keyed by. */
   readonly sessionId: string | undefined;
@@ -31,7 +41,16 @@ export interface CancelFacts {
   readonly maxReasonLength: number;
 }
 
-/** What security says of one cancellation: cancel `key`, or ignore it, and why. */
+/**
+ * What security says of one cancellation: cancel `key`, or ignore it, and why.
+ *
+ * @example
+ * const apply = (d: CancelDecision): void => {
+ *   if (d.allowed) manager.cancel(d.key, d.reason);
+ *   else audit.warn(`cancel ignored: ${d.why}`, d.key);
+ * };
+ * apply(security.check(sender, input, { sessionId, cancellable: () => true }, performance.now()));
+ */
 export type CancelDecision =
   | { readonly allowed: true; readonly key: RequestKey; readonly reason: string | undefined; readonly truncated: boolean }
   | {

@@ -5,10 +5,20 @@ import { limitReason } from './reason.js';
 
 /**
  * Who sent a cancellation: the session id, or a label unique to the peer when it has no session.
+ *
+ * @example
+ * const trusted = (sender: Sender): boolean => !banned.has(sender);
+ * new CancellationSecurity({ canCancel: trusted }); // narrows only: a sender still cancels only its own session's requests
  */
 export type Sender = string;
 
-/** Options of {@link CancellationSecurity}; every one has a safe default. */
+/**
+ * Options of {@link CancellationSecurity}; every one has a safe default.
+ *
+ * @example
+ * const security: SecurityOptions = { maxCancellationsPerSecond: 10, burst: 50, canCancel: (sender) => !banned.has(sender) };
+ * createPeer(incoming$, { sessionId, security });
+ */
 export interface SecurityOptions {
   /** Sustained cancellations per second per sender. Default 100. */
   readonly maxCancellationsPerSecond?: number;
@@ -28,7 +38,13 @@ export interface SecurityOptions {
   readonly canCancel?: (sender: Sender, key: RequestKey) => boolean;
 }
 
-/** The defaults of {@link SecurityOptions}: each applies where its option is not given. */
+/**
+ * The defaults of {@link SecurityOptions}: each applies where its option is not given.
+ *
+ * @example
+ * SECURITY_DEFAULTS.maxCancellationsPerSecond; // 100
+ * new CancellationSecurity({ burst: SECURITY_DEFAULTS.burst * 10 }); // a client that cancels 10,000 at once on shutdown
+ */
 export const SECURITY_DEFAULTS = {
   maxCancellationsPerSecond: 100,
   burst: 1000,

@@ -11,10 +11,22 @@ import { ignorable, notSent } from './send-result.js';
 import { sseEvents } from './sse-reader.js';
 import type { WireTransport } from './wire.js';
 
-/** The default bound of one message read from a server (a JSON body or one SSE event): 4 MiB of text. */
+/**
+ * The default bound of one message read from a server (a JSON body or one SSE event): 4 MiB of text.
+ *
+ * @example
+ * DEFAULT_MAX_MESSAGE_CHARS === 4 * 1024 * 1024; // true
+ * streamableHttpClient({ url, maxMessageChars: DEFAULT_MAX_MESSAGE_CHARS * 4 }); // a server that sends large results
+ */
 export const DEFAULT_MAX_MESSAGE_CHARS = 4 * 1024 * 1024;
 
-/** Options of {@link streamableHttpClient}. */
+/**
+ * Options of {@link streamableHttpClient}.
+ *
+ * @example
+ * const options: StreamableHttpClientOptions = { url: 'https://mcp.example.com/mcp', headers: { Authorization: `Bearer ${token}` } };
+ * const { peer } = connect(streamableHttpClient(options), { era: '2026-07-28' });
+ */
 export interface StreamableHttpClientOptions {
   /** The server's MCP endpoint, e.g. `http://127.0.0.1:3000/mcp`. */
   readonly url: string | URL;

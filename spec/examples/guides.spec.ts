@@ -172,6 +172,46 @@ describe('the multi-round guide\'s example (examples/guides/mcp-input-rounds.ts)
   });
 });
 
+describe('the real transports guide\'s examples (examples/guides/websocket.ts, worker-threads.ts)', function () {
+  this.timeout(EXIT_WITHIN_MS + 5_000);
+
+  it('websocket: should answer over ws, cancel on unsubscribe and on hang-up with one cleanup each, and show the naive stream\'s handler running on, and exit 0', async () => {
+    const r = await runGuide('websocket.ts');
+    expectClean(r);
+    const out = r.stdout;
+    expect(out).to.include('client  echo answered: hello');
+    expect(out).to.match(/wire {4}server → client \{"jsonrpc":"2.0","id":null,"error":\{"code":-32700/);
+    // the unsubscribe: one cancel on the wire, one cleanup, no response to #1
+    expect(out).to.include('wire    client → server {"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}');
+    expect(out).to.include('server  cancelled #1 (peer), no response sent');
+    expect(count(out, /server {2}cleanup of slow #1 ran/)).to.equal(1);
+    expect(out).to.not.match(/server → client \{"jsonrpc":"2.0","id":[12],/);
+    // the hang-up: the socket's close ended incoming$, which cancelled #2 and ran its cleanup once
+    expect(out).to.include('server  cancelled #2 (close), no response sent');
+    expect(count(out, /server {2}cleanup of slow #2 ran/)).to.equal(1);
+    expect(out).to.include('client  error: ConnectionClosedError: Connection closed before the response to 2 (slow)');
+    expect(out).to.include('server  after the hang-up: 0 ticks in 200 ms, cleanups 1, still served 0');
+    // the naive fromEvent stream never completes: the handler ticks on, no cleanup, until the server unsubscribes
+    const naive = /naive {3}after the hang-up: (\d+) ticks in 200 ms, cleanups 0, still served 1/.exec(out);
+    expect(naive, out).to.not.equal(null);
+    expect(Number(naive?.[1])).to.be.greaterThan(0);
+    expect(out.indexOf('naive   cancelled #0 (close)'), 'the naive server cancels only at its own shutdown').to.be.greaterThan(out.indexOf('naive   after the hang-up'));
+    expect(out).to.include('naive   cleanups 1 once the server unsubscribed the connection itself');
+  });
+
+  it('worker-threads: should answer from a worker, run the worker\'s cleanup once on unsubscribe, fail the pending call with ConnectionClosedError on terminate, and exit 0', async () => {
+    const r = await runGuide('worker-threads.ts');
+    expectClean(r);
+    const out = r.stdout;
+    expect(out).to.include('client  add answered: 5');
+    expect(out).to.include('client  sent notifications/cancelled for #1');
+    expect(out).to.include('worker  stats: running 0, cleanups 1');
+    expect(out).to.include('worker  stats: running 1, cleanups 1');
+    expect(out).to.include('client  error: ConnectionClosedError: Connection closed before the response to 3 (slow)');
+    expect(out).to.include('client  in flight: {"serving":0,"sending":0}');
+  });
+});
+
 describe('the gateway guide\'s example (examples/guides/gateway.ts)', function () {
   this.timeout(EXIT_WITHIN_MS + 5_000);
 
@@ -192,7 +232,9 @@ describe('the gateway guide\'s example (examples/guides/gateway.ts)', function (
 
 // ---- the guides themselves: their code is the example's, their links resolve in a clone ----------
 
-const GUIDES = ['peer-in-an-rxjs-app', 'serve-an-existing-stream', 'cancellable-streams', 'mcp-client', 'both-eras-over-http', 'mcp-server', 'mcp-input-rounds', 'gateway'] as const;
+const GUIDES = ['peer-in-an-rxjs-app', 'serve-an-existing-stream', 'cancellable-streams', 'mcp-client', 'both-eras-over-http', 'mcp-server', 'mcp-input-rounds', 'real-transports', 'gateway'] as const;
+/** The examples a guide quotes, when they are not the one of its own name. */
+const EXAMPLES: Partial<Record<(typeof GUIDES)[number], readonly string[]>> = { 'real-transports': ['websocket', 'worker-threads', 'worker-threads-server'] };
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 
 /** The lines of some code, trimmed, without blank ones: an excerpt may be dedented. */
@@ -210,13 +252,14 @@ const anchorsOf = (markdown: string): Set<string> =>
 
 describe('the guides (docs/guides/)', () => {
   for (const guide of GUIDES) {
-    it(`${guide}.md: every ts block is copied from examples/guides/${guide}.ts, and every link resolves`, () => {
+    const examples = EXAMPLES[guide] ?? [guide];
+    it(`${guide}.md: every ts block is copied from examples/guides/${examples.join('.ts, ')}.ts, and every link resolves`, () => {
       const path = `docs/guides/${guide}.md`;
       const text = read(path);
-      const example = codeLines(read(`examples/guides/${guide}.ts`));
+      const sources = examples.map((e) => codeLines(read(`examples/guides/${e}.ts`)));
       const blocks = [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
       expect(blocks.length, 'ts blocks').to.be.greaterThan(0);
-      for (const block of blocks) expect(containsRun(example, codeLines(block)), `not in the example:\n${block}`).to.equal(true);
+      for (const block of blocks) expect(sources.some((lines) => containsRun(lines, codeLines(block))), `not in the examples:\n${block}`).to.equal(true);
 
       const links = [...text.replace(/```[\s\S]*?```/g, '').matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] as string);
       for (const link of links) {

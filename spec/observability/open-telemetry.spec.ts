@@ -459,11 +459,21 @@ describe('toOpenTelemetry', () => {
     expect(seen.size).to.be.above(30);
     expect([...seen].some((u) => u.includes('/observability/'))).to.equal(false);
     expect(otel).to.deep.equal([]);
-    // and the subpath does load the api at run time (it is why the subpath is apart)
-    const js = ts.transpileModule(readFileSync(new URL('../../lib/observability/open-telemetry.ts', import.meta.url), 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-    }).outputText;
-    expect(js).to.match(/^import[^;]*['"]@opentelemetry\/api['"]/m);
+    // and the subpath does load the api at run time (it is why the subpath is apart): a module it
+    // loads imports it for a value, not only for types (followed through the transpiled imports)
+    const loaded = new Set<string>();
+    const runtime: string[] = [];
+    const load = (url: URL): void => {
+      if (loaded.has(url.href)) return;
+      loaded.add(url.href);
+      const js = ts.transpileModule(readFileSync(url, 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      }).outputText;
+      if (/^import[^;]*['"]@opentelemetry\/api['"]/m.test(js)) runtime.push(url.pathname);
+      for (const [, spec] of js.matchAll(/^import[^;]*['"](\.[^'"]+)['"]/gm)) if (spec !== undefined) load(new URL(spec.replace(/\.js$/, '.ts'), url));
+    };
+    load(new URL('../../lib/observability/open-telemetry.ts', import.meta.url));
+    expect(runtime).to.not.deep.equal([]);
   });
 
   it('should refuse options with neither a tracer nor a meter', () => {

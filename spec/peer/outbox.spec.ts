@@ -80,7 +80,7 @@ describe('Outbox (what is sent before the connection is up)', () => {
         else s.unsubscribe();
       }
       // the dead are dropped as they come: the backlog never holds much more than the live
-      expect((sender as unknown as { outbox: { backlog: unknown[] } }).outbox.backlog.length).to.be.below(300);
+      expect((sender as unknown as { sent: { outbox: { backlog: unknown[] } } }).sent.outbox.backlog.length).to.be.below(300);
       const out: JsonRpcMessage[] = [];
       sender.attach((x) => out.push(x));
       expect(out).to.deep.equal(Array.from({ length: 100 }, (_, k) => req(k * 100, `m${k * 100}`)));

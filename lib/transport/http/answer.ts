@@ -6,7 +6,14 @@ import type { ResumableStream } from './resumable-stream.js';
 /** How a 2025-11-25 answer opens its stream as a resumable one (ids, priming, a replay log), given its first connection. */
 export type OpenResumable = (connection: EventStream, gone: AbortSignal) => ResumableStream;
 
-/** How a POST with requests is answered: `auto` (one JSON body unless something comes before the last response), `sse`, or `json`. */
+/**
+ * How a POST with requests is answered: `auto` (one JSON body unless something comes before the last response), `sse`, or `json`.
+ *
+ * @example
+ * // behind a proxy that buffers SSE: one JSON body per POST (notifications mid-call are dropped)
+ * const response: AnswerMode = behindBufferingProxy ? 'json' : 'auto';
+ * streamableHttp({ handlers, response });
+ */
 export type AnswerMode = 'auto' | 'sse' | 'json';
 
 /**

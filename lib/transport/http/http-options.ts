@@ -7,12 +7,30 @@ import type { MirroredHeaders } from './validate.js';
 // The options of `streamableHttp`, and their defaults: what a deployment tunes, apart from how
 // the transport runs.
 
-/** The default bound of a POST body: 4 MiB, as the official SDK's. */
+/**
+ * The default bound of a POST body: 4 MiB, as the official SDK's.
+ *
+ * @example
+ * DEFAULT_MAX_BODY_BYTES === 4 * 1024 * 1024; // true
+ * streamableHttp({ handlers, maxBodyBytes: DEFAULT_MAX_BODY_BYTES * 4 }); // tool arguments of up to 16 MiB
+ */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
-/** The default idle time after which a 2025 session nobody uses is ended: 30 minutes. */
+/**
+ * The default idle time after which a 2025 session nobody uses is ended: 30 minutes.
+ *
+ * @example
+ * DEFAULT_SESSION_IDLE_MS === 30 * 60 * 1000; // true
+ * streamableHttp({ handlers, sessionIdleMs: DEFAULT_SESSION_IDLE_MS / 6 }); // idle 2025 sessions end after 5 minutes
+ */
 export const DEFAULT_SESSION_IDLE_MS = 30 * 60_000;
 
-/** Options of {@link streamableHttp}: those of each connection, and of the transport. */
+/**
+ * Options of {@link streamableHttp}: those of each connection, and of the transport.
+ *
+ * @example
+ * const options: StreamableHttpOptions = { handlers, eras: ['2026-07-28'], maxInFlight: 200, allowedOrigins: ['https://app.example.com'], response: 'json' };
+ * const mcp = streamableHttp(options);
+ */
 export interface StreamableHttpOptions extends Omit<PeerOptions, 'sessionId' | 'era'> {
   /**
    * Requests in flight across the whole transport, both eras together: every 2026 request and

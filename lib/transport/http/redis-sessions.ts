@@ -7,6 +7,15 @@ import type { SessionRecord, SessionStore } from './sessions.js';
  * The few methods of a Redis client the session store needs. An ioredis client fits as it is
  * (no runtime import of ioredis: it stays an optional peer dependency). Unlike the bus's
  * subscriber, this connection may be shared with the rest of the application.
+ *
+ * @example
+ * // node-redis, adapted (an ioredis client fits as it is)
+ * const client: RedisSessionClient = {
+ *   set: (key, value, _mode, ms) => nodeRedis.set(key, value, { PX: ms }),
+ *   get: (key) => nodeRedis.get(key),
+ *   del: (key) => nodeRedis.del(key),
+ * };
+ * streamableHttp({ handlers, sessions: redisSessions({ client }) });
  */
 export interface RedisSessionClient {
   set(key: string, value: string, mode: 'PX', ms: number): Promise<unknown>;
@@ -16,7 +25,13 @@ export interface RedisSessionClient {
   mget?(...keys: string[]): Promise<Array<string | null>>;
 }
 
-/** Options of {@link redisSessions}. */
+/**
+ * Options of {@link redisSessions}.
+ *
+ * @example
+ * const options: RedisSessionsOptions = { client: new Redis(url), namespace: 'billing-mcp', ttlMs: 60 * 60_000 };
+ * streamableHttp({ handlers, sessions: redisSessions(options) });
+ */
 export interface RedisSessionsOptions {
   readonly client: RedisSessionClient;
   /** Prefix of every key: `${namespace}:session:${id}`. Default `mcp-rx-cancel`. */
@@ -25,9 +40,21 @@ export interface RedisSessionsOptions {
   readonly ttlMs?: number;
 }
 
-/** The default namespace of {@link redisSessions}. */
+/**
+ * The default namespace of {@link redisSessions}.
+ *
+ * @example
+ * DEFAULT_REDIS_NAMESPACE; // 'mcp-rx-cancel'
+ * await redis.get(`${DEFAULT_REDIS_NAMESPACE}:session:${sessionId}`); // the record of a 2025 session
+ */
 export const DEFAULT_REDIS_NAMESPACE = 'mcp-rx-cancel';
-/** The default lifetime of a record in {@link redisSessions}: 24 hours. */
+/**
+ * The default lifetime of a record in {@link redisSessions}: 24 hours.
+ *
+ * @example
+ * DEFAULT_SESSION_TTL_MS === 24 * 60 * 60 * 1000; // true
+ * redisSessions({ client, ttlMs: DEFAULT_SESSION_TTL_MS * 7 }); // sessions that last a week
+ */
 export const DEFAULT_SESSION_TTL_MS = 24 * 60 * 60_000;
 
 // what comes back from Redis is outside input: decoded like a message off the wire

@@ -1,6 +1,11 @@
 /**
  * A 2025-11-25 session, as the store keeps it: what another instance needs to take over a
  * session this one opened (the live connection itself stays where it runs).
+ *
+ * @example
+ * const records = new Map<string, SessionRecord>();
+ * const store: SessionStore = { create: (r) => void records.set(r.id, r), get: (id) => records.get(id), delete: (id) => void records.delete(id) };
+ * decodeSessionRecord('a1', '{"id":"a1","createdAt":0}')?.createdAt; // 0
  */
 export interface SessionRecord {
   readonly id: string;
@@ -29,7 +34,13 @@ export interface SessionStore {
   present?(ids: readonly string[]): ReadonlySet<string> | Promise<ReadonlySet<string>>;
 }
 
-/** The default bound of {@link memorySessions}. */
+/**
+ * The default bound of {@link memorySessions}.
+ *
+ * @example
+ * DEFAULT_MAX_SESSIONS; // 10000
+ * streamableHttp({ handlers, sessions: memorySessions({ maxSessions: DEFAULT_MAX_SESSIONS * 5 }) });
+ */
 export const DEFAULT_MAX_SESSIONS = 10_000;
 
 /**

@@ -27,7 +27,17 @@ import { answeredIds, headerRefusal, originRefusal, postRefusal, type Refusal } 
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_SESSION_IDLE_MS, type StreamableHttpOptions } from './http-options.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_SESSION_IDLE_MS, type StreamableHttpOptions } from './http-options.js';
 
-/** A Streamable HTTP server transport: a node handler, a fetch handler, its events, and `close()`. */
+/**
+ * A Streamable HTTP server transport: a node handler, a fetch handler, its events, and `close()`.
+ *
+ * @example
+ * const mcp: StreamableHttp = streamableHttp(server);
+ * http.createServer((req, res) => void mcp.handle(req, res)).listen(3000, '127.0.0.1');
+ * mcp.events$.subscribe((e) => {
+ *   if (e.type === 'http-rejected') log.warn(e.status, e.why);
+ * });
+ * process.once('SIGTERM', () => void mcp.close()); // cancels what is in flight; cleanups run
+ */
 export interface StreamableHttp {
   /** The node face: for `http.createServer`, Express, Fastify's raw mode. Never throws, never rejects. */
   readonly handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>;

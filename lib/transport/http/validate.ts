@@ -57,7 +57,15 @@ export const acceptsSse = (ex: HttpExchange): boolean => {
 
 const mismatch = (id: RequestId | null, message: string): Refusal => ({ status: 400, code: ErrorCodes.HeaderMismatch, message: `Header mismatch: ${message}`, id });
 
-/** What a 2026-07-28 request's body must be mirrored by in its headers beyond the standard ones (`McpServer.mirroredHeaders`). */
+/**
+ * What a 2026-07-28 request's body must be mirrored by in its headers beyond the standard ones (`McpServer.mirroredHeaders`).
+ *
+ * @example
+ * // a tools/call must mirror its `region` argument in Mcp-Param-Region (mcpServer derives this from x-mcp-header)
+ * const mirroredHeaders: MirroredHeaders = (m) =>
+ *   m.method === 'tools/call' ? [{ header: 'Mcp-Param-Region', value: (m.params as { arguments?: { region?: unknown } } | undefined)?.arguments?.region }] : [];
+ * streamableHttp({ handlers, mirroredHeaders });
+ */
 export type MirroredHeaders = (message: { readonly method: string; readonly params?: unknown }) => readonly MirroredHeader[];
 
 // the one wording of a header that is no valid value, for Mcp-Name and every Mcp-Param-*
