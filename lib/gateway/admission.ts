@@ -3,14 +3,29 @@ import { JsonRpcError } from '../errors.js';
 import { countOption } from '../peer/options.js';
 import { RateLimiter } from '../security/rate-limit.js';
 
-/** The default bound of requests a gateway forwards at once, all front sessions together. */
+/**
+ * The default bound of requests a gateway forwards at once, all front sessions together.
+ *
+ * @example
+ * mcpGateway({ upstream, maxInFlight: 2 * DEFAULT_GATEWAY_MAX_IN_FLIGHT });
+ */
 export const DEFAULT_GATEWAY_MAX_IN_FLIGHT = 1_000;
-/** The default bound of requests one front session may have forwarded at once. */
+/**
+ * The default bound of requests one front session may have forwarded at once.
+ *
+ * @example
+ * mcpGateway({ upstream, maxInFlightPerSender: DEFAULT_GATEWAY_MAX_IN_FLIGHT_PER_SENDER / 10 });
+ */
 export const DEFAULT_GATEWAY_MAX_IN_FLIGHT_PER_SENDER = 100;
 /** The most senders whose request rate a gateway remembers (the rate limiter's table). */
 const MAX_SENDERS = 10_000;
 
-/** What a gateway lets through before it forwards anything, per front session ("sender") and in all. */
+/**
+ * What a gateway lets through before it forwards anything, per front session ("sender") and in all.
+ *
+ * @example
+ * const limits: AdmissionOptions = { maxInFlight: 500, maxInFlightPerSender: 20, requestsPerSecond: 10, burst: 20 };
+ */
 export interface AdmissionOptions {
   /** Requests forwarded at once, every front session together. Default 1,000; `Infinity`: no bound. */
   readonly maxInFlight?: number;
@@ -22,13 +37,23 @@ export interface AdmissionOptions {
   readonly burst?: number;
 }
 
-/** Why a request was not forwarded. */
+/**
+ * Why a request was not forwarded: the gateway's budget, the session's share, or its rate.
+ *
+ * @example
+ * const r: AdmissionRefusal = { why: 'rate-limited', limit: 10 };
+ */
 export type AdmissionRefusal =
   | { readonly why: 'in-flight'; readonly limit: number }
   | { readonly why: 'sender-in-flight'; readonly limit: number }
   | { readonly why: 'rate-limited'; readonly limit: number };
 
-/** What {@link decideAdmission} looks at: the counts now, and whether the sender's bucket had a token. */
+/**
+ * What {@link decideAdmission} looks at: the counts now, and the bounds.
+ *
+ * @example
+ * const facts: AdmissionFacts = { total: 3, ofSender: 1, maxInFlight: 1_000, maxInFlightPerSender: 100 };
+ */
 export interface AdmissionFacts {
   readonly total: number;
   readonly ofSender: number;

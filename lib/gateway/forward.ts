@@ -19,7 +19,12 @@ import type { CallsInFlight } from './calls.js';
 import type { GatewayEventInit } from './events.js';
 import type { UpstreamLink } from './upstream.js';
 
-/** The methods a gateway forwards by default: what a client asks of a server's tools, prompts and resources. */
+/**
+ * The methods a gateway forwards by default: what a client asks of a server's tools, prompts and resources.
+ *
+ * @example
+ * FORWARDED_METHODS.includes('tools/call'); // true
+ */
 export const FORWARDED_METHODS: readonly string[] = [
   'tools/list',
   'tools/call',

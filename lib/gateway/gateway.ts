@@ -14,7 +14,12 @@ import { frontHandlers } from './front.js';
 import { relayHandlers, relayNotifications } from './relay.js';
 import { UpstreamLink, type UpstreamSource } from './upstream.js';
 
-/** Options of {@link mcpGateway}: the upstream, its era, and what the front may ask of it. */
+/**
+ * Options of {@link mcpGateway}: the upstream, its era, and what the front may ask of it.
+ *
+ * @example
+ * const options: McpGatewayOptions = { upstream: streamableHttpClient({ url }), era: '2026-07-28', maxInFlightPerSender: 20 };
+ */
 export interface McpGatewayOptions extends AdmissionOptions {
   /** The upstream: a transport, or a function that makes one (then a dead upstream is restarted by the next request). */
   readonly upstream: UpstreamSource;
@@ -47,6 +52,11 @@ export interface McpGatewayOptions extends AdmissionOptions {
  * A gateway: the handlers and notification handlers of a front that forwards to one upstream,
  * to give to any front connection of this library, as an `McpServer` is (`connect(transport,
  * gateway)`, `createPeer(in$, gateway)`, `streamableHttp(gateway)`).
+ *
+ * @example
+ * const gateway: McpGateway = mcpGateway({ upstream: () => ndjson(child.stdout, child.stdin), era: '2025-11-25' });
+ * connect(ndjson(process.stdin, process.stdout), gateway); // a stdio front
+ * gateway.events$.subscribe((e) => audit(e));
  */
 export interface McpGateway {
   readonly handlers: Readonly<Record<string, Handler>>;
