@@ -75,6 +75,7 @@ export const TABLES: readonly Table[] = [
     rows: [
       { id: 'rtt-memory' },
       { id: 'rtt-memory-mcp', targetNote: (f) => `(${(medianOf(f, 'rtt-memory-mcp') / medianOf(f, 'rtt-memory')).toFixed(2)}× ours raw)` },
+      { id: 'rtt-memory-gateway', targetNote: (f) => `(${(medianOf(f, 'rtt-memory-gateway') / medianOf(f, 'rtt-memory')).toFixed(2)}× ours direct)` },
       { id: 'rtt-framed' },
       { id: 'rtt-floor', spread: true, ratioNote: (f) => `framed = ${(medianOf(f, 'rtt-framed') / medianOf(f, 'rtt-floor')).toFixed(1)}× floor` },
       { id: 'cancel-1k' },

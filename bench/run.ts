@@ -138,6 +138,15 @@ const FIGURES: ReadonlyArray<Figure> = [
     target: { text: 'ours ≤ 1.1× ours raw', met: (m) => ours(m, 'rtt-memory-mcp') <= 1.1 * ours(m, 'rtt-memory') },
   },
   {
+    id: 'rtt-memory-gateway',
+    label: '  same, a round trip through the gateway (mcpGateway, one more hop)',
+    metric: 'perRequestNs',
+    unit: 'µs',
+    scale: 1e-3,
+    better: 'lower',
+    ours: rtt('ours', 'memory', ['--handler=gateway']),
+  },
+  {
     id: 'rtt-framed',
     label: 'round trip, framed NDJSON, 100 in flight',
     metric: 'perRequestNs',

@@ -14,12 +14,13 @@ main(async () => {
   const warmup = intArg(a, 'warmup', 5_000);
   const syncEcho = a.get('handler') === 'sync';
   const mcp = a.get('handler') === 'mcp';
-  const pair = await makePair(side, wire, { capacity: Math.max(1000, inflight), syncEcho, mcp });
+  const gateway = a.get('handler') === 'gateway';
+  const pair = await makePair(side, wire, { capacity: Math.max(1000, inflight), syncEcho, mcp, gateway });
   await runWindow(pair, warmup, inflight);
   await fullGc();
   const t0 = now();
   await runWindow(pair, count, inflight);
   const ms = now() - t0;
   await pair.close();
-  report({ perRequestNs: (ms * 1e6) / count, requestsPerSecond: (count * 1000) / ms }, { side, wire, inflight, count, syncEcho, mcp });
+  report({ perRequestNs: (ms * 1e6) / count, requestsPerSecond: (count * 1000) / ms }, { side, wire, inflight, count, syncEcho, mcp, gateway });
 });

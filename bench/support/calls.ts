@@ -41,6 +41,8 @@ export interface PairOptions {
   readonly syncEcho?: boolean;
   /** Ours only: the two tools served by `mcpServer` (arguments validated, results shaped) instead of a raw handler. */
   readonly mcp?: boolean;
+  /** Ours only, in memory: the client calls through an `mcpGateway` before the server (one more hop). */
+  readonly gateway?: boolean;
 }
 
 export const ECHO = { name: 'echo', arguments: {} } as const;

@@ -15,6 +15,7 @@ import { connect, createPeer, type Handler, type Peer, type PeerOptions } from '
 import type { JsonRpcMessage } from '../../lib/codecs.js';
 import { ndjson } from '../../lib/stdio.js';
 import { mcpServer, tool } from '../../lib/mcp.js';
+import { mcpGateway } from '../../lib/gateway.js';
 import { ECHO, HOLD, fail, isHold, mcpCancel, noop, type Pair, type PairOptions, type RawServer, type Wire } from './calls.js';
 import { Counter, type Side } from './child.js';
 
@@ -75,6 +76,36 @@ const ourMemoryLink: OurLink = async (clientOptions, serverOptions) => {
     close: async () => {
       s2.unsubscribe();
       s1.unsubscribe();
+    },
+  };
+};
+
+/**
+ * The client before a gateway before the server, all in memory: the client's requests go to a
+ * front peer serving `mcpGateway`'s handlers, which forwards each to the server under its own
+ * upstream client's ids (a 2025-11-25 hop: the server answers `initialize` too). What a hop of
+ * forwarding costs over the direct link.
+ */
+const ourGatewayLink: OurLink = async (clientOptions, serverOptions) => {
+  const toUpstream = new Subject<unknown>();
+  const toGateway = new Subject<unknown>();
+  const initialize: Handler = () => of({ protocolVersion: '2025-11-25', capabilities: { tools: {} }, serverInfo: { name: 'bench', version: '1' } });
+  const upstream = createPeer(toUpstream, { ...serverOptions, handlers: { ...serverOptions.handlers, initialize } });
+  const s0 = upstream.outgoing$.subscribe((m: JsonRpcMessage) => toGateway.next(m));
+  const capacity = clientOptions.maxInFlight ?? 1000;
+  const gateway = mcpGateway({
+    upstream: { incoming$: toGateway, send: (m: JsonRpcMessage) => toUpstream.next(m), close: () => toGateway.complete() },
+    era: '2025-11-25',
+    maxInFlight: capacity,
+    maxInFlightPerSender: capacity,
+  });
+  const front = await ourMemoryLink(clientOptions, { ...clientOptions, ...gateway });
+  return {
+    client: front.client,
+    close: async () => {
+      await front.close();
+      gateway.close();
+      s0.unsubscribe();
     },
   };
 };
@@ -207,7 +238,7 @@ const ourNdjsonLink: OurLink = async (clientOptions, serverOptions) => {
 export const makePair = async (side: Side, wire: Wire, o: PairOptions = {}): Promise<Pair> => {
   switch (side) {
     case 'ours':
-      return ourPair(wire === 'memory' ? ourMemoryLink : ourNdjsonLink, o);
+      return ourPair(o.gateway === true ? ourGatewayLink : wire === 'memory' ? ourMemoryLink : ourNdjsonLink, o);
     case 'sdk':
       return sdkPair(wire);
     case 'sdk2':

@@ -106,6 +106,16 @@ export interface McpClient {
   setLoggingLevel(level: LoggingLevel, options?: RequestOptions): Observable<void>;
   /** `ping` (2025-11-25 only: 2026-07-28 removed it; `NOT_IN_ERA` there). */
   ping(options?: RequestOptions): Observable<void>;
+  /**
+   * Any request, after the handshake, stamped with the era's `_meta` (2026-07-28: version,
+   * capabilities, client; members of `params._meta` win): the raw result, unchecked and with no
+   * input rounds run. For what the typed methods do not cover, and for a gateway that passes
+   * results on as they are. Unsubscribing is the cancel, as for every method.
+   *
+   * @example
+   * client.request('tools/call', { name: 'deploy', arguments: {} }).subscribe((raw) => forward(raw));
+   */
+  request(method: string, params?: Readonly<Record<string, unknown>>, options?: RequestOptions): Observable<unknown>;
   /** Close the connection the client opened on a transport (a Peer given is the caller's to close). */
   close(): void;
 }
@@ -216,6 +226,7 @@ export function mcpClient(target: Peer | ConnectTransport, options: McpClientOpt
     complete: (ref, argument, o) => send('completion/complete', { ref, argument }, o).pipe(completeResult(CompleteResult, 'completion/complete'), map((r) => r.completion)),
     setLoggingLevel: (level, o) => only2025('logging/setLevel', { level }, o),
     ping: (o) => only2025('ping', {}, o),
+    request: (method, params, o) => send(method, params ?? {}, o),
     close: () => connection?.unsubscribe(),
   };
 }

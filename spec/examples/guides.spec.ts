@@ -212,9 +212,27 @@ describe('the real transports guide\'s examples (examples/guides/websocket.ts, w
   });
 });
 
+describe('the gateway guide\'s example (examples/guides/gateway.ts)', function () {
+  this.timeout(EXIT_WITHIN_MS + 5_000);
+
+  it('should cancel the stdio upstream the 2025 way when a 2026 client closes its stream, cancel only the session that asked, and exit 0', async () => {
+    const r = await runGuide('gateway.ts');
+    expectClean(r);
+    const out = r.stdout;
+    expect(out).to.match(/front {15}tools\/call #1 cancelled \(close\)\ngateway → upstream {2}notifications\/cancelled #1 /);
+    expect(out).to.match(/upstream {12}cleanup slow_count #1: cancelled \(peer/);
+    // the two sessions' id 1 went up as the gateway's #2 and #3; only a's was cancelled
+    expect(out).to.include('gateway → upstream  tools/call #2\ngateway → upstream  tools/call #3');
+    expect(out).to.include('gateway → upstream  notifications/cancelled #2 ');
+    expect(count(out, /notifications\/cancelled/)).to.equal(2);
+    expect(out).to.include('front               b: [{"type":"text","text":"counted to 5"}]');
+    expect(out).to.include('gateway             in flight: 0; cancelled cleanups upstream: 2');
+  });
+});
+
 // ---- the guides themselves: their code is the example's, their links resolve in a clone ----------
 
-const GUIDES = ['peer-in-an-rxjs-app', 'serve-an-existing-stream', 'cancellable-streams', 'mcp-client', 'both-eras-over-http', 'mcp-server', 'mcp-input-rounds', 'real-transports'] as const;
+const GUIDES = ['peer-in-an-rxjs-app', 'serve-an-existing-stream', 'cancellable-streams', 'mcp-client', 'both-eras-over-http', 'mcp-server', 'mcp-input-rounds', 'real-transports', 'gateway'] as const;
 /** The examples a guide quotes, when they are not the one of its own name. */
 const EXAMPLES: Partial<Record<(typeof GUIDES)[number], readonly string[]>> = { 'real-transports': ['websocket', 'worker-threads', 'worker-threads-server'] };
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');

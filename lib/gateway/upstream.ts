@@ -1,0 +1,100 @@
+import type { Subscription } from 'rxjs';
+import { ErrorCodes } from '../codec/error-codes.js';
+import { JsonRpcError, messageOf } from '../errors.js';
+import type { McpClient } from '../mcp/client.js';
+import type { ConnectTransport } from '../transport/connect.js';
+import type { GatewayEventInit } from './events.js';
+
+/**
+ * Where a gateway forwards to: one transport (a stdio child's `ndjson`, a `streamableHttpClient`,
+ * a transport of the official SDK), or a function that makes one. Given a function, the gateway
+ * starts the upstream on the first request and again on the first request after it died; given
+ * a transport, an upstream that died stays dead, and every later request gets a -32603 that says so.
+ *
+ * @example
+ * const upstream: UpstreamSource = () => {
+ *   const child = spawn('node', ['server.js'], { stdio: ['pipe', 'pipe', 'inherit'] });
+ *   return ndjson(child.stdout, child.stdin);
+ * };
+ */
+export type UpstreamSource = ConnectTransport | (() => ConnectTransport);
+
+interface Live {
+  readonly client: McpClient;
+  readonly generation: number;
+  closed: boolean;
+  events: Subscription | undefined;
+}
+
+/**
+ * The gateway's one upstream at a time: made from the source when first needed, marked closed
+ * when its connection closes (or a request learns so), made again from a factory on the next
+ * request after that. Nothing is restarted in the background: an upstream no one asks for costs
+ * nothing, and one that keeps dying costs one attempt per request, not a loop.
+ *
+ * @example
+ * const link = new UpstreamLink(source, (transport) => mcpClient(transport, options), emit);
+ * link.client().request('tools/list').subscribe(show);
+ */
+export class UpstreamLink {
+  private live: Live | undefined;
+  private generation = 0;
+  private shut = false;
+
+  constructor(
+    private readonly source: UpstreamSource,
+    private readonly make: (transport: ConnectTransport) => McpClient,
+    private readonly emit: (e: GatewayEventInit) => void,
+  ) {}
+
+  /** The client of the live upstream, started when there is none; a JsonRpcError (-32603) when there can be none. */
+  client(): McpClient {
+    if (this.shut) throw new JsonRpcError(ErrorCodes.InternalError, 'The gateway is closed');
+    const live = this.live;
+    if (live !== undefined && !live.closed) return live.client;
+    if (live !== undefined && typeof this.source !== 'function')
+      throw new JsonRpcError(ErrorCodes.InternalError, 'The upstream connection closed, and this gateway was given a transport, not a way to make one: it cannot restart it');
+    return this.start();
+  }
+
+  /** The current upstream, if one runs. */
+  current(): McpClient | undefined {
+    return this.live?.closed === false ? this.live.client : undefined;
+  }
+
+  /** A request learned that `client`'s connection closed (it may be told before the close event). */
+  closed(client: McpClient): void {
+    const live = this.live;
+    if (live === undefined || live.client !== client || live.closed) return;
+    live.closed = true;
+    live.events?.unsubscribe();
+    // what the close left: the transport (a child's pipes) is let go
+    client.close();
+    this.emit({ type: 'upstream-closed', generation: live.generation });
+  }
+
+  /** Close the upstream, for good. */
+  close(): void {
+    this.shut = true;
+    const live = this.live;
+    if (live !== undefined) this.closed(live.client);
+  }
+
+  private start(): McpClient {
+    let transport: ConnectTransport;
+    try {
+      transport = typeof this.source === 'function' ? this.source() : this.source;
+    } catch (e) {
+      throw new JsonRpcError(ErrorCodes.InternalError, `The gateway could not start its upstream: ${messageOf(e)}`);
+    }
+    const client = this.make(transport);
+    const live: Live = { client, generation: ++this.generation, closed: false, events: undefined };
+    this.live = live;
+    this.emit({ type: 'upstream-started', generation: live.generation });
+    live.events = client.peer.events$.subscribe((event) => {
+      this.emit({ type: 'upstream', generation: live.generation, event });
+      if (event.type === 'connection-closed') this.closed(client);
+    });
+    return client;
+  }
+}
