@@ -1,34 +1,16 @@
 import * as E from 'fp-ts/lib/Either.js';
-import * as t from 'io-ts';
 import { Observable, Subject, share } from 'rxjs';
 import { CancellationError, CancellationErrorResult, messageOf } from '../errors.js';
 import type { BusCancellation } from './bus.js';
 import { busRetries } from './bus-retries.js';
 import { signAnnouncement, signBusMessage, verifyAnnouncement, verifyBusMessage } from './bus-signature.js';
+import { MAX_ANNOUNCED, WireAnnouncement, WireCancellation, type Cancel } from './bus-wire.js';
 import { CancelReason, RequestKey } from './request-key.js';
 
 export { DEFAULT_MAX_RETRY_BYTES, type BusEvent, type RedisBusOptions, type RedisCancellationBus, type RedisPublisher, type RedisSubscriber } from './redis-bus-types.js';
 import { DEFAULT_MAX_RETRY_BYTES, type BusEvent, type RedisBusOptions, type RedisCancellationBus } from './redis-bus-types.js';
 
-// what travels on the channel and sits in a record: decoded like everything from outside
-const WireCancellation = t.intersection([
-  t.type({ v: t.literal(2), origin: t.string, key: RequestKey.codec, reason: CancelReason.codec }),
-  t.partial({ sig: t.string }),
-]);
-type WireCancellation = t.TypeOf<typeof WireCancellation>;
-
-// what one turn's cancels are announced as: one message, one signature, however many cancels
-const WireAnnouncement = t.intersection([
-  t.type({ v: t.literal(3), origin: t.string, cancels: t.array(t.type({ key: RequestKey.codec, reason: CancelReason.codec })) }),
-  t.partial({ sig: t.string }),
-]);
-type WireAnnouncement = t.TypeOf<typeof WireAnnouncement>;
-type Cancel = WireAnnouncement['cancels'][number];
-
 const DEFAULT_RECORD_TTL_MS = 15 * 60_000;
-// cancels recorded and announced together: one PUBLISH (and one signature) for up to this many,
-// and a bound on what a receiver decodes from one message
-const MAX_ANNOUNCED = 1_000;
 // cancels retried at once (each a command in the client until Redis answers it)
 const RETRY_BATCH = 1_000;
 
