@@ -82,6 +82,8 @@ export const TABLES: readonly Table[] = [
       { id: 'cancel-10k' },
       { id: 'cancel-100k', targetNote: (f) => `(${(medianOf(f, 'cancel-100k') / medianOf(f, 'cancel-1k')).toFixed(1)}×)` },
       { id: 'cancel-100k-newest', targetNote: (f) => `(${(medianOf(f, 'cancel-100k-newest') / medianOf(f, 'cancel-1k')).toFixed(2)}× ours at 1,000)` },
+      { id: 'burst-1k', targetNote: (f) => `(${(medianOf(f, 'burst-1k') / (f('burst-1k').vscode?.median ?? NaN)).toFixed(2)}× vscode-jsonrpc)` },
+      { id: 'burst-10k', targetNote: (f) => `(${(medianOf(f, 'burst-10k') / (f('burst-10k').vscode?.median ?? NaN)).toFixed(2)}× vscode-jsonrpc)` },
       { id: 'heap-inflight' },
       { id: 'heap-retained', spread: true, noRatios: true },
       { id: 'absorb-cancels' },

@@ -84,6 +84,7 @@ const cancel = (side: string, n: number, extra: ReadonlyArray<string> = []): Cas
   args: [`--side=${side}`, `--n=${n}`, ...extra],
   ...(n >= 100_000 ? { maxRounds: 2 } : {}),
 });
+const burst = (side: string, n: number): CaseSpec => ({ file: 'burst.ts', args: [`--side=${side}`, `--n=${n}`] });
 const heap = (side: string, mode: string): CaseSpec => ({ file: 'heap.ts', args: [`--side=${side}`, `--mode=${mode}`] });
 const absorb = (side: string): CaseSpec => ({ file: 'absorb.ts', args: [`--side=${side}`] });
 const httpRtt = (side: string, era: '2026' | '2025', extra: ReadonlyArray<string> = []): CaseSpec => ({
@@ -102,6 +103,11 @@ const hasHttp = (era: '2026' | '2025', side: Other): boolean => side !== 'vscode
 const ratio = (m: Medians, id: string): number => {
   const f = m.get(id);
   return f === undefined || f.sdk === undefined ? NaN : f.ours / f.sdk;
+};
+/** ours/vscode-jsonrpc of the medians. */
+const ratioToVscode = (m: Medians, id: string): number => {
+  const f = m.get(id);
+  return f === undefined || f.vscode === undefined ? NaN : f.ours / f.vscode;
 };
 const ours = (m: Medians, id: string): number => m.get(id)?.ours ?? NaN;
 
@@ -211,6 +217,28 @@ const FIGURES: ReadonlyArray<Figure> = [
     better: 'lower',
     ours: cancel('ours', 100_000, ['--order=newest']),
     others: (s) => cancel(s, 100_000, ['--order=newest']),
+  },
+  {
+    id: 'burst-1k',
+    label: 'a burst: 1,000 in flight all cancelled at once, per cancel',
+    metric: 'perCancelNs',
+    unit: 'µs',
+    scale: 1e-3,
+    better: 'lower',
+    ours: burst('ours', 1_000),
+    others: (s) => burst(s, 1_000),
+    target: { text: 'ours ≤ 1.0× vscode-jsonrpc', met: (m) => ratioToVscode(m, 'burst-1k') <= 1 },
+  },
+  {
+    id: 'burst-10k',
+    label: 'a burst: 10,000 in flight all cancelled at once, per cancel',
+    metric: 'perCancelNs',
+    unit: 'µs',
+    scale: 1e-3,
+    better: 'lower',
+    ours: burst('ours', 10_000),
+    others: (s) => burst(s, 10_000),
+    target: { text: 'ours ≤ 1.0× vscode-jsonrpc', met: (m) => ratioToVscode(m, 'burst-10k') <= 1 },
   },
   {
     id: 'heap-inflight',

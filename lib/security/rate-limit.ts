@@ -44,6 +44,8 @@ export const level = (bucket: Bucket, now: number, perSecond: number, burst: num
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private overflow: Bucket | undefined = undefined;
+  // the sender last given a bucket of its own: the Map's last entry, while it has one
+  private newest: string | undefined = undefined;
   constructor(
     readonly perSecond: number,
     readonly burst: number,
@@ -53,6 +55,12 @@ export class RateLimiter {
   /** Take a token for `sender` at time `now` (ms). */
   tryTake(sender: string, now: number): boolean {
     const previous = this.buckets.get(sender);
+    // the most recently used already (a burst from one sender): no reordering, no other bucket to age
+    if (previous !== undefined && sender === this.newest) {
+      const { ok, bucket } = take(previous, now, this.perSecond, this.burst);
+      this.buckets.set(sender, bucket);
+      return ok;
+    }
     if (previous !== undefined) this.buckets.delete(sender);
     this.forgetRefilled(now);
     if (previous === undefined && this.buckets.size >= this.maxSenders) {
@@ -63,6 +71,7 @@ export class RateLimiter {
     }
     const { ok, bucket } = take(previous, now, this.perSecond, this.burst);
     this.buckets.set(sender, bucket);
+    this.newest = sender;
     return ok;
   }
 
@@ -76,7 +85,10 @@ export class RateLimiter {
   private forgetRefilled(now: number): void {
     // for..of with a break: the first entry without an iterator result object per take
     for (const [sender, bucket] of this.buckets) {
-      if (level(bucket, now, this.perSecond, this.burst) >= this.burst) this.buckets.delete(sender);
+      if (level(bucket, now, this.perSecond, this.burst) >= this.burst) {
+        this.buckets.delete(sender);
+        if (sender === this.newest) this.newest = undefined;
+      }
       break;
     }
     if (this.overflow !== undefined && level(this.overflow, now, this.perSecond, this.burst) >= this.burst) this.overflow = undefined;
