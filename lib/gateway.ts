@@ -26,10 +26,13 @@
  * @module mcp-rx-cancel/gateway
  */
 
+// the gateway
 export { mcpGateway, type McpGateway, type McpGatewayOptions } from './gateway/gateway.js';
 export { type UpstreamSource } from './gateway/upstream.js';
 export { FORWARDED_METHODS, frontError } from './gateway/forward.js';
 export { frontCapabilities } from './gateway/front.js';
+
+// admission: what is forwarded, and what is refused before it is
 export {
   Admission,
   decideAdmission,
@@ -40,4 +43,6 @@ export {
   type AdmissionRefusal,
   type AdmissionFacts,
 } from './gateway/admission.js';
+
+// what it tells
 export { type GatewayEvent } from './gateway/events.js';

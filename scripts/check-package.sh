@@ -22,6 +22,7 @@ cat > subpaths.cjs <<'JS'
 module.exports = [
   ['mcp-rx-cancel', ['createPeer', 'serve', 'connect', 'CancellationManager', 'ConnectionClosedError']],
   ['mcp-rx-cancel/mcp', ['mcpServer', 'mcpClient', 'tool']],
+  ['mcp-rx-cancel/gateway', ['mcpGateway']],
   ['mcp-rx-cancel/http', ['streamableHttp', 'streamableHttpClient', 'memorySessions']],
   ['mcp-rx-cancel/stdio', ['ndjson', 'connect']],
   ['mcp-rx-cancel/sdk', ['fromSdkTransport']],
@@ -67,6 +68,7 @@ consumer() {
   cat <<'TS'
 import { createPeer, connect, ConnectionClosedError, type Peer, type PeerEvent, type Handler } from 'mcp-rx-cancel';
 import { mcpServer, mcpClient, tool, type McpServer, type McpClient } from 'mcp-rx-cancel/mcp';
+import { mcpGateway, type McpGateway } from 'mcp-rx-cancel/gateway';
 import { streamableHttp, streamableHttpClient, type StreamableHttp, type SessionStore } from 'mcp-rx-cancel/http';
 import { ndjson, DEFAULT_MAX_LINE_BYTES } from 'mcp-rx-cancel/stdio';
 import { fromSdkTransport, type SdkTransport } from 'mcp-rx-cancel/sdk';
@@ -84,7 +86,7 @@ const era: ProtocolEra = '2026-07-28';
 const closed: boolean = new ConnectionClosedError('gone') instanceof Error;
 const decoded: boolean = decodeMessage({ jsonrpc: '2.0', id: 1, method: 'ping' })._tag === 'Right' && JsonRpcMessage.is({});
 const lines: number = DEFAULT_MAX_LINE_BYTES;
-type Uses = [typeof connect, typeof mcpClient, McpClient, typeof streamableHttpClient, SessionStore, typeof ndjson,
+type Uses = [typeof mcpGateway, McpGateway, typeof connect, typeof mcpClient, McpClient, typeof streamableHttpClient, SessionStore, typeof ndjson,
   typeof fromSdkTransport, SdkTransport, typeof redisBus, typeof redisSessions, RedisBusOptions, typeof toOpenTelemetry, OpenTelemetryOptions];
 const uses: Uses | undefined = undefined;
 export { peer, describe, http, era, closed, decoded, lines, uses };
