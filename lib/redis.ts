@@ -23,6 +23,7 @@ export {
   redisBus,
   type RedisBusOptions,
   type RedisCancellationBus,
+  type RedisPipeline,
   type RedisPublisher,
   type RedisSubscriber,
   type BusEvent,

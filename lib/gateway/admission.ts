@@ -93,7 +93,7 @@ export const refusalError = (r: AdmissionRefusal): JsonRpcError =>
 /**
  * The counts behind {@link decideAdmission}: one number per sender with something in flight (a
  * sender's entry goes when its count is back to 0, so the map never holds more senders than
- * requests in flight), and a token bucket per sender with bounded memory ({@link RateLimiter}).
+ * requests in flight), and a token bucket per sender with bounded memory (the rate limiter cancellation security uses).
  * Every step is O(1).
  *
  * @example

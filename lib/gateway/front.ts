@@ -27,7 +27,7 @@ const isRec = (u: unknown): u is Rec => typeof u === 'object' && u !== null && !
  * frontCapabilities({ tools: { listChanged: true }, resources: { subscribe: true } }, '2025-11-25');
  * // { logging: {}, tools: { listChanged: true }, resources: {} }
  */
-export const frontCapabilities = (upstream: Readonly<Rec>, era: ProtocolEra): Rec => {
+export const frontCapabilities = (upstream: Readonly<Record<string, unknown>>, era: ProtocolEra): Record<string, unknown> => {
   const out: Rec = { logging: {} };
   for (const k of ['tools', 'prompts', 'resources', 'completions']) {
     const c = upstream[k];

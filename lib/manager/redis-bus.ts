@@ -7,7 +7,7 @@ import { signAnnouncement, signBusMessage, verifyAnnouncement, verifyBusMessage 
 import { MAX_ANNOUNCED, WireAnnouncement, WireCancellation, type Cancel } from './bus-wire.js';
 import { CancelReason, RequestKey } from './request-key.js';
 
-export { DEFAULT_MAX_RETRY_BYTES, type BusEvent, type RedisBusOptions, type RedisCancellationBus, type RedisPublisher, type RedisSubscriber } from './redis-bus-types.js';
+export { DEFAULT_MAX_RETRY_BYTES, type BusEvent, type RedisBusOptions, type RedisCancellationBus, type RedisPipeline, type RedisPublisher, type RedisSubscriber } from './redis-bus-types.js';
 import { DEFAULT_MAX_RETRY_BYTES, type BusEvent, type RedisBusOptions, type RedisCancellationBus } from './redis-bus-types.js';
 
 const DEFAULT_RECORD_TTL_MS = 15 * 60_000;
