@@ -2,18 +2,28 @@ import { PREVIEW_MAX, preview } from './preview.js';
 
 // The methods whose params name what they act on, and by which member: the one MCP 2026-07-28
 // mirrors in the `Mcp-Name` header ("Standard Request Headers"). A Map, not an object literal:
-// the method is the peer's input, and `constructor` or `__proto__` must name nothing.
-const NAMED_BY: ReadonlyMap<string, 'name' | 'uri'> = new Map([['tools/call', 'name'], ['prompts/get', 'name'], ['resources/read', 'uri']]);
+// the method is the peer's input, and `constructor` or `__proto__` must name nothing. The tasks
+// extension (io.modelcontextprotocol/tasks, "Streamable HTTP: Routing Headers") names its task.
+const NAMED_BY: ReadonlyMap<string, 'name' | 'uri' | 'taskId'> = new Map([
+  ['tools/call', 'name'],
+  ['prompts/get', 'name'],
+  ['resources/read', 'uri'],
+  ['tasks/get', 'taskId'],
+  ['tasks/update', 'taskId'],
+  ['tasks/cancel', 'taskId'],
+]);
 const KIND: ReadonlyMap<string, RequestTarget['kind']> = new Map([['tools/call', 'tool'], ['prompts/get', 'prompt']]);
 
 /**
  * The member of params that names what `method` acts on (`name` of a tool or prompt, `uri` of a
- * resource), which 2026-07-28 mirrors in the `Mcp-Name` header; `undefined` for any other method.
+ * resource, `taskId` of a task), which 2026-07-28 mirrors in the `Mcp-Name` header; `undefined`
+ * for any other method.
  *
  * @example
  * namedMember('resources/read'); // 'uri'
+ * namedMember('tasks/cancel'); // 'taskId'
  */
-export const namedMember = (method: string): 'name' | 'uri' | undefined => NAMED_BY.get(method);
+export const namedMember = (method: string): 'name' | 'uri' | 'taskId' | undefined => NAMED_BY.get(method);
 
 /**
  * What a request acts on, when its method names one: the tool of a `tools/call`, the prompt of a

@@ -80,7 +80,7 @@ export const stringBytes = (s: string): number => s.length * (WIDE.test(s) ? 2 :
  */
 export const retryRecord = (key: RequestKey, reason: CancelReason): readonly [string, string] => [
   RequestKey.toString(key),
-  JSON.stringify([reason.source, reason.reason ?? null]),
+  JSON.stringify(reason.method === undefined ? [reason.source, reason.reason ?? null] : [reason.source, reason.reason ?? null, reason.method]),
 ];
 
 /**
@@ -101,8 +101,9 @@ const keyOf = (id: string): RequestKey => {
 };
 
 const reasonOf = (record: string): CancelReason => {
-  const [source, reason] = JSON.parse(record) as [CancelReason['source'], string | null];
-  return CancelReason.of(source, reason ?? undefined);
+  const [source, reason, method] = JSON.parse(record) as [CancelReason['source'], string | null, CancelReason['method']?];
+  const r = CancelReason.of(source, reason ?? undefined);
+  return method === undefined ? r : { ...r, method };
 };
 
 /**

@@ -11,7 +11,8 @@ import type { CancelReason, RequestKey } from './request-key.js';
  */
 export const signBusMessage = (secret: string, origin: string, key: RequestKey, reason: CancelReason): string =>
   createHmac('sha256', secret)
-    .update(JSON.stringify([origin, key.sessionId ?? null, key.requestId, reason.source, reason.reason ?? null]))
+    // the method only when present: a reason without one signs as it did before it existed
+    .update(JSON.stringify(reason.method === undefined ? [origin, key.sessionId ?? null, key.requestId, reason.source, reason.reason ?? null] : [origin, key.sessionId ?? null, key.requestId, reason.source, reason.reason ?? null, reason.method]))
     .digest('hex');
 
 /** Whether `sig` is the signature of the message, compared in constant time. */
@@ -27,7 +28,8 @@ const sameSignature = (expectedHex: string, givenHex: string): boolean => {
 
 /** The text an announcement's signature covers: its origin and every cancel, in order. */
 const announcementText = (origin: string, cancels: ReadonlyArray<{ readonly key: RequestKey; readonly reason: CancelReason }>): string =>
-  JSON.stringify([origin, cancels.map((c) => [c.key.sessionId ?? null, c.key.requestId, c.reason.source, c.reason.reason ?? null])]);
+  // a reason's method only when present, as in signBusMessage
+  JSON.stringify([origin, cancels.map((c) => (c.reason.method === undefined ? [c.key.sessionId ?? null, c.key.requestId, c.reason.source, c.reason.reason ?? null] : [c.key.sessionId ?? null, c.key.requestId, c.reason.source, c.reason.reason ?? null, c.reason.method]))]);
 
 /**
  * The HMAC-SHA256 of one announcement (the cancels of one turn, published together), hex: one

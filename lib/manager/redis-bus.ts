@@ -91,7 +91,7 @@ export const redisBus = (options: RedisBusOptions): RedisCancellationBus => {
   const apply = (origin: string, c: Cancel, recorded: boolean): void => {
     const key = RequestKey.of(c.key.requestId, c.key.sessionId);
     emit({ type: 'bus-received', key, origin, recorded });
-    incoming.next({ key, reason: CancelReason.of(c.reason.source, c.reason.reason) });
+    incoming.next({ key, reason: CancelReason.wire(c.reason) });
   };
   /** Look up the records of `keys`; apply those found. Resolves with how many were. */
   const check = async (keys: RequestKey[]): Promise<number> => {
@@ -196,7 +196,7 @@ export const redisBus = (options: RedisBusOptions): RedisCancellationBus => {
   /** A cancel as the wire carries it: the key without an `undefined` session, the reason bare. */
   const cancelOf = (key: RequestKey, reason: CancelReason): Cancel => ({
     key: key.sessionId === undefined ? { requestId: key.requestId } : { requestId: key.requestId, sessionId: key.sessionId },
-    reason: CancelReason.of(reason.source, reason.reason),
+    reason: CancelReason.wire(reason),
   });
   // the cancels of one turn, sent together at its end, in announcements of MAX_ANNOUNCED
   let turn: Cancel[] | undefined;

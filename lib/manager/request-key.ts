@@ -29,7 +29,10 @@ export const RequestKey = {
 } as const;
 
 const CancelReasonCodec = t.intersection(
-  [t.type({ source: t.keyof({ peer: null, timeout: null, caller: null, close: null }) }), t.partial({ reason: t.string, via: t.literal('bus') })],
+  [
+    t.type({ source: t.keyof({ peer: null, timeout: null, caller: null, close: null }) }),
+    t.partial({ reason: t.string, via: t.literal('bus'), method: t.literal('tasks/cancel') }),
+  ],
   'CancelReason',
 );
 
@@ -37,6 +40,9 @@ const CancelReasonCodec = t.intersection(
  * Why a request was cancelled: by the peer on the wire, by a timeout, by the local caller, or by
  * the connection closing. It is what `ctx.cancelled$` emits and what `ctx.signal.reason` holds.
  * `via: 'bus'` says it was received by another instance and reached this one over the bus.
+ * `method: 'tasks/cancel'` says the peer's cancel was a `tasks/cancel` request for a task (MCP tasks
+ * extension), not a `notifications/cancelled`; the member is optional, so a reason without it
+ * (from an instance of an earlier version) still decodes, and one with it is signed on the bus.
  * The type is the codec's: a reason that comes from outside is decoded with `CancelReason.codec`.
  *
  * @example
@@ -52,4 +58,15 @@ export const CancelReason = {
   codec: CancelReasonCodec,
   of: (source: CancelReason['source'], reason?: string): CancelReason =>
     reason === undefined ? { source } : { source, reason },
+  /**
+   * The same reason as it travels between instances: source, text and method, nothing else
+   * (`via` is added by the instance that receives it).
+   *
+   * @example
+   * CancelReason.wire({ source: 'peer', method: 'tasks/cancel', via: 'bus' }); // { source: 'peer', method: 'tasks/cancel' }
+   */
+  wire: (r: CancelReason): CancelReason => {
+    const base = CancelReason.of(r.source, r.reason);
+    return r.method === undefined ? base : { ...base, method: r.method };
+  },
 } as const;

@@ -54,7 +54,7 @@ const isResponseTo = (u: unknown, id: RequestId): boolean =>
  * server seeing the stream close.
  *
  * Every POST carries the headers the era requires: `MCP-Protocol-Version` (the request's
- * `_meta` version), `Mcp-Method`, and `Mcp-Name` for `tools/call`, `prompts/get` and
+ * `_meta` version), `Mcp-Method`, and `Mcp-Name` for `tools/call`, `prompts/get`, the tasks methods and
  * `resources/read` (Base64-encoded when it is not plain ASCII). A POST that fails, or a stream
  * that ends without the response, errors that request at once (RequestSendError); what the
  * server sends that is not JSON or too long is a `transport-error` event, never a throw. After

@@ -22,6 +22,7 @@ describe('bus retries (bounded in count and bytes)', () => {
       { key: RequestKey.of(1, 'S'), reason: stop },
       { key: RequestKey.of('1', 'S'), reason: CancelReason.of('timeout') },
       { key: RequestKey.of('x"y'), reason: CancelReason.of('caller', '日本') },
+      { key: RequestKey.of('t', 'task:o'), reason: { source: 'peer' as const, method: 'tasks/cancel' as const } },
     ];
     for (const { key, reason } of given) expect(retries.offer(key, reason)).to.equal(undefined);
     expect([...retries.entries()]).to.deep.equal(given);

@@ -75,6 +75,32 @@ describe('redisBus (real redis-server)', function () {
     managerB.dispose();
   });
 
+  it("should carry a tasks/cancel's method to the instance running the task, signed with it", async () => {
+    const busA = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'A-task' });
+    const busB = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'B-task' });
+    const eventsB: BusEvent[] = [];
+    busB.events$.subscribe((e) => eventsB.push(e));
+    const managerA = new CancellationManager({ bus: busA });
+    const managerB = new CancellationManager({ bus: busB });
+    const key = { sessionId: 'task:alice', requestId: 'a-task-id' };
+    managerB.register(key);
+    const seen: CancelReason[] = [];
+    managerB.cancelled(key).subscribe((r) => seen.push(r));
+    await new Promise((r) => setTimeout(r, 100));
+    // a message with the method added by someone without the secret: the signature covers it
+    const { signAnnouncement } = await import('../../lib/manager/bus-signature.js');
+    const sigWithoutMethod = signAnnouncement(SECRET, 'A-task', [{ key, reason: { source: 'peer' } }]);
+    const forged = { v: 3, origin: 'A-task', cancels: [{ key, reason: { source: 'peer', method: 'tasks/cancel' } }], sig: sigWithoutMethod };
+    await client().publish('mcp-rx-cancel:cancellations', JSON.stringify(forged));
+    await until(() => eventsB.some((e) => e.type === 'bus-message-rejected'));
+    expect(seen).to.deep.equal([]);
+    expect(managerA.cancel(key, { source: 'peer', reason: 'tasks/cancel', method: 'tasks/cancel' })).to.equal('forwarded');
+    await until(() => seen.length === 1);
+    expect(seen).to.deep.equal([{ source: 'peer', reason: 'tasks/cancel', method: 'tasks/cancel', via: 'bus' }]);
+    managerA.dispose();
+    managerB.dispose();
+  });
+
   it('should keep sessions apart across instances', async () => {
     const busA = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'A2' });
     const busB = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'B2' });
