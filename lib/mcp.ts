@@ -30,7 +30,7 @@ export { MAX_SUBSCRIPTIONS_PER_CONNECTION } from './mcp/subscriptions.js';
 export { DEFAULT_PAGE_SIZE } from './mcp/paginate.js';
 
 // what it serves: tools, prompts, resources, completions
-export { tool, toolError, type McpTool, type ToolDefinition, type ToolOutput } from './mcp/tool.js';
+export { tool, toolError, type McpTool, type ToolDefinition, type ToolOutput, type TaskSupport } from './mcp/tool.js';
 export { type HeaderParam } from './mcp/header-params.js';
 export { prompt, type McpPrompt, type PromptDefinition, type PromptArgument, type PromptOutput } from './mcp/prompt.js';
 export { resource, resourceTemplate, uriTemplate, MAX_URI_LENGTH, type McpResource, type McpResourceTemplate, type ResourceInfo, type ResourceOutput } from './mcp/resource.js';
@@ -74,3 +74,42 @@ export {
   type Implementation,
   type InputResponseMap,
 } from './mcp/client-shapes.js';
+
+// tasks (the io.modelcontextprotocol/tasks extension of 2026-07-28): run, stored, read, cancelled
+export {
+  taskRuntime,
+  taskKey,
+  tasksRequired,
+  TASK_CANCELLED,
+  TASK_SCOPE_PREFIX,
+  ANONYMOUS_OWNER,
+  DEFAULT_TASK_TTL_MS,
+  MAX_TASK_TTL_MS,
+  DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_MAX_TASKS_PER_OWNER,
+  DEFAULT_MAX_RUNNING_TASKS,
+  MAX_OWNER_LENGTH,
+  type TasksOptions,
+  type TaskRuntime,
+  type TaskEvent,
+} from './mcp/tasks.js';
+export { memoryTaskStore, applyTaskChange, detailedTask, TaskRecord, type TaskChange, type TaskStore, type TaskUpdate, type MemoryTaskStoreOptions } from './mcp/task-store.js';
+export {
+  TASKS_EXTENSION,
+  Task,
+  TaskStatus,
+  TaskError,
+  TaskId,
+  TaskParams,
+  UpdateTaskParams,
+  SubscriptionFilter,
+  ListenParams,
+  META_SUBSCRIPTION_ID,
+  MAX_TASK_ID_LENGTH,
+  MAX_LISTEN_TASK_IDS,
+  MAX_INPUT_RESPONSES,
+  TASKS_REQUIRED,
+  isTerminal,
+  declaresTasks,
+  type TaskIdBrand,
+} from './mcp/task-wire.js';

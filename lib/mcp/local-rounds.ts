@@ -8,27 +8,20 @@ import { inputRequired, missingCapabilities, type InputRequest, type InputRequir
 /** The most rounds one 2025-11-25 request plays here before it is refused (a handler that never stops asking). */
 export const MAX_LOCAL_ROUNDS = 16;
 
+/** How the rounds of one request ask for input: the answers by key, once all are answered (the handler then runs again). */
+export type AskInput = (requests: Readonly<Record<string, InputRequest>>) => Observable<Record<string, unknown>>;
+
 /**
- * One handler for both eras. In 2026-07-28 an `inputRequired` answer goes to the client, which
- * retries; in 2025-11-25 there is no such answer, so its rounds are played here: each input
- * request is sent to the client as a request tied to the call (`ctx.request`: on the call's
- * stream, cancelled with it), and once all are answered the handler runs again with the answers
- * and its state. The state never leaves the server, so it needs no seal. A tool written once with
- * `inputRequired` works in both eras.
- *
- * The handler's last value decides each round; asking for what the client did not declare in its
- * `initialize` is -32602, and more than {@link MAX_LOCAL_ROUNDS} rounds is -32603.
+ * The 2025-11-25 way to ask: each input request sent to the client as a request tied to the call
+ * (`ctx.request`: on the call's stream, cancelled with it), all at once; one that fails fails the
+ * call. Asking for what the client did not declare in its `initialize` is -32602.
  *
  * @example
- * playRounds((round) => run(new McpRequestContext(ctx, params, state, round)), ctx, declared);
+ * playRounds(attempt, askPeer(ctx, state.capabilities));
  */
-export const playRounds = <R>(
-  attempt: (round: Round) => Observable<R>,
-  ctx: Pick<RequestContext, 'request'>,
-  declared: Readonly<Record<string, unknown>>,
-  maxRounds: number = MAX_LOCAL_ROUNDS,
-): Observable<Exclude<R, InputRequired>> => {
-  const ask = (requests: Readonly<Record<string, InputRequest>>): Observable<Record<string, unknown>> => {
+export const askPeer =
+  (ctx: Pick<RequestContext, 'request'>, declared: Readonly<Record<string, unknown>>): AskInput =>
+  (requests) => {
     const missing = missingCapabilities(requests, declared);
     if (missing !== undefined)
       throw new JsonRpcError(ErrorCodes.InvalidParams, `The client did not declare the capabilities this needs: ${Object.keys(missing).join(', ')}`, { requiredCapabilities: missing });
@@ -37,6 +30,28 @@ export const playRounds = <R>(
     // all at once, each tied to the call: one that fails fails the call, and the call's end cancels the rest
     return forkJoin(entries.map(([, r]) => ctx.request(r.method, r.params ?? {}))).pipe(map((answers) => Object.fromEntries(entries.map(([k], i) => [k, answers[i]]))));
   };
+
+/**
+ * One handler for every way of asking. In 2026-07-28 an `inputRequired` answer of a plain call
+ * goes to the client, which retries; where there is no retry its rounds are played here: in
+ * 2025-11-25 each input request is sent to the client tied to the call ({@link askPeer}), and in
+ * a task (tasks extension) it is posted on the task as `input_required` and answered by
+ * `tasks/update`. Once all are answered the handler runs again with the answers and its state.
+ * The state never leaves the server, so it needs no seal. A tool written once with
+ * `inputRequired` works in all three.
+ *
+ * The handler's last value decides each round; more than {@link MAX_LOCAL_ROUNDS} rounds is
+ * -32603. `first` is the round the handler starts with (the answers a task's call brought).
+ *
+ * @example
+ * playRounds((round) => run(new McpRequestContext(ctx, params, state, round)), askPeer(ctx, declared));
+ */
+export const playRounds = <R>(
+  attempt: (round: Round) => Observable<R>,
+  ask: AskInput,
+  maxRounds: number = MAX_LOCAL_ROUNDS,
+  first: Round = {},
+): Observable<Exclude<R, InputRequired>> => {
   // one layer per round, not an operator chain per call: the handler's last value is held, and
   // only when it completes on an inputRequired is there a next round (most calls have none)
   const round = (r: Round, n: number): Observable<Exclude<R, InputRequired>> =>
@@ -64,5 +79,5 @@ export const playRounds = <R>(
         next?.unsubscribe();
       };
     });
-  return round({}, 1);
+  return round(first, 1);
 };

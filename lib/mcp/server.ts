@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { defaultIfEmpty, defer, map, of, type Observable } from 'rxjs';
+import { defaultIfEmpty, defer, map, of, switchMap, type Observable } from 'rxjs';
 import { ERA_VERSIONS } from '../codec/era.js';
 import { ErrorCodes } from '../codec/error-codes.js';
 import type { MirroredHeader } from '../codec/mirrored-header.js';
@@ -17,11 +17,14 @@ import { DEFAULT_PAGE_SIZE, pageOf } from './paginate.js';
 import type { McpPrompt } from './prompt.js';
 import { requestStateCodec, type RequestStateCodec, type RequestStateOptions, type StateBinding } from './request-state.js';
 import { MAX_URI_LENGTH, type McpResource, type McpResourceTemplate } from './resource.js';
-import { playRounds } from './local-rounds.js';
+import { askPeer, playRounds } from './local-rounds.js';
 import { modernResult, type CacheHint } from './modern-result.js';
 import { MAX_SUBSCRIPTIONS_PER_CONNECTION, ResourceSubscriptions } from './subscriptions.js';
 import { answerRound, openRound } from './round.js';
 import type { McpTool } from './tool.js';
+import { taskRuntime, tasksRequired, type TaskRuntime, type TasksOptions } from './tasks.js';
+import { TASKS_EXTENSION, declaresTasks } from './task-wire.js';
+import type { Round } from './context.js';
 import { CallToolParams, CompleteParams, GetPromptParams, InitializeParams, ListParams, ReadResourceParams, SetLevelParams, type Implementation, type ResourceContents } from './wire.js';
 
 /**
@@ -58,6 +61,13 @@ export interface McpServerOptions {
    * that echoes one gets -32602.
    */
   readonly requestState?: RequestStateOptions | RequestStateCodec;
+  /**
+   * The tasks extension (MCP 2026-07-28, `io.modelcontextprotocol/tasks`): where tasks live, the
+   * registry they run in, their TTL and owner. Served (`tasks/get`, `tasks/update`,
+   * `tasks/cancel`, `server/discover` naming the extension) when given or when a tool declares
+   * `task`; default an in-memory store and a registry of its own.
+   */
+  readonly tasks?: TasksOptions;
 }
 
 /**
@@ -91,6 +101,19 @@ export interface McpServer {
    * watch('notes.txt', () => server.resourceUpdated('file:///notes.txt'));
    */
   resourceUpdated(uri: string): void;
+  /**
+   * The tasks of this server (when it serves the extension): its store, its registry, how many
+   * run here. `undefined` when it serves no tasks.
+   */
+  readonly tasks: TaskRuntime | undefined;
+  /**
+   * Shut down: every task running here is cancelled (`source: 'close'`; it settles `cancelled`,
+   * its cleanups run once) and every `subscriptions/listen` stream ends with its result.
+   *
+   * @example
+   * process.on('SIGTERM', () => server.close());
+   */
+  close(): void;
 }
 
 type Rec = Record<string, unknown>;
@@ -173,15 +196,16 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
   const mcpContext = (ctx: RequestContext, params: unknown): McpRequestContext => new McpRequestContext(ctx, params, states.get(ctx.connection));
   // a request that may answer inputRequired (2026-07-28): its retry's answers and state checked
   // before the handler runs, and an inputRequired answer written (or refused) after
-  const withRounds = <R>(params: unknown, ctx: RequestContext, binding: StateBinding, run: (mctx: McpRequestContext) => Observable<R>): Observable<object> => {
+  const withRounds = <R>(params: unknown, ctx: RequestContext, binding: StateBinding, run: (mctx: McpRequestContext, round: Round) => Observable<R>): Observable<object> => {
     const era = ctx.era ?? '2025-11-25';
     if (era !== '2026-07-28') {
       // 2025-11-25: the same handler, its rounds played here with requests tied to the call
       const state = states.get(ctx.connection);
-      return playRounds((round) => run(new McpRequestContext(ctx, params, state, round)), ctx, state?.capabilities ?? {}) as Observable<object>;
+      return playRounds((round) => run(new McpRequestContext(ctx, params, state, round), round), askPeer(ctx, state?.capabilities ?? {})) as Observable<object>;
     }
-    const mctx = new McpRequestContext(ctx, params, states.get(ctx.connection), openRound(params, era, codec, binding));
-    return run(mctx).pipe(map((out) => answerRound(out, mctx.clientCapabilities, codec, binding) as object));
+    const round = openRound(params, era, codec, binding);
+    const mctx = new McpRequestContext(ctx, params, states.get(ctx.connection), round);
+    return run(mctx, round).pipe(map((out) => answerRound(out, mctx.clientCapabilities, codec, binding) as object));
   };
 
   type Impl = (params: unknown, ctx: RequestContext) => Observable<object>;
@@ -211,8 +235,14 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
       stateOf(ctx).level = paramsOf(SetLevelParams, params, 'logging/setLevel').level;
       return of({});
     });
-  // 2026-07-28 has no resources/subscribe (subscriptions moved to subscriptions/listen): not offered there
-  const discovered: Rec = capabilities['resources'] === undefined ? capabilities : { ...capabilities, resources: {} };
+  // the tasks extension: when configured, or when a tool can run as one
+  const tasks: TaskRuntime | undefined = options.tasks !== undefined || [...tools.values()].some((x) => x.task !== undefined) ? taskRuntime(options.tasks) : undefined;
+  // 2026-07-28 has no resources/subscribe (subscriptions moved to subscriptions/listen): not
+  // offered there; the tasks extension is named there (EXT L43-55), never in a 2025 initialize
+  const discovered: Rec = {
+    ...(capabilities['resources'] === undefined ? capabilities : { ...capabilities, resources: {} }),
+    ...(tasks === undefined ? {} : { extensions: { [TASKS_EXTENSION]: {} } }),
+  };
   impls['server/discover'] = () =>
     of({ supportedVersions: [...ERA_VERSIONS['2026-07-28']], capabilities: discovered, ...(instructions === undefined ? {} : { instructions }) });
 
@@ -224,6 +254,14 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
       const p = paramsOf(CallToolParams, params, 'tools/call');
       const found = tools.get(p.name);
       if (found === undefined) throw new JsonRpcError(ErrorCodes.InvalidParams, `Unknown tool: ${preview(p.name, PREVIEW_MAX)}`);
+      if (tasks !== undefined && found.task !== undefined && ctx.era === '2026-07-28') {
+        // EXT L59-63: a task only for a request that declares the extension itself
+        if (declaresTasks(params))
+          return withRounds(params, ctx, { method: 'tools/call', name: p.name }, (mctx, round) =>
+            found.prepare(p.arguments, mctx).pipe(switchMap((before) => (before !== undefined ? of(before) : tasks.create(params, ctx, (tctx) => found.call(p.arguments, tctx), round)))),
+          );
+        if (found.task === 'required') throw tasksRequired();
+      }
       return withRounds(params, ctx, { method: 'tools/call', name: p.name }, (mctx) => found.call(p.arguments, mctx));
     };
   }
@@ -287,6 +325,15 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
       });
   }
 
+  if (tasks !== undefined) {
+    // the extension lives in 2026-07-28 only: in 2025-11-25 these methods are not served
+    for (const [method, h] of Object.entries(tasks.handlers))
+      impls[method] = (params, ctx) => {
+        if (ctx.era !== '2026-07-28') throw new JsonRpcError(ErrorCodes.MethodNotFound, `Method not found: ${method}`);
+        return h(params, ctx) as Observable<object>;
+      };
+  }
+
   const handlers: Record<string, Handler> = {};
   for (const [method, impl] of Object.entries(impls)) {
     const shapeModern = modernResult(method, info, { ttlMs, scope: cacheScope });
@@ -311,6 +358,10 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
     mirroredHeaders,
     resourceUpdated: (uri) => {
       subscriptions.notify(uri);
+    },
+    tasks,
+    close: () => {
+      tasks?.close();
     },
   };
 };

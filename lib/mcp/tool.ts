@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { Observable, from, of, switchMap, type ObservableInput } from 'rxjs';
+import { Observable, defer, from, of, switchMap, type ObservableInput } from 'rxjs';
 import { PREVIEW_MAX, preview } from '../codec/preview.js';
 import { JsonRpcError } from '../errors.js';
 import type { McpContext } from './context.js';
@@ -38,7 +38,25 @@ export interface McpTool {
   readonly headerParams: readonly HeaderParam[];
   /** Validate the arguments and run the tool: one result (or what it needs first), or an error for the protocol. */
   call(args: unknown, ctx: McpContext): Observable<CallToolResult | InputRequired>;
+  /** Whether the tool runs as a task for a 2026-07-28 client that declares the tasks extension (see {@link ToolDefinition.task}). */
+  readonly task: TaskSupport | undefined;
+  /**
+   * Before a task is created: what the call still needs from the client (an input round, played
+   * on the `tools/call` itself), a tool error (arguments refused), or `undefined` to create it.
+   */
+  prepare(args: unknown, ctx: McpContext): Observable<CallToolResult | InputRequired | undefined>;
 }
+
+/**
+ * How a tool runs as a task (MCP tasks extension): `optional`, as a task whenever the request
+ * declares the extension and as a plain call otherwise; `required`, as a task, and -32021 to a
+ * 2026-07-28 request that does not declare the extension (a 2025-11-25 session, which keeps long
+ * calls alive, runs it as a plain call).
+ *
+ * @example
+ * const support: TaskSupport = 'optional';
+ */
+export type TaskSupport = 'optional' | 'required';
 
 /**
  * The definition of a tool: its name, what it says of itself, how its arguments are checked, and its work.
@@ -84,6 +102,21 @@ export interface ToolDefinition<A> {
    * other failure is a tool execution error (`isError: true`, its message), as MCP asks.
    */
   readonly run: (args: A, ctx: McpContext) => ObservableInput<ToolOutput>;
+  /**
+   * Run the tool as a task (MCP 2026-07-28 tasks extension) for a client that declares the
+   * extension on the request: the call is answered with a `CreateTaskResult` once the task is
+   * stored, and `run` goes on after the call's stream closes, until it ends, a `tasks/cancel`
+   * (from any instance sharing the task store and bus), the task's TTL, or the server's close.
+   * Its `inputRequired` answers then post input requests on the task (`input_required`, answered
+   * by `tasks/update`); its `ctx.progress` becomes the task's `statusMessage`.
+   */
+  readonly task?: TaskSupport;
+  /**
+   * With `task`: what the call needs before its task is created (EXT L302: input settled on the
+   * call itself): answer `inputRequired(...)` for an input round of the `tools/call`, or
+   * `undefined` to create the task; `run` then starts with that round's `ctx.inputResponses`.
+   */
+  readonly beforeTask?: (args: A, ctx: McpContext) => InputRequired | undefined | PromiseLike<InputRequired | undefined>;
 }
 
 const NAME = /^[A-Za-z0-9_./-]{1,64}$/;
@@ -130,7 +163,8 @@ const objectArgs = (u: unknown): E.Either<readonly string[], Record<string, unkn
  * });
  */
 export const tool = <A = Record<string, unknown>>(definition: ToolDefinition<A>): McpTool => {
-  const { name, run, args, inputSchema, outputSchema, title, description, annotations, icons, _meta } = definition;
+  const { name, run, args, inputSchema, outputSchema, title, description, annotations, icons, _meta, task, beforeTask } = definition;
+  if (task !== undefined && task !== 'optional' && task !== 'required') throw new TypeError(`tool ${name}: task must be 'optional' or 'required'`);
   if (typeof name !== 'string' || !NAME.test(name)) throw new TypeError(`tool name ${JSON.stringify(name)} must be 1 to 64 of A-Z a-z 0-9 _ - . /`);
   if (typeof run !== 'function') throw new TypeError(`tool ${name}: run must be a function`);
   const schema = inputSchema ?? (args === undefined ? { type: 'object', properties: {} } : jsonSchemaOf(args));
@@ -161,10 +195,23 @@ export const tool = <A = Record<string, unknown>>(definition: ToolDefinition<A>)
     // a synchronous validator answers at once; only an asynchronous one costs a turn
     return checked instanceof Promise ? from(checked).pipe(switchMap(decide)) : decide(checked);
   };
+  const prepare = (raw: unknown, ctx: McpContext): Observable<CallToolResult | InputRequired | undefined> =>
+    defer(() => {
+      const present = objectArgs(raw);
+      if (E.isLeft(present)) return invalid(present.left);
+      if (beforeTask === undefined) return of(undefined);
+      const ask = (a: A): Observable<InputRequired | undefined> => from(Promise.resolve(beforeTask(a, ctx)));
+      if (args === undefined) return ask(present.right as A);
+      const checked = validate(args, present.right);
+      const decide = (r: E.Either<readonly string[], A>): Observable<CallToolResult | InputRequired | undefined> => (E.isLeft(r) ? invalid(r.left) : ask(r.right));
+      return checked instanceof Promise ? from(checked).pipe(switchMap(decide)) : decide(checked);
+    });
   return {
     name,
     descriptor,
     headerParams: mirrored,
+    task,
+    prepare,
     // one layer, not defer + map + catchError: the call is on every tools/call's path
     call: (raw, ctx) =>
       new Observable<CallToolResult | InputRequired>((subscriber) => {

@@ -4,29 +4,15 @@ import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { expect } from 'chai';
 import * as t from 'io-ts';
 import { NEVER } from 'rxjs';
-import { META_CLIENT_CAPABILITIES, META_PROTOCOL_VERSION } from '../../lib/codec/era.js';
 import { connect, ErrorCodes, JsonRpcError } from '../../lib/index.js';
-import type { JsonRpcMessage } from '../../lib/codecs.js';
-import { mcpServer, prompt, resource, resourceTemplate, tool, type McpServer, type StandardSchemaV1 } from '../../lib/mcp.js';
-import { cancel, drive, req } from '../helpers.js';
+import { mcpServer, prompt, resource, resourceTemplate, tool, type StandardSchemaV1 } from '../../lib/mcp.js';
+import { cancel, req } from '../helpers.js';
 import { until } from '../transport/support.js';
 
 // The MCP server layer in process (a peer driven message by message) and against the official
 // SDK v1 client: both eras' lifecycle and shapes, validation, pagination, errors, subscriptions.
 
-type Rec = Record<string, unknown>;
-const rec = (u: unknown): Rec => (typeof u === 'object' && u !== null ? (u as Rec) : {});
-const meta2026 = (extra: Rec = {}): Rec => ({ _meta: { [META_PROTOCOL_VERSION]: '2026-07-28', [META_CLIENT_CAPABILITIES]: {}, ...extra } });
-
-const serving = (server: McpServer) => {
-  const d = drive(server);
-  const answer = async (id: number, method: string, params?: Rec): Promise<Rec> => {
-    d.incoming.next(req(id, method, params));
-    await until(() => d.out.some((m) => rec(m)['id'] === id), 2_000, `the response to #${id}`);
-    return rec(d.out.find((m: JsonRpcMessage) => rec(m)['id'] === id));
-  };
-  return { ...d, answer };
-};
+import { meta2026, rec, serving, type Rec } from './serving.js';
 
 const echo = tool({ name: 'echo', description: 'echo', args: t.type({ text: t.string }), run: ({ text }) => Promise.resolve(text) });
 
