@@ -1,6 +1,7 @@
 /**
  * Across instances, over Redis: the cancellation bus (a cancel received by one instance stops the
- * request that runs on another, none lost in an outage) and the shared 2025 session store.
+ * request that runs on another, none lost in an outage), the shared 2025 session store, and the
+ * shared task store (a task created on one instance is read, answered and cancelled on any).
  * Needs `ioredis` (or any client with the same few commands).
  *
  * @example
@@ -39,3 +40,4 @@ export {
   type RedisSessionClient,
   type RedisSessionsOptions,
 } from './transport/http/redis-sessions.js';
+export { redisTaskStore, decodeTaskRecord, type RedisTaskClient, type RedisTaskSubscriber, type RedisTaskStoreOptions, type RedisTaskStore } from './mcp/redis-tasks.js';

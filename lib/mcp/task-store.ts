@@ -180,6 +180,11 @@ export interface TaskStore {
    * is gone. Cold: each subscription watches until it unsubscribes.
    */
   watch(taskId: string): Observable<TaskRecord | undefined>;
+  /**
+   * Each time a shared store's connection comes back after an outage (its data may be gone: a
+   * Redis restarted without persistence): the instances running tasks then write them again.
+   */
+  readonly reconnected$?: Observable<void>;
 }
 
 /** Options of {@link memoryTaskStore}. */

@@ -394,7 +394,7 @@ export const taskRuntime = (options: TasksOptions = {}): TaskRuntime => {
   };
 
   // a store that lost its data in an outage: the tasks running here are written again
-  const restoring = (store as { readonly reconnected$?: Observable<void> }).reconnected$?.subscribe(() => {
+  const restoring = store.reconnected$?.subscribe(() => {
     for (const r of running.values()) store.restore(r.last).catch((e: unknown) => failed(r.taskId, 'restore', e));
   });
 
