@@ -92,7 +92,9 @@ export {
   type TasksOptions,
   type TaskRuntime,
   type TaskEvent,
+  taskChanges,
 } from './mcp/tasks.js';
+export { listenHandler, type ListenInit } from './mcp/listen.js';
 export { memoryTaskStore, applyTaskChange, detailedTask, TaskRecord, type TaskChange, type TaskStore, type TaskUpdate, type MemoryTaskStoreOptions } from './mcp/task-store.js';
 export {
   TASKS_EXTENSION,

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { defaultIfEmpty, defer, map, of, switchMap, type Observable } from 'rxjs';
+import { ReplaySubject, defaultIfEmpty, defer, map, of, switchMap, type Observable } from 'rxjs';
 import { ERA_VERSIONS } from '../codec/era.js';
 import { ErrorCodes } from '../codec/error-codes.js';
 import type { MirroredHeader } from '../codec/mirrored-header.js';
@@ -22,6 +22,7 @@ import { modernResult, type CacheHint } from './modern-result.js';
 import { MAX_SUBSCRIPTIONS_PER_CONNECTION, ResourceSubscriptions } from './subscriptions.js';
 import { answerRound, openRound } from './round.js';
 import type { McpTool } from './tool.js';
+import { listenHandler } from './listen.js';
 import { taskRuntime, tasksRequired, type TaskRuntime, type TasksOptions } from './tasks.js';
 import { TASKS_EXTENSION, declaresTasks } from './task-wire.js';
 import type { Round } from './context.js';
@@ -325,14 +326,14 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
       });
   }
 
-  if (tasks !== undefined) {
-    // the extension lives in 2026-07-28 only: in 2025-11-25 these methods are not served
-    for (const [method, h] of Object.entries(tasks.handlers))
-      impls[method] = (params, ctx) => {
-        if (ctx.era !== '2026-07-28') throw new JsonRpcError(ErrorCodes.MethodNotFound, `Method not found: ${method}`);
-        return h(params, ctx) as Observable<object>;
-      };
-  }
+  // what lives in 2026-07-28 only (the tasks extension, subscriptions/listen): not served in 2025-11-25
+  const modernOnly = (method: string, h: Impl): Impl => (params, ctx) => {
+    if (ctx.era !== '2026-07-28') throw new JsonRpcError(ErrorCodes.MethodNotFound, `Method not found: ${method}`);
+    return h(params, ctx);
+  };
+  if (tasks !== undefined) for (const [method, h] of Object.entries(tasks.handlers)) impls[method] = modernOnly(method, h as Impl);
+  const closing$ = new ReplaySubject<void>(1);
+  impls['subscriptions/listen'] = modernOnly('subscriptions/listen', listenHandler({ tasks, resources: resources.size > 0 || templates.length > 0 ? subscriptions : undefined, closing$ }));
 
   const handlers: Record<string, Handler> = {};
   for (const [method, impl] of Object.entries(impls)) {
@@ -362,6 +363,8 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
     tasks,
     close: () => {
       tasks?.close();
+      closing$.next();
+      closing$.complete();
     },
   };
 };

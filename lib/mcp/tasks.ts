@@ -414,7 +414,13 @@ export const taskRuntime = (options: TasksOptions = {}): TaskRuntime => {
   };
 };
 
-/** The status changes a listen stream reports for one task: each version once, until it is terminal or gone. */
+/**
+ * The states a listen stream reports for one task: each version once, until it is terminal (that
+ * state included) or gone.
+ *
+ * @example
+ * taskChanges(store, taskId).subscribe((r) => ctx.notify('notifications/tasks', detailedTask(r)));
+ */
 export const taskChanges = (store: TaskStore, taskId: string): Observable<TaskRecord> =>
   new Observable<TaskRecord>((subscriber) => {
     let version = -1;

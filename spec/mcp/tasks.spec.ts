@@ -4,7 +4,7 @@ import * as t from 'io-ts';
 import { defer, interval, map, take, tap, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { ErrorCodes, JsonRpcError, type CancelReason } from '../../lib/index.js';
-import { inputRequired, mcpServer, tool, type McpContext } from '../../lib/mcp.js';
+import { inputRequired, mcpServer, resource, tool, type McpContext } from '../../lib/mcp.js';
 import { memoryTaskStore, type TaskRecord } from '../../lib/mcp/task-store.js';
 import { TASK_CANCELLED, taskKey, taskRuntime } from '../../lib/mcp/tasks.js';
 import { TASKS_EXTENSION } from '../../lib/mcp/task-wire.js';
@@ -190,6 +190,53 @@ describe('mcpServer tasks', () => {
     const done = await terminal(s, created['taskId']);
     expect(done['status']).to.equal('cancelled');
     expect(m.tasks?.running()).to.equal(0);
+  });
+});
+
+describe('mcpServer subscriptions/listen', () => {
+  const job = tool({ name: 'job', task: 'optional', args: t.type({ steps: t.number }), run: ({ steps }) => interval(10).pipe(take(steps), map((i) => `step ${i + 1}`)) });
+  const notes = resource({ uri: 'notes://today', name: 'today', read: () => Promise.resolve([{ uri: 'notes://today', text: 'x' }]) });
+  const messagesOf = (out: readonly unknown[], id: number): Rec[] => out.map(rec).filter((m) => rec(rec(m['params'])['_meta'])['io.modelcontextprotocol/subscriptionId'] === id || m['id'] === id);
+
+  it('should acknowledge first, then send each state of the tasks asked for, then end with its result once they are terminal', async () => {
+    const s = serving(mcpServer({ info, tools: [job] }));
+    const created = rec((await s.answer(1, 'tools/call', { name: 'job', arguments: { steps: 3 }, ...withTasks() }))['result']);
+    s.incoming.next({ jsonrpc: '2.0', id: 2, method: 'subscriptions/listen', params: { notifications: { taskIds: [created['taskId'], 'not-a-task'], toolsListChanged: true }, ...withTasks() } });
+    await until(() => s.out.some((m) => rec(m)['id'] === 2), 2_000, 'the listen to end');
+    const stream = messagesOf(s.out, 2);
+    expect(stream[0]).to.deep.include({ method: 'notifications/subscriptions/acknowledged', params: { _meta: { 'io.modelcontextprotocol/subscriptionId': 2 }, notifications: { taskIds: [created['taskId']] } } });
+    const states = stream.filter((m) => m['method'] === 'notifications/tasks').map((m) => rec(m['params'])['status']);
+    expect(states[states.length - 1]).to.equal('completed');
+    expect(states.every((st) => st === 'working' || st === 'completed')).to.equal(true);
+    const last = stream[stream.length - 1]!;
+    expect(rec(last['result'])).to.deep.include({ resultType: 'complete' });
+    expect(rec(rec(last['result'])['_meta'])['io.modelcontextprotocol/subscriptionId']).to.equal(2);
+  });
+
+  it('should refuse task ids from a request without the extension (-32021), and end a listen with its result when the server closes', async () => {
+    const m = mcpServer({ info, tools: [job], resources: [notes] });
+    const s = serving(m);
+    expect(rec((await s.answer(1, 'subscriptions/listen', { notifications: { taskIds: ['x'] }, ...meta2026() }))['error'])['code']).to.equal(-32021);
+    s.incoming.next({ jsonrpc: '2.0', id: 2, method: 'subscriptions/listen', params: { notifications: { resourceSubscriptions: ['notes://today'] }, ...meta2026() } });
+    await until(() => messagesOf(s.out, 2).length === 1, 2_000, 'the acknowledgement');
+    m.resourceUpdated('notes://today');
+    await until(() => messagesOf(s.out, 2).length === 2, 2_000, 'the update');
+    expect(messagesOf(s.out, 2)[1]).to.deep.include({ method: 'notifications/resources/updated', params: { uri: 'notes://today', _meta: { 'io.modelcontextprotocol/subscriptionId': 2 } } });
+    m.close();
+    await until(() => s.out.some((x) => rec(x)['id'] === 2), 2_000, 'the result');
+    m.resourceUpdated('notes://today');
+    await sleep(20);
+    expect(messagesOf(s.out, 2).map((x) => x['method'] ?? 'result')).to.deep.equal(['notifications/subscriptions/acknowledged', 'notifications/resources/updated', 'result']);
+  });
+
+  it('should end a listen the client cancels with nothing more sent, and stop watching', async () => {
+    const s = serving(mcpServer({ info, tools: [job], resources: [notes] }));
+    s.incoming.next({ jsonrpc: '2.0', id: 3, method: 'subscriptions/listen', params: { notifications: { resourceSubscriptions: ['notes://today'] }, ...meta2026() } });
+    await until(() => messagesOf(s.out, 3).length === 1, 2_000, 'the acknowledgement');
+    s.incoming.next({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 3 } });
+    await sleep(20);
+    expect(messagesOf(s.out, 3)).to.have.length(1);
+    expect(s.peer.inFlight().serving).to.equal(0);
   });
 });
 
