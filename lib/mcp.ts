@@ -115,3 +115,6 @@ export {
   declaresTasks,
   type TaskIdBrand,
 } from './mcp/task-wire.js';
+
+// the client's side of tasks and listen
+export { followTask, listenRouter, pollDelay, POLL_MIN_MS, POLL_MAX_MS, LISTEN_NOTIFICATIONS, type FollowOptions, type FollowInit, type ListenFilter, type ListenNotification, type ListenRouter } from './mcp/client-tasks.js';

@@ -1,7 +1,8 @@
 /**
  * What went wrong on the client side of MCP, above the wire: a result that is not the shape its
  * method promises, a server that kept asking for input, a method the connection's era does not
- * have, a handshake that found no common protocol, an input request with no handler.
+ * have, a handshake that found no common protocol, an input request with no handler, a task that
+ * ended cancelled, a listen on a Peer the client did not build (its notifications cannot be routed).
  *
  * @example
  * const code: McpClientErrorCode = 'INPUT_ROUNDS_EXCEEDED';
@@ -12,7 +13,9 @@ export type McpClientErrorCode =
   | 'NOT_IN_ERA'
   | 'ERA_NEGOTIATION_FAILED'
   | 'NO_HANDLER'
-  | 'CURSOR_REPEATED';
+  | 'CURSOR_REPEATED'
+  | 'TASK_CANCELLED'
+  | 'NO_LISTEN';
 
 /**
  * The typed error of {@link mcpClient}'s Observables for failures that are not the server's error

@@ -1,10 +1,15 @@
 import type * as t from 'io-ts';
-import { concatMap, defer, isObservable, map, ReplaySubject, share, throwError, type Observable, type Subscription } from 'rxjs';
+import { concatMap, defer, isObservable, map, mergeMap, of, ReplaySubject, share, throwError, type Observable, type Subscription } from 'rxjs';
 import { META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION, type ProtocolEra } from '../codec/era.js';
 import type { Peer, PeerOptions } from '../peer/create-peer.js';
 import type { RequestOptions } from '../peer/request-options.js';
 import { connect, type ConnectTransport } from '../transport/connect.js';
-import { completeResult } from './client-decode.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import { DEFAULT_TIMEOUT_MS } from '../peer/request-options.js';
+import { completeResult, decodeAs, resultTypeOf } from './client-decode.js';
+import { followTask, listenRouter, type FollowInit, type FollowOptions, type ListenFilter, type ListenNotification, type ListenRouter } from './client-tasks.js';
+import { TASKS_EXTENSION, Task } from './task-wire.js';
 import { McpClientError } from './client-errors.js';
 import { capabilitiesOf, fulfilInputRequests, mcpClientHandlers, type McpClientHandlers } from './client-handlers.js';
 import { handshake, MODERN, type HandshakeInit, type ServerDescription } from './client-handshake.js';
@@ -74,6 +79,12 @@ export interface McpClientOptions {
   readonly timeoutMs?: number;
   /** `era: 'auto'`: how long the `server/discover` probe may take before the server is taken for a 2025 one. Default 10 s. */
   readonly probeTimeoutMs?: number;
+  /**
+   * Whether 2026-07-28 requests declare the tasks extension (`io.modelcontextprotocol/tasks`),
+   * so a server may answer a `tools/call` with a task, which `callTool` follows to its result.
+   * Default `true`.
+   */
+  readonly tasks?: boolean;
 }
 
 /**
@@ -91,8 +102,36 @@ export interface McpClient {
   readonly peer: Peer;
   /** The handshake of the era, run once (shared and replayed; it runs to its end even when every subscriber leaves); a failed one runs again on the next subscribe. */
   connect(): Observable<ServerDescription>;
-  /** `tools/call`: the result (a failing tool answers `isError: true`); 2026 `input_required` rounds are run through the handlers. */
-  callTool(name: string, args?: Readonly<Record<string, unknown>>, options?: RequestOptions): Observable<CallToolResult>;
+  /**
+   * `tools/call`: the result (a failing tool answers `isError: true`); 2026 `input_required` rounds
+   * are run through the handlers. A call the server answers with a task (2026-07-28, tasks
+   * extension) is followed to its end transparently ({@link followTask}): its input answered, its
+   * states told to `onTask`, the options' timeouts applied to the whole task, and unsubscribing
+   * before its end sends one `tasks/cancel`.
+   */
+  callTool(name: string, args?: Readonly<Record<string, unknown>>, options?: FollowOptions): Observable<CallToolResult>;
+  /**
+   * Follow a task created earlier (by this client before a restart, say) to its result, as
+   * `callTool` does: unsubscribing before its end sends one `tasks/cancel`.
+   *
+   * @example
+   * client.followTask(savedTaskId).subscribe((r) => show(r.content));
+   */
+  followTask(taskId: string, options?: FollowOptions): Observable<CallToolResult>;
+  /** `tasks/get`: the task now. */
+  getTask(taskId: string, options?: RequestOptions): Observable<Task>;
+  /** `tasks/cancel`: the server's empty ack (cancelling is cooperative: the task may still end otherwise). */
+  cancelTask(taskId: string, options?: RequestOptions): Observable<void>;
+  /**
+   * `subscriptions/listen` (2026-07-28): the acknowledgement, then every notification the filter
+   * asked for, until the server ends the stream (its result, or a `notifications/cancelled`: both
+   * complete it); unsubscribing ends it (HTTP: its stream closes; stdio: `notifications/cancelled`).
+   * Only on a client that built its peer (given a transport): `NO_LISTEN` otherwise.
+   *
+   * @example
+   * client.listen({ taskIds: [id] }).subscribe((n) => n.method === 'notifications/tasks' && show(n.params));
+   */
+  listen(filter: ListenFilter, options?: RequestOptions): Observable<ListenNotification>;
   /** Every tool, across pages; unsubscribing (or `take(n)`) stops the paging. */
   listTools(options?: RequestOptions): Observable<Tool>;
   listPrompts(options?: RequestOptions): Observable<Prompt>;
@@ -145,16 +184,19 @@ export function mcpClient(target: Peer | ConnectTransport, options: McpClientOpt
   let connection: Subscription | undefined;
   let peer: Peer;
   let era: ProtocolEra | 'auto';
+  // listen streams need their notifications routed by subscription id: only on a peer built here
+  let router: ListenRouter | undefined;
   if (isPeer(target)) {
     peer = target;
     era = options.era ?? target.era() ?? 'auto';
   } else {
     era = options.era ?? 'auto';
+    router = listenRouter(options.notifications);
     const c = connect(target, {
       // 'auto' stays undecided through the probe: the answer decides (lib/peer/era.ts)
       era,
       handlers: mcpClientHandlers(handlers),
-      ...(options.notifications === undefined ? {} : { notifications: options.notifications }),
+      notifications: router.notifications,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       clientCapabilities: capabilities,
       clientInfo: options.info,
@@ -164,7 +206,9 @@ export function mcpClient(target: Peer | ConnectTransport, options: McpClientOpt
   }
 
   // every 2026-07-28 request names its version, capabilities and client (basic/index "_meta")
-  const modernMeta: Readonly<Record<string, unknown>> = { [META_PROTOCOL_VERSION]: MODERN, [META_CLIENT_CAPABILITIES]: capabilities, [META_CLIENT_INFO]: options.info };
+  // the tasks extension is declared per request, in 2026-07-28 only (EXT L23-41)
+  const modernCapabilities = options.tasks === false ? capabilities : { ...capabilities, extensions: { ...(capabilities['extensions'] as Record<string, unknown> | undefined), [TASKS_EXTENSION]: {} } };
+  const modernMeta: Readonly<Record<string, unknown>> = { [META_PROTOCOL_VERSION]: MODERN, [META_CLIENT_CAPABILITIES]: modernCapabilities, [META_CLIENT_INFO]: options.info };
   const withDefaults = (o: RequestOptions | undefined): RequestOptions => ({ ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...o });
   const init: HandshakeInit = { peer, info: options.info, capabilities, modernMeta, options: withDefaults(undefined), probeTimeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS };
 
@@ -213,10 +257,42 @@ export function mcpClient(target: Peer | ConnectTransport, options: McpClientOpt
       ),
     );
 
+  const listen = (filter: ListenFilter, o?: RequestOptions): Observable<ListenNotification> =>
+    defer(() =>
+      router === undefined
+        ? throwError(() => new McpClientError('NO_LISTEN', 'subscriptions/listen needs a client that built its peer (give mcpClient a transport): its notifications are routed by subscription id'))
+        : router.listen(peer, (params, lo) => send('subscriptions/listen', params, { ...o, ...lo }), filter),
+    );
+  const follow: FollowInit = {
+    send: (method, params, o) => send(method, params, o),
+    listen: router === undefined ? undefined : (taskIds) => listen({ taskIds: [...taskIds] }),
+    fulfil: (requests) => fulfilInputRequests(handlers, requests),
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  };
+  // a result that is a task (2026-07-28, tasks extension): followed to the result it stands for
+  const followed = (o: FollowOptions | undefined, startedAt: number) => (source: Observable<unknown>): Observable<unknown> =>
+    source.pipe(
+      mergeMap((u) => {
+        if (resultTypeOf(u) !== 'task') return of(u);
+        return pipe(
+          decodeAs(Task, 'tools/call', u),
+          E.match(
+            (e) => throwError(() => e),
+            (task) => followTask(follow, task.taskId, o, startedAt, task),
+          ),
+        );
+      }),
+    );
+
   return {
     peer,
     connect: () => connected$,
-    callTool: (name, args, o) => rounds('tools/call', args === undefined ? { name } : { name, arguments: args }, o).pipe(completeResult(CallToolResult, 'tools/call')),
+    callTool: (name, args, o) =>
+      defer(() => rounds('tools/call', args === undefined ? { name } : { name, arguments: args }, o).pipe(followed(o, Date.now()))).pipe(completeResult(CallToolResult, 'tools/call')),
+    followTask: (taskId, o) => defer(() => followTask(follow, taskId, o, Date.now())).pipe(completeResult(CallToolResult, 'tools/call')),
+    getTask: (taskId, o) => send('tasks/get', { taskId }, o).pipe(completeResult(Task, 'tasks/get')),
+    cancelTask: (taskId, o) => send('tasks/cancel', { taskId }, o).pipe(map((): void => undefined)),
+    listen,
     listTools: (o) => list('tools/list', ListToolsResult, (p) => p.tools, o),
     listPrompts: (o) => list('prompts/list', ListPromptsResult, (p) => p.prompts, o),
     getPrompt: (name, args, o) => rounds('prompts/get', args === undefined ? { name } : { name, arguments: args }, o).pipe(completeResult(GetPromptResult, 'prompts/get')),

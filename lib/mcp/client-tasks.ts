@@ -1,0 +1,294 @@
+import * as E from 'fp-ts/lib/Either.js';
+import {
+  EMPTY,
+  Observable,
+  Subject,
+  catchError,
+  concat,
+  defer,
+  filter,
+  map,
+  mergeMap,
+  of,
+  take,
+  takeWhile,
+  tap,
+  timer,
+  type Subscription,
+} from 'rxjs';
+import type { RequestId } from '../codec/messages.js';
+import { JsonRpcError, RequestCancelledError, RequestTimeoutError } from '../errors.js';
+import type { Peer } from '../peer/create-peer.js';
+import type { RequestOptions } from '../peer/request-options.js';
+import { decodeAs } from './client-decode.js';
+import { McpClientError } from './client-errors.js';
+import type { InputResponseMap, WireInputRequest } from './client-shapes.js';
+import { META_SUBSCRIPTION_ID, Task, isTerminal } from './task-wire.js';
+
+// The client side of tasks and listen (MCP 2026-07-28, the tasks extension): a task followed to
+// its result (by listening, or polling `tasks/get` with backoff where a listen is not possible),
+// its input answered with `tasks/update`, and one `tasks/cancel` when its follower leaves first.
+
+/** One notification of a listen stream: its method and params (each carries the subscription id in `_meta`). */
+export interface ListenNotification {
+  readonly method: string;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * What a client asks a `subscriptions/listen` to send (MCP 2026-07-28 `SubscriptionFilter`, with
+ * the tasks extension's `taskIds`).
+ *
+ * @example
+ * const filter: ListenFilter = { taskIds: [taskId], toolsListChanged: true };
+ */
+export interface ListenFilter {
+  readonly taskIds?: readonly string[];
+  readonly toolsListChanged?: boolean;
+  readonly promptsListChanged?: boolean;
+  readonly resourcesListChanged?: boolean;
+  readonly resourceSubscriptions?: readonly string[];
+}
+
+/** The notifications a listen stream may carry, routed to their listen by subscription id. */
+export const LISTEN_NOTIFICATIONS: readonly string[] = [
+  'notifications/subscriptions/acknowledged',
+  'notifications/tasks',
+  'notifications/resources/updated',
+  'notifications/tools/list_changed',
+  'notifications/prompts/list_changed',
+  'notifications/resources/list_changed',
+];
+
+/**
+ * Where a client's listen streams get their notifications: each listen registers under its
+ * request's id; a notification whose `_meta` names that id as its subscription goes there, any
+ * other to `fallback` (the user's own notification handler). One Map lookup per notification.
+ *
+ * @example
+ * const router = listenRouter(peerOf, userNotifications);
+ * connect(transport, { notifications: router.notifications });
+ */
+export interface ListenRouter {
+  /** The notification handlers to give the peer. */
+  readonly notifications: Readonly<Record<string, (params: unknown) => void>>;
+  /** Open a listen on `peer` (sent with `send`): its notifications, until the server ends it or the subscriber leaves (the cancel). */
+  listen(peer: Peer, send: (params: Readonly<Record<string, unknown>>, o: RequestOptions) => Observable<unknown>, filter: ListenFilter): Observable<ListenNotification>;
+}
+
+type Rec = Record<string, unknown>;
+const isRec = (u: unknown): u is Rec => typeof u === 'object' && u !== null && !Array.isArray(u);
+
+/**
+ * Make the router of one client: its notification handlers wrap `user`'s for the listen methods.
+ *
+ * @example
+ * const router = listenRouter({ 'notifications/tools/list_changed': refresh });
+ */
+export const listenRouter = (user: Readonly<Record<string, (params: unknown) => void>> = {}): ListenRouter => {
+  const streams = new Map<RequestId, Subject<ListenNotification>>();
+  // ids taken by a listen, so two listens queued at once each take their own 'request-sent'
+  const claimed = new Set<RequestId>();
+  const notifications: Record<string, (params: unknown) => void> = { ...user };
+  for (const method of LISTEN_NOTIFICATIONS) {
+    const theirs = user[method];
+    notifications[method] = (params) => {
+      const meta = isRec(params) ? params['_meta'] : undefined;
+      const id = isRec(meta) ? meta[META_SUBSCRIPTION_ID] : undefined;
+      const stream = typeof id === 'string' || typeof id === 'number' ? streams.get(id) : undefined;
+      if (stream !== undefined) return stream.next({ method, params: params as Rec });
+      theirs?.(params);
+    };
+  }
+  const listen: ListenRouter['listen'] = (peer, send, f) =>
+    new Observable<ListenNotification>((subscriber) => {
+      const stream = new Subject<ListenNotification>();
+      const subs: Subscription[] = [];
+      let id: RequestId | undefined;
+      subs.push(stream.subscribe(subscriber));
+      // the listen's id, from the event the peer says as it writes the request (before any answer can come)
+      subs.push(
+        peer.events$.subscribe((e) => {
+          if (id !== undefined) {
+            // the server ended it with notifications/cancelled (cancellation.mdx): taken as the end
+            if (e.type === 'cancel-ignored' && e.key?.requestId === id) subscriber.complete();
+            return;
+          }
+          if (e.type !== 'request-sent' || e.method !== 'subscriptions/listen' || claimed.has(e.key.requestId)) return;
+          id = e.key.requestId;
+          claimed.add(id);
+          streams.set(id, stream);
+        }),
+      );
+      // no timeout of its own: it lives until one side ends it
+      subs.push(
+        send({ notifications: f }, { timeoutMs: Infinity }).subscribe({
+          // the result is the server's graceful end (subscriptions.mdx, Graceful Closure)
+          next: () => undefined,
+          error: (e: unknown) => subscriber.error(e),
+          complete: () => subscriber.complete(),
+        }),
+      );
+      return () => {
+        for (const s of subs) s.unsubscribe();
+        if (id !== undefined) {
+          streams.delete(id);
+          claimed.delete(id);
+        }
+      };
+    });
+  return { notifications, listen };
+};
+
+/** Options of a followed task: those of the call, and who hears its states. */
+export interface FollowOptions extends RequestOptions {
+  /** Each state of the task as the client learns it (status, `statusMessage`: its progress), terminal included. */
+  readonly onTask?: (task: Task) => void;
+}
+
+/** What following a task needs of the client. */
+export interface FollowInit {
+  /** Send one request of the era, stamped with its `_meta`. */
+  readonly send: (method: string, params: Rec, o?: RequestOptions) => Observable<unknown>;
+  /** Open a listen for these task ids; `undefined` where the client cannot listen (a Peer it did not build). */
+  readonly listen: ((taskIds: readonly string[]) => Observable<ListenNotification>) | undefined;
+  /** Answer input requests with the client's handlers. */
+  readonly fulfil: (requests: Readonly<Record<string, WireInputRequest>>) => Observable<InputResponseMap>;
+  /** The client's default request timeout. */
+  readonly timeoutMs: number;
+}
+
+/** The first poll delay, and the longest: polls back off from the task's `pollIntervalMs` (at least the first) to the longest. */
+export const POLL_MIN_MS = 250;
+/** The longest delay between two `tasks/get` polls. */
+export const POLL_MAX_MS = 30_000;
+
+/**
+ * The delay before poll `n` (0-based) of a task that suggests `pollIntervalMs`: the suggestion
+ * (at least {@link POLL_MIN_MS}), growing by half each poll without change, at most
+ * {@link POLL_MAX_MS}. Pure.
+ *
+ * @example
+ * pollDelay(1000, 0); // 1000
+ * pollDelay(1000, 2); // 2250
+ */
+export const pollDelay = (pollIntervalMs: number | undefined, n: number): number =>
+  Math.min(POLL_MAX_MS, Math.round(Math.max(POLL_MIN_MS, pollIntervalMs ?? 1_000) * 1.5 ** n));
+
+const taskOf = (u: unknown): Task => {
+  const d = decodeAs(Task, 'tasks/get', u);
+  if (E.isLeft(d)) throw d.left;
+  return d.right;
+};
+
+/**
+ * Follow task `taskId` to its end: its result (`completed`), its error (`failed`: the
+ * `JsonRpcError` it holds), or `TASK_CANCELLED` (`cancelled`: an {@link McpClientError}). States
+ * come from a listen when the client can open one, else from `tasks/get` polls that back off
+ * ({@link pollDelay}); the listen falling away (refused, ended by the server) falls back to polls.
+ * Input requests are answered once each, with `tasks/update`. The caller's timeouts apply to the
+ * whole task: `timeoutMs` as a deadline from `startedAt` (idle between states with
+ * `resetTimeoutOnProgress`, capped by `maxTotalTimeoutMs`); `signal` aborts it. Leaving before
+ * the end (unsubscribe, timeout, abort) sends one `tasks/cancel`; none once the task is terminal.
+ *
+ * @example
+ * followTask(init, 'a1b2', { onTask: (t) => show(t.statusMessage) }).subscribe((result) => use(result));
+ */
+export const followTask = (init: FollowInit, taskId: string, o: FollowOptions = {}, startedAt: number = Date.now(), first?: Task): Observable<Rec> =>
+  new Observable<Rec>((subscriber) => {
+    let ended = false;
+    let terminalSeen = false;
+    let lastChange = Date.now();
+    const answered = new Set<string>();
+    const get = (): Observable<Task> => init.send('tasks/get', { taskId }, o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }).pipe(map(taskOf));
+    const polls = (): Observable<Task> =>
+      defer(() => {
+        let n = 0;
+        let version = '';
+        const step = (delay: number): Observable<Task> =>
+          timer(delay).pipe(
+            mergeMap(get),
+            mergeMap((t) => {
+              const seen = `${t.status}|${t.lastUpdatedAt}|${t.statusMessage ?? ''}`;
+              n = seen === version ? n + 1 : 0;
+              version = seen;
+              return isTerminal(t.status) ? of(t) : concat(of(t), defer(() => step(pollDelay(t.pollIntervalMs, n))));
+            }),
+          );
+        return step(0);
+      });
+    const listened = (): Observable<Task> =>
+      init.listen === undefined
+        ? EMPTY
+        : init.listen([taskId]).pipe(
+            filter((m) => m.method === 'notifications/tasks'),
+            map((m) => taskOf(m.params)),
+            filter((t) => t.taskId === taskId),
+            takeWhile((t) => !isTerminal(t.status), true),
+            // refused (no listen there, no extension): polls do the work
+            catchError(() => EMPTY),
+          );
+    const states$ = concat(first === undefined ? EMPTY : of(first), listened(), defer(() => (ended ? EMPTY : polls())));
+    const answer = (t: Task): Observable<never> => {
+      const fresh = Object.entries(t.inputRequests ?? {}).filter(([k]) => !answered.has(k));
+      if (t.status !== 'input_required' || fresh.length === 0) return EMPTY;
+      for (const [k] of fresh) answered.add(k);
+      return init.fulfil(Object.fromEntries(fresh)).pipe(
+        mergeMap((inputResponses) => init.send('tasks/update', { taskId, inputResponses })),
+        mergeMap(() => EMPTY),
+      );
+    };
+    const deadline = (): number | undefined => {
+      const total = o.maxTotalTimeoutMs === undefined || o.maxTotalTimeoutMs === Infinity ? undefined : startedAt + o.maxTotalTimeoutMs;
+      const idle = o.timeoutMs ?? init.timeoutMs;
+      const byIdle = idle === Infinity ? undefined : (o.resetTimeoutOnProgress === true ? lastChange : startedAt) + idle;
+      return total === undefined ? byIdle : byIdle === undefined ? total : Math.min(total, byIdle);
+    };
+    const fail = (e: unknown): void => {
+      if (ended) return;
+      ended = true;
+      subscriber.error(e);
+    };
+    let clock: ReturnType<typeof setTimeout> | undefined;
+    const arm = (): void => {
+      if (clock !== undefined) clearTimeout(clock);
+      const at = deadline();
+      if (at !== undefined) clock = setTimeout(() => fail(new RequestTimeoutError(taskId, at - startedAt, `Task ${taskId} timed out after ${at - startedAt} ms`)), Math.max(0, at - Date.now()));
+    };
+    const onAbort = (): void => fail(new RequestCancelledError(taskId, o.signal?.reason));
+    if (o.signal?.aborted === true) onAbort();
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    arm();
+    const work = states$
+      .pipe(
+        tap((t) => {
+          lastChange = Date.now();
+          if (o.resetTimeoutOnProgress === true) arm();
+          o.onTask?.(t);
+        }),
+        mergeMap((t) => concat(answer(t), isTerminal(t.status) ? of(t) : EMPTY)),
+        take(1),
+      )
+      .subscribe({
+        next: (t) => {
+          ended = true;
+          terminalSeen = true;
+          if (t.status === 'completed') {
+            subscriber.next(t.result ?? {});
+            return subscriber.complete();
+          }
+          if (t.status === 'failed') return subscriber.error(t.error === undefined ? new JsonRpcError(-32603, 'The task failed') : new JsonRpcError(t.error.code, t.error.message, t.error.data));
+          subscriber.error(new McpClientError('TASK_CANCELLED', `Task ${taskId} was cancelled${t.statusMessage === undefined ? '' : `: ${t.statusMessage}`}`, { task: t }));
+        },
+        error: fail,
+        complete: () => fail(new McpClientError('INVALID_RESULT', `Task ${taskId} ended with no terminal state`)),
+      });
+    return () => {
+      work.unsubscribe();
+      if (clock !== undefined) clearTimeout(clock);
+      o.signal?.removeEventListener('abort', onAbort);
+      // left before its end (unsubscribed, timed out, aborted): one tasks/cancel (this teardown
+      // runs once), and none once a terminal state was seen
+      if (!terminalSeen) init.send('tasks/cancel', { taskId }).subscribe({ error: () => undefined });
+    };
+  });
