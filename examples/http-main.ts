@@ -21,12 +21,13 @@ export const portArgument = (log: (line: string) => void): number => {
 
 /**
  * Serve `mcp` on `/mcp` of 127.0.0.1:`port` until a signal: anything else is 404, every event is a
- * line on `log`, and a signal closes the transport (what is in flight is cancelled) before exiting.
+ * line on `log`, and a signal closes the transport (what is in flight is cancelled) before exiting,
+ * after `beforeStop` (an MCP server's `close`: its tasks cancelled, its listen streams ended).
  *
  * @example
  * serveHttp(streamableHttp(exampleServer()), portArgument(log), log);
  */
-export const serveHttp = (mcp: StreamableHttp, port: number, log: (line: string) => void): void => {
+export const serveHttp = (mcp: StreamableHttp, port: number, log: (line: string) => void, beforeStop?: () => void): void => {
   mcp.events$.subscribe((e) => {
     const line = describeEvent(e);
     if (line !== undefined) log(line);
@@ -43,6 +44,7 @@ export const serveHttp = (mcp: StreamableHttp, port: number, log: (line: string)
   });
   const stop = (): void => {
     log('stopping: cancelling what is in flight');
+    beforeStop?.();
     void mcp.close().then(() => {
       server.closeAllConnections();
       server.close(() => process.exit(0));

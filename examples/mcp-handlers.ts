@@ -2,14 +2,15 @@ import * as t from 'io-ts';
 import { interval, last, map, take, tap } from 'rxjs';
 import type { Handler } from '../lib/index.js';
 import type { ProtocolEra } from '../lib/codecs.js';
-import { mcpServer, tool, type McpContext, type McpServer } from '../lib/mcp.js';
+import { mcpServer, tool, type McpContext, type McpServer, type TasksOptions } from '../lib/mcp.js';
 
 // The example servers' MCP server, on the library's MCP layer: three tools, declared once and
 // served in both eras (2025-11-25 with `initialize`, 2026-07-28 with `server/discover`). No
 // protocol by hand: `mcpServer` answers the lifecycle, discovery, lists and result shapes.
-// Tools: `echo`, `slow_count` (progress, cancellable, its cleanup reported) and `stats` (how many
-// tool calls are in flight, how many cleanups ran: what a client can see from outside that a
-// cancel ran its cleanup).
+// Tools: `echo`, `slow_count` (progress, cancellable, its cleanup reported; with `tasks`, a task
+// for a 2026-07-28 client that declares the tasks extension) and `stats` (how many tool calls are in flight, how
+// many cleanups ran: what a client can see from outside that a cancel ran its cleanup; a task's
+// work counts on the instance that runs it).
 
 /** What the tools tell the outside about their calls (a log line, a logging notification). */
 export interface ToolReport {
@@ -25,6 +26,12 @@ export interface McpHandlersOptions {
   readonly name?: string;
   readonly version?: string;
   readonly report?: ToolReport;
+  /**
+   * Serve the tasks extension: `slow_count` then runs as a task for a 2026-07-28 request that
+   * declares it, its tasks living and running where these options say (a shared store and the
+   * transport's registry, across instances; `{}`: in memory). Default: no tasks (plain calls).
+   */
+  readonly tasks?: TasksOptions;
 }
 
 /** What `stats` answers, as `structuredContent` (and the same JSON as text). */
@@ -80,8 +87,12 @@ export const exampleServer = (options: McpHandlersOptions = {}): McpServer => {
 
   const slowCount = tool({
     name: 'slow_count',
-    description: 'Counts to `steps`, one step every `intervalMs`, reporting progress; cancellable; its cleanup is reported.',
+    description: 'Counts to `steps`, one step every `intervalMs`, reporting progress; cancellable; its cleanup is reported. A task for a client that declares the tasks extension.',
     args: t.partial({ steps: t.number, intervalMs: t.number }),
+    // MCP 2026-07-28, with tasks served: a task whenever the request declares
+    // io.modelcontextprotocol/tasks, so the count outlives the call's stream and is cancelled
+    // with tasks/cancel from any instance
+    ...(options.tasks === undefined ? {} : { task: 'optional' as const }),
     inputSchema: { type: 'object', properties: { steps: { type: 'number', default: 20 }, intervalMs: { type: 'number', default: 250 } } },
     run: (args, ctx) => {
       counted(ctx);
@@ -114,6 +125,7 @@ export const exampleServer = (options: McpHandlersOptions = {}): McpServer => {
     info: { name: options.name ?? 'mcp-rx-cancel-example', version: options.version ?? '0.1.0' },
     tools: [echo, slowCount, stats],
     cache: { ttlMs: 60_000, scope: 'public' },
+    ...(options.tasks === undefined ? {} : { tasks: options.tasks }),
   });
 };
 

@@ -98,6 +98,8 @@ export { listenHandler, type ListenInit } from './mcp/listen.js';
 export { memoryTaskStore, applyTaskChange, detailedTask, TaskRecord, type TaskChange, type TaskStore, type TaskUpdate, type MemoryTaskStoreOptions } from './mcp/task-store.js';
 export {
   TASKS_EXTENSION,
+  META_TASK_PROGRESS,
+  TaskProgress,
   Task,
   TaskStatus,
   TaskError,

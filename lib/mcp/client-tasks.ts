@@ -23,7 +23,7 @@ import type { RequestOptions } from '../peer/request-options.js';
 import { decodeAs } from './client-decode.js';
 import { McpClientError } from './client-errors.js';
 import type { InputResponseMap, WireInputRequest } from './client-shapes.js';
-import { META_SUBSCRIPTION_ID, Task, isTerminal } from './task-wire.js';
+import { META_SUBSCRIPTION_ID, META_TASK_PROGRESS, Task, TaskProgress, isTerminal } from './task-wire.js';
 
 // The client side of tasks and listen (MCP 2026-07-28, the tasks extension): a task followed to
 // its result (by listening, or polling `tasks/get` with backoff where a listen is not possible),
@@ -198,6 +198,7 @@ export const followTask = (init: FollowInit, taskId: string, o: FollowOptions = 
   new Observable<Rec>((subscriber) => {
     let ended = false;
     let terminalSeen = false;
+    let lastProgress: number | undefined;
     let lastChange = Date.now();
     const answered = new Set<string>();
     const get = (): Observable<Task> => init.send('tasks/get', { taskId }, o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }).pipe(map(taskOf));
@@ -265,6 +266,12 @@ export const followTask = (init: FollowInit, taskId: string, o: FollowOptions = 
           lastChange = Date.now();
           if (o.resetTimeoutOnProgress === true) arm();
           o.onTask?.(t);
+          // the numbers of the run's progress, when the server gives them (ours does)
+          const p = t._meta?.[META_TASK_PROGRESS];
+          if (o.onProgress !== undefined && TaskProgress.is(p) && p.progress !== lastProgress) {
+            lastProgress = p.progress;
+            o.onProgress(p);
+          }
         }),
         mergeMap((t) => concat(answer(t), isTerminal(t.status) ? of(t) : EMPTY)),
         take(1),

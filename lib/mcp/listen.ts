@@ -94,7 +94,10 @@ export const listenHandler =
         for (const id of taskIds) {
           subs.add(
             taskChanges(tasks!.store, id).subscribe({
-              next: (r) => ctx.notify('notifications/tasks', { ...detailedTask(r), _meta: meta }),
+              next: (r) => {
+                const task = detailedTask(r);
+                ctx.notify('notifications/tasks', { ...task, _meta: { ...task._meta, ...meta } });
+              },
               error: () => undefined,
               complete: () => {
                 following--;

@@ -1,7 +1,7 @@
 import * as t from 'io-ts';
 import { Observable, type Subscriber } from 'rxjs';
 import { WireInputRequest } from './client-shapes.js';
-import { TaskError, TaskStatus, isTerminal, type Task } from './task-wire.js';
+import { META_TASK_PROGRESS, TaskError, TaskProgress, TaskStatus, isTerminal, type Task } from './task-wire.js';
 
 // Where tasks live: the record of each task, the one change function every store applies, and
 // the in-memory store. A store is shared by every instance that serves the same tasks
@@ -37,6 +37,7 @@ export const TaskRecord = t.intersection(
       result: t.UnknownRecord,
       error: TaskError,
       cancelRequested: t.boolean,
+      progress: TaskProgress,
     }),
   ],
   'TaskRecord',
@@ -51,7 +52,7 @@ export type TaskRecord = t.TypeOf<typeof TaskRecord>;
  * - `answer`: a `tasks/update`: answers to outstanding keys are kept for the run, other keys
  *   ignored (EXT L379); once none is outstanding the status is `working` again;
  * - `take`: the run took the answers of `keys`;
- * - `message`: a new `statusMessage` (the run's progress);
+ * - `progress`: the run's progress, and the `statusMessage` that says it;
  * - `cancel-requested`: a `tasks/cancel` was received (the run may still end otherwise);
  * - `settle`: the terminal state, written once.
  */
@@ -59,7 +60,7 @@ export type TaskChange =
   | { readonly kind: 'ask'; readonly inputRequests: Readonly<Record<string, WireInputRequest>> }
   | { readonly kind: 'answer'; readonly inputResponses: Readonly<Record<string, unknown>> }
   | { readonly kind: 'take'; readonly keys: readonly string[] }
-  | { readonly kind: 'message'; readonly statusMessage: string }
+  | { readonly kind: 'progress'; readonly progress: TaskProgress; readonly statusMessage: string }
   | { readonly kind: 'cancel-requested' }
   | {
       readonly kind: 'settle';
@@ -108,8 +109,10 @@ export const applyTaskChange = (r: TaskRecord, change: TaskChange, at: string): 
     }
     case 'take':
       return change.keys.some((k) => has(r.answers, k)) ? next(r, { answers: without(r.answers, change.keys) }, at) : undefined;
-    case 'message':
-      return r.statusMessage === change.statusMessage ? undefined : next(r, { statusMessage: change.statusMessage }, at);
+    case 'progress':
+      return r.progress?.progress === change.progress.progress && r.statusMessage === change.statusMessage
+        ? undefined
+        : next(r, { progress: { ...change.progress }, statusMessage: change.statusMessage }, at);
     case 'cancel-requested':
       return r.cancelRequested === true ? undefined : next(r, { cancelRequested: true }, at);
     case 'settle':
@@ -131,7 +134,8 @@ export const applyTaskChange = (r: TaskRecord, change: TaskChange, at: string): 
 /**
  * The task as the wire shows it (`tasks/get`, `notifications/tasks`): EXT `DetailedTask`, with
  * `inputRequests` only while `input_required`, `result` only once `completed`, `error` only once
- * `failed`, and nothing of the store's own (owner, answers, version).
+ * `failed`, the run's last progress in `_meta` under {@link META_TASK_PROGRESS}, and nothing of the
+ * store's own (owner, answers, version).
  *
  * @example
  * const wire = detailedTask(record); // { taskId, status, createdAt, lastUpdatedAt, ttlMs, pollIntervalMs, ... }
@@ -147,6 +151,8 @@ export const detailedTask = (r: TaskRecord): Task => ({
   ...(r.status === 'input_required' && r.inputRequests !== undefined ? { inputRequests: r.inputRequests } : {}),
   ...(r.status === 'completed' && r.result !== undefined ? { result: r.result } : {}),
   ...(r.status === 'failed' && r.error !== undefined ? { error: r.error } : {}),
+  // the numbers behind statusMessage, for a client that reads them (ours does: onProgress)
+  ...(r.progress === undefined ? {} : { _meta: { [META_TASK_PROGRESS]: r.progress } }),
 });
 
 /** What {@link TaskStore.update} did: the record after the change, and whether it changed. */

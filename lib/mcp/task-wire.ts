@@ -56,6 +56,22 @@ export const TaskError = t.intersection([t.type({ code: t.number, message: t.str
 export type TaskError = t.TypeOf<typeof TaskError>;
 
 /**
+ * Where a task carries the numbers of its run's progress (`ctx.progress`), in its `_meta`: the
+ * tasks extension sends no `notifications/progress` for a task (EXT L507), and `statusMessage`
+ * is text. Our client reads it into `onProgress`; any other ignores it.
+ */
+export const META_TASK_PROGRESS = 'dev.mcp-rx-cancel/progress';
+
+/**
+ * The progress of a task's run, as {@link META_TASK_PROGRESS} carries it.
+ *
+ * @example
+ * TaskProgress.is({ progress: 3, total: 10, message: 'step 3/10' }); // true
+ */
+export const TaskProgress = t.intersection([t.type({ progress: t.number }), t.partial({ total: t.number, message: t.string })], 'TaskProgress');
+export type TaskProgress = t.TypeOf<typeof TaskProgress>;
+
+/**
  * A task as `tasks/get`, `notifications/tasks` and `CreateTaskResult` carry it (EXT `DetailedTask`):
  * its metadata, and by status the `inputRequests` (`input_required`), `result` (`completed`) or
  * `error` (`failed`). Read by the client; the server builds it from its record.
@@ -72,6 +88,7 @@ export const Task = t.intersection(
       inputRequests: t.record(t.string, WireInputRequest),
       result: t.UnknownRecord,
       error: TaskError,
+      _meta: t.UnknownRecord,
     }),
   ],
   'Task',

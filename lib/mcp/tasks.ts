@@ -137,8 +137,8 @@ interface Running {
   last: TaskRecord;
   timer: ReturnType<typeof setTimeout> | undefined;
   subscription: Subscription | undefined;
-  /** The progress message waiting to be written (one write at a time, the latest wins). */
-  pendingMessage: string | undefined;
+  /** The progress waiting to be written (one write at a time, the latest wins). */
+  pendingProgress: Extract<TaskChange, { kind: 'progress' }> | undefined;
   writingMessage: boolean;
 }
 
@@ -243,17 +243,19 @@ export const taskRuntime = (options: TasksOptions = {}): TaskRuntime => {
     settle(r, change);
   };
 
-  /** The run's progress becomes the task's `statusMessage` (EXT L507: no progress notification for tasks). */
+  /** The run's progress becomes the task's `statusMessage` (EXT L507: no progress notification for tasks), its numbers in `_meta`. */
   const progressed = (r: Running, m: JsonRpcMessage): void => {
     if (!('method' in m) || m.method !== 'notifications/progress' || !('params' in m) || m.params === undefined) return;
-    const p = m.params as { progress?: unknown; total?: unknown; message?: unknown };
-    r.pendingMessage = typeof p.message === 'string' ? preview(p.message, PREVIEW_MAX) : p.total === undefined ? `${String(p.progress)}` : `${String(p.progress)}/${String(p.total)}`;
+    const p = m.params as { progress: number; total?: number; message?: string };
+    const progress = { progress: p.progress, ...(p.total === undefined ? {} : { total: p.total }), ...(p.message === undefined ? {} : { message: preview(p.message, PREVIEW_MAX) }) };
+    const statusMessage = progress.message ?? (p.total === undefined ? `${p.progress}` : `${p.progress}/${p.total}`);
+    r.pendingProgress = { kind: 'progress', progress, statusMessage };
     const flush = (): void => {
-      const message = r.pendingMessage;
-      if (r.writingMessage || message === undefined || !running.has(r.taskId)) return;
-      r.pendingMessage = undefined;
+      const change = r.pendingProgress;
+      if (r.writingMessage || change === undefined || !running.has(r.taskId)) return;
+      r.pendingProgress = undefined;
       r.writingMessage = true;
-      write(r, { kind: 'message', statusMessage: message })
+      write(r, change)
         .catch((e: unknown) => failed(r.taskId, 'progress', e))
         .finally(() => {
           r.writingMessage = false;
@@ -290,7 +292,7 @@ export const taskRuntime = (options: TasksOptions = {}): TaskRuntime => {
   };
 
   const begin = (record: TaskRecord, params: unknown, work: (mctx: McpContext) => Observable<unknown>, firstRound: Round, declared: Readonly<Record<string, unknown>>): void => {
-    const r: Running = { taskId: record.taskId, owner: record.owner, key: taskKey(record.owner, record.taskId), last: record, timer: undefined, subscription: undefined, pendingMessage: undefined, writingMessage: false };
+    const r: Running = { taskId: record.taskId, owner: record.owner, key: taskKey(record.owner, record.taskId), last: record, timer: undefined, subscription: undefined, pendingProgress: undefined, writingMessage: false };
     // register before subscribe: a synchronous tool may finish inside subscribe()
     manager.register(r.key);
     running.set(r.taskId, r);

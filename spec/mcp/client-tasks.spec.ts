@@ -70,13 +70,16 @@ describe('mcpClient and tasks (real HTTP, 2026-07-28)', function () {
   const client = (extra: Partial<Parameters<typeof mcpClient>[1]> = {}) =>
     mcpClient(streamableHttpClient({ url }), { info: { name: 'c', version: '1' }, era: '2026-07-28', handlers: { elicitation: () => Promise.resolve({ action: 'accept', content: { sure: true } }) }, ...extra });
 
-  it('should follow a task to its result by listening, telling each state with its progress', async () => {
+  it('should follow a task to its result by listening, telling each state and its progress', async () => {
     const c = client();
     const states: Task[] = [];
-    const r = await firstValueFrom(c.callTool('count', { steps: 4, ms: 30 }, { onTask: (task) => void states.push(task) }));
+    const progress: number[] = [];
+    const r = await firstValueFrom(c.callTool('count', { steps: 4, ms: 30 }, { onTask: (task) => void states.push(task), onProgress: (p) => void progress.push(p.progress) }));
     expect(r.content).to.deep.equal([{ type: 'text', text: 'counted 4' }]);
     expect(states[states.length - 1]?.status).to.equal('completed');
     expect(states.some((s) => s.statusMessage === '2/4')).to.equal(true);
+    expect(progress[progress.length - 1]).to.equal(4);
+    expect(progress).to.deep.equal([...progress].sort((x, y) => x - y));
     expect(seen.listens).to.equal(1);
     expect(seen.cancels).to.equal(0);
     c.close();
