@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import * as t from 'io-ts';
-import { concat, delay, from, last, map, of, tap } from 'rxjs';
+import { concat, delay, from, last, map, of, tap, timer } from 'rxjs';
 import { ErrorCodes, JsonRpcError } from '../lib/index.js';
 import { streamableHttp } from '../lib/http.js';
-import { inputRequired, mcpServer, prompt, resource, resourceTemplate, tool, type InputRequest, type McpContext } from '../lib/mcp.js';
+import { inputRequired, mcpServer, prompt, resource, resourceTemplate, tool, toolError, type InputRequest, type McpContext } from '../lib/mcp.js';
 import { portArgument, serveHttp } from './http-main.js';
 
 // The fixtures of the official MCP conformance suite (@modelcontextprotocol/conformance), served
 // in both eras on one endpoint, on the library's public MCP API only: the suite's test tools,
-// prompts, resources, a template and completion. Run by scripts/conformance.sh:
+// prompts, resources, a template, completion, input rounds and the tasks extension's tools. Run
+// by scripts/conformance.sh:
 //
 //   node --import tsx examples/conformance-server.ts [--port N]     (default 3000; 0 picks a free one)
 //
@@ -347,6 +348,56 @@ const prompts = [
   }),
 ];
 
+// The tasks extension's fixtures (MCP 2026-07-28, io.modelcontextprotocol/tasks; the suite's
+// tasks-* scenarios): a tool that never runs as a task, and tools that do for a request that
+// declares the extension (`failing_job` and `test_tool_with_task` need it: -32021 without).
+const seconds = (u: number | undefined): number => (u !== undefined && Number.isFinite(u) && u > 0 ? Math.min(u, 3_600) : 0);
+// any accepted answer will do: the suite answers each with a different content
+const Answered = t.UnknownRecord;
+const taskTools = [
+  tool({ name: 'greet', description: 'Greets by name; never a task', args: t.partial({ name: t.string }), run: ({ name }) => Promise.resolve(`Hello, ${name ?? 'World'}!`) }),
+  tool({
+    name: 'slow_compute',
+    description: 'Computes for `seconds` seconds; a task for a client that declares the tasks extension, cancelled by tasks/cancel',
+    args: t.partial({ seconds: t.number, label: t.string }),
+    task: 'optional',
+    run: (args) => timer(seconds(args.seconds) * 1000).pipe(map(() => `Computed ${args.label ?? 'a result'} after ${seconds(args.seconds)} s`)),
+  }),
+  tool({ name: 'failing_job', description: 'A task that ends with a tool error after a second; needs the tasks extension', task: 'required', run: () => timer(1000).pipe(map(() => toolError('The job failed: a tool execution error'))) }),
+  tool({ name: 'protocol_error_job', description: 'A task that ends with a protocol error', task: 'optional', run: () => Promise.reject(new JsonRpcError(ErrorCodes.InternalError, 'The job crashed: a protocol error')) }),
+  tool({
+    name: 'confirm_delete',
+    description: 'A task that asks for a confirmation (tasks/update) before it deletes',
+    args: t.partial({ filename: t.string }),
+    task: 'optional',
+    run: ({ filename }, ctx) =>
+      Promise.resolve(
+        ctx.inputResponses.accepted('confirm', Answered) === undefined
+          ? inputRequired({ inputRequests: { confirm: inputRequired.elicit({ message: `Delete ${filename ?? 'the file'}?`, requestedSchema: { type: 'object', properties: { confirm: { type: 'boolean' } }, required: ['confirm'] } }) } })
+          : `Deleted ${filename ?? 'the file'}`,
+      ),
+  }),
+  tool({
+    name: 'multi_input',
+    description: 'A task that asks two things at once',
+    task: 'optional',
+    run: (_args, ctx) => {
+      const first = ctx.inputResponses.accepted('first', Answered);
+      const second = ctx.inputResponses.accepted('second', Answered);
+      if (first !== undefined && second !== undefined) return Promise.resolve('Both answered');
+      const ask = (what: string): InputRequest => inputRequired.elicit({ message: `The ${what} answer?`, requestedSchema: { type: 'object', properties: { name: { type: 'string' } } } });
+      return Promise.resolve(inputRequired({ inputRequests: { first: ask('first'), second: ask('second') } }));
+    },
+  }),
+  tool({
+    name: 'test_tool_with_task',
+    description: 'Asks for a name on the call itself (an input round), then greets it from a task',
+    task: 'required',
+    beforeTask: (_args, ctx) => (ctx.inputResponses.accepted('user_name', Named) === undefined ? inputRequired({ inputRequests: { user_name: askName } }) : undefined),
+    run: (_args, ctx) => Promise.resolve(`Hello, ${ctx.inputResponses.accepted('user_name', Named)?.name ?? '?'}, from a task!`),
+  }),
+];
+
 const inputPrompt = prompt({
   name: 'test_input_required_result_prompt',
   description: 'Asks for the context the prompt uses (a multi-round prompts/get)',
@@ -382,7 +433,7 @@ const template = resourceTemplate({
 const server = mcpServer({
   info: { name: 'mcp-rx-cancel-conformance', version: '0.1.0' },
   instructions: 'The fixtures of the MCP conformance suite.',
-  tools: [...tools, ...askingTools, ...inputTools],
+  tools: [...tools, ...askingTools, ...inputTools, ...taskTools],
   prompts: [...prompts, inputPrompt],
   resources,
   resourceTemplates: [template],
@@ -391,4 +442,4 @@ const server = mcpServer({
 });
 
 const mcp = streamableHttp(server);
-serveHttp(mcp, port, log);
+serveHttp(mcp, port, log, () => server.close());
