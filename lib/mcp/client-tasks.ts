@@ -229,7 +229,15 @@ export const followTask = (init: FollowInit, taskId: string, o: FollowOptions = 
             // refused (no listen there, no extension): polls do the work
             catchError(() => EMPTY),
           );
-    const states$ = concat(first === undefined ? EMPTY : of(first), listened(), defer(() => (ended ? EMPTY : polls())));
+    // each state once: a listen's first notification, or a poll, may repeat the one known
+    let told = '';
+    const fresh = (t: Task): boolean => {
+      const seen = `${t.status}|${t.lastUpdatedAt}|${t.statusMessage ?? ''}`;
+      if (seen === told) return false;
+      told = seen;
+      return true;
+    };
+    const states$ = concat(first === undefined ? EMPTY : of(first), listened(), defer(() => (ended ? EMPTY : polls()))).pipe(filter(fresh));
     const answer = (t: Task): Observable<never> => {
       const fresh = Object.entries(t.inputRequests ?? {}).filter(([k]) => !answered.has(k));
       if (t.status !== 'input_required' || fresh.length === 0) return EMPTY;
