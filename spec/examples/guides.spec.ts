@@ -230,9 +230,28 @@ describe('the gateway guide\'s example (examples/guides/gateway.ts)', function (
   });
 });
 
+describe('the tasks guide\'s example (examples/guides/mcp-tasks.ts)', function () {
+  this.timeout(EXIT_WITHIN_MS + 5_000);
+
+  it('should follow a task with its progress, answer its input, cancel it by unsubscribing, pick it up after a restart, cancel it on another instance, and exit 0', async () => {
+    const r = await runGuide('mcp-tasks.ts');
+    expectClean(r);
+    const out = r.stdout;
+    expect(out).to.include('client  progress 2/3');
+    expect(out).to.include('client  task completed: section 3/3\nclient  result: A report of 3 sections');
+    expect(out).to.include('client  asked: Publish the report?\nclient  result: Published');
+    expect(out).to.match(/server {2}cleanup of task [0-9a-f]{8} \(tasks\/cancel\)\nclient {2}after the cancel: cancelled/);
+    expect(out).to.include('client  after a restart: A report of 5 sections');
+    // redis-server is on the machines that run the specs
+    expect(out).to.include('client  on B, the task created on A is working');
+    expect(out).to.include('client  on B after its tasks/cancel: cancelled');
+    expect(count(out, /\(tasks\/cancel\)/)).to.equal(2);
+  });
+});
+
 // ---- the guides themselves: their code is the example's, their links resolve in a clone ----------
 
-const GUIDES = ['peer-in-an-rxjs-app', 'serve-an-existing-stream', 'cancellable-streams', 'mcp-client', 'both-eras-over-http', 'mcp-server', 'mcp-input-rounds', 'real-transports', 'gateway'] as const;
+const GUIDES = ['peer-in-an-rxjs-app', 'serve-an-existing-stream', 'cancellable-streams', 'mcp-client', 'both-eras-over-http', 'mcp-server', 'mcp-input-rounds', 'real-transports', 'gateway', 'mcp-tasks'] as const;
 /** The examples a guide quotes, when they are not the one of its own name. */
 const EXAMPLES: Partial<Record<(typeof GUIDES)[number], readonly string[]>> = { 'real-transports': ['websocket', 'worker-threads', 'worker-threads-server'] };
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
