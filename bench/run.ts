@@ -96,6 +96,8 @@ const httpCancel = (side: string, extra: ReadonlyArray<string> = []): CaseSpec =
 const busCancel = (mode: 'paced' | 'burst'): CaseSpec => ({ file: 'bus-cancel.ts', args: [`--mode=${mode}`] });
 /** Ours only: what `redisBus` keeps per cancel while Redis is down, with a reason of `reason` characters. */
 const busRetryHeap = (reason: number): CaseSpec => ({ file: 'bus-retry-heap.ts', args: [`--reason=${reason}`] });
+/** Ours only (no other side has tasks to cancel): a task created and cancelled, in one instance or across two over Redis. */
+const taskCancel = (store: 'memory' | 'redis'): CaseSpec => ({ file: 'task-cancel.ts', args: [`--store=${store}`] });
 /** Over HTTP: 2026-07-28 is the SDK v2's only (the v1 predates it); 2025-11-25 both SDKs'; vscode-jsonrpc has no HTTP transport. */
 const hasHttp = (era: '2026' | '2025', side: Other): boolean => side !== 'vscode' && !(era === '2026' && side === 'sdk');
 
@@ -392,6 +394,42 @@ const FIGURES: ReadonlyArray<Figure> = [
     scale: 1,
     better: 'lower',
     ours: busRetryHeap(1_024),
+  },
+  {
+    id: 'task-cancel-memory',
+    label: 'a task created and cancelled, one instance: tasks/cancel to cleanup',
+    metric: 'cancelNs',
+    unit: 'µs',
+    scale: 1e-3,
+    better: 'lower',
+    ours: taskCancel('memory'),
+  },
+  {
+    id: 'task-cancel-memory-cycle',
+    label: '  same, tools/call to CreateTaskResult to cleanup (info)',
+    metric: 'cycleNs',
+    unit: 'µs',
+    scale: 1e-3,
+    better: 'lower',
+    ours: taskCancel('memory'),
+  },
+  {
+    id: 'task-cancel-redis',
+    label: 'a task created on A and cancelled on B over Redis: tasks/cancel to cleanup on A',
+    metric: 'cancelNs',
+    unit: 'µs',
+    scale: 1e-3,
+    better: 'lower',
+    ours: taskCancel('redis'),
+  },
+  {
+    id: 'task-cancel-redis-cycle',
+    label: '  same, tools/call to CreateTaskResult to cleanup (info)',
+    metric: 'cycleNs',
+    unit: 'µs',
+    scale: 1e-3,
+    better: 'lower',
+    ours: taskCancel('redis'),
   },
 ];
 
