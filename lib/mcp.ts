@@ -24,7 +24,7 @@
 
 // the server
 export { mcpServer, type McpServer, type McpServerOptions } from './mcp/server.js';
-export { META_LOG_LEVEL, type McpContext } from './mcp/context.js';
+export { META_LOG_LEVEL, type McpContext, type Round } from './mcp/context.js';
 export { type CacheHint } from './mcp/modern-result.js';
 export { MAX_SUBSCRIPTIONS_PER_CONNECTION } from './mcp/subscriptions.js';
 export { DEFAULT_PAGE_SIZE } from './mcp/paginate.js';
@@ -94,7 +94,6 @@ export {
   type TaskEvent,
   taskChanges,
 } from './mcp/tasks.js';
-export { listenHandler, type ListenInit } from './mcp/listen.js';
 export { memoryTaskStore, applyTaskChange, detailedTask, TaskRecord, type TaskChange, type TaskStore, type TaskUpdate, type MemoryTaskStoreOptions } from './mcp/task-store.js';
 export {
   TASKS_EXTENSION,

@@ -149,7 +149,7 @@ export interface FollowOptions extends RequestOptions {
 /** What following a task needs of the client. */
 export interface FollowInit {
   /** Send one request of the era, stamped with its `_meta`. */
-  readonly send: (method: string, params: Rec, o?: RequestOptions) => Observable<unknown>;
+  readonly send: (method: string, params: Record<string, unknown>, o?: RequestOptions) => Observable<unknown>;
   /** Open a listen for these task ids; `undefined` where the client cannot listen (a Peer it did not build). */
   readonly listen: ((taskIds: readonly string[]) => Observable<ListenNotification>) | undefined;
   /** Answer input requests with the client's handlers. */
@@ -194,8 +194,8 @@ const taskOf = (u: unknown): Task => {
  * @example
  * followTask(init, 'a1b2', { onTask: (t) => show(t.statusMessage) }).subscribe((result) => use(result));
  */
-export const followTask = (init: FollowInit, taskId: string, o: FollowOptions = {}, startedAt: number = Date.now(), first?: Task): Observable<Rec> =>
-  new Observable<Rec>((subscriber) => {
+export const followTask = (init: FollowInit, taskId: string, o: FollowOptions = {}, startedAt: number = Date.now(), first?: Task): Observable<Record<string, unknown>> =>
+  new Observable<Record<string, unknown>>((subscriber) => {
     let ended = false;
     let terminalSeen = false;
     let lastProgress: number | undefined;

@@ -62,7 +62,13 @@ export interface McpContext extends RequestContext {
   readonly requestState: RequestState | undefined;
 }
 
-/** What a retried 2026-07-28 request brought: the client's answers, and the verified state. */
+/**
+ * What a retried 2026-07-28 request brought: the client's answers, and the verified state (also
+ * the round a task starts with, when input was asked on its call before it existed).
+ *
+ * @example
+ * const first: Round = { inputResponses: { user_name: { action: 'accept', content: { name: 'Alice' } } } };
+ */
 export interface Round {
   readonly inputResponses?: Readonly<Record<string, unknown>>;
   readonly requestState?: RequestState;

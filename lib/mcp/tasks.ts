@@ -153,7 +153,7 @@ export interface TaskRuntime {
    * goes on after the call's stream closes. `first` is the round the call brought (answers of
    * input rounds played before the task was created).
    */
-  create(params: unknown, ctx: RequestContext, work: (mctx: McpContext) => Observable<unknown>, first: Round): Observable<Rec>;
+  create(params: unknown, ctx: RequestContext, work: (mctx: McpContext) => Observable<unknown>, first: Round): Observable<Record<string, unknown>>;
   /**
    * @internal Start the work of a task already in the store (what `create` does once it stored
    * it): synchronous, so a test can drive it in virtual time.
