@@ -1,5 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js';
-import { pipe } from 'fp-ts/lib/function.js';
+import { decodeStored } from '../codec/stored.js';
 import { Observable, Subject } from 'rxjs';
 import { applyTaskChange, TaskRecord, type TaskStore, type TaskUpdate } from './task-store.js';
 
@@ -80,18 +79,7 @@ const MAX_SWAPS = 32;
  * decodeTaskRecord('abc', await redis.get('mcp-rx-cancel:task:abc')); // a TaskRecord, or undefined
  * decodeTaskRecord('abc', 'not json'); // undefined
  */
-export const decodeTaskRecord = (taskId: string, raw: string | null): TaskRecord | undefined =>
-  raw === null
-    ? undefined
-    : pipe(
-        E.tryCatch(() => JSON.parse(raw) as unknown, () => 'not JSON'),
-        E.chainW((u) => TaskRecord.decode(u)),
-        E.filterOrElseW((r: TaskRecord) => r.taskId === taskId, () => 'another task'),
-        E.match(
-          () => undefined,
-          (r) => r,
-        ),
-      );
+export const decodeTaskRecord = (taskId: string, raw: string | null): TaskRecord | undefined => decodeStored(TaskRecord, raw, (r) => r.taskId === taskId);
 
 /**
  * Tasks in Redis, shared by every instance: `create` resolves once the record is in Redis (a

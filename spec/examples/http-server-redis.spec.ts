@@ -4,7 +4,7 @@ import { firstValueFrom } from 'rxjs';
 import type { ToolStats } from '../../examples/mcp-handlers.js';
 import { streamableHttpClient } from '../../lib/http.js';
 import { mcpClient, TASKS_EXTENSION, type McpClient, type Task } from '../../lib/mcp.js';
-import { haveRedis, startRedis, type RunningRedis } from '../support/redis-server.js';
+import { redisForSuite } from '../support/redis-server.js';
 import { Lines, ROOT, example, tsNode, until } from '../transport/support.js';
 
 // Two processes of examples/http-server.ts started with the same --redis URL (a real
@@ -13,20 +13,15 @@ import { Lines, ROOT, example, tsNode, until } from '../transport/support.js';
 
 describe('examples/http-server.ts --redis: two instances, one task', function () {
   this.timeout(40_000);
-  let redis: RunningRedis | undefined;
+  const redis = redisForSuite();
   const children: ChildProcess[] = [];
   const urls: string[] = [];
   const errs: Lines[] = [];
 
-  before(async function () {
-    if (!haveRedis) {
-      console.warn('redis-server is not installed: `apt-get install redis-server` to run these tests');
-      this.skip();
-    }
-    redis = await startRedis();
+  before(async () => {
     for (let i = 0; i < 2; i++) {
       const { command, args } = tsNode(example('http-server.ts'));
-      const child = spawn(command, [...args, '--port', '0', '--redis', `redis://127.0.0.1:${redis.port}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MCP_BUS_SECRET: 'spec secret' } });
+      const child = spawn(command, [...args, '--port', '0', '--redis', `redis://127.0.0.1:${redis().port}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MCP_BUS_SECRET: 'spec secret' } });
       children.push(child);
       errs.push(new Lines(child.stderr));
       urls.push((await new Lines(child.stdout).waitFor(/^listening on (\S+)$/, 20_000))[1] ?? '');
@@ -34,7 +29,6 @@ describe('examples/http-server.ts --redis: two instances, one task', function ()
   });
   after(() => {
     for (const c of children) c.kill('SIGTERM');
-    redis?.stop();
   });
 
   const client = (url: string): McpClient => mcpClient(streamableHttpClient({ url }), { info: { name: 'spec', version: '1' }, era: '2026-07-28' });

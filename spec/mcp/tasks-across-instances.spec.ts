@@ -8,7 +8,7 @@ import { CancellationManager, type CancelReason } from '../../lib/index.js';
 import { streamableHttp, type StreamableHttp } from '../../lib/http.js';
 import { inputRequired, mcpServer, tool, TASKS_EXTENSION, type McpServer, type TaskEvent } from '../../lib/mcp.js';
 import { redisBus, redisTaskStore } from '../../lib/redis.js';
-import { haveRedis, startRedis, type RunningRedis } from '../support/redis-server.js';
+import { redisForSuite } from '../support/redis-server.js';
 import { headers2026, post, until } from '../transport/http/support.js';
 
 // Tasks across instances, on a real redis-server: two streamableHttp instances, each its own
@@ -33,21 +33,12 @@ interface Instance {
 
 describe('tasks across instances (real redis-server)', function () {
   this.timeout(30_000);
-  let redis: RunningRedis | undefined;
+  const redisServer = redisForSuite();
   const running: Instance[] = [];
   let ns = 0;
-
-  before(async function () {
-    if (!haveRedis) {
-      console.warn('redis-server is not installed: `apt-get install redis-server` to run these tests');
-      this.skip();
-    }
-    redis = await startRedis();
-  });
   afterEach(async () => {
     for (const i of running.splice(0)) await i.stop();
   });
-  after(() => redis?.stop());
 
   const instance = async (name: string, namespace: string, maxPerOwner = 1_000): Promise<Instance> => {
     const cleanups: string[] = [];
@@ -77,9 +68,9 @@ describe('tasks across instances (real redis-server)', function () {
         return Promise.resolve(inputRequired({ inputRequests: { ok: inputRequired.elicit({ message: 'Sure?', requestedSchema: { type: 'object', properties: { sure: { type: 'boolean' } } } }) } }));
       },
     });
-    const bus = redisBus({ publisher: redis!.client(), subscriber: redis!.client(), secret: 'tasks spec secret', namespace, instanceId: name });
+    const bus = redisBus({ publisher: redisServer().client(), subscriber: redisServer().client(), secret: 'tasks spec secret', namespace, instanceId: name });
     const manager = new CancellationManager({ bus });
-    const store = redisTaskStore({ client: redis!.client(), subscriber: redis!.client(), namespace });
+    const store = redisTaskStore({ client: redisServer().client(), subscriber: redisServer().client(), namespace });
     const server = mcpServer({ info: { name, version: '1' }, tools: [count, confirm], tasks: { store, manager, maxPerOwner, events: (e) => void events.push(e) } });
     const mcp: StreamableHttp = streamableHttp({ ...server, manager });
     const http: Server = createServer((req, res) => void mcp.handle(req, res));
@@ -165,14 +156,14 @@ describe('tasks across instances (real redis-server)', function () {
   it('should apply a tasks/cancel received during a Redis outage once Redis is back, and settle the task cancelled', async () => {
     const [a, b] = await pair();
     const taskId = rec((await call(a, 'tools/call', { name: 'count', arguments: { steps: 100_000 } }, 'count'))['result'])['taskId'] as string;
-    redis!.kill();
+    redisServer().kill();
     await sleep(200);
     // B cannot read the store: the bus keeps the cancel, and B acks
     const ack = await call(b, 'tasks/cancel', { taskId }, taskId);
     expect(rec(ack['result'])['resultType']).to.equal('complete');
     await sleep(500);
     expect(a.cleanups).to.deep.equal([]);
-    redis!.restart();
+    redisServer().restart();
     await until(() => a.cleanups.length === 1, 15_000, 'the cancel to reach A after the outage');
     expect(a.reasons.map((r) => r.method)).to.deep.equal(['tasks/cancel']);
     // Redis lost its data: A writes its task again, settled
@@ -187,10 +178,10 @@ describe('tasks across instances (real redis-server)', function () {
   it('should write the result of a task that finished during a Redis outage once Redis is back, for every instance to read', async () => {
     const [a, b] = await pair();
     const taskId = rec((await call(a, 'tools/call', { name: 'count', arguments: { steps: 15 } }, 'count'))['result'])['taskId'] as string;
-    redis!.kill();
+    redisServer().kill();
     await until(() => a.cleanups.length === 1, 5_000, 'the task to finish while Redis is down');
     await sleep(300);
-    redis!.restart();
+    redisServer().restart();
     let task: Rec = {};
     for (let k = 0; k < 200 && task['status'] !== 'completed'; k++) {
       await sleep(50);

@@ -57,3 +57,24 @@ export const startRedis = async (): Promise<RunningRedis> => {
     },
   };
 };
+
+/**
+ * A real redis-server for one `describe`: started before its tests (the suite is skipped, saying
+ * why, where redis-server is not installed) and stopped after them. Call it in the `describe`;
+ * the getter gives the running server inside the tests.
+ */
+export const redisForSuite = (): (() => RunningRedis) => {
+  let redis: RunningRedis | undefined;
+  before(async function () {
+    if (!haveRedis) {
+      console.warn('redis-server is not installed: `apt-get install redis-server` to run these tests');
+      this.skip();
+    }
+    redis = await startRedis();
+  });
+  after(() => redis?.stop());
+  return () => {
+    if (redis === undefined) throw new Error('redis-server is not running');
+    return redis;
+  };
+};

@@ -1,6 +1,5 @@
-import * as E from 'fp-ts/lib/Either.js';
-import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
+import { decodeStored } from '../../codec/stored.js';
 import type { SessionRecord, SessionStore } from './sessions.js';
 
 /**
@@ -73,18 +72,10 @@ type StoredSession = t.TypeOf<typeof StoredSession>;
  * decodeSessionRecord('a1', await redis.get('mcp-rx-cancel:session:a1')); // a SessionRecord, or undefined
  * decodeSessionRecord('a1', 'not json'); // undefined
  */
-export const decodeSessionRecord = (id: string, raw: string | null): SessionRecord | undefined =>
-  raw === null
-    ? undefined
-    : pipe(
-        E.tryCatch(() => JSON.parse(raw) as unknown, () => 'not JSON'),
-        E.chainW((u) => StoredSession.decode(u)),
-        E.filterOrElseW((r: StoredSession) => r.id === id, () => 'another session'),
-        E.match(
-          () => undefined,
-          (r): SessionRecord => (r.protocolVersion === undefined ? { id: r.id, createdAt: r.createdAt } : { id: r.id, createdAt: r.createdAt, protocolVersion: r.protocolVersion }),
-        ),
-      );
+export const decodeSessionRecord = (id: string, raw: string | null): SessionRecord | undefined => {
+  const r = decodeStored(StoredSession, raw, (s: StoredSession) => s.id === id);
+  return r === undefined ? undefined : r.protocolVersion === undefined ? { id: r.id, createdAt: r.createdAt } : { id: r.id, createdAt: r.createdAt, protocolVersion: r.protocolVersion };
+};
 
 /**
  * A {@link SessionStore} on Redis: give every instance behind the load balancer one, on the same

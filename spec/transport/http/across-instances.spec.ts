@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { CancellationManager, type PeerEvent } from '../../../lib/index.js';
 import type { HttpEvent } from '../../../lib/http.js';
 import { redisBus, redisSessions, type BusEvent } from '../../../lib/redis.js';
-import { haveRedis, startRedis, type RunningRedis } from '../../support/redis-server.js';
+import { redisForSuite } from '../../support/redis-server.js';
 import { headers2026, post, start, until, type Running } from './support.js';
 
 // What reaches the other instances, and what one instance's end of a session does to another:
@@ -27,37 +27,28 @@ const open = async (s: Running): Promise<string> => {
 
 describe('streamableHttp across instances (real redis-server)', function () {
   this.timeout(20_000);
-  let redis: RunningRedis | undefined;
+  const redisServer = redisForSuite();
   const running: Running[] = [];
   const managers: CancellationManager[] = [];
   let namespace = 0;
-
-  before(async function () {
-    if (!haveRedis) {
-      console.warn('redis-server is not installed: `apt-get install redis-server` to run these tests');
-      this.skip();
-    }
-    redis = await startRedis();
-  });
   afterEach(async () => {
     for (const r of running.splice(0)) await r.stop();
     for (const m of managers.splice(0)) m.dispose();
   });
-  after(() => redis?.stop());
 
   /** An instance with its own bus on the shared Redis; what its bus did is in `busEvents`. */
   const instance = async (options: { security?: { burst: number; maxCancellationsPerSecond: number }; sessions?: boolean; ns?: string } = {}) => {
     const ns = options.ns ?? `across-${++namespace}`;
-    const bus = redisBus({ publisher: redis!.client(), subscriber: redis!.client(), secret: 'across spec secret', namespace: ns });
+    const bus = redisBus({ publisher: redisServer().client(), subscriber: redisServer().client(), secret: 'across spec secret', namespace: ns });
     const busEvents: BusEvent[] = [];
     bus.events$.subscribe((e) => void busEvents.push(e));
     const manager = new CancellationManager({ bus });
     managers.push(manager);
-    const s = await start({ manager, ...(options.security === undefined ? {} : { security: options.security }), ...(options.sessions === true ? { sessions: redisSessions({ client: redis!.client(), namespace: ns }) } : {}) });
+    const s = await start({ manager, ...(options.security === undefined ? {} : { security: options.security }), ...(options.sessions === true ? { sessions: redisSessions({ client: redisServer().client(), namespace: ns }) } : {}) });
     running.push(s);
     return { s, busEvents, ns };
   };
-  const recordsUnder = async (ns: string): Promise<string[]> => redis!.client().keys(`${ns}:*`);
+  const recordsUnder = async (ns: string): Promise<string[]> => redisServer().client().keys(`${ns}:*`);
 
   it('should neither forward nor record a notifications/cancelled POSTed in 2026-07-28, and say it was ignored', async () => {
     const { s, busEvents, ns } = await instance();
@@ -122,7 +113,7 @@ describe('streamableHttp across instances (real redis-server)', function () {
 
     it('should end it when only the store knows: its record deleted behind the instances’ backs', async () => {
       const { a, session, call, ns } = await openOnA();
-      await redis!.client().del(`${ns}:session:${session}`);
+      await redisServer().client().del(`${ns}:session:${session}`);
       await endedOnA(a, session, 'record-gone');
       await call;
     });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { SessionStore } from '../../../lib/http.js';
 import { redisSessions } from '../../../lib/redis.js';
-import { haveRedis, startRedis, type RunningRedis } from '../../support/redis-server.js';
+import { redisForSuite } from '../../support/redis-server.js';
 import { post, start, type Running } from './support.js';
 
 const json = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -11,19 +11,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('redisSessions (real redis-server)', function () {
   this.timeout(20_000);
-  let redis: RunningRedis | undefined;
-
-  before(async function () {
-    if (!haveRedis) {
-      console.warn('redis-server is not installed: `apt-get install redis-server` to run the redisSessions tests');
-      this.skip();
-    }
-    redis = await startRedis();
-  });
-  after(() => redis?.stop());
+  const redisServer = redisForSuite();
 
   it('should create, get and delete a record under its namespaced key', async () => {
-    const client = redis!.client();
+    const client = redisServer().client();
     const store = redisSessions({ client, namespace: 'ns1' });
     const record = { id: 's-1', createdAt: 1_700_000_000_000, protocolVersion: '2025-11-25' };
     await store.create(record);
@@ -38,14 +29,14 @@ describe('redisSessions (real redis-server)', function () {
   });
 
   it("should default to the 'mcp-rx-cancel' namespace and a 24 h lifetime", async () => {
-    const client = redis!.client();
+    const client = redisServer().client();
     await redisSessions({ client }).create({ id: 'd-1', createdAt: 1 });
     const ttl = await client.pttl('mcp-rx-cancel:session:d-1');
     expect(ttl).to.be.greaterThan(24 * 3_600_000 - 60_000).and.at.most(24 * 3_600_000);
   });
 
   it('should forget a record once its ttl has passed', async () => {
-    const store = redisSessions({ client: redis!.client(), namespace: 'ttl', ttlMs: 150 });
+    const store = redisSessions({ client: redisServer().client(), namespace: 'ttl', ttlMs: 150 });
     await store.create({ id: 't-1', createdAt: Date.now() });
     expect(await store.get('t-1')).to.not.equal(undefined);
     await sleep(400);
@@ -53,7 +44,7 @@ describe('redisSessions (real redis-server)', function () {
   });
 
   it('should read garbage or a foreign value under the key as no session, never a throw', async () => {
-    const client = redis!.client();
+    const client = redisServer().client();
     const store = redisSessions({ client, namespace: 'g' });
     const garbage = ['{not json', '42', 'null', '[]', JSON.stringify({ id: 'g-1' }), JSON.stringify({ id: 'g-1', createdAt: 'yesterday' }), JSON.stringify({ id: 'another', createdAt: 1 }), JSON.stringify({ id: 'g-1', createdAt: 1, protocolVersion: 7 })];
     for (const value of garbage) {
@@ -66,11 +57,11 @@ describe('redisSessions (real redis-server)', function () {
   });
 
   it('should let instance B take a tools/call of a 2025 session opened on instance A', async () => {
-    const shared: SessionStore = redisSessions({ client: redis!.client(), namespace: 'two' });
+    const shared: SessionStore = redisSessions({ client: redisServer().client(), namespace: 'two' });
     let a: Running | undefined;
     let b: Running | undefined;
     try {
-      a = await start({ sessions: redisSessions({ client: redis!.client(), namespace: 'two' }) });
+      a = await start({ sessions: redisSessions({ client: redisServer().client(), namespace: 'two' }) });
       b = await start({ sessions: shared });
       const r = await post(a.url, initialize, json);
       expect(r.status).to.equal(200);
