@@ -29,7 +29,12 @@ import { META_SUBSCRIPTION_ID, META_TASK_PROGRESS, Task, TaskProgress, isTermina
 // its result (by listening, or polling `tasks/get` with backoff where a listen is not possible),
 // its input answered with `tasks/update`, and one `tasks/cancel` when its follower leaves first.
 
-/** One notification of a listen stream: its method and params (each carries the subscription id in `_meta`). */
+/**
+ * One notification of a listen stream: its method and params (each carries the subscription id in `_meta`).
+ *
+ * @example
+ * client.listen({ taskIds: [id] }).subscribe((n: ListenNotification) => n.method === 'notifications/tasks' && show(n.params));
+ */
 export interface ListenNotification {
   readonly method: string;
   readonly params: Readonly<Record<string, unknown>>;
@@ -50,7 +55,12 @@ export interface ListenFilter {
   readonly resourceSubscriptions?: readonly string[];
 }
 
-/** The notifications a listen stream may carry, routed to their listen by subscription id. */
+/**
+ * The notifications a listen stream may carry, routed to their listen by subscription id.
+ *
+ * @example
+ * LISTEN_NOTIFICATIONS.includes('notifications/tasks'); // true
+ */
 export const LISTEN_NOTIFICATIONS: readonly string[] = [
   'notifications/subscriptions/acknowledged',
   'notifications/tasks',
@@ -140,13 +150,24 @@ export const listenRouter = (user: Readonly<Record<string, (params: unknown) => 
   return { notifications, listen };
 };
 
-/** Options of a followed task: those of the call, and who hears its states. */
+/**
+ * Options of a followed task: those of the call, and who hears its states.
+ *
+ * @example
+ * client.callTool('build', {}, { timeoutMs: 600_000, onTask: (t) => show(t.status) } satisfies FollowOptions);
+ */
 export interface FollowOptions extends RequestOptions {
   /** Each state of the task as the client learns it (status, `statusMessage`: its progress), terminal included. */
   readonly onTask?: (task: Task) => void;
 }
 
-/** What following a task needs of the client. */
+/**
+ * What following a task needs of the client.
+ *
+ * @example
+ * const init: FollowInit = { send, listen: undefined, fulfil: (r) => answerAll(r), timeoutMs: 60_000 };
+ * followTask(init, taskId).subscribe(use);
+ */
 export interface FollowInit {
   /** Send one request of the era, stamped with its `_meta`. */
   readonly send: (method: string, params: Record<string, unknown>, o?: RequestOptions) => Observable<unknown>;
@@ -158,9 +179,19 @@ export interface FollowInit {
   readonly timeoutMs: number;
 }
 
-/** The first poll delay, and the longest: polls back off from the task's `pollIntervalMs` (at least the first) to the longest. */
+/**
+ * The first poll delay, and the longest: polls back off from the task's `pollIntervalMs` (at least the first) to the longest.
+ *
+ * @example
+ * pollDelay(10, 0) === POLL_MIN_MS; // true: never faster
+ */
 export const POLL_MIN_MS = 250;
-/** The longest delay between two `tasks/get` polls. */
+/**
+ * The longest delay between two `tasks/get` polls.
+ *
+ * @example
+ * pollDelay(1_000, 100) === POLL_MAX_MS; // true: never slower
+ */
 export const POLL_MAX_MS = 30_000;
 
 /**

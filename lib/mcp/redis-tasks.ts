@@ -11,6 +11,9 @@ import { applyTaskChange, TaskRecord, type TaskStore, type TaskUpdate } from './
  * The few methods of a Redis client the task store needs: an ioredis client fits as it is (no
  * runtime import of ioredis). Every write is one `EVAL` (atomic: the check and the write and the
  * announcement together).
+ *
+ * @example
+ * const client: RedisTaskClient = new Redis(url); // an ioredis client fits
  */
 export interface RedisTaskClient {
   get(key: string): Promise<string | null>;
@@ -19,7 +22,12 @@ export interface RedisTaskClient {
   on(event: 'error', listener: (e: unknown) => void): unknown;
 }
 
-/** What the store needs of its subscriber connection (a connection of its own: a subscribed Redis connection sends nothing else). */
+/**
+ * What the store needs of its subscriber connection (a connection of its own: a subscribed Redis connection sends nothing else).
+ *
+ * @example
+ * const subscriber: RedisTaskSubscriber = new Redis(url); // a connection of its own
+ */
 export interface RedisTaskSubscriber {
   subscribe(channel: string): Promise<unknown>;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
@@ -29,7 +37,12 @@ export interface RedisTaskSubscriber {
   readonly status?: string;
 }
 
-/** Options of {@link redisTaskStore}. */
+/**
+ * Options of {@link redisTaskStore}.
+ *
+ * @example
+ * redisTaskStore({ client: new Redis(url), subscriber: new Redis(url), namespace: 'prod-eu' } satisfies RedisTaskStoreOptions);
+ */
 export interface RedisTaskStoreOptions {
   readonly client: RedisTaskClient;
   readonly subscriber: RedisTaskSubscriber;
@@ -37,7 +50,13 @@ export interface RedisTaskStoreOptions {
   readonly namespace?: string;
 }
 
-/** A {@link TaskStore} that always tells when its connection came back, so the instances running tasks can write them again. */
+/**
+ * A {@link TaskStore} that always tells when its connection came back, so the instances running tasks can write them again.
+ *
+ * @example
+ * const store: RedisTaskStore = redisTaskStore({ client, subscriber });
+ * store.reconnected$.subscribe(() => log('task store back'));
+ */
 export interface RedisTaskStore extends TaskStore {
   readonly reconnected$: Observable<void>;
 }

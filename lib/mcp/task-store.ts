@@ -55,6 +55,9 @@ export type TaskRecord = t.TypeOf<typeof TaskRecord>;
  * - `progress`: the run's progress, and the `statusMessage` that says it;
  * - `cancel-requested`: a `tasks/cancel` was received (the run may still end otherwise);
  * - `settle`: the terminal state, written once.
+ *
+ * @example
+ * await store.update(taskId, { kind: 'cancel-requested' } satisfies TaskChange);
  */
 export type TaskChange =
   | { readonly kind: 'ask'; readonly inputRequests: Readonly<Record<string, WireInputRequest>> }
@@ -155,7 +158,13 @@ export const detailedTask = (r: TaskRecord): Task => ({
   ...(r.progress === undefined ? {} : { _meta: { [META_TASK_PROGRESS]: r.progress } }),
 });
 
-/** What {@link TaskStore.update} did: the record after the change, and whether it changed. */
+/**
+ * What {@link TaskStore.update} did: the record after the change, and whether it changed.
+ *
+ * @example
+ * const u: TaskUpdate | undefined = await store.update(taskId, { kind: 'settle', status: 'cancelled' });
+ * if (u?.changed === false) say('it had ended already');
+ */
 export interface TaskUpdate {
   readonly record: TaskRecord;
   readonly changed: boolean;
@@ -193,7 +202,12 @@ export interface TaskStore {
   readonly reconnected$?: Observable<void>;
 }
 
-/** Options of {@link memoryTaskStore}. */
+/**
+ * Options of {@link memoryTaskStore}.
+ *
+ * @example
+ * const store = memoryTaskStore({ now: () => clock.now() } satisfies MemoryTaskStoreOptions);
+ */
 export interface MemoryTaskStoreOptions {
   /** Epoch ms now (tests). Default `Date.now`. */
   readonly now?: () => number;

@@ -6,17 +6,42 @@ import { WireInputRequest } from './client-shapes.js';
 // specification/draft/tasks.md, "EXT" below) on the wire: what a task looks like, what its
 // methods take, and the bounds every value from a peer is decoded within.
 
-/** The extension's identifier: declared per request in `_meta` client capabilities, and by the server in `server/discover` (EXT L19-57). */
+/**
+ * The extension's identifier: declared per request in `_meta` client capabilities, and by the server in `server/discover` (EXT L19-57).
+ *
+ * @example
+ * const capabilities = { extensions: { [TASKS_EXTENSION]: {} } };
+ */
 export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 
-/** The longest task id read from a peer: ours are 32 characters; a longer one names no task and is never looked up. */
+/**
+ * The longest task id read from a peer: ours are 32 characters; a longer one names no task and is never looked up.
+ *
+ * @example
+ * TaskId.is('x'.repeat(MAX_TASK_ID_LENGTH + 1)); // false
+ */
 export const MAX_TASK_ID_LENGTH = 128;
-/** Most task ids one `subscriptions/listen` may name; past it the request is -32602. */
+/**
+ * Most task ids one `subscriptions/listen` may name; past it the request is -32602.
+ *
+ * @example
+ * SubscriptionFilter.is({ taskIds: Array.from({ length: MAX_LISTEN_TASK_IDS + 1 }, () => 'x') }); // false
+ */
 export const MAX_LISTEN_TASK_IDS = 100;
-/** Most `inputResponses` one `tasks/update` may carry; past it the request is -32602. */
+/**
+ * Most `inputResponses` one `tasks/update` may carry; past it the request is -32602.
+ *
+ * @example
+ * const fits = Object.keys(inputResponses).length <= MAX_INPUT_RESPONSES;
+ */
 export const MAX_INPUT_RESPONSES = 64;
 
-/** A task id as a peer sends it: a non-empty string of at most {@link MAX_TASK_ID_LENGTH} characters. */
+/**
+ * A task id as a peer sends it: a non-empty string of at most {@link MAX_TASK_ID_LENGTH} characters.
+ *
+ * @example
+ * const id: t.Branded<string, TaskIdBrand> = decodedTaskId;
+ */
 export interface TaskIdBrand {
   readonly TaskId: unique symbol;
 }
@@ -59,6 +84,9 @@ export type TaskError = t.TypeOf<typeof TaskError>;
  * Where a task carries the numbers of its run's progress (`ctx.progress`), in its `_meta`: the
  * tasks extension sends no `notifications/progress` for a task (EXT L507), and `statusMessage`
  * is text. Our client reads it into `onProgress`; any other ignores it.
+ *
+ * @example
+ * const p = task._meta?.[META_TASK_PROGRESS]; // { progress, total?, message? } from our servers
  */
 export const META_TASK_PROGRESS = 'dev.mcp-rx-cancel/progress';
 
@@ -147,7 +175,12 @@ export type SubscriptionFilter = t.TypeOf<typeof SubscriptionFilter>;
 export const ListenParams = t.type({ notifications: SubscriptionFilter }, 'ListenParams');
 export type ListenParams = t.TypeOf<typeof ListenParams>;
 
-/** The `_meta` key every message of a listen stream carries: the JSON-RPC id of the `subscriptions/listen` that opened it. */
+/**
+ * The `_meta` key every message of a listen stream carries: the JSON-RPC id of the `subscriptions/listen` that opened it.
+ *
+ * @example
+ * const id = notification.params._meta[META_SUBSCRIPTION_ID]; // the listen's request id
+ */
 export const META_SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
 
 const RequestExtensions = t.type({ _meta: t.type({ [META_CLIENT_CAPABILITIES]: t.type({ extensions: t.UnknownRecord }) }) });
@@ -165,5 +198,10 @@ export const declaresTasks = (params: unknown): boolean => {
   return typeof ext === 'object' && ext !== null;
 };
 
-/** The `data` of the -32021 that tells a client it must declare the tasks extension. */
+/**
+ * The `data` of the -32021 that tells a client it must declare the tasks extension.
+ *
+ * @example
+ * throw new JsonRpcError(-32021, 'Missing required client capability', TASKS_REQUIRED);
+ */
 export const TASKS_REQUIRED = { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } } as const;

@@ -25,19 +25,54 @@ import { TASKS_REQUIRED, TaskParams, UpdateTaskParams, declaresTasks, isTerminal
 // `tasks/cancel`, its TTL and the server's close all end it through `manager.cancel`, and its
 // end (the one outcome runRequest gives) writes its terminal state once.
 
-/** The default time a task lives from its creation: 1 hour (then it is gone, and its work stopped). */
+/**
+ * The default time a task lives from its creation: 1 hour (then it is gone, and its work stopped).
+ *
+ * @example
+ * mcpServer({ info, tools, tasks: { ttlMs: DEFAULT_TASK_TTL_MS / 4 } }); // 15 minutes
+ */
 export const DEFAULT_TASK_TTL_MS = 60 * 60_000;
-/** The longest `ttlMs` a server may give its tasks: 24 hours (every task expires: the store never grows without bound). */
+/**
+ * The longest `ttlMs` a server may give its tasks: 24 hours (every task expires: the store never grows without bound).
+ *
+ * @example
+ * mcpServer({ info, tools, tasks: { ttlMs: MAX_TASK_TTL_MS } }); // the longest a task may live
+ */
 export const MAX_TASK_TTL_MS = 24 * 60 * 60_000;
-/** The default `pollIntervalMs` suggested to clients: 1 s. */
+/**
+ * The default `pollIntervalMs` suggested to clients: 1 s.
+ *
+ * @example
+ * mcpServer({ info, tools, tasks: { pollIntervalMs: 5 * DEFAULT_POLL_INTERVAL_MS } });
+ */
 export const DEFAULT_POLL_INTERVAL_MS = 1_000;
-/** The default bound of live tasks one owner holds in the store: past it a new task is refused (-32603). */
+/**
+ * The default bound of live tasks one owner holds in the store: past it a new task is refused (-32603).
+ *
+ * @example
+ * mcpServer({ info, tools, tasks: { maxPerOwner: DEFAULT_MAX_TASKS_PER_OWNER / 10 } });
+ */
 export const DEFAULT_MAX_TASKS_PER_OWNER = 1_000;
-/** The default bound of tasks running on one instance. */
+/**
+ * The default bound of tasks running on one instance.
+ *
+ * @example
+ * mcpServer({ info, tools, tasks: { maxRunning: DEFAULT_MAX_RUNNING_TASKS / 10 } });
+ */
 export const DEFAULT_MAX_RUNNING_TASKS = 10_000;
-/** The owner of every task when no `owner` is given: one scope, where the unguessable task id is the capability (EXT L902). */
+/**
+ * The owner of every task when no `owner` is given: one scope, where the unguessable task id is the capability (EXT L902).
+ *
+ * @example
+ * mcpServer({ info, tools, tasks: { owner: (ctx) => principalOf(ctx) ?? ANONYMOUS_OWNER } });
+ */
 export const ANONYMOUS_OWNER = 'anonymous';
-/** The longest owner an `owner` function may return. */
+/**
+ * The longest owner an `owner` function may return.
+ *
+ * @example
+ * const owner = (ctx: McpContext): string => subjectOf(ctx).slice(0, MAX_OWNER_LENGTH);
+ */
 export const MAX_OWNER_LENGTH = 256;
 
 /**
@@ -45,6 +80,9 @@ export const MAX_OWNER_LENGTH = 256;
  * `{ sessionId: 'task:' + owner, requestId: taskId }`: no request key has it (2025 sessions are
  * UUIDs, a connection's own scope `peer-…` or `serve-…`), and a cancel from one owner can only
  * ever name its own tasks, even one that travels over the bus while the store is unreachable.
+ *
+ * @example
+ * taskKey('alice', id).sessionId === `${TASK_SCOPE_PREFIX}alice`; // true
  */
 export const TASK_SCOPE_PREFIX = 'task:';
 
@@ -67,13 +105,23 @@ export const TASK_CANCELLED: CancelReason = Object.freeze({ source: 'peer', reas
 const TASK_EXPIRED: CancelReason = Object.freeze({ source: 'timeout', reason: 'the task outlived its ttlMs' });
 const SERVER_CLOSED: CancelReason = CancelReason.of('close', 'the server closed');
 
-/** What a task does, as the server reports it: created, settled (with its status), or a store write that failed. */
+/**
+ * What a task does, as the server reports it: created, settled (with its status), or a store write that failed.
+ *
+ * @example
+ * mcpServer({ info, tools, tasks: { events: (e: TaskEvent) => log(e.type, e.taskId) } });
+ */
 export type TaskEvent =
   | { readonly type: 'task-created'; readonly taskId: string; readonly owner: string }
   | { readonly type: 'task-settled'; readonly taskId: string; readonly owner: string; readonly status: 'completed' | 'failed' | 'cancelled'; readonly reason?: CancelReason }
   | { readonly type: 'task-store-failed'; readonly taskId: string; readonly what: string; readonly why: string };
 
-/** Options of the tasks of an `mcpServer` (its `tasks` option). */
+/**
+ * Options of the tasks of an `mcpServer` (its `tasks` option).
+ *
+ * @example
+ * const tasks: TasksOptions = { store: redisTaskStore({ client, subscriber }), manager, ttlMs: 15 * 60_000, owner: (ctx) => principalOf(ctx) };
+ */
 export interface TasksOptions {
   /** Where tasks live; share one (`redisTaskStore`) across instances. Default: in memory. */
   readonly store?: TaskStore;
@@ -142,7 +190,13 @@ interface Running {
   writingMessage: boolean;
 }
 
-/** The task side of an MCP server: what `mcpServer` wires into `tools/call` and the `tasks/*` methods. */
+/**
+ * The task side of an MCP server: what `mcpServer` wires into `tools/call` and the `tasks/*` methods.
+ *
+ * @example
+ * const runtime: TaskRuntime | undefined = server.tasks;
+ * runtime?.running(); // tasks running on this instance
+ */
 export interface TaskRuntime {
   readonly store: TaskStore;
   readonly manager: CancellationManager;
