@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { ERA_VERSIONS, META_SERVER_INFO } from '../../lib/codec/era.js';
-import { Lines, ROOT, example, fixture, tsNode } from './support.js';
+import { Lines, ROOT, example, fixture, pythonForSuite, tsNode } from './support.js';
 
 // The official Python MCP SDK (2.3, installed by scripts/python-sdk.sh into .cache/python-mcp) as
 // a real client of our example servers, over stdio (the SDK spawns examples/stdio-server.ts) and
@@ -110,25 +110,13 @@ const checkRun = (run: Run, serverLines: readonly string[], transport: 'stdio' |
 
 describe('the official Python MCP SDK 2.3 as a client, both eras, over stdio and Streamable HTTP', function () {
   this.timeout(20_000);
-  let python = '';
-
-  before(function () {
-    if (spawnSync('python3', ['--version']).error !== undefined) {
-      console.warn('python3 is not installed: the Python MCP SDK interop tests are skipped (scripts/python-sdk.sh needs it)');
-      this.skip();
-    }
-    // installs once into .cache/python-mcp (CI runs it before npm test); after that it only checks
-    this.timeout(600_000);
-    const installed = spawnSync('bash', ['scripts/python-sdk.sh'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    if (installed.status !== 0) throw new Error(`scripts/python-sdk.sh failed (exit ${String(installed.status)})`);
-    python = installed.stdout.trim().split('\n').at(-1) ?? '';
-  });
+  const pythonOf = pythonForSuite();
 
   describe('over stdio: the SDK spawns examples/stdio-server.ts', () => {
     for (const mode of MODES) {
       it(`should serve, list, call and cancel mid-call with the SDK in '${mode}' mode`, async () => {
         const { command, args } = tsNode(example('stdio-server.ts'));
-        const run = await runPython(python, ['--mode', mode, '--stdio', '--', command, ...args]);
+        const run = await runPython(pythonOf(), ['--mode', mode, '--stdio', '--', command, ...args]);
         // the server's stderr comes through the SDK's (stdio_client's errlog)
         checkRun(run, run.stderr.all.filter((l) => l.startsWith('[server] ')), 'stdio', mode);
       });
@@ -153,7 +141,7 @@ describe('the official Python MCP SDK 2.3 as a client, both eras, over stdio and
     for (const mode of MODES) {
       it(`should serve, list, call and cancel mid-call with the SDK in '${mode}' mode`, async () => {
         const from = stderr.all.length;
-        const run = await runPython(python, ['--mode', mode, '--url', url]);
+        const run = await runPython(pythonOf(), ['--mode', mode, '--url', url]);
         // the cleanup ran before the SDK's last stats answer; its line may still be in the pipe
         const id = run.steps.find((s) => s.step === 'cancelled')?.['requestId'];
         if (id !== undefined) await stderr.waitFor(new RegExp(`cleanup slow_count #${JSON.stringify(id)}: cancelled`), 5_000).catch(() => undefined);

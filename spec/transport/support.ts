@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { PassThrough, type Readable } from 'node:stream';
 import { lastValueFrom, toArray } from 'rxjs';
 import { ndjson } from '../../lib/stdio.js';
@@ -65,4 +66,24 @@ export const readAll = async (chunks: ReadonlyArray<Buffer | string>, maxLineByt
   for (const c of chunks) input.write(c);
   input.end();
   return all;
+};
+
+/**
+ * The official Python MCP SDK for one `describe`: installed once into .cache/python-mcp by
+ * scripts/python-sdk.sh (CI runs it before npm test; after that it only checks), the suite
+ * skipped, saying why, where python3 is missing. The getter gives its `python` in the tests.
+ */
+export const pythonForSuite = (): (() => string) => {
+  let python = '';
+  before(function () {
+    if (spawnSync('python3', ['--version']).error !== undefined) {
+      console.warn('python3 is not installed: the Python MCP SDK interop tests are skipped (scripts/python-sdk.sh needs it)');
+      this.skip();
+    }
+    this.timeout(600_000);
+    const installed = spawnSync('bash', ['scripts/python-sdk.sh'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (installed.status !== 0) throw new Error(`scripts/python-sdk.sh failed (exit ${String(installed.status)})`);
+    python = installed.stdout.trim().split('\n').at(-1) ?? '';
+  });
+  return () => python;
 };
