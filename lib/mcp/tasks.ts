@@ -394,7 +394,14 @@ export const taskRuntime = (options: TasksOptions = {}): TaskRuntime => {
       // EXT L300: the CreateTaskResult only once a tasks/get anywhere would find the task
       if (!(await store.create(record, maxPerOwner)))
         throw new JsonRpcError(ErrorCodes.InternalError, `Too many tasks held for this client (maxPerOwner ${maxPerOwner}): wait for some to expire`, { maxPerOwner });
-      // the call may have been cancelled while the store wrote: the task exists, and runs on (K7)
+      if (ctx.signal.aborted) {
+        // the call was cancelled while the store wrote (its stream closed): nobody will ever know
+        // this task's id, so its work never starts and it ends at once (a case the spec leaves open)
+        await store.update(record.taskId, { kind: 'settle', status: 'cancelled', statusMessage: 'the call that created it was cancelled before its CreateTaskResult' }).catch((e: unknown) => failed(record.taskId, 'settle', e));
+        emit({ type: 'task-settled', taskId: record.taskId, owner, status: 'cancelled', reason: ctx.signal.reason as CancelReason });
+        return { resultType: 'task', ...detailedTask(record) } as Rec;
+      }
+      // from here the task outlives the call: a stream closed after its CreateTaskResult ends only the call (K7)
       begin(record, params, work, firstRound, declared);
       return { resultType: 'task', ...detailedTask(record) } as Rec;
     });

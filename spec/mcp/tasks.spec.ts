@@ -6,7 +6,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { ErrorCodes, JsonRpcError, type CancelReason } from '../../lib/index.js';
 import { inputRequired, mcpServer, resource, tool, type McpContext } from '../../lib/mcp.js';
 import { memoryTaskStore, type TaskRecord } from '../../lib/mcp/task-store.js';
-import { TASK_CANCELLED, taskKey, taskRuntime } from '../../lib/mcp/tasks.js';
+import { TASK_CANCELLED, taskKey, taskRuntime, type TaskEvent } from '../../lib/mcp/tasks.js';
 import { TASKS_EXTENSION } from '../../lib/mcp/task-wire.js';
 import { until } from '../transport/support.js';
 import { meta2026, rec, serving, type Rec } from './serving.js';
@@ -178,6 +178,24 @@ describe('mcpServer tasks', () => {
     await until(() => seen.cleanups === 1, 2_000, 'the task to finish');
     expect(seen.reasons).to.deep.equal([]);
     expect(created['status']).to.equal('working');
+  });
+
+  it('should never start a task whose call was cancelled before its CreateTaskResult, and settle it cancelled', async () => {
+    const store = memoryTaskStore();
+    const created: string[] = [];
+    // a store slow to write: the call's cancel comes while the task is being stored
+    const slowStore = { ...store, create: (r: TaskRecord, max: number) => sleep(50).then(() => (created.push(r.taskId), store.create(r, max))) };
+    const events: TaskEvent[] = [];
+    const s = serving(mcpServer({ info, tools: [slow], tasks: { store: slowStore, events: (e) => void events.push(e) } }));
+    s.incoming.next({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'slow', arguments: { steps: 1000 }, ...withTasks() } });
+    await sleep(10);
+    s.incoming.next({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } });
+    await until(() => events.length === 1, 2_000, 'the task to settle');
+    expect(events[0]).to.deep.include({ type: 'task-settled', status: 'cancelled' });
+    expect((await store.get(created[0]!))?.status).to.equal('cancelled');
+    // its work never started, and the cancelled call got no response
+    expect([seen.cleanups, seen.reasons.length]).to.deep.equal([0, 0]);
+    expect(s.out.filter((m) => rec(m)['id'] === 1)).to.deep.equal([]);
   });
 
   it('should cancel every task running on close, each settling cancelled with its cleanups once', async () => {
