@@ -102,7 +102,8 @@ export const applyTaskChange = (r: TaskRecord, change: TaskChange, at: string): 
   if (isTerminal(r.status)) return undefined;
   switch (change.kind) {
     case 'ask':
-      return next(r, { status: 'input_required', inputRequests: { ...r.inputRequests, ...change.inputRequests } }, at);
+      // nothing asked is nothing outstanding: input_required only while a request waits
+      return Object.keys(change.inputRequests).length === 0 ? undefined : next(r, { status: 'input_required', inputRequests: { ...r.inputRequests, ...change.inputRequests } }, at);
     case 'answer': {
       const keys = Object.keys(change.inputResponses).filter((k) => has(r.inputRequests, k));
       if (keys.length === 0) return undefined;

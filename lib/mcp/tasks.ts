@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { Observable, defer, first, from, map, switchMap, type Subscription } from 'rxjs';
+import { Observable, defer, first, from, map, of, switchMap, type Subscription } from 'rxjs';
 import { ErrorCodes } from '../codec/error-codes.js';
 import type { JsonRpcMessage } from '../codec/messages.js';
 import { PREVIEW_MAX, preview } from '../codec/preview.js';
@@ -331,6 +331,8 @@ export const taskRuntime = (options: TasksOptions = {}): TaskRuntime => {
         round++;
         const wire = (k: string): string => `${round}:${k}`;
         const keys = Object.keys(requests);
+        // a round that asks nothing (a state alone) runs again at once
+        if (keys.length === 0) return of<Record<string, unknown>>({});
         const asked: Record<string, WireInputRequest> = Object.fromEntries(Object.entries(requests).map(([k, q]: [string, InputRequest]) => [wire(k), q as WireInputRequest]));
         return from(write(r, { kind: 'ask', inputRequests: asked })).pipe(
           switchMap(() => store.watch(r.taskId)),

@@ -5,9 +5,9 @@ import { defer, interval, map, take, tap, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { ErrorCodes, JsonRpcError, type CancelReason } from '../../lib/index.js';
 import { inputRequired, mcpServer, resource, tool, type McpContext } from '../../lib/mcp.js';
-import { memoryTaskStore, type TaskRecord } from '../../lib/mcp/task-store.js';
+import { applyTaskChange, memoryTaskStore, type TaskChange, type TaskRecord } from '../../lib/mcp/task-store.js';
 import { TASK_CANCELLED, taskKey, taskRuntime, type TaskEvent } from '../../lib/mcp/tasks.js';
-import { TASKS_EXTENSION } from '../../lib/mcp/task-wire.js';
+import { TASKS_EXTENSION, isTerminal } from '../../lib/mcp/task-wire.js';
 import { until } from '../transport/support.js';
 import { meta2026, rec, serving, type Rec } from './serving.js';
 
@@ -150,6 +150,17 @@ describe('mcpServer tasks', () => {
     await s.answer(4, 'tasks/update', { taskId: id, inputResponses: { '1:b': { action: 'accept', content: { v: 'y' } } }, ...withTasks() });
     const done = await terminal(s, id);
     expect(done).to.deep.include({ status: 'completed', result: { content: [{ type: 'text', text: 'x+y' }] } });
+  });
+
+  it('should run again at once a task round that keeps a state and asks nothing, never showing input_required', async () => {
+    const stepped = tool({ name: 'stepped', task: 'optional', run: (_a, ctx) => Promise.resolve(ctx.requestState === undefined ? inputRequired({ requestState: { step: 2 } }) : `done at ${JSON.stringify(ctx.requestState)}`) });
+    const s = serving(mcpServer({ info, tools: [stepped] }));
+    const created = rec((await s.answer(1, 'tools/call', { name: 'stepped', ...withTasks() }))['result']);
+    const statuses: unknown[] = [];
+    let task: Rec = {};
+    for (let i = 10; task['status'] !== 'completed' && i < 200; i++) statuses.push((task = await getTask(s, i, created['taskId']))['status']);
+    expect(task['result']).to.deep.equal({ content: [{ type: 'text', text: 'done at {"step":2}' }] });
+    expect(statuses).to.not.include('input_required');
   });
 
   it('should end the work when the TTL passes, and forget the task', async () => {
@@ -316,5 +327,48 @@ describe('a task ending and its cancel in the same frame', () => {
     const { record, cleanups, writes } = await race('r|', 'c', '(^!)');
     expect(['cancelled', 'completed']).to.include(record?.status);
     expect([cleanups, writes]).to.deep.equal([1, 1]);
+  });
+});
+
+describe('applyTaskChange, the one change function of every store', () => {
+  const at = '2026-12-01T00:00:00.000Z';
+  const base: TaskRecord = { taskId: 't', owner: 'o', status: 'working', createdAt: at, lastUpdatedAt: at, ttlMs: 1000, pollIntervalMs: 100, expiresAt: 1, version: 0 };
+  const key = fc.constantFrom('a', 'b', 'c');
+  const change: fc.Arbitrary<TaskChange> = fc.oneof(
+    fc.dictionary(key, fc.constant({ method: 'roots/list' })).map((inputRequests) => ({ kind: 'ask' as const, inputRequests })),
+    fc.dictionary(key, fc.constant({ action: 'accept' })).map((inputResponses) => ({ kind: 'answer' as const, inputResponses })),
+    fc.array(key).map((keys) => ({ kind: 'take' as const, keys })),
+    fc.nat(10).map((n) => ({ kind: 'progress' as const, progress: { progress: n }, statusMessage: String(n) })),
+    fc.constant({ kind: 'cancel-requested' as const }),
+    fc.constantFrom('completed', 'failed', 'cancelled').map((status) => ({ kind: 'settle' as const, status })),
+  );
+
+  it('should write a terminal state once, never change it after, answer only outstanding keys, and count every change in the version', () => {
+    fc.assert(
+      fc.property(fc.array(change, { maxLength: 30 }), (changes) => {
+        let r = base;
+        let terminalAt: TaskRecord | undefined;
+        for (const c of changes) {
+          const outstanding = new Set(Object.keys(r.inputRequests ?? {}));
+          const next = applyTaskChange(r, c, at);
+          if (terminalAt !== undefined) {
+            expect(next, 'a terminal task changes no more').to.equal(undefined);
+            continue;
+          }
+          if (next === undefined) continue;
+          expect(next.version).to.equal(r.version + 1);
+          if (c.kind === 'answer') for (const k of Object.keys(next.answers ?? {})) expect(outstanding.has(k) || Object.keys(r.answers ?? {}).includes(k)).to.equal(true);
+          if (c.kind === 'settle') {
+            expect(next.status).to.equal(c.status);
+            expect(next).to.not.have.any.keys('inputRequests', 'answers');
+            terminalAt = next;
+          }
+          // input_required exactly while something is outstanding, before the end
+          if (!isTerminal(next.status)) expect(next.status === 'input_required').to.equal(Object.keys(next.inputRequests ?? {}).length > 0);
+          r = next;
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
