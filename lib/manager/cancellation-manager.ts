@@ -1,11 +1,21 @@
-import { Observable, type Subscriber, type Subscription } from 'rxjs';
+import { Observable, type Subscription } from 'rxjs';
 import type { RequestId } from '../codec/messages.js';
 import type { CancellationBus } from './bus.js';
 import type { CancelOptions, CancelResult, CancellationManagerOptions } from './manager-options.js';
 import { Recent } from './recent.js';
 import { CancelReason, RequestKey } from './request-key.js';
 
-type Observer = Subscriber<CancelReason>;
+/**
+ * What a request's entry tells of its cancel: a Subscriber of `cancelled(key)`, or an object of
+ * the serving side's own (see {@link CancellationManager.watch}). Told once, and nothing once closed.
+ */
+export interface CancelWatcher {
+  readonly closed: boolean;
+  next(reason: CancelReason): void;
+  complete(): void;
+}
+
+type Observer = CancelWatcher;
 
 // One request's entry. Its observers are usually one (the request's own takeUntil), so the first
 // lives in a field with no teardown (it goes with the entry); only a second makes a Set, whose
@@ -158,6 +168,22 @@ export class CancellationManager {
       // is told, and goes with its entry (the request's end)
       return entry.add(subscriber);
     });
+  }
+
+  /**
+   * @internal `cancelled(key).subscribe(watcher)` without the Observable and its Subscriber: for
+   * the request's own run, which completes its key however it ends (so the entry, and the
+   * watcher in it, go then). Told exactly as a subscriber would be, at once if it is cancelled
+   * already or not in flight.
+   */
+  watch(key: RequestKey, watcher: CancelWatcher): void {
+    const entry = this.entry(key);
+    if (entry === undefined) return watcher.complete();
+    if (entry.reason !== undefined) {
+      watcher.next(entry.reason);
+      return watcher.complete();
+    }
+    entry.add(watcher);
   }
 
   /**
