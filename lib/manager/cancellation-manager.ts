@@ -38,13 +38,23 @@ class Entry {
     return () => void this.more?.delete(o);
   }
 
-  /** Take the observers out, so each is told once. */
-  drain(): Observer[] {
-    const all = this.first === undefined ? [] : [this.first];
-    if (this.more !== undefined) for (const o of this.more) all.push(o);
+  /**
+   * Take the observers out, so each is told once, then tell them: the reason and the end, or
+   * only the end. No array per request: the usual entry has its one observer in `first`.
+   */
+  tell(reason: CancelReason | undefined): void {
+    const { first, more } = this;
     this.first = undefined;
     this.more = undefined;
-    return all;
+    if (first !== undefined) {
+      if (reason !== undefined) first.next(reason);
+      first.complete();
+    }
+    if (more === undefined) return;
+    for (const o of more) {
+      if (reason !== undefined) o.next(reason);
+      o.complete();
+    }
   }
 }
 
@@ -226,7 +236,7 @@ export class CancellationManager {
     }
     this.count--;
     this.remember(key);
-    for (const o of entry.drain()) o.complete();
+    entry.tell(undefined);
     return true;
   }
 
@@ -258,10 +268,7 @@ export class CancellationManager {
     if (entry === undefined) return this.wasFinished(key) ? 'finished' : this.inFlightElsewhere(key) ? 'elsewhere' : 'unknown';
     if (entry.reason !== undefined) return 'already-cancelled';
     entry.reason = reason;
-    for (const o of entry.drain()) {
-      o.next(reason);
-      o.complete();
-    }
+    entry.tell(reason);
     return 'cancelled';
   }
 
