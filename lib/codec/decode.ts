@@ -100,6 +100,24 @@ const invalid = (
     errors,
   });
 
+// The well-formed messages of every round trip, checked by hand: io-ts's `is` walks an
+// intersection with `every` and a closure per member, per message. Each guard says yes only
+// where its codec's `is` says yes (a spec checks it on arbitrary values); a no is no verdict,
+// and the codec decides.
+const isRecord = (u: unknown): u is Rec => u !== null && typeof u === 'object' && !Array.isArray(u);
+const isMethod = (u: unknown): boolean => typeof u === 'string' && u.length > 0;
+const optionalParams = (u: unknown): boolean => u === undefined || isRecord(u);
+
+/** @internal Says yes only where `JsonRpcRequest.is` does. */
+export const looksLikeRequest = (o: Rec): boolean =>
+  o['jsonrpc'] === '2.0' && RequestId.is(o['id']) && isMethod(o['method']) && optionalParams(o['params']);
+
+/** @internal Says yes only where `JsonRpcNotification.is` does. */
+export const looksLikeNotification = (o: Rec): boolean => o['jsonrpc'] === '2.0' && isMethod(o['method']) && optionalParams(o['params']);
+
+/** @internal Says yes only where `JsonRpcResponse.is` does. */
+export const looksLikeResponse = (o: Rec): boolean => o['jsonrpc'] === '2.0' && RequestId.is(o['id']) && isRecord(o['result']);
+
 // `is` is the fast path: io-ts guards allocate nothing on a well-formed message. Only a value
 // that fails it pays for `decode`, which collects the paths the error reports.
 const check = <A>(codec: t.Type<A, unknown, unknown>, o: Rec, shape: MessageShape): E.Either<DecodeError, A> => {
@@ -133,10 +151,12 @@ export const classifyMessage = (u: unknown): E.Either<DecodeError, Decoded> => {
   // tagged by hand rather than with E.map: no closure per message on the hot path
   switch (shape) {
     case 'request': {
+      if (looksLikeRequest(o)) return E.right({ kind: 'request', message: o as JsonRpcRequest });
       const r = check(JsonRpcRequest, o, shape);
       return E.isLeft(r) ? r : E.right({ kind: 'request', message: r.right });
     }
     case 'notification': {
+      if (looksLikeNotification(o)) return E.right({ kind: 'notification', message: o as JsonRpcNotification });
       const r = check(JsonRpcNotification, o, shape);
       return E.isLeft(r) ? r : E.right({ kind: 'notification', message: r.right });
     }
@@ -149,6 +169,7 @@ export const classifyMessage = (u: unknown): E.Either<DecodeError, Decoded> => {
         const r = check(JsonRpcErrorResponse, o, shape);
         return E.isLeft(r) ? r : E.right({ kind: 'error-response', message: r.right });
       }
+      if (looksLikeResponse(o)) return E.right({ kind: 'response', message: o as JsonRpcResponse });
       const r = check(JsonRpcResponse, o, shape);
       return E.isLeft(r) ? r : E.right({ kind: 'response', message: r.right });
     }

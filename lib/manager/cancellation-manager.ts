@@ -1,11 +1,21 @@
-import { Observable, type Subscriber, type Subscription } from 'rxjs';
+import { Observable, type Subscription } from 'rxjs';
 import type { RequestId } from '../codec/messages.js';
 import type { CancellationBus } from './bus.js';
 import type { CancelOptions, CancelResult, CancellationManagerOptions } from './manager-options.js';
 import { Recent } from './recent.js';
 import { CancelReason, RequestKey } from './request-key.js';
 
-type Observer = Subscriber<CancelReason>;
+/**
+ * What a request's entry tells of its cancel: a Subscriber of `cancelled(key)`, or an object of
+ * the serving side's own (see {@link CancellationManager.watch}). Told once, and nothing once closed.
+ */
+export interface CancelWatcher {
+  readonly closed: boolean;
+  next(reason: CancelReason): void;
+  complete(): void;
+}
+
+type Observer = CancelWatcher;
 
 // One request's entry. Its observers are usually one (the request's own takeUntil), so the first
 // lives in a field with no teardown (it goes with the entry); only a second makes a Set, whose
@@ -28,13 +38,23 @@ class Entry {
     return () => void this.more?.delete(o);
   }
 
-  /** Take the observers out, so each is told once. */
-  drain(): Observer[] {
-    const all = this.first === undefined ? [] : [this.first];
-    if (this.more !== undefined) for (const o of this.more) all.push(o);
+  /**
+   * Take the observers out, so each is told once, then tell them: the reason and the end, or
+   * only the end. No array per request: the usual entry has its one observer in `first`.
+   */
+  tell(reason: CancelReason | undefined): void {
+    const { first, more } = this;
     this.first = undefined;
     this.more = undefined;
-    return all;
+    if (first !== undefined) {
+      if (reason !== undefined) first.next(reason);
+      first.complete();
+    }
+    if (more === undefined) return;
+    for (const o of more) {
+      if (reason !== undefined) o.next(reason);
+      o.complete();
+    }
   }
 }
 
@@ -161,6 +181,22 @@ export class CancellationManager {
   }
 
   /**
+   * @internal `cancelled(key).subscribe(watcher)` without the Observable and its Subscriber: for
+   * the request's own run, which completes its key however it ends (so the entry, and the
+   * watcher in it, go then). Told exactly as a subscriber would be, at once if it is cancelled
+   * already or not in flight.
+   */
+  watch(key: RequestKey, watcher: CancelWatcher): void {
+    const entry = this.entry(key);
+    if (entry === undefined) return watcher.complete();
+    if (entry.reason !== undefined) {
+      watcher.next(entry.reason);
+      return watcher.complete();
+    }
+    entry.add(watcher);
+  }
+
+  /**
    * Cancel a request in flight. A second cancel, a cancel for an ended key, or one for a key
    * never seen changes nothing, and the result says which. A plain string reason is a
    * cancellation from the peer. With a bus, a key not in flight here is published to the
@@ -200,7 +236,7 @@ export class CancellationManager {
     }
     this.count--;
     this.remember(key);
-    for (const o of entry.drain()) o.complete();
+    entry.tell(undefined);
     return true;
   }
 
@@ -232,10 +268,7 @@ export class CancellationManager {
     if (entry === undefined) return this.wasFinished(key) ? 'finished' : this.inFlightElsewhere(key) ? 'elsewhere' : 'unknown';
     if (entry.reason !== undefined) return 'already-cancelled';
     entry.reason = reason;
-    for (const o of entry.drain()) {
-      o.next(reason);
-      o.complete();
-    }
+    entry.tell(reason);
     return 'cancelled';
   }
 

@@ -37,16 +37,15 @@ export class Recent<K, V> {
    */
   set(key: K, value: V): void {
     if (this.capacity <= 0) return;
-    if (this.index.has(key)) {
-      this.index.set(key, value);
-      return;
-    }
+    // one lookup, not has() then set(): a key already remembered leaves the size as it was
+    const before = this.index.size;
+    this.index.set(key, value);
+    if (this.index.size === before) return;
     if (this.count === this.capacity) this.shift();
     const slot = (this.head + this.count) % this.capacity;
     if (slot === this.slots.length) this.slots.push(key);
     else this.slots[slot] = key;
     this.count++;
-    this.index.set(key, value);
   }
 
   /** Forget the oldest key; false when there is none. */

@@ -43,8 +43,15 @@ export class Deadlines<T> {
       b = new Bucket<T>();
       this.buckets.set(ms, b);
     }
-    b.due.delete(item);
-    b.due.set(item, this.now() + ms);
+    // a re-arm goes to the end, where its later deadline belongs; a first arm (every request)
+    // costs one lookup, not a delete that finds nothing and then a set
+    const armed = b.due.size;
+    const at = this.now() + ms;
+    b.due.set(item, at);
+    if (b.due.size === armed) {
+      b.due.delete(item);
+      b.due.set(item, at);
+    }
     if (b.action === undefined && !b.running) b.action = this.scheduler.schedule(() => this.run(ms), ms);
   }
 

@@ -13,6 +13,9 @@ import { timedOut } from './timeout.js';
 
 export type { SendingInit } from './sent-requests.js';
 
+// the options of a request that gives none: one object for all (options are only read), not one per request
+const NO_OPTIONS: RequestOptions = Object.freeze({});
+
 /**
  * The sending half of a peer: pending requests by id, their timers, their cancellation. Each way
  * a sent request ends has a file of its own: its answer (responses.ts), a write that failed
@@ -65,7 +68,7 @@ export class SendingHalf implements PendingOwner {
    * `related` ties it to a request this peer serves (`ctx.request`): it and its cancel are marked
    * with that id (`relatedRequestId`), so a transport routes them with it.
    */
-  request<R>(method: string, params: object | undefined, options: RequestOptions = {}, related?: RequestId): Observable<R> {
+  request<R>(method: string, params: object | undefined, options: RequestOptions = NO_OPTIONS, related?: RequestId): Observable<R> {
     return sendRequest<R>(this.sent, this, method, params, options, related);
   }
 

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import fc from 'fast-check';
 import { of } from 'rxjs';
-import { CancelledParams, ProgressParams, RequestId, classifyMessage, decodeMessage, type JsonRpcMessage } from '../../lib/codecs.js';
+import { CancelledParams, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse, ProgressParams, RequestId, classifyMessage, decodeMessage, type JsonRpcMessage } from '../../lib/codecs.js';
+import { looksLikeNotification, looksLikeRequest, looksLikeResponse } from '../../lib/codec/decode.js';
 import { drive, ofType } from '../helpers.js';
 
 const left = (u: unknown) => {
@@ -24,6 +25,37 @@ export const arbMessage = fc.oneof(
     error: fc.record({ code: fc.integer(), message: fc.string(), data: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: ['code', 'message'] }),
   }),
 );
+
+describe('classifyMessage fast guards', () => {
+  // classifyMessage takes what a hand-written guard accepts without asking io-ts: each guard must
+  // never accept what its codec refuses, or an invalid message would be served
+  const member = fc.oneof(
+    fc.constantFrom(undefined, null, '2.0', '1.0', '', 0, -0, 1.5, NaN, Infinity, 2 ** 53, 'x'.repeat(1025), [], [1], {}, { a: 1 }, true),
+    arbId,
+    arbMethod,
+    arbParams,
+    fc.jsonValue({ maxDepth: 2 }),
+  );
+  const arbShape = fc.record(
+    { jsonrpc: member, id: member, method: member, params: member, result: member, error: member },
+    { requiredKeys: [] },
+  );
+  const pairs = [
+    ['request', looksLikeRequest, JsonRpcRequest],
+    ['notification', looksLikeNotification, JsonRpcNotification],
+    ['response', looksLikeResponse, JsonRpcResponse],
+  ] as const;
+  for (const [name, guard, codec] of pairs) {
+    it(`should accept a ${name} only where its codec does`, () => {
+      fc.assert(fc.property(fc.oneof(arbShape, arbMessage), (o) => !guard(o as Record<string, unknown>) || codec.is(o)), { numRuns: 5000 });
+    });
+  }
+  it('should accept the well-formed messages of a round trip', () => {
+    expect(looksLikeRequest({ jsonrpc: '2.0', id: 0, method: 'tools/call', params: { name: 'echo' } })).to.equal(true);
+    expect(looksLikeNotification({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 0 } })).to.equal(true);
+    expect(looksLikeResponse({ jsonrpc: '2.0', id: 'a', result: {} })).to.equal(true);
+  });
+});
 
 describe('codecs', () => {
   it('should decode each kind of message and tag it', () => {

@@ -267,6 +267,60 @@ describe('runRequest', () => {
       });
     }
 
+    // the run watches its key with no teardown of its own: what frees the watcher is the run
+    // completing its key on every ending, so the entry (and the watcher in it) goes with it
+    it('should free the entry it watches however it ends, even behind another watcher of the key', () => {
+      const h = harness();
+      const other: string[] = [];
+      // a second watcher, subscribed by the handler: the run's own is the entry's first
+      const sub = h.run((_p, ctx) => (ctx.cancelled$.subscribe({ complete: () => other.push('complete') }), NEVER)).subscribe();
+      sub.unsubscribe();
+      expect(h.manager.size).to.equal(0);
+      expect(other).to.deep.equal(['complete']);
+      // the key is over: a late cancel finds it finished and tells nobody
+      expect(h.manager.cancel(key, 'late')).to.equal('finished');
+      expect(h.cleanups).to.equal(1);
+    });
+
+    it('should take nothing of a handler that cancelled its own request before returning: no subscription, one cancelled outcome', () => {
+      const h = harness();
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const work = cold('--r|', { r: { v: 1 } });
+        expectObservable(h.run(() => (h.manager.cancel(key, 'self'), work))).toBe('(x|)', { x: cancelled('self') });
+        expectSubscriptions(work.subscriptions).toBe([]);
+      });
+      expect(h.cleanups).to.equal(1);
+      expect(h.manager.size).to.equal(0);
+    });
+
+    it('should give a cancelled request one outcome even when its handler completes inside the abort', () => {
+      const h = harness();
+      const outcomes: RequestOutcome[] = [];
+      // the work ends as the signal aborts: in the same call as the cancel, and too late
+      const work = (_p: unknown, ctx: RequestContext) =>
+        new Observable<unknown>((s) => ctx.signal.addEventListener('abort', () => (s.next({ late: 1 }), s.complete())));
+      h.run(work).subscribe((o) => outcomes.push(o));
+      h.manager.cancel(key, 'stop');
+      expect(outcomes).to.deep.equal([cancelled('stop')]);
+      expect(h.cleanups).to.equal(1);
+    });
+
+    it('should keep no subscription of a handler that completed inside subscribe()', () => {
+      const h = harness();
+      let unsubscribed = 0;
+      const sync = new Observable<unknown>((s) => {
+        s.next({ v: 1 });
+        s.complete();
+        return () => void unsubscribed++;
+      });
+      const outcomes: RequestOutcome[] = [];
+      h.run(() => sync).subscribe((o) => outcomes.push(o));
+      expect(outcomes).to.deep.equal([ok({ v: 1 })]);
+      expect(unsubscribed).to.equal(1);
+      expect(h.cleanups).to.equal(1);
+      expect(h.manager.size).to.equal(0);
+    });
+
     it('should abort the signal with source close when unsubscribed before any outcome', () => {
       const h = harness();
       let ctx: RequestContext | undefined;

@@ -52,6 +52,22 @@ describe('CancellationManager', () => {
     expect(log).to.deep.equal(['complete 1', 'complete 2']);
   });
 
+  it('should tell a watcher exactly as it tells a subscriber of cancelled(key)', () => {
+    const m = new CancellationManager();
+    const log: string[] = [];
+    const watcher = (name: string) => ({ closed: false, next: (r: CancelReason) => log.push(`${name} ${r.reason ?? ''}`), complete: () => log.push(`${name} complete`) });
+    m.register(k(1));
+    m.register(k(2));
+    m.watch(k(1), watcher('a'));
+    m.watch(k(2), watcher('b'));
+    m.cancel(k(1), 'stop');
+    m.complete(k(2));
+    // after the cancel, while still in flight: at once; not in flight: completed at once
+    m.watch(k(1), watcher('c'));
+    m.watch(k(3), watcher('d'));
+    expect(log).to.deep.equal(['a stop', 'a complete', 'b complete', 'c stop', 'c complete', 'd complete']);
+  });
+
   it('should make any stream cancellable with takeUntil(manager.cancelled(key))', () => {
     const m = new CancellationManager();
     const work = new Subject<number>();
