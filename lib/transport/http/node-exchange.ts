@@ -6,14 +6,18 @@ import { DEFAULT_STREAM_LIMITS, SSE_HEADERS, sseStream, type EventStream, type H
  * mode. A body read by a framework already (`req.body`, as `express.json()` leaves it) is used as
  * it is. Every write to a socket that died is swallowed: the client is gone, and that is `gone`.
  */
+// the reason `gone` aborts with: made once, as `abort()` with none builds a DOMException (and
+// its stack) on every client that goes away, a cancel by stream close among them
+const GONE = Object.freeze({ name: 'AbortError', message: 'the client went away' });
+
 export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: ServerResponse, limits: StreamLimits = DEFAULT_STREAM_LIMITS): HttpExchange => {
   const gone = new AbortController();
   // 'close' before the answer finished: the client went away (or closed its stream)
   res.on('close', () => {
-    if (!res.writableFinished) gone.abort();
+    if (!res.writableFinished) gone.abort(GONE);
   });
-  res.on('error', () => gone.abort());
-  req.on('error', () => gone.abort());
+  res.on('error', () => gone.abort(GONE));
+  req.on('error', () => gone.abort(GONE));
   const alive = (): boolean => !res.destroyed && !res.writableEnded && !gone.signal.aborted;
   return {
     method: req.method ?? 'GET',
@@ -21,35 +25,52 @@ export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: Ser
       const v = req.headers[name];
       return Array.isArray(v) ? v[0] : v;
     },
-    body: async (maxBytes) => {
-      if (req.body !== undefined) return typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      try {
-        for await (const chunk of req as AsyncIterable<Buffer | string>) {
+    body: (maxBytes) => {
+      if (req.body !== undefined) return Promise.resolve(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
+      // 'data' and 'end', as a bare node:http server reads: an async iterator over `req` costs a
+      // stream read per chunk, an end-of-stream watcher and its promises on every POST
+      return new Promise<string | undefined>((resolve) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const settle = (text: string | undefined): void => {
+          req.off('data', onData);
+          req.off('end', onEnd);
+          req.off('error', onFail);
+          req.off('close', onFail);
+          resolve(text);
+        };
+        const onData = (chunk: Buffer | string): void => {
           const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
           size += b.length;
           if (size > maxBytes) {
             // read no further: the socket closes once the 413 is out
             res.shouldKeepAlive = false;
-            return undefined;
+            req.pause();
+            return settle(undefined);
           }
           chunks.push(b);
-        }
-      } catch {
-        gone.abort();
-        return '';
-      }
-      return Buffer.concat(chunks).toString('utf8');
+        };
+        const onEnd = (): void => settle(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+        // failed, or closed before its end: the client is gone, and nothing is answered
+        const onFail = (): void => {
+          gone.abort(GONE);
+          settle('');
+        };
+        req.on('data', onData);
+        req.on('end', onEnd);
+        req.on('error', onFail);
+        req.on('close', onFail);
+      });
     },
     gone: gone.signal,
     reply: (status, headers, body) => {
       if (!alive() || res.headersSent) return;
       try {
-        res.writeHead(status, body === undefined ? headers : { 'content-type': 'application/json', ...headers });
+        // a whole body has its length: no chunked framing for either side to write and parse
+        res.writeHead(status, body === undefined ? headers : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
         res.end(body);
       } catch {
-        gone.abort();
+        gone.abort(GONE);
       }
     },
     stream: (headers): EventStream => {
@@ -58,7 +79,7 @@ export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: Ser
           res.writeHead(200, { ...SSE_HEADERS, ...headers });
           res.flushHeaders();
         } catch {
-          gone.abort();
+          gone.abort(GONE);
         }
       }
       const write = (chunk: string): void => {
@@ -67,11 +88,11 @@ export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: Ser
           res.write(chunk);
           // a client that does not read: it is gone, not a reason to hold its answer in memory
           if (res.writableLength > limits.maxBufferedBytes) {
-            gone.abort();
+            gone.abort(GONE);
             res.destroy();
           }
         } catch {
-          gone.abort();
+          gone.abort(GONE);
         }
       };
       return sseStream(write, () => {
@@ -79,7 +100,7 @@ export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: Ser
         try {
           res.end();
         } catch {
-          gone.abort();
+          gone.abort(GONE);
         }
       }, gone.signal, limits.keepAliveMs);
     },
