@@ -1,24 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DEFAULT_STREAM_LIMITS, SSE_HEADERS, sseStream, type EventStream, type HttpExchange, type StreamLimits } from './exchange.js';
+import { DEFAULT_STREAM_LIMITS, GoneFlag, SSE_HEADERS, sseStream, type EventStream, type HttpExchange, type StreamLimits } from './exchange.js';
 
 /**
  * An {@link HttpExchange} over node's `(req, res)`: `http.createServer`, Express, Fastify's raw
  * mode. A body read by a framework already (`req.body`, as `express.json()` leaves it) is used as
  * it is. Every write to a socket that died is swallowed: the client is gone, and that is `gone`.
  */
-// the reason `gone` aborts with: made once, as `abort()` with none builds a DOMException (and
-// its stack) on every client that goes away, a cancel by stream close among them
-const GONE = Object.freeze({ name: 'AbortError', message: 'the client went away' });
-
 export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: ServerResponse, limits: StreamLimits = DEFAULT_STREAM_LIMITS): HttpExchange => {
-  const gone = new AbortController();
+  const gone = new GoneFlag();
   // 'close' before the answer finished: the client went away (or closed its stream)
   res.on('close', () => {
-    if (!res.writableFinished) gone.abort(GONE);
+    if (!res.writableFinished) gone.abort();
   });
-  res.on('error', () => gone.abort(GONE));
-  req.on('error', () => gone.abort(GONE));
-  const alive = (): boolean => !res.destroyed && !res.writableEnded && !gone.signal.aborted;
+  res.on('error', () => gone.abort());
+  req.on('error', () => gone.abort());
+  const alive = (): boolean => !res.destroyed && !res.writableEnded && !gone.aborted;
   return {
     method: req.method ?? 'GET',
     header: (name) => {
@@ -53,7 +49,7 @@ export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: Ser
         const onEnd = (): void => settle(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
         // failed, or closed before its end: the client is gone, and nothing is answered
         const onFail = (): void => {
-          gone.abort(GONE);
+          gone.abort();
           settle('');
         };
         req.on('data', onData);
@@ -62,7 +58,7 @@ export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: Ser
         req.on('close', onFail);
       });
     },
-    gone: gone.signal,
+    gone,
     reply: (status, headers, body) => {
       if (!alive() || res.headersSent) return;
       try {
@@ -70,7 +66,7 @@ export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: Ser
         res.writeHead(status, body === undefined ? headers : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
         res.end(body);
       } catch {
-        gone.abort(GONE);
+        gone.abort();
       }
     },
     stream: (headers): EventStream => {
@@ -79,7 +75,7 @@ export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: Ser
           res.writeHead(200, { ...SSE_HEADERS, ...headers });
           res.flushHeaders();
         } catch {
-          gone.abort(GONE);
+          gone.abort();
         }
       }
       const write = (chunk: string): void => {
@@ -88,11 +84,11 @@ export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: Ser
           res.write(chunk);
           // a client that does not read: it is gone, not a reason to hold its answer in memory
           if (res.writableLength > limits.maxBufferedBytes) {
-            gone.abort(GONE);
+            gone.abort();
             res.destroy();
           }
         } catch {
-          gone.abort(GONE);
+          gone.abort();
         }
       };
       return sseStream(write, () => {
@@ -100,9 +96,9 @@ export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: Ser
         try {
           res.end();
         } catch {
-          gone.abort(GONE);
+          gone.abort();
         }
-      }, gone.signal, limits.keepAliveMs);
+      }, gone, limits.keepAliveMs);
     },
   };
 };
