@@ -110,7 +110,10 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
   const ctx: HttpContext = {
     peer: { ...peerOptions, manager, maxInFlight: countOption('maxInFlightPerSession', perSession, maxInFlight) },
     mode: response ?? 'auto',
-    emit: (e) => events$.next({ ...e, at: scheduler.now() } as HttpEvent),
+    // built only while someone listens, as a connection's own events are (serve's `events`)
+    emit: (e) => {
+      if (events$.observed) events$.next({ ...e, at: scheduler.now() } as HttpEvent);
+    },
     peerEvent: (e) => events$.next(e),
     peerEvents: events$,
     budget: { count: 0, max: maxInFlight },
