@@ -1,10 +1,10 @@
 import type { JsonRpcMessage, RequestId } from '../../codec/messages.js';
 import { toJson } from '../to-json.js';
-import type { EventStream, HttpExchange } from './exchange.js';
+import type { EventStream, Gone, HttpExchange } from './exchange.js';
 import type { ResumableStream } from './resumable-stream.js';
 
 /** How a 2025-11-25 answer opens its stream as a resumable one (ids, priming, a replay log), given its first connection. */
-export type OpenResumable = (connection: EventStream, gone: AbortSignal) => ResumableStream;
+export type OpenResumable = (connection: EventStream, gone: Gone) => ResumableStream;
 
 /**
  * How a POST with requests is answered: `auto` (one JSON body unless something comes before the last response), `sse`, or `json`.

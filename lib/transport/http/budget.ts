@@ -8,7 +8,7 @@ import type { HttpExchange } from './exchange.js';
  * (`maxInFlight`). A 2026-07-28 request holds one unit from its POST's admission until its
  * connection ends; a request a 2025-11-25 session serves holds one from its POST's admission
  * until it is answered, cancelled, or its session ends (DELETE, idle, `close()`). Each unit is
- * taken and given back at one place per era (`serveOne`, `LiveSession`): O(1) per message.
+ * taken and given back at one place per era (`perRequest`, `LiveSession`): O(1) per message.
  */
 export interface InFlightBudget {
   count: number;

@@ -11,11 +11,64 @@ export interface HttpExchange {
   /** The body as text, at most `maxBytes` bytes of it: `undefined` when it is longer (nothing more is read). */
   body(maxBytes: number): Promise<string | undefined>;
   /** Aborted when the client goes away before the answer ended (a closed stream, a dead socket). */
-  readonly gone: AbortSignal;
+  readonly gone: Gone;
   /** Answer with a whole body (JSON, or nothing). */
   reply(status: number, headers: Readonly<Record<string, string>>, body?: string): void;
   /** Answer with a stream of Server-Sent Events: status 200, `text/event-stream`. */
   stream(headers: Readonly<Record<string, string>>): EventStream;
+}
+
+/**
+ * The client going away, as the transport watches it: the part of an `AbortSignal` it uses (an
+ * `AbortSignal` is one; the fetch face gives its own). As with a signal, each listener is called
+ * at most once, and a listener added after the client went is never called.
+ */
+export interface Gone {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { readonly once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/**
+ * A {@link Gone} without an `AbortController`: on every POST of the node face, a controller,
+ * its signal and its event dispatch (an `Event` per abort) cost more than the rest of the
+ * exchange. `abort()` is idempotent; a listener that throws does not keep the others from
+ * running, and its error is thrown again outside, as an `EventTarget` reports it.
+ *
+ * @example
+ * const gone = new GoneFlag();
+ * gone.addEventListener('abort', () => request.cancel(), { once: true });
+ * res.on('close', () => gone.abort());
+ */
+export class GoneFlag implements Gone {
+  aborted = false;
+  private listeners: Array<() => void> | undefined = undefined;
+
+  // `once` or not, a listener is called at most once: the flag is aborted once
+  addEventListener(_type: 'abort', listener: () => void, _options?: { readonly once?: boolean }): void {
+    if (!this.aborted) (this.listeners ??= []).push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const i = this.listeners?.indexOf(listener) ?? -1;
+    if (i >= 0) this.listeners?.splice(i, 1);
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    for (const listener of listeners ?? []) {
+      try {
+        listener();
+      } catch (e) {
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
+  }
 }
 
 /** An open SSE answer. Writing after it ended, or after the client went away, does nothing. */
@@ -55,7 +108,7 @@ export const DEFAULT_KEEP_ALIVE_MS = 15_000;
  * events and comments is written here once, for every face, and so is the keep-alive: a comment
  * after each `keepAliveMs` in which the stream sent nothing, until it ends or the client is gone.
  */
-export const sseStream = (write: (chunk: string) => void, end: () => void, gone: AbortSignal, keepAliveMs: number): EventStream => {
+export const sseStream = (write: (chunk: string) => void, end: () => void, gone: Gone, keepAliveMs: number): EventStream => {
   const prime = (id: string, retryMs: number): void => write(ssePriming(id, retryMs));
   if (!(keepAliveMs > 0 && Number.isFinite(keepAliveMs))) return { send: (json, id) => write(sseEvent(json, id)), prime, comment: (text) => write(sseComment(text)), end };
   let quiet = true;

@@ -1,4 +1,4 @@
-import { DEFAULT_STREAM_LIMITS, SSE_HEADERS, sseStream, type EventStream, type HttpExchange, type StreamLimits } from './exchange.js';
+import { DEFAULT_STREAM_LIMITS, GoneFlag, SSE_HEADERS, sseStream, type EventStream, type HttpExchange, type StreamLimits } from './exchange.js';
 
 /**
  * An {@link HttpExchange} over a web-standard `Request` (Bun, Deno, Workers, Node's fetch): the
@@ -6,7 +6,7 @@ import { DEFAULT_STREAM_LIMITS, SSE_HEADERS, sseStream, type EventStream, type H
  * request's signal aborting, or the response body being cancelled.
  */
 export const fetchExchange = (request: Request, limits: StreamLimits = DEFAULT_STREAM_LIMITS): { exchange: HttpExchange; response: Promise<Response> } => {
-  const gone = new AbortController();
+  const gone = new GoneFlag();
   request.signal.addEventListener('abort', () => gone.abort(), { once: true });
   let resolve: (r: Response) => void = () => undefined;
   const response = new Promise<Response>((r) => (resolve = r));
@@ -43,7 +43,7 @@ export const fetchExchange = (request: Request, limits: StreamLimits = DEFAULT_S
       }
       return new TextDecoder().decode(all);
     },
-    gone: gone.signal,
+    gone,
     reply: (status, headers, body) => {
       if (answered) return;
       answered = true;
@@ -67,7 +67,7 @@ export const fetchExchange = (request: Request, limits: StreamLimits = DEFAULT_S
         resolve(new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers } }));
       }
       const write = (chunk: string): void => {
-        if (ended || gone.signal.aborted) return;
+        if (ended || gone.aborted) return;
         try {
           controller?.enqueue(encoder.encode(chunk));
           if ((controller?.desiredSize ?? 0) < -limits.maxBufferedBytes) {
@@ -87,7 +87,7 @@ export const fetchExchange = (request: Request, limits: StreamLimits = DEFAULT_S
         } catch {
           // cancelled meanwhile
         }
-      }, gone.signal, limits.keepAliveMs);
+      }, gone, limits.keepAliveMs);
     },
   };
   return { exchange, response };

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DEFAULT_STREAM_LIMITS, SSE_HEADERS, sseStream, type EventStream, type HttpExchange, type StreamLimits } from './exchange.js';
+import { DEFAULT_STREAM_LIMITS, GoneFlag, SSE_HEADERS, sseStream, type EventStream, type HttpExchange, type StreamLimits } from './exchange.js';
 
 /**
  * An {@link HttpExchange} over node's `(req, res)`: `http.createServer`, Express, Fastify's raw
@@ -7,46 +7,63 @@ import { DEFAULT_STREAM_LIMITS, SSE_HEADERS, sseStream, type EventStream, type H
  * it is. Every write to a socket that died is swallowed: the client is gone, and that is `gone`.
  */
 export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: ServerResponse, limits: StreamLimits = DEFAULT_STREAM_LIMITS): HttpExchange => {
-  const gone = new AbortController();
+  const gone = new GoneFlag();
   // 'close' before the answer finished: the client went away (or closed its stream)
   res.on('close', () => {
     if (!res.writableFinished) gone.abort();
   });
   res.on('error', () => gone.abort());
   req.on('error', () => gone.abort());
-  const alive = (): boolean => !res.destroyed && !res.writableEnded && !gone.signal.aborted;
+  const alive = (): boolean => !res.destroyed && !res.writableEnded && !gone.aborted;
   return {
     method: req.method ?? 'GET',
     header: (name) => {
       const v = req.headers[name];
       return Array.isArray(v) ? v[0] : v;
     },
-    body: async (maxBytes) => {
-      if (req.body !== undefined) return typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      try {
-        for await (const chunk of req as AsyncIterable<Buffer | string>) {
+    body: (maxBytes) => {
+      if (req.body !== undefined) return Promise.resolve(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
+      // 'data' and 'end', as a bare node:http server reads: an async iterator over `req` costs a
+      // stream read per chunk, an end-of-stream watcher and its promises on every POST
+      return new Promise<string | undefined>((resolve) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const settle = (text: string | undefined): void => {
+          req.off('data', onData);
+          req.off('end', onEnd);
+          req.off('error', onFail);
+          req.off('close', onFail);
+          resolve(text);
+        };
+        const onData = (chunk: Buffer | string): void => {
           const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
           size += b.length;
           if (size > maxBytes) {
             // read no further: the socket closes once the 413 is out
             res.shouldKeepAlive = false;
-            return undefined;
+            req.pause();
+            return settle(undefined);
           }
           chunks.push(b);
-        }
-      } catch {
-        gone.abort();
-        return '';
-      }
-      return Buffer.concat(chunks).toString('utf8');
+        };
+        const onEnd = (): void => settle(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+        // failed, or closed before its end: the client is gone, and nothing is answered
+        const onFail = (): void => {
+          gone.abort();
+          settle('');
+        };
+        req.on('data', onData);
+        req.on('end', onEnd);
+        req.on('error', onFail);
+        req.on('close', onFail);
+      });
     },
-    gone: gone.signal,
+    gone,
     reply: (status, headers, body) => {
       if (!alive() || res.headersSent) return;
       try {
-        res.writeHead(status, body === undefined ? headers : { 'content-type': 'application/json', ...headers });
+        // a whole body has its length: no chunked framing for either side to write and parse
+        res.writeHead(status, body === undefined ? headers : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
         res.end(body);
       } catch {
         gone.abort();
@@ -81,7 +98,7 @@ export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: Ser
         } catch {
           gone.abort();
         }
-      }, gone.signal, limits.keepAliveMs);
+      }, gone, limits.keepAliveMs);
     },
   };
 };

@@ -1,4 +1,4 @@
-import type { EventStream } from './exchange.js';
+import type { EventStream, Gone } from './exchange.js';
 import type { EventCursor, ReplayLog, ReplayOwner } from './replay-log.js';
 
 /**
@@ -34,7 +34,7 @@ export class ResumableStream implements ReplayOwner {
   constructor(
     private readonly log: ReplayLog,
     first: EventStream,
-    gone: AbortSignal,
+    gone: Gone,
     retryMs: number,
   ) {
     this.number = log.openStream();
@@ -91,7 +91,7 @@ export class ResumableStream implements ReplayOwner {
    * A GET resuming this stream after `from` (once `resumable` said `ok`): the missed events are
    * written, then the stream goes on there, or the connection ends if the stream did.
    */
-  attach(from: EventCursor, connection: EventStream, gone: AbortSignal): void {
+  attach(from: EventCursor, connection: EventStream, gone: Gone): void {
     for (const e of this.log.after(from)) connection.send(e.json, e.id);
     if (this.ended) connection.end();
     else this.use(connection, gone);
@@ -102,7 +102,7 @@ export class ResumableStream implements ReplayOwner {
     if (seq > this.lost) this.lost = seq;
   }
 
-  private use(connection: EventStream, gone: AbortSignal): void {
+  private use(connection: EventStream, gone: Gone): void {
     this.connection = connection;
     gone.addEventListener('abort', () => {
       if (this.connection === connection) this.connection = undefined;

@@ -16,7 +16,7 @@ import type { HttpEvent } from './events.js';
 import { DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_BUFFERED_BYTES, type HttpExchange, type StreamLimits } from './exchange.js';
 import { fetchExchange } from './fetch-exchange.js';
 import { nodeExchange } from './node-exchange.js';
-import { serveOne } from './per-request.js';
+import { perRequest } from './per-request.js';
 import { DEFAULT_MAX_REPLAY_BYTES, DEFAULT_MAX_REPLAY_EVENTS } from './replay-log.js';
 import { DEFAULT_RETRY_MS } from './resumable-stream.js';
 import { LiveSession, SESSION_HEADER } from './session.js';
@@ -110,7 +110,10 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
   const ctx: HttpContext = {
     peer: { ...peerOptions, manager, maxInFlight: countOption('maxInFlightPerSession', perSession, maxInFlight) },
     mode: response ?? 'auto',
-    emit: (e) => events$.next({ ...e, at: scheduler.now() } as HttpEvent),
+    // built only while someone listens, as a connection's own events are (serve's `events`)
+    emit: (e) => {
+      if (events$.observed) events$.next({ ...e, at: scheduler.now() } as HttpEvent);
+    },
     peerEvent: (e) => events$.next(e),
     peerEvents: events$,
     budget: { count: 0, max: maxInFlight },
@@ -121,6 +124,7 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
     },
     live: new Set(),
   };
+  const serveOne = perRequest(ctx);
   const eras: ReadonlySet<ProtocolEra> = new Set(erasOption ?? ['2025-11-25', '2026-07-28']);
   // the versions a request may name in `_meta` (as server/discover lists them); a 2025 client
   // negotiates with initialize instead, so 2025's are listed only when 2026 is not served
@@ -217,7 +221,7 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
         return refuse(ex, { status: 400, code: ErrorCodes.InvalidRequest, message: 'Invalid request: a 2026-07-28 client sends no responses over HTTP', id: null });
       const h = headerRefusal(ex, d.right.message, mirroredHeaders);
       if (h !== undefined) return refuse(ex, h);
-      return serveOne(ex, d.right.message, ctx);
+      return serveOne(ex, d.right.message);
     }
     if (!eras.has('2025-11-25')) return refuse(ex, unsupported(version ?? 'none (an initialize handshake)', idOf(body)));
     const ids = answeredIds(body, maxBatch);

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { ErrorCodes } from '../../../lib/index.js';
 import { encodeHeaderValue } from '../../../lib/transport/header-value.js';
-import { V2026, post, rawPost, rec, request2026, sleep, sseMessages, start, until, type Running } from './server.js';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BASE, V2026, post, rawPost, rec, request2026, sleep, sseMessages, start, until, type Running } from './server.js';
 
 // 2026-07-28 over our Streamable HTTP server (docs/protocol.md M3, M5, C10): real HTTP on 127.0.0.1.
 
@@ -85,6 +87,45 @@ describe('streamableHttp, 2026-07-28', function () {
       expect(s.http.inFlight()).to.equal(0);
       expect(s.events.some((e) => e.type === 'stream-closed' && e.cancelled && e.requestId === 7)).to.equal(true);
       expect(s.events.some((e) => e.type === 'request-cancelled' && e.reason.source === 'close')).to.equal(true);
+    });
+  });
+
+  describe('each POST a connection of its own', () => {
+    // the transport makes its serve operator once: each POST must still be its own subscription,
+    // its own requests and scope (the same id twice at once), its own cancel by stream close
+    it('should serve two POSTs with the same id at once, and cancel only the one whose stream closed', async () => {
+      s = await start();
+      const dropped = call(9, 'slow', { steps: 1000, intervalMs: 5 }, 'a');
+      const kept = call(9, 'slow', { steps: 3, intervalMs: 20 }, 'b');
+      const [a, b] = await Promise.all([rawPost(s.url, dropped.body, dropped.headers, (ms) => ms.length >= 1), post(s.url, kept.body, kept.headers)]);
+      expect(a.status).to.equal(200);
+      expect(sseMessages(b.text).at(-1)).to.deep.include({ id: 9, result: { content: [{ type: 'text', text: 'counted to 3' }], resultType: 'complete' } });
+      await until(() => s.seen.cleanups.length === 2, 'both cleanups');
+      expect(s.seen.aborted).to.deep.equal([{ id: 9, reason: { source: 'close' } }]);
+      expect(s.events.filter((e) => e.type === 'message-rejected')).to.deep.equal([]);
+      expect(s.http.inFlight()).to.equal(0);
+    });
+
+    it('should settle handle(), run nothing and hold nothing for a client gone in the middle of its body', async () => {
+      s = await start();
+      const settled: string[] = [];
+      const server = createServer((req, res) => void s.http.handle(req, res).then(() => settled.push('ok'), () => settled.push('rejected')));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`);
+      const { body, headers } = call(1, 'echo', { text: 'x' });
+      const text = JSON.stringify(body);
+      const req = httpRequest(url, { method: 'POST', headers: { ...BASE, ...headers, 'content-length': String(text.length) } });
+      req.on('error', () => undefined);
+      // half the body, then the client goes: the body's end never comes
+      req.write(text.slice(0, 20));
+      await sleep(30);
+      req.destroy();
+      await until(() => settled.length === 1, 'handle() settled');
+      expect(settled).to.deep.equal(['ok']);
+      expect(s.events.filter((e) => e.type === 'request-received')).to.deep.equal([]);
+      expect((await post(url, body, headers)).status).to.equal(200);
+      server.closeAllConnections();
+      server.close();
     });
   });
 

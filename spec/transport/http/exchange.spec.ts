@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { StreamableHttpOptions } from '../../../lib/http.js';
-import { sseComment } from '../../../lib/transport/http/exchange.js';
+import { GoneFlag, sseComment } from '../../../lib/transport/http/exchange.js';
 import { headers2026, meta2026, post, start, type Running } from './support.js';
 
 // SSE streams kept alive (keepAliveMs): a stream that has sent nothing for a while gets a comment,
@@ -95,5 +95,55 @@ describe('SSE keep-alive, read by the official SDK clients', () => {
     } finally {
       await s.stop();
     }
+  });
+});
+
+// the node and fetch faces' `gone`: what the cancel by stream close hangs on must behave as an AbortSignal does
+describe('GoneFlag', () => {
+  it('should call each listener once, in order, on the first abort only', () => {
+    const gone = new GoneFlag();
+    const calls: string[] = [];
+    gone.addEventListener('abort', () => calls.push('a'), { once: true });
+    gone.addEventListener('abort', () => calls.push('b'));
+    expect(gone.aborted).to.equal(false);
+    gone.abort();
+    gone.abort();
+    expect(gone.aborted).to.equal(true);
+    expect(calls).to.deep.equal(['a', 'b']);
+  });
+
+  it('should not call a listener removed before, nor one added after the abort', () => {
+    const gone = new GoneFlag();
+    const calls: string[] = [];
+    const removed = (): void => void calls.push('removed');
+    gone.addEventListener('abort', removed);
+    gone.removeEventListener('abort', removed);
+    gone.removeEventListener('abort', () => undefined);
+    gone.abort();
+    gone.addEventListener('abort', () => calls.push('late'));
+    gone.abort();
+    expect(calls).to.deep.equal([]);
+  });
+
+  it('should run every listener when one throws, and throw its error outside', async () => {
+    const gone = new GoneFlag();
+    const calls: string[] = [];
+    const thrown: unknown[] = [];
+    const listeners = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    process.once('uncaughtException', (e) => void thrown.push(e));
+    try {
+      gone.addEventListener('abort', () => {
+        throw new Error('boom');
+      });
+      gone.addEventListener('abort', () => calls.push('after'));
+      expect(() => gone.abort()).not.to.throw();
+      expect(calls).to.deep.equal(['after']);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.removeAllListeners('uncaughtException');
+      for (const l of listeners) process.on('uncaughtException', l);
+    }
+    expect(thrown.map((e) => (e as Error).message)).to.deep.equal(['boom']);
   });
 });
