@@ -94,7 +94,10 @@ export {
   type TaskEvent,
   taskChanges,
 } from './mcp/tasks.js';
-export { memoryTaskStore, applyTaskChange, detailedTask, TaskRecord, type TaskChange, type TaskStore, type TaskUpdate, type MemoryTaskStoreOptions } from './mcp/task-store.js';
+export { memoryTaskStore, type MemoryTaskStoreOptions } from './mcp/memory-task-store.js';
+export { applyTaskChange, type TaskChange } from './mcp/task-change.js';
+export { detailedTask, TaskRecord } from './mcp/task-record.js';
+export type { TaskStore, TaskUpdate } from './mcp/task-store.js';
 export {
   TASKS_EXTENSION,
   META_TASK_PROGRESS,

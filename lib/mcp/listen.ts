@@ -7,7 +7,7 @@ import { JsonRpcError } from '../errors.js';
 import type { ConnectionRef } from '../handler/connection-ref.js';
 import type { RequestContext } from '../handler/context.js';
 import type { ResourceSubscriptions } from './subscriptions.js';
-import { detailedTask } from './task-store.js';
+import { detailedTask } from './task-record.js';
 import { ListenParams, META_SUBSCRIPTION_ID, declaresTasks } from './task-wire.js';
 import { taskChanges, tasksRequired, type TaskRuntime } from './tasks.js';
 

@@ -16,7 +16,10 @@ import type { WireInputRequest } from './client-shapes.js';
 import { McpRequestContext, type McpContext, type Round } from './context.js';
 import { missingCapabilities, type InputRequest } from './input-required.js';
 import { playRounds, type AskInput } from './local-rounds.js';
-import { memoryTaskStore, detailedTask, type TaskChange, type TaskRecord, type TaskStore } from './task-store.js';
+import { memoryTaskStore } from './memory-task-store.js';
+import type { TaskChange } from './task-change.js';
+import { detailedTask, type TaskRecord } from './task-record.js';
+import type { TaskStore } from './task-store.js';
 import { TASKS_REQUIRED, TaskParams, UpdateTaskParams, declaresTasks, isTerminal } from './task-wire.js';
 
 // The server side of the tasks extension (MCP 2026-07-28, `io.modelcontextprotocol/tasks`): a
