@@ -76,24 +76,20 @@ export {
 } from './mcp/client-shapes.js';
 
 // tasks (the io.modelcontextprotocol/tasks extension of 2026-07-28): run, stored, read, cancelled
+export { taskRuntime, type TaskRuntime } from './mcp/tasks.js';
+export { taskKey, TASK_CANCELLED, TASK_SCOPE_PREFIX } from './mcp/task-key.js';
+export { tasksRequired } from './mcp/task-handlers.js';
+export { ANONYMOUS_OWNER, MAX_OWNER_LENGTH } from './mcp/task-owner.js';
 export {
-  taskRuntime,
-  taskKey,
-  tasksRequired,
-  TASK_CANCELLED,
-  TASK_SCOPE_PREFIX,
-  ANONYMOUS_OWNER,
   DEFAULT_TASK_TTL_MS,
   MAX_TASK_TTL_MS,
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_MAX_TASKS_PER_OWNER,
   DEFAULT_MAX_RUNNING_TASKS,
-  MAX_OWNER_LENGTH,
   type TasksOptions,
-  type TaskRuntime,
   type TaskEvent,
-  taskChanges,
-} from './mcp/tasks.js';
+} from './mcp/task-options.js';
+export { taskChanges } from './mcp/task-changes.js';
 export { memoryTaskStore, type MemoryTaskStoreOptions } from './mcp/memory-task-store.js';
 export { applyTaskChange, type TaskChange } from './mcp/task-change.js';
 export { detailedTask, TaskRecord } from './mcp/task-record.js';

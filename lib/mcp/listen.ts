@@ -9,7 +9,9 @@ import type { RequestContext } from '../handler/context.js';
 import type { ResourceSubscriptions } from './subscriptions.js';
 import { detailedTask } from './task-record.js';
 import { ListenParams, META_SUBSCRIPTION_ID, declaresTasks } from './task-wire.js';
-import { taskChanges, tasksRequired, type TaskRuntime } from './tasks.js';
+import { taskChanges } from './task-changes.js';
+import { tasksRequired } from './task-handlers.js';
+import type { TaskRuntime } from './tasks.js';
 
 // `subscriptions/listen` on the server (MCP 2026-07-28 basic/patterns/subscriptions): a long
 // request whose answer is a stream of notifications. Like every request of this library it is a

@@ -23,7 +23,9 @@ import { MAX_SUBSCRIPTIONS_PER_CONNECTION, ResourceSubscriptions } from './subsc
 import { answerRound, openRound } from './round.js';
 import type { McpTool } from './tool.js';
 import { listenHandler } from './listen.js';
-import { taskRuntime, tasksRequired, type TaskRuntime, type TasksOptions } from './tasks.js';
+import { tasksRequired } from './task-handlers.js';
+import type { TasksOptions } from './task-options.js';
+import { taskRuntime, type TaskRuntime } from './tasks.js';
 import { TASKS_EXTENSION, declaresTasks } from './task-wire.js';
 import type { Round } from './context.js';
 import { CallToolParams, CompleteParams, GetPromptParams, InitializeParams, ListParams, ReadResourceParams, SetLevelParams, type Implementation, type ResourceContents } from './wire.js';

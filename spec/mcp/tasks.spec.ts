@@ -8,7 +8,9 @@ import { inputRequired, mcpServer, resource, tool, type McpContext } from '../..
 import { memoryTaskStore } from '../../lib/mcp/memory-task-store.js';
 import { applyTaskChange, type TaskChange } from '../../lib/mcp/task-change.js';
 import type { TaskRecord } from '../../lib/mcp/task-record.js';
-import { TASK_CANCELLED, taskKey, taskRuntime, type TaskEvent } from '../../lib/mcp/tasks.js';
+import { TASK_CANCELLED, taskKey } from '../../lib/mcp/task-key.js';
+import type { TaskEvent } from '../../lib/mcp/task-options.js';
+import { taskRuntime } from '../../lib/mcp/tasks.js';
 import { TASKS_EXTENSION, isTerminal } from '../../lib/mcp/task-wire.js';
 import { until } from '../transport/support.js';
 import { meta2026, rec, serving, type Rec } from './serving.js';
