@@ -117,4 +117,6 @@ export {
 } from './mcp/task-wire.js';
 
 // the client's side of tasks and listen
-export { followTask, listenRouter, pollDelay, POLL_MIN_MS, POLL_MAX_MS, LISTEN_NOTIFICATIONS, type FollowOptions, type FollowInit, type ListenFilter, type ListenNotification, type ListenRouter } from './mcp/client-tasks.js';
+export { followTask, type FollowOptions, type FollowInit } from './mcp/client-tasks.js';
+export { listenRouter, LISTEN_NOTIFICATIONS, type ListenFilter, type ListenNotification, type ListenRouter } from './mcp/client-listen.js';
+export { pollDelay, POLL_MIN_MS, POLL_MAX_MS } from './mcp/client-poll.js';
