@@ -46,7 +46,8 @@ export { requestStateCodec, MAX_REQUEST_STATE_LENGTH, DEFAULT_STATE_TTL_MS, type
 export { INVALID_REQUEST_STATE } from './mcp/round.js';
 
 // the client
-export { mcpClient, DEFAULT_PROBE_TIMEOUT_MS, type McpClient, type McpClientOptions } from './mcp/client.js';
+export { mcpClient, type McpClient } from './mcp/client.js';
+export { DEFAULT_PROBE_TIMEOUT_MS, type McpClientOptions } from './mcp/client-options.js';
 export { McpClientError, type McpClientErrorCode } from './mcp/client-errors.js';
 export { classifyProbe, type ServerDescription, type ProbeVerdict } from './mcp/client-handshake.js';
 export { mcpClientHandlers, fulfilInputRequests, type McpClientHandlers, type ClientHandler, type ClientHandlerContext } from './mcp/client-handlers.js';
