@@ -26,7 +26,7 @@ const decoded = <A>(codec: t.Decoder<unknown, A>, u: unknown, method: string): A
   throw new JsonRpcError(ErrorCodes.InvalidParams, preview(`Invalid params for ${method}: ${report(d.left).join('; ')}`, PREVIEW_MAX * 4));
 };
 
-// EXT "Error Handling": one answer for unknown, expired and another owner's task: a probe learns nothing
+/** The -32602 of a task not found (EXT "Error Handling": one answer for unknown, expired and another owner's task: a probe learns nothing). */
 const unknownTask = (): JsonRpcError => new JsonRpcError(ErrorCodes.InvalidParams, 'Failed to retrieve task: Task not found or expired');
 
 /**
