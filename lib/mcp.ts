@@ -46,7 +46,8 @@ export { requestStateCodec, MAX_REQUEST_STATE_LENGTH, DEFAULT_STATE_TTL_MS, type
 export { INVALID_REQUEST_STATE } from './mcp/round.js';
 
 // the client
-export { mcpClient, DEFAULT_PROBE_TIMEOUT_MS, type McpClient, type McpClientOptions } from './mcp/client.js';
+export { mcpClient, type McpClient } from './mcp/client.js';
+export { DEFAULT_PROBE_TIMEOUT_MS, type McpClientOptions } from './mcp/client-options.js';
 export { McpClientError, type McpClientErrorCode } from './mcp/client-errors.js';
 export { classifyProbe, type ServerDescription, type ProbeVerdict } from './mcp/client-handshake.js';
 export { mcpClientHandlers, fulfilInputRequests, type McpClientHandlers, type ClientHandler, type ClientHandlerContext } from './mcp/client-handlers.js';
@@ -76,25 +77,24 @@ export {
 } from './mcp/client-shapes.js';
 
 // tasks (the io.modelcontextprotocol/tasks extension of 2026-07-28): run, stored, read, cancelled
+export { taskRuntime, type TaskRuntime } from './mcp/tasks.js';
+export { taskKey, TASK_CANCELLED, TASK_SCOPE_PREFIX } from './mcp/task-key.js';
+export { tasksRequired } from './mcp/task-handlers.js';
+export { ANONYMOUS_OWNER, MAX_OWNER_LENGTH } from './mcp/task-owner.js';
 export {
-  taskRuntime,
-  taskKey,
-  tasksRequired,
-  TASK_CANCELLED,
-  TASK_SCOPE_PREFIX,
-  ANONYMOUS_OWNER,
   DEFAULT_TASK_TTL_MS,
   MAX_TASK_TTL_MS,
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_MAX_TASKS_PER_OWNER,
   DEFAULT_MAX_RUNNING_TASKS,
-  MAX_OWNER_LENGTH,
   type TasksOptions,
-  type TaskRuntime,
   type TaskEvent,
-  taskChanges,
-} from './mcp/tasks.js';
-export { memoryTaskStore, applyTaskChange, detailedTask, TaskRecord, type TaskChange, type TaskStore, type TaskUpdate, type MemoryTaskStoreOptions } from './mcp/task-store.js';
+} from './mcp/task-options.js';
+export { taskChanges } from './mcp/task-changes.js';
+export { memoryTaskStore, type MemoryTaskStoreOptions } from './mcp/memory-task-store.js';
+export { applyTaskChange, type TaskChange } from './mcp/task-change.js';
+export { detailedTask, TaskRecord } from './mcp/task-record.js';
+export type { TaskStore, TaskUpdate } from './mcp/task-store.js';
 export {
   TASKS_EXTENSION,
   META_TASK_PROGRESS,
@@ -118,4 +118,6 @@ export {
 } from './mcp/task-wire.js';
 
 // the client's side of tasks and listen
-export { followTask, listenRouter, pollDelay, POLL_MIN_MS, POLL_MAX_MS, LISTEN_NOTIFICATIONS, type FollowOptions, type FollowInit, type ListenFilter, type ListenNotification, type ListenRouter } from './mcp/client-tasks.js';
+export { followTask, type FollowOptions, type FollowInit } from './mcp/client-tasks.js';
+export { listenRouter, LISTEN_NOTIFICATIONS, type ListenFilter, type ListenNotification, type ListenRouter } from './mcp/client-listen.js';
+export { pollDelay, POLL_MIN_MS, POLL_MAX_MS } from './mcp/client-poll.js';

@@ -78,10 +78,10 @@ const TABLE: readonly Mutation[] = [
   { module: 'handler/run-request', from: 'if (!this.ended) this.init.manager.complete(this.init.key);', to: '', what: 'tornDown: an unsubscribed request stays registered' },
   { module: 'handler/run-request', from: 'this.ctx.cleanUp();', to: '', what: 'tornDown: skip the cleanups' },
   { module: 'handler/run-request', from: "if (this.ctx.end()) this.ctx.abort({ source: 'close' });", to: 'this.ctx.end();', what: 'tornDown: never abort the signal on close' },
-  { module: 'handler/run-request', from: 'thrown instanceof JsonRpcError && !isLocalCode(thrown.code)', to: 'thrown instanceof JsonRpcError', what: 'send a local error code on the wire' },
-  { module: 'handler/run-request', from: "if (typeof v === 'object' && !Array.isArray(v)) return", to: "if (typeof v === 'object') return", what: 'accept an array as a result' },
+  { module: 'handler/handler-value', from: 'thrown instanceof JsonRpcError && !isLocalCode(thrown.code)', to: 'thrown instanceof JsonRpcError', what: 'send a local error code on the wire', specs: ['spec/handler/run-request.spec.ts'] },
+  { module: 'handler/handler-value', from: "if (typeof v === 'object' && !Array.isArray(v)) return", to: "if (typeof v === 'object') return", what: 'accept an array as a result', specs: ['spec/handler/run-request.spec.ts'] },
   { module: 'handler/run-request', from: "if (typeof handler !== 'function') throw new NotAFunction(init.method, handler === null ? 'null' : typeof handler);", to: '', what: 'call a handler that is not a function (its TypeError on the wire)' },
-  { module: 'handler/run-request', from: 'isFunction(v, Symbol.iterator)', to: 'Symbol.iterator in v', what: 'hand from() an object whose Symbol.iterator is not a function' },
+  { module: 'handler/handler-value', from: 'isFunction(v, Symbol.iterator)', to: 'Symbol.iterator in v', what: 'hand from() an object whose Symbol.iterator is not a function', specs: ['spec/handler/run-request.spec.ts'] },
   // handler/until-cancelled
   { module: 'handler/until-cancelled', from: 'if (!subscriber.closed) source.subscribe(subscriber);', to: 'source.subscribe(subscriber);', what: 'start the source after a cancel that came first' },
   { module: 'handler/until-cancelled', from: '        subscriber.complete();\n      });', to: '      });', what: 'a cancel does not complete the stream' },

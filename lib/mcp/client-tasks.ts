@@ -2,7 +2,6 @@ import * as E from 'fp-ts/lib/Either.js';
 import {
   EMPTY,
   Observable,
-  Subject,
   catchError,
   concat,
   defer,
@@ -14,141 +13,20 @@ import {
   takeWhile,
   tap,
   timer,
-  type Subscription,
 } from 'rxjs';
-import type { RequestId } from '../codec/messages.js';
 import { JsonRpcError, RequestCancelledError, RequestTimeoutError } from '../errors.js';
-import type { Peer } from '../peer/create-peer.js';
 import type { RequestOptions } from '../peer/request-options.js';
 import { decodeAs } from './client-decode.js';
 import { McpClientError } from './client-errors.js';
+import type { ListenNotification } from './client-listen.js';
+import { pollDelay } from './client-poll.js';
 import type { InputResponseMap, WireInputRequest } from './client-shapes.js';
-import { META_SUBSCRIPTION_ID, META_TASK_PROGRESS, Task, TaskProgress, isTerminal } from './task-wire.js';
+import { META_TASK_PROGRESS, Task, TaskProgress, isTerminal } from './task-wire.js';
 
 // The client side of tasks and listen (MCP 2026-07-28, the tasks extension): a task followed to
 // its result (by listening, or polling `tasks/get` with backoff where a listen is not possible),
 // its input answered with `tasks/update`, and one `tasks/cancel` when its follower leaves first.
-
-/**
- * One notification of a listen stream: its method and params (each carries the subscription id in `_meta`).
- *
- * @example
- * client.listen({ taskIds: [id] }).subscribe((n: ListenNotification) => n.method === 'notifications/tasks' && show(n.params));
- */
-export interface ListenNotification {
-  readonly method: string;
-  readonly params: Readonly<Record<string, unknown>>;
-}
-
-/**
- * What a client asks a `subscriptions/listen` to send (MCP 2026-07-28 `SubscriptionFilter`, with
- * the tasks extension's `taskIds`).
- *
- * @example
- * const filter: ListenFilter = { taskIds: [taskId], toolsListChanged: true };
- */
-export interface ListenFilter {
-  readonly taskIds?: readonly string[];
-  readonly toolsListChanged?: boolean;
-  readonly promptsListChanged?: boolean;
-  readonly resourcesListChanged?: boolean;
-  readonly resourceSubscriptions?: readonly string[];
-}
-
-/**
- * The notifications a listen stream may carry, routed to their listen by subscription id.
- *
- * @example
- * LISTEN_NOTIFICATIONS.includes('notifications/tasks'); // true
- */
-export const LISTEN_NOTIFICATIONS: readonly string[] = [
-  'notifications/subscriptions/acknowledged',
-  'notifications/tasks',
-  'notifications/resources/updated',
-  'notifications/tools/list_changed',
-  'notifications/prompts/list_changed',
-  'notifications/resources/list_changed',
-];
-
-/**
- * Where a client's listen streams get their notifications: each listen registers under its
- * request's id; a notification whose `_meta` names that id as its subscription goes there, any
- * other to `fallback` (the user's own notification handler). One Map lookup per notification.
- *
- * @example
- * const router = listenRouter(peerOf, userNotifications);
- * connect(transport, { notifications: router.notifications });
- */
-export interface ListenRouter {
-  /** The notification handlers to give the peer. */
-  readonly notifications: Readonly<Record<string, (params: unknown) => void>>;
-  /** Open a listen on `peer` (sent with `send`): its notifications, until the server ends it or the subscriber leaves (the cancel). */
-  listen(peer: Peer, send: (params: Readonly<Record<string, unknown>>, o: RequestOptions) => Observable<unknown>, filter: ListenFilter): Observable<ListenNotification>;
-}
-
-type Rec = Record<string, unknown>;
-const isRec = (u: unknown): u is Rec => typeof u === 'object' && u !== null && !Array.isArray(u);
-
-/**
- * Make the router of one client: its notification handlers wrap `user`'s for the listen methods.
- *
- * @example
- * const router = listenRouter({ 'notifications/tools/list_changed': refresh });
- */
-export const listenRouter = (user: Readonly<Record<string, (params: unknown) => void>> = {}): ListenRouter => {
-  const streams = new Map<RequestId, Subject<ListenNotification>>();
-  // ids taken by a listen, so two listens queued at once each take their own 'request-sent'
-  const claimed = new Set<RequestId>();
-  const notifications: Record<string, (params: unknown) => void> = { ...user };
-  for (const method of LISTEN_NOTIFICATIONS) {
-    const theirs = user[method];
-    notifications[method] = (params) => {
-      const meta = isRec(params) ? params['_meta'] : undefined;
-      const id = isRec(meta) ? meta[META_SUBSCRIPTION_ID] : undefined;
-      const stream = typeof id === 'string' || typeof id === 'number' ? streams.get(id) : undefined;
-      if (stream !== undefined) return stream.next({ method, params: params as Rec });
-      theirs?.(params);
-    };
-  }
-  const listen: ListenRouter['listen'] = (peer, send, f) =>
-    new Observable<ListenNotification>((subscriber) => {
-      const stream = new Subject<ListenNotification>();
-      const subs: Subscription[] = [];
-      let id: RequestId | undefined;
-      subs.push(stream.subscribe(subscriber));
-      // the listen's id, from the event the peer says as it writes the request (before any answer can come)
-      subs.push(
-        peer.events$.subscribe((e) => {
-          if (id !== undefined) {
-            // the server ended it with notifications/cancelled (cancellation.mdx): taken as the end
-            if (e.type === 'cancel-ignored' && e.key?.requestId === id) subscriber.complete();
-            return;
-          }
-          if (e.type !== 'request-sent' || e.method !== 'subscriptions/listen' || claimed.has(e.key.requestId)) return;
-          id = e.key.requestId;
-          claimed.add(id);
-          streams.set(id, stream);
-        }),
-      );
-      // no timeout of its own: it lives until one side ends it
-      subs.push(
-        send({ notifications: f }, { timeoutMs: Infinity }).subscribe({
-          // the result is the server's graceful end (subscriptions.mdx, Graceful Closure)
-          next: () => undefined,
-          error: (e: unknown) => subscriber.error(e),
-          complete: () => subscriber.complete(),
-        }),
-      );
-      return () => {
-        for (const s of subs) s.unsubscribe();
-        if (id !== undefined) {
-          streams.delete(id);
-          claimed.delete(id);
-        }
-      };
-    });
-  return { notifications, listen };
-};
+// Its listen is in client-listen, its poll delays in client-poll.
 
 /**
  * Options of a followed task: those of the call, and who hears its states.
@@ -179,33 +57,7 @@ export interface FollowInit {
   readonly timeoutMs: number;
 }
 
-/**
- * The first poll delay, and the longest: polls back off from the task's `pollIntervalMs` (at least the first) to the longest.
- *
- * @example
- * pollDelay(10, 0) === POLL_MIN_MS; // true: never faster
- */
-export const POLL_MIN_MS = 250;
-/**
- * The longest delay between two `tasks/get` polls.
- *
- * @example
- * pollDelay(1_000, 100) === POLL_MAX_MS; // true: never slower
- */
-export const POLL_MAX_MS = 30_000;
-
-/**
- * The delay before poll `n` (0-based) of a task that suggests `pollIntervalMs`: the suggestion
- * (at least {@link POLL_MIN_MS}), growing by half each poll without change, at most
- * {@link POLL_MAX_MS}. Pure.
- *
- * @example
- * pollDelay(1000, 0); // 1000
- * pollDelay(1000, 2); // 2250
- */
-export const pollDelay = (pollIntervalMs: number | undefined, n: number): number =>
-  Math.min(POLL_MAX_MS, Math.round(Math.max(POLL_MIN_MS, pollIntervalMs ?? 1_000) * 1.5 ** n));
-
+/** A task of a `tasks/get` result or a `notifications/tasks`, decoded (its decode error thrown). */
 const taskOf = (u: unknown): Task => {
   const d = decodeAs(Task, 'tasks/get', u);
   if (E.isLeft(d)) throw d.left;

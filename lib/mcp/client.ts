@@ -1,17 +1,19 @@
 import type * as t from 'io-ts';
 import { concatMap, defer, isObservable, map, mergeMap, of, ReplaySubject, share, throwError, type Observable, type Subscription } from 'rxjs';
 import { META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION, type ProtocolEra } from '../codec/era.js';
-import type { Peer, PeerOptions } from '../peer/create-peer.js';
+import type { Peer } from '../peer/create-peer.js';
 import type { RequestOptions } from '../peer/request-options.js';
 import { connect, type ConnectTransport } from '../transport/connect.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { DEFAULT_TIMEOUT_MS } from '../peer/request-options.js';
 import { completeResult, decodeAs, resultTypeOf } from './client-decode.js';
-import { followTask, listenRouter, type FollowInit, type FollowOptions, type ListenFilter, type ListenNotification, type ListenRouter } from './client-tasks.js';
+import { DEFAULT_PROBE_TIMEOUT_MS, type McpClientOptions } from './client-options.js';
+import { listenRouter, type ListenFilter, type ListenNotification, type ListenRouter } from './client-listen.js';
+import { followTask, type FollowInit, type FollowOptions } from './client-tasks.js';
 import { TASKS_EXTENSION, Task } from './task-wire.js';
 import { McpClientError } from './client-errors.js';
-import { capabilitiesOf, fulfilInputRequests, mcpClientHandlers, type McpClientHandlers } from './client-handlers.js';
+import { capabilitiesOf, fulfilInputRequests, mcpClientHandlers } from './client-handlers.js';
 import { handshake, MODERN, type HandshakeInit, type ServerDescription } from './client-handshake.js';
 import { DEFAULT_MAX_INPUT_ROUNDS, withInputRounds, type RoundParams } from './client-input-rounds.js';
 import { paginate } from './client-paginate.js';
@@ -26,66 +28,12 @@ import {
   ReadResourceResult,
   type Completion,
   type CompleteRef,
-  type Implementation,
   type LoggingLevel,
   type Prompt,
   type Resource,
   type ResourceTemplate,
   type Tool,
 } from './client-shapes.js';
-
-/**
- * The default time `era: 'auto'` waits for its `server/discover` probe before it takes the server for a 2025 one.
- *
- * @example
- * DEFAULT_PROBE_TIMEOUT_MS; // 10000
- * // a local server answers at once: fall back to initialize sooner
- * mcpClient(ndjson(child.stdout, child.stdin), { info, probeTimeoutMs: DEFAULT_PROBE_TIMEOUT_MS / 10 });
- */
-export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
-
-/**
- * Options of {@link mcpClient}.
- *
- * @example
- * const options: McpClientOptions = {
- *   info: { name: 'app', version: '1.0.0' },
- *   handlers: { elicitation: (p) => askUser(p.message) },
- *   notifications: { 'notifications/message': (p) => log.info(p) },
- *   timeoutMs: 30_000,
- * };
- * const client = mcpClient(ndjson(child.stdout, child.stdin), options);
- */
-export interface McpClientOptions {
-  /** The client software: `clientInfo` in `initialize` (2025), `_meta[…/clientInfo]` on every request (2026). */
-  readonly info: Implementation;
-  /** Client capabilities; `elicitation`, `sampling` and `roots` are declared for the handlers given (these win). */
-  readonly capabilities?: Readonly<Record<string, unknown>>;
-  /**
-   * The protocol era: `'2025-11-25'` (handshake `initialize`), `'2026-07-28'` (`server/discover`,
-   * `_meta` on every request), or `'auto'` (the default; given a Peer whose era is decided, that
-   * one): probe with `server/discover`, fall back to `initialize` when the answer is not modern
-   * (see {@link classifyProbe}). One transport serves both only where both eras share it: stdio
-   * and in-memory pairs. Over HTTP, pin the era to the transport you give.
-   */
-  readonly era?: ProtocolEra | 'auto';
-  /** How the client answers the server's elicitation, sampling and roots requests (2025) or input requests (2026). */
-  readonly handlers?: McpClientHandlers;
-  /** Notifications from the server (`notifications/message`, list changes), when the client builds the peer. */
-  readonly notifications?: PeerOptions['notifications'];
-  /** 2026-07-28: most retries of one call after `input_required`. Default 10, as the official SDK v2 client. */
-  readonly maxInputRounds?: number;
-  /** Default timeout of every request (the handshake's too). Default the peer's (60 s). */
-  readonly timeoutMs?: number;
-  /** `era: 'auto'`: how long the `server/discover` probe may take before the server is taken for a 2025 one. Default 10 s. */
-  readonly probeTimeoutMs?: number;
-  /**
-   * Whether 2026-07-28 requests declare the tasks extension (`io.modelcontextprotocol/tasks`),
-   * so a server may answer a `tools/call` with a task, which `callTool` follows to its result.
-   * Default `true`.
-   */
-  readonly tasks?: boolean;
-}
 
 /**
  * An MCP client on a {@link Peer}: every method is a cold Observable, and unsubscribing is the

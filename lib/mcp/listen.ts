@@ -7,9 +7,11 @@ import { JsonRpcError } from '../errors.js';
 import type { ConnectionRef } from '../handler/connection-ref.js';
 import type { RequestContext } from '../handler/context.js';
 import type { ResourceSubscriptions } from './subscriptions.js';
-import { detailedTask } from './task-store.js';
+import { detailedTask } from './task-record.js';
 import { ListenParams, META_SUBSCRIPTION_ID, declaresTasks } from './task-wire.js';
-import { taskChanges, tasksRequired, type TaskRuntime } from './tasks.js';
+import { taskChanges } from './task-changes.js';
+import { tasksRequired } from './task-handlers.js';
+import type { TaskRuntime } from './tasks.js';
 
 // `subscriptions/listen` on the server (MCP 2026-07-28 basic/patterns/subscriptions): a long
 // request whose answer is a stream of notifications. Like every request of this library it is a

@@ -1,6 +1,8 @@
 import { decodeStored } from '../codec/stored.js';
 import { Observable, Subject } from 'rxjs';
-import { applyTaskChange, TaskRecord, type TaskStore, type TaskUpdate } from './task-store.js';
+import { applyTaskChange } from './task-change.js';
+import { TaskRecord } from './task-record.js';
+import type { TaskStore, TaskUpdate } from './task-store.js';
 
 // Tasks in Redis, shared by every instance of a deployment: each task one key (its record as
 // JSON, expiring with the task), each owner a sorted set of its live tasks (the bound), and one

@@ -1,32 +1,32 @@
-import * as E from 'fp-ts/lib/Either.js';
-import type * as t from 'io-ts';
-import { ReplaySubject, defaultIfEmpty, defer, map, of, switchMap, type Observable } from 'rxjs';
-import { ERA_VERSIONS } from '../codec/era.js';
-import { ErrorCodes } from '../codec/error-codes.js';
+import { ReplaySubject, defaultIfEmpty, map } from 'rxjs';
 import type { MirroredHeader } from '../codec/mirrored-header.js';
-import { PREVIEW_MAX, preview } from '../codec/preview.js';
-import { report } from '../codec/report.js';
-import { JsonRpcError } from '../errors.js';
 import type { RequestContext } from '../handler/context.js';
 import type { Handler } from '../handler/run-request.js';
-import { completeWith } from './completion.js';
 import { McpRequestContext, type ConnectionState } from './context.js';
-import { mirroredOf } from './header-params.js';
-import { inputRequired, type InputRequired } from './input-required.js';
-import { DEFAULT_PAGE_SIZE, pageOf } from './paginate.js';
+import { DEFAULT_PAGE_SIZE } from './paginate.js';
 import type { McpPrompt } from './prompt.js';
-import { requestStateCodec, type RequestStateCodec, type RequestStateOptions, type StateBinding } from './request-state.js';
-import { MAX_URI_LENGTH, type McpResource, type McpResourceTemplate } from './resource.js';
-import { askPeer, playRounds } from './local-rounds.js';
+import { requestStateCodec, type RequestStateCodec, type RequestStateOptions } from './request-state.js';
+import type { McpResource, McpResourceTemplate } from './resource.js';
 import { modernResult, type CacheHint } from './modern-result.js';
-import { MAX_SUBSCRIPTIONS_PER_CONNECTION, ResourceSubscriptions } from './subscriptions.js';
-import { answerRound, openRound } from './round.js';
+import { ResourceSubscriptions } from './subscriptions.js';
 import type { McpTool } from './tool.js';
 import { listenHandler } from './listen.js';
-import { taskRuntime, tasksRequired, type TaskRuntime, type TasksOptions } from './tasks.js';
-import { TASKS_EXTENSION, declaresTasks } from './task-wire.js';
-import type { Round } from './context.js';
-import { CallToolParams, CompleteParams, GetPromptParams, InitializeParams, ListParams, ReadResourceParams, SetLevelParams, type Implementation, type ResourceContents } from './wire.js';
+import { discoverMethod, modernOnly } from './server-discover.js';
+import { lifecycleMethods } from './server-lifecycle.js';
+import { listed } from './server-lists.js';
+import type { Impl } from './server-params.js';
+import { completeArgument, getPrompt } from './server-prompts.js';
+import { resourceMethods } from './server-resources.js';
+import { roundsOf } from './server-rounds.js';
+import { callTool, mirroredHeadersOf } from './server-tools.js';
+import type { TasksOptions } from './task-options.js';
+import { taskRuntime, type TaskRuntime } from './tasks.js';
+import type { Implementation } from './wire.js';
+
+// mcpServer composes its parts: the 2025-11-25 lifecycle (server-lifecycle), the 2026-07-28
+// discovery (server-discover), the list methods (server-lists), the tools (server-tools), prompts
+// and completion (server-prompts), resources (server-resources), the input rounds of each era
+// (server-rounds) and the tasks extension (tasks); here each method's result is shaped for its era.
 
 /**
  * Options of {@link mcpServer}: who the server is, and what it offers. Each thing is declared once and served in both eras.
@@ -120,15 +120,6 @@ export interface McpServer {
 type Rec = Record<string, unknown>;
 
 
-/** Decode a request's params, or the -32602 that says what was wrong (bounded). */
-const paramsOf = <A>(codec: t.Decoder<unknown, A> & { is(u: unknown): u is A }, params: unknown, method: string): A => {
-  // the guard first: it allocates nothing on good params; only bad ones pay for decode's report
-  if (codec.is(params)) return params;
-  const d = codec.decode(params);
-  if (E.isRight(d)) return d.right;
-  throw new JsonRpcError(ErrorCodes.InvalidParams, preview(`Invalid params for ${method}: ${report(d.left).join('; ')}`, PREVIEW_MAX * 4));
-};
-
 const unique = <T>(items: readonly T[], key: (t: T) => string, what: string): Map<string, T> => {
   const byKey = new Map<string, T>();
   for (const item of items) {
@@ -195,142 +186,29 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
     return s;
   };
   const mcpContext = (ctx: RequestContext, params: unknown): McpRequestContext => new McpRequestContext(ctx, params, states.get(ctx.connection));
-  // a request that may answer inputRequired (2026-07-28): its retry's answers and state checked
-  // before the handler runs, and an inputRequired answer written (or refused) after
-  const withRounds = <R>(params: unknown, ctx: RequestContext, binding: StateBinding, run: (mctx: McpRequestContext, round: Round) => Observable<R>): Observable<object> => {
-    const era = ctx.era ?? '2025-11-25';
-    if (era !== '2026-07-28') {
-      // 2025-11-25: the same handler, its rounds played here with requests tied to the call
-      const state = states.get(ctx.connection);
-      return playRounds((round) => run(new McpRequestContext(ctx, params, state, round), round), askPeer(ctx, state?.capabilities ?? {})) as Observable<object>;
-    }
-    const round = openRound(params, era, codec, binding);
-    const mctx = new McpRequestContext(ctx, params, states.get(ctx.connection), round);
-    return run(mctx, round).pipe(map((out) => answerRound(out, mctx.clientCapabilities, codec, binding) as object));
-  };
+  const withRounds = roundsOf(states, codec);
 
-  type Impl = (params: unknown, ctx: RequestContext) => Observable<object>;
   const impls: Record<string, Impl> = {};
-  const list = <T>(method: string, key: string, items: readonly T[], descriptor: (x: T) => unknown): void => {
-    impls[method] = (params) =>
-      defer(() => {
-        const { cursor } = paramsOf(ListParams, params, method) ?? {};
-        const { page, nextCursor } = pageOf(items, cursor, pageSize);
-        return of(nextCursor === undefined ? { [key]: page.map(descriptor) } : { [key]: page.map(descriptor), nextCursor });
-      });
-  };
-
-  impls['initialize'] = (params, ctx) =>
-    defer(() => {
-      const asked = paramsOf(InitializeParams, params, 'initialize');
-      // MCP lifecycle: the version asked for when we speak it, else the latest we do
-      const versions = ERA_VERSIONS['2025-11-25'];
-      const protocolVersion = versions.includes(asked.protocolVersion) ? asked.protocolVersion : versions[0];
-      const caps = (params as Rec)['capabilities'];
-      stateOf(ctx).capabilities = typeof caps === 'object' && caps !== null ? (caps as Rec) : {};
-      return of({ protocolVersion, capabilities, serverInfo: info, ...(instructions === undefined ? {} : { instructions }) });
-    });
-  impls['ping'] = () => of({});
-  impls['logging/setLevel'] = (params, ctx) =>
-    defer(() => {
-      stateOf(ctx).level = paramsOf(SetLevelParams, params, 'logging/setLevel').level;
-      return of({});
-    });
+  Object.assign(impls, lifecycleMethods({ info, instructions, capabilities, stateOf }));
   // the tasks extension: when configured, or when a tool can run as one
   const tasks: TaskRuntime | undefined = options.tasks !== undefined || [...tools.values()].some((x) => x.task !== undefined) ? taskRuntime(options.tasks) : undefined;
-  // 2026-07-28 has no resources/subscribe (subscriptions moved to subscriptions/listen): not
-  // offered there; the tasks extension is named there (EXT L43-55), never in a 2025 initialize
-  const discovered: Rec = {
-    ...(capabilities['resources'] === undefined ? capabilities : { ...capabilities, resources: {} }),
-    ...(tasks === undefined ? {} : { extensions: { [TASKS_EXTENSION]: {} } }),
-  };
-  impls['server/discover'] = () =>
-    of({ supportedVersions: [...ERA_VERSIONS['2026-07-28']], capabilities: discovered, ...(instructions === undefined ? {} : { instructions }) });
+  impls['server/discover'] = discoverMethod(capabilities, tasks, instructions);
 
   if (tools.size > 0) {
-    const all = [...tools.values()];
-    list('tools/list', 'tools', all, (x) => x.descriptor);
-    // the hot path: no defer of its own (the core calls every handler inside one)
-    impls['tools/call'] = (params, ctx) => {
-      const p = paramsOf(CallToolParams, params, 'tools/call');
-      const found = tools.get(p.name);
-      if (found === undefined) throw new JsonRpcError(ErrorCodes.InvalidParams, `Unknown tool: ${preview(p.name, PREVIEW_MAX)}`);
-      if (tasks !== undefined && found.task !== undefined && ctx.era === '2026-07-28') {
-        // EXT L59-63: a task only for a request that declares the extension itself
-        if (declaresTasks(params))
-          return withRounds(params, ctx, { method: 'tools/call', name: p.name }, (mctx, round) =>
-            found.prepare(p.arguments, mctx).pipe(switchMap((before) => (before !== undefined ? of(before) : tasks.create(params, ctx, (tctx) => found.call(p.arguments, tctx), round)))),
-          );
-        if (found.task === 'required') throw tasksRequired();
-      }
-      return withRounds(params, ctx, { method: 'tools/call', name: p.name }, (mctx) => found.call(p.arguments, mctx));
-    };
+    impls['tools/list'] = listed('tools/list', 'tools', [...tools.values()], (x) => x.descriptor, pageSize);
+    impls['tools/call'] = callTool(tools, tasks, withRounds);
   }
   if (prompts.size > 0) {
-    list('prompts/list', 'prompts', [...prompts.values()], (x) => x.descriptor);
-    impls['prompts/get'] = (params, ctx) =>
-      defer(() => {
-        const p = paramsOf(GetPromptParams, params, 'prompts/get');
-        const found = prompts.get(p.name);
-        if (found === undefined) throw new JsonRpcError(ErrorCodes.InvalidParams, `Unknown prompt: ${preview(p.name, PREVIEW_MAX)}`);
-        return withRounds(params, ctx, { method: 'prompts/get', name: p.name }, (mctx) => found.get(p.arguments, mctx));
-      });
+    impls['prompts/list'] = listed('prompts/list', 'prompts', [...prompts.values()], (x) => x.descriptor, pageSize);
+    impls['prompts/get'] = getPrompt(prompts, withRounds);
   }
   if (resources.size > 0 || templates.length > 0) {
-    list('resources/list', 'resources', [...resources.values()], (x) => x.descriptor);
-    list('resources/templates/list', 'resourceTemplates', templates, (x) => x.descriptor);
-    impls['resources/read'] = (params, ctx) =>
-      defer(() => {
-        const { uri } = paramsOf(ReadResourceParams, params, 'resources/read');
-        const fixed = resources.get(uri);
-        const reader = fixed === undefined
-          ? templates.reduce<((mctx: McpRequestContext) => Observable<readonly ResourceContents[] | InputRequired>) | undefined>((found, x) => {
-              if (found !== undefined) return found;
-              const variables = x.match(uri);
-              return variables === undefined ? undefined : (mctx) => x.read(uri, variables, mctx);
-            }, undefined)
-          : (mctx: McpRequestContext) => fixed.read(mctx);
-        if (reader === undefined) {
-          // 2026-07-28 (SEP-2164): -32602 with the uri; 2025-11-25: -32002, its own code for it
-          const code = ctx.era === '2026-07-28' ? ErrorCodes.InvalidParams : ErrorCodes.ResourceNotFound;
-          throw new JsonRpcError(code, 'Resource not found', { uri: uri.length <= MAX_URI_LENGTH ? uri : preview(uri, PREVIEW_MAX) });
-        }
-        return withRounds(params, ctx, { method: 'resources/read', name: uri }, (mctx) =>
-          reader(mctx).pipe(map((out) => (inputRequired.is(out) ? out : { contents: out }))));
-      });
+    impls['resources/list'] = listed('resources/list', 'resources', [...resources.values()], (x) => x.descriptor, pageSize);
+    impls['resources/templates/list'] = listed('resources/templates/list', 'resourceTemplates', templates, (x) => x.descriptor, pageSize);
+    Object.assign(impls, resourceMethods({ resources, templates, subscriptions, withRounds }));
   }
-  if (resources.size > 0 || templates.length > 0) {
-    const known = (uri: string): boolean => resources.has(uri) || templates.some((x) => x.match(uri) !== undefined);
-    impls['resources/subscribe'] = (params, ctx) =>
-      defer(() => {
-        const { uri } = paramsOf(ReadResourceParams, params, 'resources/subscribe');
-        if (!known(uri)) throw new JsonRpcError(ErrorCodes.ResourceNotFound, 'Resource not found', { uri: uri.length <= MAX_URI_LENGTH ? uri : preview(uri, PREVIEW_MAX) });
-        if (!subscriptions.subscribe(ctx.connection, uri))
-          throw new JsonRpcError(ErrorCodes.InvalidParams, `Invalid params: at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`);
-        return of({});
-      });
-    impls['resources/unsubscribe'] = (params, ctx) =>
-      defer(() => {
-        subscriptions.unsubscribe(ctx.connection, paramsOf(ReadResourceParams, params, 'resources/unsubscribe').uri);
-        return of({});
-      });
-  }
-  if (completes) {
-    impls['completion/complete'] = (params, ctx) =>
-      defer(() => {
-        const p = paramsOf(CompleteParams, params, 'completion/complete');
-        const completer = p.ref.type === 'ref/prompt'
-          ? prompts.get(p.ref.name)?.complete[p.argument.name]
-          : templates.find((x) => x.uriTemplate === (p.ref as { uri: string }).uri)?.complete[p.argument.name];
-        return completeWith(completer, p.argument.value, { arguments: p.context?.arguments ?? {}, ctx: mcpContext(ctx, params) }).pipe(map((completion) => ({ completion })));
-      });
-  }
+  if (completes) impls['completion/complete'] = completeArgument(prompts, templates, mcpContext);
 
-  // what lives in 2026-07-28 only (the tasks extension, subscriptions/listen): not served in 2025-11-25
-  const modernOnly = (method: string, h: Impl): Impl => (params, ctx) => {
-    if (ctx.era !== '2026-07-28') throw new JsonRpcError(ErrorCodes.MethodNotFound, `Method not found: ${method}`);
-    return h(params, ctx);
-  };
   if (tasks !== undefined) for (const [method, h] of Object.entries(tasks.handlers)) impls[method] = modernOnly(method, h as Impl);
   const closing$ = new ReplaySubject<void>(1);
   impls['subscriptions/listen'] = modernOnly('subscriptions/listen', listenHandler({ tasks, resources: resources.size > 0 || templates.length > 0 ? subscriptions : undefined, closing$ }));
@@ -344,14 +222,7 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
     handlers[method] = (params, ctx) =>
       ctx.era === '2026-07-28' ? impl(params, ctx).pipe(defaultIfEmpty({}), map((r) => shapeModern(r as Rec))) : impl(params, ctx);
   }
-  const mirroredHeaders = (message: { readonly method: string; readonly params?: unknown }): readonly MirroredHeader[] => {
-    const p = message.params;
-    if (message.method !== 'tools/call' || typeof p !== 'object' || p === null) return [];
-    const name = (p as Rec)['name'];
-    // an unknown tool mirrors nothing: its call gets -32602 from tools/call itself
-    const found = typeof name === 'string' ? tools.get(name) : undefined;
-    return found === undefined || found.headerParams.length === 0 ? [] : mirroredOf(found.headerParams, (p as Rec)['arguments']);
-  };
+  const mirroredHeaders = mirroredHeadersOf(tools);
   return {
     handlers,
     notifications: { 'notifications/initialized': () => undefined, 'notifications/roots/list_changed': () => undefined },

@@ -1,0 +1,49 @@
+import { of, switchMap } from 'rxjs';
+import type { MirroredHeader } from '../codec/mirrored-header.js';
+import { ErrorCodes } from '../codec/error-codes.js';
+import { PREVIEW_MAX, preview } from '../codec/preview.js';
+import { JsonRpcError } from '../errors.js';
+import { mirroredOf } from './header-params.js';
+import { paramsOf, type Impl } from './server-params.js';
+import type { WithRounds } from './server-rounds.js';
+import { tasksRequired } from './task-handlers.js';
+import { declaresTasks } from './task-wire.js';
+import type { TaskRuntime } from './tasks.js';
+import type { McpTool } from './tool.js';
+import { CallToolParams } from './wire.js';
+
+// The tools of an mcpServer: `tools/call` (a task when the tool and the request both ask for
+// one), and the headers a call must mirror from its arguments.
+
+type Rec = Record<string, unknown>;
+
+/** The `tools/call` of a server's tools: the tool's result, or the task that runs it. */
+export const callTool =
+  (tools: ReadonlyMap<string, McpTool>, tasks: TaskRuntime | undefined, withRounds: WithRounds): Impl =>
+  // the hot path: no defer of its own (the core calls every handler inside one)
+  (params, ctx) => {
+    const p = paramsOf(CallToolParams, params, 'tools/call');
+    const found = tools.get(p.name);
+    if (found === undefined) throw new JsonRpcError(ErrorCodes.InvalidParams, `Unknown tool: ${preview(p.name, PREVIEW_MAX)}`);
+    if (tasks !== undefined && found.task !== undefined && ctx.era === '2026-07-28') {
+      // EXT L59-63: a task only for a request that declares the extension itself
+      if (declaresTasks(params))
+        return withRounds(params, ctx, { method: 'tools/call', name: p.name }, (mctx, round) =>
+          found.prepare(p.arguments, mctx).pipe(switchMap((before) => (before !== undefined ? of(before) : tasks.create(params, ctx, (tctx) => found.call(p.arguments, tctx), round)))),
+        );
+      if (found.task === 'required') throw tasksRequired();
+    }
+    return withRounds(params, ctx, { method: 'tools/call', name: p.name }, (mctx) => found.call(p.arguments, mctx));
+  };
+
+/** The headers a request must mirror from its body: a `tools/call`'s `x-mcp-header` arguments. */
+export const mirroredHeadersOf =
+  (tools: ReadonlyMap<string, McpTool>) =>
+  (message: { readonly method: string; readonly params?: unknown }): readonly MirroredHeader[] => {
+    const p = message.params;
+    if (message.method !== 'tools/call' || typeof p !== 'object' || p === null) return [];
+    const name = (p as Rec)['name'];
+    // an unknown tool mirrors nothing: its call gets -32602 from tools/call itself
+    const found = typeof name === 'string' ? tools.get(name) : undefined;
+    return found === undefined || found.headerParams.length === 0 ? [] : mirroredOf(found.headerParams, (p as Rec)['arguments']);
+  };
