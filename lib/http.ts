@@ -16,13 +16,8 @@
  */
 
 // the server transport
-export {
-  streamableHttp,
-  DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_SESSION_IDLE_MS,
-  type StreamableHttp,
-  type StreamableHttpOptions,
-} from './transport/http/streamable-http.js';
+export { streamableHttp, type StreamableHttp } from './transport/http/streamable-http.js';
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_SESSION_IDLE_MS, type StreamableHttpOptions } from './transport/http/http-options.js';
 export type { HttpEvent } from './transport/http/events.js';
 export type { AnswerMode } from './transport/http/answer.js';
 export type { MirroredHeaders } from './transport/http/validate.js';

@@ -24,7 +24,6 @@ import { DEFAULT_SESSION_CHECK_MS, watchSessions } from './session-check.js';
 import { memorySessions } from './sessions.js';
 import { answeredIds, headerRefusal, originRefusal, postRefusal, type Refusal } from './validate.js';
 
-export { DEFAULT_MAX_BODY_BYTES, DEFAULT_SESSION_IDLE_MS, type StreamableHttpOptions } from './http-options.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_SESSION_IDLE_MS, type StreamableHttpOptions } from './http-options.js';
 
 /**
