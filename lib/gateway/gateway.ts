@@ -102,7 +102,9 @@ const UPSTREAM_INFO: Implementation = { name: 'mcp-rx-cancel-gateway', version: 
  * the upstream's by `era`. Progress is relayed under the front's own token; log messages and a
  * 2025 upstream's questions (elicitation, sampling) go to the call they are for, tied to it;
  * list changes go to every 2025 front session; a 2026 upstream's input rounds pass through to a
- * 2026 front, and are run with a 2025 front client by the gateway. Each front session's share
+ * 2026 front, and are run with a 2025 front client by the gateway; a 2026 upstream's task goes
+ * to a 2026 front that declared the tasks extension (its task requests forwarded for its own
+ * tasks only), and is followed by the gateway for any other front. Each front session's share
  * (`maxInFlightPerSender`, `requestsPerSecond`) and the gateway's budget (`maxInFlight`) are
  * checked before anything is forwarded. An upstream that dies fails every forwarded request at
  * once (-32603 "Upstream connection closed"); the next request restarts it when `upstream` is a

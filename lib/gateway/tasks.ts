@@ -1,5 +1,4 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { pipe } from 'fp-ts/lib/function.js';
 import { mergeMap, of, throwError, type OperatorFunction } from 'rxjs';
 import { META_CLIENT_CAPABILITIES } from '../codec/era.js';
 import { ErrorCodes } from '../codec/error-codes.js';
@@ -76,13 +75,11 @@ export interface UpstreamTaskInit {
 export const upstreamTask = (f: UpstreamTaskInit): OperatorFunction<unknown, unknown> =>
   mergeMap((r) => {
     if (resultTypeOf(r) !== 'task') return of(r);
-    return pipe(
-      decodeAs(Task, 'tools/call', r),
-      E.match(
-        (e) => throwError(() => e),
-        (task) => (f.frontTakesTasks && f.owners.remember(f.owner, task.taskId, task.ttlMs, Date.now()) ? of(r) : f.client.followTask(task.taskId, f.options)),
-      ),
-    );
+    const task = decodeAs(Task, 'tools/call', r);
+    if (E.isLeft(task)) return throwError(() => task.left);
+    const { taskId, ttlMs } = task.right;
+    // remembered, or the gateway follows it: a task no front can reach must not be left running
+    return f.frontTakesTasks && f.owners.remember(f.owner, taskId, ttlMs, Date.now()) ? of(r) : f.client.followTask(taskId, f.options);
   });
 
 // EXT "Error Handling": another principal's task is answered as no task at all, as mcpServer does
