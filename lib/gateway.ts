@@ -45,7 +45,7 @@ export {
 } from './gateway/admission.js';
 
 // upstream tasks: followed for a front that cannot take them, kept to the front that got them
-export { TASK_METHODS, declaringTasks, upstreamTask, taskHandler, type UpstreamTaskInit } from './gateway/tasks.js';
+export { TASK_METHODS, declaringTasks, withTasksWhenRequired, upstreamTask, taskHandler, type UpstreamTaskInit } from './gateway/tasks.js';
 export { TaskOwners, DEFAULT_GATEWAY_MAX_TASKS_PER_SENDER, DEFAULT_GATEWAY_TASK_TTL_MS } from './gateway/task-owners.js';
 
 // what it tells

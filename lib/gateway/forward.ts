@@ -19,7 +19,7 @@ import { refusalError, type Admission } from './admission.js';
 import type { CallsInFlight } from './calls.js';
 import type { GatewayEventInit } from './events.js';
 import type { TaskOwners } from './task-owners.js';
-import { declaringTasks, upstreamTask } from './tasks.js';
+import { upstreamTask, withTasksWhenRequired } from './tasks.js';
 import type { UpstreamLink } from './upstream.js';
 
 /**
@@ -220,16 +220,17 @@ const forwardOptions = (init: ForwardInit, mctx: McpRequestContext): RequestOpti
 });
 
 const forwardOne = (init: ForwardInit, client: McpClient, d: ServerDescription, method: string, params: unknown, mctx: McpRequestContext, options: RequestOptions): Observable<unknown> => {
-  const given = upstreamParams(params, d.era, mctx);
-  // the gateway follows a task for a front that cannot (upstreamTask): it may always take one
-  const p = method === 'tools/call' && d.era === '2026-07-28' ? declaringTasks(given) : given;
+  const p = upstreamParams(params, d.era, mctx);
+  // a tool that requires a task serves a front that cannot take one: the gateway follows it (upstreamTask)
+  const send = (q: Record<string, unknown>): Observable<unknown> =>
+    method === 'tools/call' && d.era === '2026-07-28' && !declaresTasks(q) ? withTasksWhenRequired((r) => client.request(method, r, options), q) : client.request(method, q, options);
   if (d.era === '2026-07-28' && mctx.era !== '2026-07-28' && ROUND_METHODS.has(method))
     // a 2025 front cannot read input_required: the gateway runs the rounds, asking the front client
     return withInputRounds(
-      (round) => client.request(method, round === undefined ? p : { ...p, ...round }, options),
+      (round) => send(round === undefined ? p : { ...p, ...round }),
       (requests) => fulfilInputRequests(askTheFront(mctx), requests),
       method,
       init.maxInputRounds,
     );
-  return client.request(method, p, options);
+  return send(p);
 };

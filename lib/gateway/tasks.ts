@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { mergeMap, of, throwError, type OperatorFunction } from 'rxjs';
+import { catchError, mergeMap, of, throwError, type Observable, type OperatorFunction } from 'rxjs';
 import { META_CLIENT_CAPABILITIES } from '../codec/era.js';
 import { ErrorCodes } from '../codec/error-codes.js';
 import { JsonRpcError } from '../errors.js';
@@ -28,9 +28,7 @@ const isRec = (u: unknown): u is Rec => typeof u === 'object' && u !== null && !
 export const TASK_METHODS: readonly string[] = ['tasks/get', 'tasks/update', 'tasks/cancel'];
 
 /**
- * The params of a `tools/call` to a 2026-07-28 upstream, declaring the tasks extension whatever the
- * front declared: the gateway can follow a task for a front that cannot, so a tool that requires
- * one (`task: 'required'`) serves every front.
+ * The params of a `tools/call` with the tasks extension declared, whatever the front declared.
  *
  * @example
  * declaringTasks({ name: 'build', _meta: {} }); // _meta clientCapabilities.extensions has 'io.modelcontextprotocol/tasks'
@@ -41,6 +39,26 @@ export const declaringTasks = (p: Readonly<Rec>): Rec => {
   const extensions = isRec(caps['extensions']) ? caps['extensions'] : {};
   return { ...p, _meta: { ...meta, [META_CLIENT_CAPABILITIES]: { ...caps, extensions: { ...extensions, [TASKS_EXTENSION]: {} } } } };
 };
+
+// the upstream's -32021 that names the tasks extension among what it requires (EXT L797-799)
+const needsTasks = (e: unknown): boolean => {
+  if (!(e instanceof JsonRpcError) || e.code !== ErrorCodes.MissingRequiredClientCapability || !isRec(e.data)) return false;
+  const required = e.data['requiredCapabilities'];
+  return isRec(required) && isRec(required['extensions']) && required['extensions'][TASKS_EXTENSION] !== undefined;
+};
+
+/**
+ * A `tools/call` to a 2026-07-28 upstream, sent with `send`, for a front that did not declare the
+ * tasks extension: first as the front asked (a tool that may run either way runs as a plain
+ * call, cancelled by its stream closing), then, when the upstream answers that the tool requires
+ * the extension (-32021), once more declaring it, for the gateway can follow the task for that
+ * front ({@link upstreamTask}). So a tool with `task: 'required'` serves every front.
+ *
+ * @example
+ * withTasksWhenRequired((q) => client.request('tools/call', q, options), params).pipe(upstreamTask(init));
+ */
+export const withTasksWhenRequired = (send: (params: Rec) => Observable<unknown>, params: Rec): Observable<unknown> =>
+  send(params).pipe(catchError((e: unknown) => (needsTasks(e) ? send(declaringTasks(params)) : throwError(() => e))));
 
 /**
  * What one forwarded `tools/call` needs to deal with an upstream task.
