@@ -44,5 +44,9 @@ export {
   type AdmissionFacts,
 } from './gateway/admission.js';
 
+// upstream tasks: followed for a front that cannot take them, kept to the front that got them
+export { TASK_METHODS, declaringTasks, withTasksWhenRequired, upstreamTask, taskHandler, type UpstreamTaskInit } from './gateway/tasks.js';
+export { TaskOwners, DEFAULT_GATEWAY_MAX_TASKS_PER_SENDER, DEFAULT_GATEWAY_TASK_TTL_MS } from './gateway/task-owners.js';
+
 // what it tells
 export { type GatewayEvent } from './gateway/events.js';

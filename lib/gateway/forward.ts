@@ -13,10 +13,13 @@ import { withInputRounds } from '../mcp/client-input-rounds.js';
 import type { Implementation } from '../mcp/client-shapes.js';
 import { McpRequestContext, META_LOG_LEVEL, type ConnectionState } from '../mcp/context.js';
 import { modernResult } from '../mcp/modern-result.js';
+import { declaresTasks } from '../mcp/task-wire.js';
 import type { RequestOptions } from '../peer/request-options.js';
 import { refusalError, type Admission } from './admission.js';
 import type { CallsInFlight } from './calls.js';
 import type { GatewayEventInit } from './events.js';
+import type { TaskOwners } from './task-owners.js';
+import { upstreamTask, withTasksWhenRequired } from './tasks.js';
 import type { UpstreamLink } from './upstream.js';
 
 /**
@@ -61,6 +64,9 @@ export interface ForwardInit {
   readonly timeoutMs: number | undefined;
   readonly maxInputRounds: number | undefined;
   readonly senderOf: (ctx: RequestContext) => string;
+  /** The upstream tasks each front principal got, and who a request's principal is. */
+  readonly owners: TaskOwners;
+  readonly taskOwnerOf: (ctx: RequestContext) => string;
   readonly emit: (e: GatewayEventInit) => void;
 }
 
@@ -113,9 +119,8 @@ const toFront = (frontEra: ProtocolEra, method: string, info: Implementation, r:
     const shaped = modernResult(method, info, NO_CACHE)(r);
     return r['ttlMs'] === undefined ? shaped : { ...shaped, ttlMs: r['ttlMs'], cacheScope: r['cacheScope'] };
   }
-  // a 2025 front: a 2026 upstream's rounds were run here (ROUND_METHODS), so this is an answer.
-  // The seam for upstream tasks (the tasks issue): a CreateTaskResult (resultType 'task') is
-  // followed here, with tasks/get and tasks/cancel forwarded (McpGatewayOptions.methods)
+  // a 2025 front: a 2026 upstream's rounds were run here (ROUND_METHODS), and its tasks followed
+  // (upstreamTask), so this is an answer; another method's task is the upstream's fault
   if (r['resultType'] === 'input_required' || r['resultType'] === 'task')
     throw new JsonRpcError(ErrorCodes.InternalError, `The upstream answered ${method} with a ${String(r['resultType'])} result, which a 2025-11-25 client cannot read`);
   return r;
@@ -181,7 +186,16 @@ export const forwarder = (init: ForwardInit, method: string): Handler => (params
     client = init.link.client();
     return client.connect();
   }).pipe(
-    concatMap((d) => forwardOne(init, client as McpClient, d, method, params, mctx).pipe(map((r) => toFront(mctx.era ?? '2025-11-25', method, frontInfo(init.info, d), r)))),
+    concatMap((d) => {
+      const options = forwardOptions(init, mctx);
+      const answer$ = forwardOne(init, client as McpClient, d, method, params, mctx, options);
+      // only tools/call may answer with a task (EXT L85-91)
+      const followed$ =
+        method === 'tools/call'
+          ? answer$.pipe(upstreamTask({ client: client as McpClient, owners: init.owners, owner: init.taskOwnerOf(ctx), frontTakesTasks: mctx.era === '2026-07-28' && declaresTasks(params), options }))
+          : answer$;
+      return followed$.pipe(map((r) => toFront(mctx.era ?? '2025-11-25', method, frontInfo(init.info, d), r)));
+    }),
     catchError((e: unknown) => {
       // the close event may come after the requests it failed: the next request must not wait for it
       if (e instanceof ConnectionClosedError && client !== undefined) init.link.closed(client);
@@ -195,23 +209,28 @@ export const forwarder = (init: ForwardInit, method: string): Handler => (params
   );
 };
 
-const forwardOne = (init: ForwardInit, client: McpClient, d: ServerDescription, method: string, params: unknown, mctx: McpRequestContext): Observable<unknown> => {
+// the options of the forwarded request, and of the task the gateway follows for the front
+const forwardOptions = (init: ForwardInit, mctx: McpRequestContext): RequestOptions => ({
+  // an upstream that reports progress is alive: its long work does not time out at the gateway
+  resetTimeoutOnProgress: true,
+  reason: 'the request was cancelled at the gateway',
+  ...(init.timeoutMs === undefined ? {} : { timeoutMs: init.timeoutMs }),
+  // under the front's own token (ctx.progress), and only when the front asked for progress
+  ...(mctx.progressToken === undefined ? {} : { onProgress: (x) => mctx.progress(x.progress, x.total, x.message) }),
+});
+
+const forwardOne = (init: ForwardInit, client: McpClient, d: ServerDescription, method: string, params: unknown, mctx: McpRequestContext, options: RequestOptions): Observable<unknown> => {
   const p = upstreamParams(params, d.era, mctx);
-  const options: RequestOptions = {
-    // an upstream that reports progress is alive: its long work does not time out at the gateway
-    resetTimeoutOnProgress: true,
-    reason: 'the request was cancelled at the gateway',
-    ...(init.timeoutMs === undefined ? {} : { timeoutMs: init.timeoutMs }),
-    // under the front's own token (ctx.progress), and only when the front asked for progress
-    ...(mctx.progressToken === undefined ? {} : { onProgress: (x) => mctx.progress(x.progress, x.total, x.message) }),
-  };
+  // a tool that requires a task serves a front that cannot take one: the gateway follows it (upstreamTask)
+  const send = (q: Record<string, unknown>): Observable<unknown> =>
+    method === 'tools/call' && d.era === '2026-07-28' && !declaresTasks(q) ? withTasksWhenRequired((r) => client.request(method, r, options), q) : client.request(method, q, options);
   if (d.era === '2026-07-28' && mctx.era !== '2026-07-28' && ROUND_METHODS.has(method))
     // a 2025 front cannot read input_required: the gateway runs the rounds, asking the front client
     return withInputRounds(
-      (round) => client.request(method, round === undefined ? p : { ...p, ...round }, options),
+      (round) => send(round === undefined ? p : { ...p, ...round }),
       (requests) => fulfilInputRequests(askTheFront(mctx), requests),
       method,
       init.maxInputRounds,
     );
-  return client.request(method, p, options);
+  return send(p);
 };

@@ -6,12 +6,16 @@ import type { Handler } from '../handler/run-request.js';
 import { mcpClient, type McpClient } from '../mcp/client.js';
 import type { Implementation } from '../mcp/client-shapes.js';
 import type { ConnectionState } from '../mcp/context.js';
+import { ANONYMOUS_OWNER } from '../mcp/tasks.js';
+import { countOption } from '../peer/options.js';
 import { Admission, type AdmissionOptions } from './admission.js';
 import { CallsInFlight } from './calls.js';
 import type { GatewayEvent, GatewayEventInit } from './events.js';
 import { FORWARDED_METHODS, forwarder } from './forward.js';
 import { frontHandlers } from './front.js';
 import { relayHandlers, relayNotifications } from './relay.js';
+import { DEFAULT_GATEWAY_MAX_TASKS_PER_SENDER, DEFAULT_GATEWAY_TASK_TTL_MS, TaskOwners } from './task-owners.js';
+import { TASK_METHODS, taskHandler } from './tasks.js';
 import { UpstreamLink, type UpstreamSource } from './upstream.js';
 
 /**
@@ -44,8 +48,18 @@ export interface McpGatewayOptions extends AdmissionOptions {
    * HTTP key it by who the caller is (an authenticated user, say) for the bound to hold per client.
    */
   readonly sender?: (ctx: RequestContext) => string | undefined;
-  /** More methods to forward as they are (`tasks/get`, `tasks/cancel` with the tasks extension, say). */
+  /** More methods to forward as they are. Not the task methods: the gateway forwards those itself, to the front that got the task. */
   readonly methods?: readonly string[];
+  /**
+   * Upstream tasks one front principal may hold through the gateway (default 1,000): past it,
+   * the gateway follows a new task for that front itself and answers the result. A principal is
+   * `sender`'s answer; without `sender`, every front is the one principal `anonymous`, where the
+   * task id (unguessable upstream) is the capability, as in `mcpServer` without `tasks.owner`
+   * (a task outlives its connection, and a 2026-07-28 POST is a connection of its own).
+   */
+  readonly maxTasksPerSender?: number;
+  /** How long a task is kept to its front principal when the upstream gives it no `ttlMs`, in ms. Default 1 hour. */
+  readonly taskTtlMs?: number;
 }
 
 /**
@@ -88,7 +102,9 @@ const UPSTREAM_INFO: Implementation = { name: 'mcp-rx-cancel-gateway', version: 
  * the upstream's by `era`. Progress is relayed under the front's own token; log messages and a
  * 2025 upstream's questions (elicitation, sampling) go to the call they are for, tied to it;
  * list changes go to every 2025 front session; a 2026 upstream's input rounds pass through to a
- * 2026 front, and are run with a 2025 front client by the gateway. Each front session's share
+ * 2026 front, and are run with a 2025 front client by the gateway; a 2026 upstream's task goes
+ * to a 2026 front that declared the tasks extension (its task requests forwarded for its own
+ * tasks only), and is followed by the gateway for any other front. Each front session's share
  * (`maxInFlightPerSender`, `requestsPerSecond`) and the gateway's budget (`maxInFlight`) are
  * checked before anything is forwarded. An upstream that dies fails every forwarded request at
  * once (-32603 "Upstream connection closed"); the next request restarts it when `upstream` is a
@@ -138,6 +154,9 @@ export const mcpGateway = (options: McpGatewayOptions): McpGateway => {
     if (s === undefined) scopes.set(ctx.connection, (s = `connection-${++connections}`));
     return s;
   };
+  // a task outlives its connection (EXT overview L31-32), and a 2026 POST is a scope of its own:
+  // without `sender`, no scope of a request's is its principal
+  const taskOwnerOf = (ctx: RequestContext): string => options.sender?.(ctx) ?? ANONYMOUS_OWNER;
   const forwardInit = {
     link,
     calls,
@@ -147,10 +166,17 @@ export const mcpGateway = (options: McpGatewayOptions): McpGateway => {
     timeoutMs: options.timeoutMs,
     maxInputRounds: options.maxInputRounds,
     senderOf,
+    owners: new TaskOwners(
+      countOption('maxTasksPerSender', options.maxTasksPerSender, DEFAULT_GATEWAY_MAX_TASKS_PER_SENDER),
+      countOption('taskTtlMs', options.taskTtlMs, DEFAULT_GATEWAY_TASK_TTL_MS),
+    ),
+    taskOwnerOf,
     emit,
   };
   const handlers: Record<string, Handler> = frontHandlers({ link, info: options.info, states, fronts });
   for (const method of [...FORWARDED_METHODS, ...(options.methods ?? [])]) handlers[method] = forwarder(forwardInit, method);
+  // after `methods`: a task method is never forwarded unchecked
+  for (const method of TASK_METHODS) handlers[method] = taskHandler(forwardInit.owners, taskOwnerOf, method, forwarder(forwardInit, method));
   return {
     handlers,
     notifications: { 'notifications/initialized': () => undefined, 'notifications/roots/list_changed': () => undefined },
