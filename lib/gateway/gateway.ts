@@ -6,7 +6,7 @@ import type { Handler } from '../handler/run-request.js';
 import { mcpClient, type McpClient } from '../mcp/client.js';
 import type { Implementation } from '../mcp/client-shapes.js';
 import type { ConnectionState } from '../mcp/context.js';
-import { ANONYMOUS_OWNER } from '../mcp/tasks.js';
+import { ANONYMOUS_OWNER } from '../mcp/task-owner.js';
 import { countOption } from '../peer/options.js';
 import { Admission, type AdmissionOptions } from './admission.js';
 import { CallsInFlight } from './calls.js';

@@ -8,7 +8,7 @@ import type { JsonRpcMessage } from '../../lib/codecs.js';
 import { JsonRpcError, connect, type WireTransport } from '../../lib/index.js';
 import { streamableHttp, streamableHttpClient, type StreamableHttp } from '../../lib/http.js';
 import { mcpClient, mcpServer, tool, type McpClient } from '../../lib/mcp.js';
-import type { TaskEvent } from '../../lib/mcp/tasks.js';
+import type { TaskEvent } from '../../lib/mcp/task-options.js';
 import { TASKS_EXTENSION } from '../../lib/mcp/task-wire.js';
 import { mcpGateway } from '../../lib/gateway.js';
 import { ndjson } from '../../lib/stdio.js';
