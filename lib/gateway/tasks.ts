@@ -33,7 +33,7 @@ export const TASK_METHODS: readonly string[] = ['tasks/get', 'tasks/update', 'ta
  * @example
  * declaringTasks({ name: 'build', _meta: {} }); // _meta clientCapabilities.extensions has 'io.modelcontextprotocol/tasks'
  */
-export const declaringTasks = (p: Readonly<Rec>): Rec => {
+export const declaringTasks = (p: Readonly<Record<string, unknown>>): Record<string, unknown> => {
   const meta = isRec(p['_meta']) ? p['_meta'] : {};
   const caps = isRec(meta[META_CLIENT_CAPABILITIES]) ? meta[META_CLIENT_CAPABILITIES] : {};
   const extensions = isRec(caps['extensions']) ? caps['extensions'] : {};
