@@ -57,7 +57,7 @@ const needsTasks = (e: unknown): boolean => {
  * @example
  * withTasksWhenRequired((q) => client.request('tools/call', q, options), params).pipe(upstreamTask(init));
  */
-export const withTasksWhenRequired = (send: (params: Rec) => Observable<unknown>, params: Rec): Observable<unknown> =>
+export const withTasksWhenRequired = (send: (params: Record<string, unknown>) => Observable<unknown>, params: Record<string, unknown>): Observable<unknown> =>
   send(params).pipe(catchError((e: unknown) => (needsTasks(e) ? send(declaringTasks(params)) : throwError(() => e))));
 
 /**
