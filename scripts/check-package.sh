@@ -103,7 +103,7 @@ tsc_in --module esnext --moduleResolution bundler esm.ts && echo "types: ESM, bu
 tsc_in --module node16 --moduleResolution node16 cjs.cts && echo "types: CommonJS, node16: ok"
 tsc_in --module nodenext --moduleResolution nodenext cjs.cts && echo "types: CommonJS, nodenext: ok"
 
-echo "== source maps of the packed package resolve: sources embedded, declaration maps pointing at shipped files"
+echo "== source maps of the packed package resolve: every source they name (the TypeScript in lib/) is shipped"
 (cd "$tmp/node_modules/mcp-rx-cancel" && node -e "
 const fs = require('fs'), path = require('path');
 const maps = []; const walk = (d) => { for (const f of fs.readdirSync(d)) { const p = path.join(d, f); if (fs.statSync(p).isDirectory()) walk(p); else if (p.endsWith('.map')) maps.push(p); } };
@@ -111,7 +111,6 @@ walk('dist');
 for (const m of maps) {
   const j = JSON.parse(fs.readFileSync(m, 'utf8'));
   for (const s of j.sources) if (!fs.existsSync(path.join(path.dirname(m), s))) throw new Error(m + ': ' + s + ' is not in the package');
-  if (m.endsWith('.js.map') && !(Array.isArray(j.sourcesContent) && j.sourcesContent.every((c) => typeof c === 'string'))) throw new Error(m + ': no sourcesContent');
 }
 console.log('source maps: ' + maps.length + ' resolve');
 ")
