@@ -11,6 +11,8 @@ export { DEFAULT_MAX_RETRY_BYTES, type BusEvent, type RedisBusOptions, type Redi
 import { DEFAULT_MAX_RETRY_BYTES, type BusEvent, type RedisBusOptions, type RedisCancellationBus } from './redis-bus-types.js';
 
 const DEFAULT_RECORD_TTL_MS = 15 * 60_000;
+// a turn of fewer records writes each on its own: a pipeline costs more than it saves there
+const PIPELINE_FROM = 8;
 // cancels retried at once (each a command in the client until Redis answers it)
 const RETRY_BATCH = 1_000;
 
@@ -179,7 +181,7 @@ export const redisBus = (options: RedisBusOptions): RedisCancellationBus => {
   /** Write the records of `cancels`: the ones Redis took, the others kept to retry. */
   const record = (cancels: readonly Cancel[], texts: readonly string[]): Promise<ReadonlyArray<Cancel | undefined>> => {
     const refused = (c: Cancel, e: unknown): undefined => void failed(c.key, c.reason, messageOf(e), e);
-    if (publisher.pipeline === undefined)
+    if (publisher.pipeline === undefined || cancels.length < PIPELINE_FROM)
       return Promise.all(cancels.map((c, i) => publisher.set(recordKey(c.key), texts[i] ?? '', 'PX', ttl).then(() => c, (e: unknown) => refused(c, e))));
     // one write for the turn's records, however many: a burst costs Redis one round trip
     const pipeline = publisher.pipeline();
