@@ -19,16 +19,17 @@ export type ResourceContents =
   | { readonly uri: string; readonly mimeType?: string; readonly blob: string; readonly _meta?: Record<string, unknown> };
 
 /**
- * One message of a prompt (MCP `PromptMessage`).
+ * One message of a prompt (MCP `PromptMessage`). A type rather than an interface, so that a
+ * `PromptMessage[]` is a `GetPromptResult`'s messages as it is (an interface has no index signature).
  *
  * @example
  * const textOf = (m: PromptMessage): string => m.content.text ?? `[${m.content.type}]`;
  * textOf({ role: 'user', content: { type: 'text', text: 'Review this code.' } }); // 'Review this code.'
  */
-export interface PromptMessage {
+export type PromptMessage = {
   readonly role: 'user' | 'assistant';
   readonly content: ContentBlock;
-}
+};
 
 const Cursor = t.partial({ cursor: t.string });
 
