@@ -7,6 +7,10 @@ import { CancelReason, RequestKey } from './request-key.js';
 
 /** Cancels recorded and announced together, at most: one PUBLISH and one signature for this many, and a bound on what a receiver decodes from one message. */
 export const MAX_ANNOUNCED = 1_000;
+/** The longest announcement a receiver reads (characters of JSON): 1,000 cancels with reasons of 1,024 characters fit in a quarter of it. */
+export const MAX_ANNOUNCEMENT_CHARS = 8 * 1024 * 1024;
+/** What an announcement holds besides its cancels (version, origin, signature), at most: kept free when a sender fills one. */
+export const ANNOUNCEMENT_OVERHEAD = 4_096;
 
 /** A record: what sits in Redis for one cancel, and what a registration or a reconcile reads. */
 export const WireCancellation = t.intersection([

@@ -3,16 +3,15 @@ import { Observable, Subject, share } from 'rxjs';
 import { CancellationError, CancellationErrorResult, messageOf } from '../errors.js';
 import type { BusCancellation } from './bus.js';
 import { busRetries } from './bus-retries.js';
-import { signAnnouncement, signBusMessage, verifyAnnouncement, verifyBusMessage } from './bus-signature.js';
-import { MAX_ANNOUNCED, WireAnnouncement, WireCancellation, type Cancel } from './bus-wire.js';
+import { verifyAnnouncement, verifyBusMessage } from './bus-signature.js';
+import { busSender, cancelOf } from './bus-send.js';
+import { MAX_ANNOUNCED, MAX_ANNOUNCEMENT_CHARS, WireAnnouncement, WireCancellation, type Cancel } from './bus-wire.js';
 import { CancelReason, RequestKey } from './request-key.js';
 
 export { DEFAULT_MAX_RETRY_BYTES, type BusEvent, type RedisBusOptions, type RedisCancellationBus, type RedisPipeline, type RedisPublisher, type RedisSubscriber } from './redis-bus-types.js';
 import { DEFAULT_MAX_RETRY_BYTES, type BusEvent, type RedisBusOptions, type RedisCancellationBus } from './redis-bus-types.js';
 
 const DEFAULT_RECORD_TTL_MS = 15 * 60_000;
-// a turn of fewer records writes each on its own: a pipeline costs more than it saves there
-const PIPELINE_FROM = 8;
 // cancels retried at once (each a command in the client until Redis answers it)
 const RETRY_BATCH = 1_000;
 
@@ -78,6 +77,8 @@ export const redisBus = (options: RedisBusOptions): RedisCancellationBus => {
   };
   /** What the channel carries: an announcement of one turn's cancels, signed once. */
   const decodeAnnouncement = (raw: string): WireAnnouncement | undefined => {
+    // refused unread: parsing and decoding an unbounded message is the cost an attacker wants
+    if (raw.length > MAX_ANNOUNCEMENT_CHARS) return rejected(`a bus announcement of ${raw.length} characters, over ${MAX_ANNOUNCEMENT_CHARS}`, raw);
     const d = WireAnnouncement.decode(parse(raw));
     const m = E.isRight(d) ? d.right : undefined;
     if (m === undefined) return rejected('not a bus announcement', raw);
@@ -142,64 +143,11 @@ export const redisBus = (options: RedisBusOptions): RedisCancellationBus => {
     const bound = retries.offer(key, reason);
     emit({ type: 'bus-record-failed', key, dropped: bound !== undefined, ...(bound === undefined ? {} : { bound }), error: CancellationErrorResult.of(CancellationError.STATE_ERROR, `record: ${why}`, e) });
   };
-  /**
-   * Record and announce cancels: a record each (a signed message of its own, which a later
-   * registration or reconcile reads alone), then one announcement for all of them, signed once.
-   * Resolves (never rejects) once they are published or kept to retry.
-   */
-  const send = (cancels: readonly Cancel[]): Promise<void> => {
-    // a client that is down would queue the commands (2 to 4 KB each, held until it gives up):
-    // keep the compact records instead; its 'ready' retries them
-    if (!sendable()) {
-      for (const c of cancels) failed(c.key, c.reason, `redis publisher not ready (${String(publisher.status)})`, undefined);
-      return Promise.resolve();
-    }
-    const texts = cancels.map((c) => {
-      const m: WireCancellation = { v: 2, origin, key: c.key, reason: c.reason, ...(secret === undefined ? {} : { sig: signBusMessage(secret, origin, c.key, c.reason) }) };
-      return JSON.stringify(m);
-    });
-    const records = record(cancels, texts);
-    return records.then((settled) => {
-      const recorded = settled.filter((c): c is Cancel => c !== undefined);
-      if (recorded.length === 0) return;
-      const announcement: WireAnnouncement = { v: 3, origin, cancels: recorded, ...(secret === undefined ? {} : { sig: signAnnouncement(secret, origin, recorded) }) };
-      return publisher.publish(channel, JSON.stringify(announcement)).then(
-        (receivers) => {
-          for (const c of recorded) {
-            retries.delete(c.key);
-            emit({ type: 'bus-published', key: c.key, receivers: typeof receivers === 'number' ? receivers : 0 });
-          }
-        },
-        // recorded but not announced: the records reach a registration or a reconcile; keep
-        // them to announce again, as a cancel Redis did not take at all
-        (e: unknown) => {
-          for (const c of recorded) failed(c.key, c.reason, messageOf(e), e);
-        },
-      );
-    });
+  const published = (c: Cancel, receivers: number): void => {
+    retries.delete(c.key);
+    emit({ type: 'bus-published', key: c.key, receivers });
   };
-  /** Write the records of `cancels`: the ones Redis took, the others kept to retry. */
-  const record = (cancels: readonly Cancel[], texts: readonly string[]): Promise<ReadonlyArray<Cancel | undefined>> => {
-    const refused = (c: Cancel, e: unknown): undefined => void failed(c.key, c.reason, messageOf(e), e);
-    if (publisher.pipeline === undefined || cancels.length < PIPELINE_FROM)
-      return Promise.all(cancels.map((c, i) => publisher.set(recordKey(c.key), texts[i] ?? '', 'PX', ttl).then(() => c, (e: unknown) => refused(c, e))));
-    // one write for the turn's records, however many: a burst costs Redis one round trip
-    const pipeline = publisher.pipeline();
-    cancels.forEach((c, i) => pipeline.set(recordKey(c.key), texts[i] ?? '', 'PX', ttl));
-    return pipeline.exec().then(
-      (results) =>
-        cancels.map((c, i) => {
-          const [error] = results?.[i] ?? [new Error('no reply from the pipeline')];
-          return error === null ? c : refused(c, error);
-        }),
-      (e: unknown) => cancels.map((c) => refused(c, e)),
-    );
-  };
-  /** A cancel as the wire carries it: the key without an `undefined` session, the reason bare. */
-  const cancelOf = (key: RequestKey, reason: CancelReason): Cancel => ({
-    key: key.sessionId === undefined ? { requestId: key.requestId } : { requestId: key.requestId, sessionId: key.sessionId },
-    reason: CancelReason.wire(reason),
-  });
+  const send = busSender({ publisher, channel, origin, secret, ttl, recordKey, sendable, failed, published });
   // the cancels of one turn, sent together at its end, in announcements of MAX_ANNOUNCED
   let turn: Cancel[] | undefined;
   const flushTurn = (): void => {

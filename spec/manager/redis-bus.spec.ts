@@ -272,6 +272,8 @@ describe('redisBus (real redis-server)', function () {
     for (const k of keys) managerB.register(k);
     for (const k of keys) managerA.cancel(k, 'burst');
     await until(() => keys.every((k) => managerB.isCancelled(k)), 8_000);
+    // the spy is a connection of its own: what it hears may come after B applied it all
+    await until(() => messages.length >= 3, 5_000);
     expect(messages.map((m) => (JSON.parse(m) as { cancels: unknown[] }).cancels.length)).to.deep.equal([1_000, 1_000, 500]);
     managerA.dispose();
     managerB.dispose();
@@ -295,6 +297,37 @@ describe('redisBus (real redis-server)', function () {
       'a bus announcement without a valid signature',
     ]);
     expect(managerB.isCancelled(RequestKey.of(0, 'O'))).to.equal(false);
+    managerB.dispose();
+  });
+
+  it('should split a burst of long reasons into announcements a receiver reads, and refuse a longer one unread', async () => {
+    const busA = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'LA' });
+    const busB = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'LB' });
+    const events: BusEvent[] = [];
+    busB.events$.subscribe((e) => events.push(e));
+    const spy = client();
+    const lengths: number[] = [];
+    spy.on('message', (_channel: string, raw: string) => lengths.push(raw.length));
+    await spy.subscribe('mcp-rx-cancel:cancellations');
+    const managerA = new CancellationManager({ bus: busA });
+    const managerB = new CancellationManager({ bus: busB });
+    await new Promise((r) => setTimeout(r, 100));
+    // 1,000 cancels of 10,000-character reasons: about 10 MB, over what one announcement may hold
+    const keys = Array.from({ length: 1_000 }, (_, i) => RequestKey.of(i, 'long'));
+    for (const k of keys) managerB.register(k);
+    for (const k of keys) managerA.cancel(k, 'x'.repeat(10_000));
+    await until(() => keys.every((k) => managerB.isCancelled(k)), 10_000);
+    await until(() => lengths.length >= 2, 5_000);
+    expect(lengths.length).to.be.greaterThan(1);
+    expect(Math.max(...lengths)).to.be.at.most(8 * 1024 * 1024);
+    // one over the bound is refused before it is parsed, whoever sent it
+    const huge = `{"v":3,"origin":"x","cancels":[],"pad":"${'y'.repeat(8 * 1024 * 1024)}"}`;
+    await client().publish('mcp-rx-cancel:cancellations', huge);
+    await until(() => events.some((e) => e.type === 'bus-message-rejected'));
+    expect(events.filter((e) => e.type === 'bus-message-rejected').map((e) => (e.type === 'bus-message-rejected' ? e.error.message : ''))).to.deep.equal([
+      `a bus announcement of ${huge.length} characters, over ${8 * 1024 * 1024}`,
+    ]);
+    managerA.dispose();
     managerB.dispose();
   });
 
