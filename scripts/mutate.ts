@@ -74,13 +74,13 @@ const TABLE: readonly Mutation[] = [
   { module: 'security/cancellation-security', from: 'if (key.sessionId !== undefined && key.sessionId !== sender) return false;', to: '', what: 'canCancel: a sender cancels requests of another session' },
   // handler/run-request
   { module: 'handler/run-request', from: '      this.out.next(o);\n      this.out.complete();', to: '      this.out.next(o);', what: 'end: the outcome stream never completes' },
-  { module: 'handler/run-request', from: "if (reason === undefined) return this.end(toResult(this.last));", to: "return this.end(toResult(this.last));", what: 'complete: a cancel reads as a result' },
-  { module: 'handler/run-request', from: 'if (!this.ended) this.init.manager.complete(this.init.key);', to: '', what: 'tornDown: an unsubscribed request stays registered' },
-  { module: 'handler/run-request', from: 'this.ctx.cleanUp();', to: '', what: 'tornDown: skip the cleanups' },
-  { module: 'handler/run-request', from: "if (this.ctx.end()) this.ctx.abort({ source: 'close' });", to: 'this.ctx.end();', what: 'tornDown: never abort the signal on close' },
+  { module: 'handler/run-request', from: "this.finish({ type: 'cancelled', reason });", to: 'this.finish(toResult(this.last));', what: 'next: a cancel reads as a result' },
+  { module: 'handler/run-request', from: 'if (!ended) this.init.manager.complete(this.init.key);', to: '', what: 'tearDown: an unsubscribed request stays registered' },
+  { module: 'handler/run-request', from: 'this.ctx.cleanUp();', to: '', what: 'tearDown: skip the cleanups' },
+  { module: 'handler/run-request', from: "if (this.ctx.end()) this.ctx.abort({ source: 'close' });", to: 'this.ctx.end();', what: 'tearDown: never abort the signal on close' },
   { module: 'handler/handler-value', from: 'thrown instanceof JsonRpcError && !isLocalCode(thrown.code)', to: 'thrown instanceof JsonRpcError', what: 'send a local error code on the wire', specs: ['spec/handler/run-request.spec.ts'] },
   { module: 'handler/handler-value', from: "if (typeof v === 'object' && !Array.isArray(v)) return", to: "if (typeof v === 'object') return", what: 'accept an array as a result', specs: ['spec/handler/run-request.spec.ts'] },
-  { module: 'handler/run-request', from: "if (typeof handler !== 'function') throw new NotAFunction(init.method, handler === null ? 'null' : typeof handler);", to: '', what: 'call a handler that is not a function (its TypeError on the wire)' },
+  { module: 'handler/run-request', from: "if (typeof handler !== 'function') throw new NotAFunction(this.init.method, handler === null ? 'null' : typeof handler);", to: '', what: 'call a handler that is not a function (its TypeError on the wire)' },
   { module: 'handler/handler-value', from: 'isFunction(v, Symbol.iterator)', to: 'Symbol.iterator in v', what: 'hand from() an object whose Symbol.iterator is not a function', specs: ['spec/handler/run-request.spec.ts'] },
   // handler/until-cancelled
   { module: 'handler/until-cancelled', from: 'if (!subscriber.closed) source.subscribe(subscriber);', to: 'source.subscribe(subscriber);', what: 'start the source after a cancel that came first' },
