@@ -41,10 +41,10 @@ const TABLE: readonly Mutation[] = [
   { module: 'manager/cancellation-manager', from: 'this.remember(key);', to: '', what: 'complete: forget that the key finished' },
   { module: 'manager/cancellation-manager', from: 'while (this.finishedCount > this.rememberTotal) {', to: 'while (false) {', what: 'remember: drop the total bound of finished ids' },
   { module: 'manager/cancellation-manager', from: 'return () => void this.more?.delete(o);', to: 'return () => undefined;', what: 'Entry.add: an unsubscribed observer stays in the set' },
-  { module: 'manager/cancellation-manager', from: "if ((result === 'unknown' || result === 'elsewhere') && this.bus !== undefined)", to: "if (result === 'unknown' && this.bus !== undefined)", what: 'cancel: never publish a cancel in flight only elsewhere' },
+  { module: 'manager/cancellation-manager', from: "if ((result === 'unknown' || result === 'elsewhere') && this.bus !== undefined && options?.forward !== false)", to: "if (result === 'unknown' && this.bus !== undefined && options?.forward !== false)", what: 'cancel: never publish a cancel in flight only elsewhere' },
   // manager/recent
   { module: 'manager/recent', from: 'if (this.count === this.capacity) this.shift();', to: '', what: 'set: never forget the oldest' },
-  { module: 'manager/recent', from: 'if (this.index.has(key)) {\n      this.index.set(key, value);\n      return;\n    }', to: '', what: 'set: a key set again takes a second slot' },
+  { module: 'manager/recent', from: '    if (this.index.size === before) return;\n', to: '', what: 'set: a key set again takes a second slot' },
   { module: 'manager/recent', from: 'if (this.capacity <= 0) return;', to: 'if (this.capacity < 0) return;', what: 'set: capacity 0 is not "hold nothing"' },
   { module: 'manager/recent', from: 'this.head = (this.head + 1) % this.capacity;', to: 'this.head = this.head + 1;', what: 'shift: the ring does not wrap around' },
   // manager/request-key
@@ -54,7 +54,7 @@ const TABLE: readonly Mutation[] = [
   { module: 'manager/redis-bus', from: "const authentic = m !== undefined && (secret === undefined || (m.sig !== undefined && verifyBusMessage(secret, m.origin, m.key, m.reason, m.sig)));", to: "const authentic = m !== undefined;", what: 'apply a message without checking its signature' },
   { module: 'manager/redis-bus', from: "        return check(keys).then((applied) => emit(", to: "        void check; return Promise.resolve(0).then((applied) => emit(", what: 'reconcile nothing after a reconnect' },
   { module: 'manager/redis-bus', from: "      registered.push(key);", to: "      void key;", what: 'never check the records when a request registers' },
-  { module: 'manager/redis-bus', from: "      publisher.del(recordKey(key)).catch((e: unknown) => fail('del', e));", to: "      void key;", what: 'keep a record after it was applied' },
+  { module: 'manager/redis-bus', from: "      appliedKeys.push(recordKey(key));", to: "      void key;", what: 'keep a record after it was applied' },
   // security/cancel-decision
   { module: 'security/cancel-decision', from: 'if (!facts.admitted) {', to: 'if (false) {', what: 'skip the rate check' },
   { module: 'security/cancel-decision', from: "if (!facts.mayCancel(facts.sender, key)) return ignore('not-allowed');", to: '', what: 'skip ownership and policy' },
@@ -66,7 +66,7 @@ const TABLE: readonly Mutation[] = [
   { module: 'security/rate-limit', from: 'Math.min(burst, bucket.tokens', to: 'Math.max(burst, bucket.tokens', what: 'level: refill past burst' },
   { module: 'security/rate-limit', from: 'Math.max(0, now - bucket.at)', to: '(now - bucket.at)', what: 'level: a clock going backwards drains the bucket' },
   { module: 'security/rate-limit', from: 'if (previous === undefined && this.buckets.size >= this.maxSenders) {', to: 'if (false) {', what: 'tryTake: no overflow bucket, the table grows past maxSenders' },
-  { module: 'security/rate-limit', from: 'if (level(bucket, now, this.perSecond, this.burst) >= this.burst) this.buckets.delete(sender);', to: 'this.buckets.delete(sender);', what: 'forgetRefilled: forget a throttled sender too' },
+  { module: 'security/rate-limit', from: 'if (level(bucket, now, this.perSecond, this.burst) >= this.burst) {', to: '{', what: 'forgetRefilled: forget a throttled sender too' },
   // security/reason
   { module: 'security/reason', from: 'if (end > 0 && last >= 0xd800 && last <= 0xdbff) end--;', to: '', what: 'split a surrogate pair' },
   { module: 'security/reason', from: 'reason.length <= max', to: 'reason.length < max', what: 'cut a reason of exactly max characters' },
@@ -93,7 +93,7 @@ const TABLE: readonly Mutation[] = [
   { module: 'handler/context', from: "if (token === undefined || this.state !== 'running') return;", to: 'if (token === undefined) return;', what: 'progress after the end' },
   { module: 'handler/context', from: 'if (!(this.lastProgress === undefined || progress > this.lastProgress)) return;', to: '', what: 'progress that does not rise' },
   { module: 'handler/context', from: "if (this.state !== 'running' || method.length === 0) return;", to: 'if (method.length === 0) return;', what: 'notify after the end' },
-  { module: 'handler/context', from: "if (this.state === 'cleaned') return;\n    this.state = 'cleaned';\n    const cleanups = this.cleanups;\n    this.cleanups = undefined;", to: "this.state = 'cleaned';\n    const cleanups = this.cleanups;", what: 'cleanUp: run the cleanups twice' },
+  { module: 'handler/context', from: "if (this.state === 'cleaned') return;\n    this.state = 'cleaned';\n    this.alone?.close();\n    const cleanups = this.cleanups;\n    this.cleanups = undefined;", to: "this.state = 'cleaned';\n    this.alone?.close();\n    const cleanups = this.cleanups;", what: 'cleanUp: run the cleanups twice' },
   { module: 'handler/context', from: "} catch (e) {\n      this.init.cleanupFailed(e);\n    }", to: '} catch (e) {\n      throw e;\n    }', what: 'a throwing cleanup escapes' },
   { module: 'handler/context', from: 'const reason = this.abortedWith;\n      if (reason === undefined)', to: 'const reason = this.abortedWith;\n      if (true)', what: 'cancelled$ after the end forgets the reason' },
   // handler/related
@@ -108,7 +108,7 @@ const TABLE: readonly Mutation[] = [
   { module: 'peer/serving', from: "result === 'elsewhere' ? 'not-allowed' : ", to: '', what: 'report a probe of another session as finished' },
   { module: 'peer/serving', from: "const handler = has(this.init.handlers, method) ? this.init.handlers[method] : undefined;", to: 'const handler = this.init.handlers[method];', what: 'take a handler from Object.prototype' },
   { module: 'peer/serving', from: 'e.invalidParams && e.method !== undefined && has(this.init.handlers, e.method)', to: 'e.invalidParams', what: '-32602 for an unknown method' },
-  { module: 'peer/serving', from: 'this.init.manager.cancel(a.key, reason);\n      // unsubscribing', to: '// unsubscribing', what: 'close: cancel nothing (the requests are only unsubscribed)', specs: ['spec/peer/connection.spec.ts'] },
+  { module: 'peer/serving', from: 'this.init.manager.cancel(a.key, reason, HERE_ONLY);\n      // unsubscribing', to: '// unsubscribing', what: 'close: cancel nothing (the requests are only unsubscribed)', specs: ['spec/peer/connection.spec.ts'] },
   // peer/sending and the files of its ways to end (their behaviour is pinned by spec/peer/sending.spec.ts)
   { module: 'peer/send-request', from: 'if (s.pending.size >= init.maxPending) {', to: 'if (s.pending.size > init.maxPending) {', what: 'maxPendingRequests off by one', specs: SENDING },
   { module: 'peer/sent-requests', from: "this.pending.delete(id);\n    this.release(p);\n    return p;", to: 'this.release(p);\n    return p;', what: 'take: a response leaves the request pending', specs: SENDING },
@@ -129,7 +129,7 @@ const TABLE: readonly Mutation[] = [
   { module: 'peer/outbox', from: '    p.flags |= SENT;\n    this.out(m);', to: '    this.out(m);\n    p.flags |= SENT;', what: 'request: SENT after the write (an abort inside write sends no cancel)' },
   // peer/deadlines
   { module: 'peer/deadlines', from: 'if (at > now) break;', to: 'if (at > now + 1) break;', what: 'fire an item before its deadline' },
-  { module: 'peer/deadlines', from: '    b.due.delete(item);\n    b.due.set(item, this.now() + ms);', to: '    b.due.set(item, this.now() + ms);', what: 're-arm keeps the old place in the order' },
+  { module: 'peer/deadlines', from: '      b.due.delete(item);\n      b.due.set(item, at);', to: '      b.due.set(item, at);', what: 're-arm keeps the old place in the order' },
   { module: 'peer/deadlines', from: 'if (b.due.size === 0) this.drop(ms, b);', to: '', what: 'disarm: keep an empty bucket and its timer' },
   { module: 'peer/deadlines', from: 'if (b === undefined || !b.due.delete(item)) return;', to: 'if (b === undefined) return;', what: 'disarm: forget nothing' },
   { module: 'peer/deadlines', from: "const wait = first.done === true ? 0 : Math.max(0, first.value - this.now());", to: 'const wait = first.done === true ? 0 : Math.max(0, first.value - this.now()) + 1;', what: 're-schedule one frame after the next deadline' },

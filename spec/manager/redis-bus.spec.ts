@@ -331,6 +331,22 @@ describe('redisBus (real redis-server)', function () {
     managerB.dispose();
   });
 
+  it('should not apply a record without a valid signature when its request registers', async () => {
+    const busB = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'RF' });
+    const events: BusEvent[] = [];
+    busB.events$.subscribe((e) => events.push(e));
+    const managerB = new CancellationManager({ bus: busB });
+    await new Promise((r) => setTimeout(r, 100));
+    // a record written straight into Redis by someone without the secret, for a request to come
+    const key = RequestKey.of(4, 'forged-record');
+    await client().set(`mcp-rx-cancel:cancelled:${RequestKey.toString(key)}`, JSON.stringify({ v: 2, origin: 'x', key, reason: { source: 'peer' }, sig: 'ab'.repeat(32) }), 'PX', 60_000);
+    managerB.register(key);
+    await until(() => events.some((e) => e.type === 'bus-message-rejected'));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(managerB.isCancelled(key)).to.equal(false);
+    managerB.dispose();
+  });
+
   it('should report a cancel Redis cannot take with its key, and record it once Redis is back', async () => {
     const pub = client();
     const bus = redisBus({ publisher: pub, subscriber: client(), secret: SECRET, instanceId: 'W' });
