@@ -70,6 +70,8 @@ export const redisBus = (options: RedisBusOptions): RedisCancellationBus => {
   const parse = (raw: string): unknown => E.getOrElse((): unknown => undefined)(E.tryCatch(() => JSON.parse(raw) as unknown, (e) => e));
   /** A record: one signed cancel. */
   const decode = (raw: string): WireCancellation | undefined => {
+    // a record is one cancel: past the bound of a whole announcement it is refused unread too
+    if (raw.length > MAX_ANNOUNCEMENT_CHARS) return rejected(`a bus record of ${raw.length} characters, over ${MAX_ANNOUNCEMENT_CHARS}`, raw);
     const d = WireCancellation.decode(parse(raw));
     const m = E.isRight(d) ? d.right : undefined;
     const authentic = m !== undefined && (secret === undefined || (m.sig !== undefined && verifyBusMessage(secret, m.origin, m.key, m.reason, m.sig)));

@@ -347,6 +347,24 @@ describe('redisBus (real redis-server)', function () {
     managerB.dispose();
   });
 
+  it('should refuse unread a record longer than an announcement may be', async () => {
+    const busB = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'RH' });
+    const events: BusEvent[] = [];
+    busB.events$.subscribe((e) => events.push(e));
+    const managerB = new CancellationManager({ bus: busB });
+    await new Promise((r) => setTimeout(r, 100));
+    const key = RequestKey.of(5, 'huge-record');
+    const huge = JSON.stringify({ v: 2, origin: 'x', key, reason: { source: 'peer', reason: 'y'.repeat(8 * 1024 * 1024) } });
+    await client().set(`mcp-rx-cancel:cancelled:${RequestKey.toString(key)}`, huge, 'PX', 60_000);
+    managerB.register(key);
+    await until(() => events.some((e) => e.type === 'bus-message-rejected'));
+    expect(events.filter((e) => e.type === 'bus-message-rejected').map((e) => (e.type === 'bus-message-rejected' ? e.error.message : ''))).to.deep.equal([
+      `a bus record of ${huge.length} characters, over ${8 * 1024 * 1024}`,
+    ]);
+    expect(managerB.isCancelled(key)).to.equal(false);
+    managerB.dispose();
+  });
+
   it('should report a cancel Redis cannot take with its key, and record it once Redis is back', async () => {
     const pub = client();
     const bus = redisBus({ publisher: pub, subscriber: client(), secret: SECRET, instanceId: 'W' });
