@@ -40,6 +40,7 @@ const TABLE: readonly Mutation[] = [
   { module: 'manager/cancellation-manager', from: 'if (entry.reason !== undefined) return \'already-cancelled\';', to: '', what: 'cancel: a second cancel is not a no-op' },
   { module: 'manager/cancellation-manager', from: 'this.remember(key);', to: '', what: 'complete: forget that the key finished' },
   { module: 'manager/cancellation-manager', from: 'while (this.finishedCount > this.rememberTotal) {', to: 'while (false) {', what: 'remember: drop the total bound of finished ids' },
+  { module: 'manager/cancellation-manager', from: 'this.finishedCount -= ids.size;', to: '', what: 'forgetSession: the ended session\'s ids still count against the total' },
   { module: 'manager/cancellation-manager', from: 'return () => void this.more?.delete(o);', to: 'return () => undefined;', what: 'Entry.add: an unsubscribed observer stays in the set' },
   { module: 'manager/cancellation-manager', from: "if ((result === 'unknown' || result === 'elsewhere') && this.bus !== undefined && options?.forward !== false)", to: "if (result === 'unknown' && this.bus !== undefined && options?.forward !== false)", what: 'cancel: never publish a cancel in flight only elsewhere' },
   // manager/recent
@@ -101,14 +102,15 @@ const TABLE: readonly Mutation[] = [
   // handler/request-handler
   { module: 'handler/request-handler', from: 'if (!this.manager.register(key)) {', to: 'if (!this.manager.register(key) && false) {', what: 'run a key already in flight' },
   // peer/serving
-  { module: 'peer/serving', from: 'if (this.init.manager.has(key)) {', to: 'if (false) {', what: 'answer a duplicate id in flight' },
-  { module: 'peer/serving', from: 'if (this.active.size >= this.init.maxInFlight) {', to: 'if (this.active.size > this.init.maxInFlight) {', what: 'maxInFlight off by one' },
+  { module: 'peer/serving', from: 'if (this.config.manager.has(key)) {', to: 'if (false) {', what: 'answer a duplicate id in flight' },
+  { module: 'peer/serving', from: 'if (this.active.size >= this.config.maxInFlight) {', to: 'if (this.active.size > this.config.maxInFlight) {', what: 'maxInFlight off by one' },
   { module: 'peer/serving', from: 'if (this.active.get(a.key.requestId) === a) this.active.delete(a.key.requestId);', to: '', what: 'end: keep an ended request active' },
-  { module: 'peer/serving', from: "case 'cancelled':", to: "case 'cancelled':\n        this.init.send({ jsonrpc: '2.0', id: key.requestId, result: {} });", what: 'answer a cancelled request' },
+  { module: 'peer/serving', from: "case 'cancelled':", to: "case 'cancelled':\n        this.wiring.send({ jsonrpc: '2.0', id: key.requestId, result: {} });", what: 'answer a cancelled request' },
   { module: 'peer/serving', from: "result === 'elsewhere' ? 'not-allowed' : ", to: '', what: 'report a probe of another session as finished' },
-  { module: 'peer/serving', from: "const handler = has(this.init.handlers, method) ? this.init.handlers[method] : undefined;", to: 'const handler = this.init.handlers[method];', what: 'take a handler from Object.prototype' },
-  { module: 'peer/serving', from: 'e.invalidParams && e.method !== undefined && has(this.init.handlers, e.method)', to: 'e.invalidParams', what: '-32602 for an unknown method' },
-  { module: 'peer/serving', from: 'this.init.manager.cancel(a.key, reason, HERE_ONLY);\n      // unsubscribing', to: '// unsubscribing', what: 'close: cancel nothing (the requests are only unsubscribed)', specs: ['spec/peer/connection.spec.ts'] },
+  { module: 'peer/serving', from: "const handler = has(this.config.handlers, method) ? this.config.handlers[method] : undefined;", to: 'const handler = this.config.handlers[method];', what: 'take a handler from Object.prototype' },
+  { module: 'peer/serving', from: 'e.invalidParams && e.method !== undefined && has(this.config.handlers, e.method)', to: 'e.invalidParams', what: '-32602 for an unknown method' },
+  { module: 'peer/serving', from: 'if (!this.config.forwards) this.config.manager.forgetSession(this.config.sessionId);', to: '', what: 'a connection with a scope of its own keeps its finished ids after it closes', specs: ['spec/manager/cancellation-manager.spec.ts'] },
+  { module: 'peer/serving', from: 'this.config.manager.cancel(a.key, reason, HERE_ONLY);\n      // unsubscribing', to: '// unsubscribing', what: 'close: cancel nothing (the requests are only unsubscribed)', specs: ['spec/peer/connection.spec.ts'] },
   // peer/sending and the files of its ways to end (their behaviour is pinned by spec/peer/sending.spec.ts)
   { module: 'peer/send-request', from: 'if (s.pending.size >= init.maxPending) {', to: 'if (s.pending.size > init.maxPending) {', what: 'maxPendingRequests off by one', specs: SENDING },
   { module: 'peer/sent-requests', from: "this.pending.delete(id);\n    this.release(p);\n    return p;", to: 'this.release(p);\n    return p;', what: 'take: a response leaves the request pending', specs: SENDING },

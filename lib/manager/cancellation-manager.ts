@@ -245,6 +245,22 @@ export class CancellationManager {
     return this.finished.get(key.sessionId)?.has(key.requestId) === true;
   }
 
+  /**
+   * A session ended: forget the ids it finished (its requests still in flight stay). Nothing
+   * can reach a session that ended, so its memory only takes room that the live sessions'
+   * share (`rememberFinishedTotal`); a connection with a scope of its own forgets it when it
+   * closes, as each 2026-07-28 POST does. O(1).
+   *
+   * @example
+   * manager.forgetSession('s1'); // a late cancel naming a finished id of s1 is now 'unknown'
+   */
+  forgetSession(sessionId: string | undefined): void {
+    const ids = this.finished.get(sessionId);
+    if (ids === undefined) return;
+    this.finishedCount -= ids.size;
+    this.finished.delete(sessionId);
+  }
+
   /** Whether the id is in flight in a session other than the key's own (and not in its own). O(1). */
   inFlightElsewhere(key: RequestKey): boolean {
     const slot = this.ids.get(key.requestId);

@@ -53,7 +53,7 @@ export const openConnection = (
   // one sending path: a handler's ctx.request is the peer's own request(), tied to its request
   const sendRequest: TiedSend | undefined =
     sending === undefined ? undefined : (method, params, options, related) => sending.request(method, params, options, related);
-  const server = new ServingHalf({ ...config, now: monotonicNow(config.scheduler), send, events, era, ...(sendRequest === undefined ? {} : { sendRequest }) });
+  const server = new ServingHalf(config, { now: monotonicNow(config.scheduler), send, events, era, sendRequest });
   era.open();
   sending?.attach(send);
   let state: 'open' | 'closed' = 'open';

@@ -31,8 +31,12 @@ const HERE_ONLY: CancelOptions = Object.freeze({ forward: false });
 const truncated = new WeakSet<CancelReason>();
 
 
-/** What a serving half needs: its connection's config, a clock, the wire and the events. */
-export interface ServingInit extends Omit<ConnectionConfig, 'maxBatchSize' | 'era'> {
+/**
+ * What a serving half is wired to, besides its connection's config: a clock, the wire, the
+ * events, the era. Given apart from the config (not spread into one object with it), so that
+ * opening a connection copies nothing: a 2026-07-28 POST opens one each.
+ */
+export interface ServingWiring {
   /** The connection's protocol era, shared with its sending half. */
   readonly era: Era;
   /** Monotonic ms, for the rate windows. */
@@ -40,7 +44,7 @@ export interface ServingInit extends Omit<ConnectionConfig, 'maxBatchSize' | 'er
   readonly send: (m: JsonRpcMessage) => void;
   readonly events: EventSink;
   /** The connection's sending half, when it has one (a peer): what `ctx.request` sends with. */
-  readonly sendRequest?: TiedSend;
+  readonly sendRequest: TiedSend | undefined;
 }
 
 /** A `request-received` event, with what the request names (built only when someone listens). */
@@ -79,27 +83,30 @@ export class ServingHalf implements ActiveOwner {
 
   /** @internal How `ctx.request` sends, when the connection has a sending half. */
   get sendRequest(): TiedSend | undefined {
-    return this.init.sendRequest;
+    return this.wiring.sendRequest;
   }
 
   /** @internal The era in force: decided before a request runs, and never changed after. */
   get era(): ProtocolEra {
-    return this.init.era.current;
+    return this.wiring.era.current;
   }
 
-  constructor(private readonly init: ServingInit) {
-    this.manager = init.manager;
-    this.send = init.send;
-    this.connection = new LiveConnectionRef(init.send, (e) => {
-      const { events } = this.init;
+  constructor(
+    private readonly config: ConnectionConfig,
+    private readonly wiring: ServingWiring,
+  ) {
+    this.manager = config.manager;
+    this.send = wiring.send;
+    this.connection = new LiveConnectionRef(wiring.send, (e) => {
+      const { events } = this.wiring;
       // a callback given to ctx.connection.onClose failed: the user's to hear, nobody else's
-      if (events.enabled()) events.emit({ sender: init.sender, type: 'notification-failed', method: 'connection.onClose', error: CancellationErrorResult.fromThrown(CancellationError.HANDLER_FAILED, e) });
+      if (events.enabled()) events.emit({ sender: config.sender, type: 'notification-failed', method: 'connection.onClose', error: CancellationErrorResult.fromThrown(CancellationError.HANDLER_FAILED, e) });
     });
-    this.repeats = new Repeats(init.scheduler, (f, count) => {
-      const { events } = this.init;
+    this.repeats = new Repeats(config.scheduler, (f, count) => {
+      const { events } = this.wiring;
       if (!events.enabled()) return;
       const error = CancellationErrorResult.of(CancellationError.TRANSPORT_ERROR, f.message, f.details);
-      events.emit(count === 1 ? { sender: this.init.sender, type: 'transport-error', error } : { sender: this.init.sender, type: 'transport-error', error, count });
+      events.emit(count === 1 ? { sender: this.config.sender, type: 'transport-error', error } : { sender: this.config.sender, type: 'transport-error', error, count });
     });
   }
 
@@ -114,13 +121,13 @@ export class ServingHalf implements ActiveOwner {
    */
   fault(f: WireFault): void {
     if (this.closed) return;
-    const { events } = this.init;
+    const { events } = this.wiring;
     if (f.kind === 'transport-error') return this.repeats.report(f);
     // a batch too large is a request we will not read: -32600; a bad line is not JSON: -32700
     const code = f.kind === 'batch-too-large' ? ErrorCodes.InvalidRequest : ErrorCodes.ParseError;
-    this.init.send(errorResponse(null, { code, message: code === ErrorCodes.ParseError ? `Parse error: ${f.message}` : `Invalid request: ${f.message}` }));
+    this.wiring.send(errorResponse(null, { code, message: code === ErrorCodes.ParseError ? `Parse error: ${f.message}` : `Invalid request: ${f.message}` }));
     if (events.enabled())
-      events.emit({ sender: this.init.sender, type: 'message-rejected', error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, f.message, f.details), repliedWith: null, code });
+      events.emit({ sender: this.config.sender, type: 'message-rejected', error: CancellationErrorResult.of(CancellationError.INVALID_REQUEST, f.message, f.details), repliedWith: null, code });
   }
 
   /**
@@ -134,10 +141,13 @@ export class ServingHalf implements ActiveOwner {
     const reason = CancelReason.of('close');
     for (const a of [...this.active.values()]) {
       // a close is this connection's own: never forwarded to the other instances
-      this.init.manager.cancel(a.key, reason, HERE_ONLY);
+      this.config.manager.cancel(a.key, reason, HERE_ONLY);
       // unsubscribing is what ends it if the manager could not (the key was not its own)
       a.subscription?.unsubscribe();
     }
+    // a scope made for this connection (no sessionId given) ends with it: what it finished is
+    // remembered for no one, and would only crowd the live sessions out of a shared registry
+    if (!this.config.forwards) this.config.manager.forgetSession(this.config.sessionId);
     // after the requests' own cleanups: what watched the connection hears it closed
     this.connection.close();
   }
@@ -145,26 +155,26 @@ export class ServingHalf implements ActiveOwner {
   /** A decoded request: run it, or answer why not (duplicate, unknown method, over `maxInFlight`). */
   request(m: JsonRpcRequest): void {
     const { id, method } = m;
-    const { events } = this.init;
-    const key = RequestKey.of(id, this.init.sessionId);
+    const { events } = this.wiring;
+    const key = RequestKey.of(id, this.config.sessionId);
     // every request of ours in flight is registered under its key: one lookup says duplicate
-    if (this.init.manager.has(key)) {
+    if (this.config.manager.has(key)) {
       // at most one response per id, ever: answering the duplicate would give its id two
       return this.rejectState(`Duplicate request id ${JSON.stringify(id)}: a request with this id is in flight`);
     }
-    if (events.enabled()) events.emit(receivedEvent(this.init.sender, key, m));
+    if (events.enabled()) events.emit(receivedEvent(this.config.sender, key, m));
     // a version this connection does not speak: -32022 with the ones it does (the client retries)
-    const refused = this.init.era.received(m);
+    const refused = this.wiring.era.received(m);
     if (refused !== undefined)
       return this.fail(key, method, refused, CancellationErrorResult.of(CancellationError.INVALID_REQUEST, refused.message));
-    const handler = has(this.init.handlers, method) ? this.init.handlers[method] : undefined;
+    const handler = has(this.config.handlers, method) ? this.config.handlers[method] : undefined;
     if (handler === undefined) {
       return this.fail(key, method, { code: ErrorCodes.MethodNotFound, message: `Method not found: ${method}` },
         CancellationErrorResult.of(CancellationError.INVALID_REQUEST, `Method not found: ${method}`));
     }
-    if (this.active.size >= this.init.maxInFlight) {
-      const message = `Too many requests in flight (maxInFlight ${this.init.maxInFlight})`;
-      return this.fail(key, method, { code: ErrorCodes.InternalError, message, data: { maxInFlight: this.init.maxInFlight } },
+    if (this.active.size >= this.config.maxInFlight) {
+      const message = `Too many requests in flight (maxInFlight ${this.config.maxInFlight})`;
+      return this.fail(key, method, { code: ErrorCodes.InternalError, message, data: { maxInFlight: this.config.maxInFlight } },
         CancellationErrorResult.of(CancellationError.STATE_ERROR, message));
     }
     // decoded only when present: most requests ask for no progress
@@ -172,7 +182,7 @@ export class ServingHalf implements ActiveOwner {
     const progressToken: ProgressToken | undefined = meta?._meta?.progressToken;
     const active = new Active(this, key, method, m.params, handler, progressToken);
     // register before subscribe: a sync handler may finish inside subscribe()
-    this.init.manager.register(key);
+    this.config.manager.register(key);
     this.active.set(id, active);
     const subscription = startRequest(active, active);
     // a sync handler has ended already: keep no subscription of a finished request
@@ -181,16 +191,16 @@ export class ServingHalf implements ActiveOwner {
 
   /** @internal A cleanup of `a` threw or rejected. */
   cleanupFailed(a: Active, thrown: unknown): void {
-    const { events } = this.init;
+    const { events } = this.wiring;
     if (events.enabled())
-      events.emit({ sender: this.init.sender, type: 'cleanup-failed', key: a.key, method: a.method, error: CancellationErrorResult.fromThrown(CancellationError.CLEANUP_FAILED, thrown) });
+      events.emit({ sender: this.config.sender, type: 'cleanup-failed', key: a.key, method: a.method, error: CancellationErrorResult.fromThrown(CancellationError.CLEANUP_FAILED, thrown) });
   }
 
   /** @internal `a`'s handler called `ctx.progress` with a value no peer could read. */
   progressRefused(a: Active, why: string): void {
-    const { events } = this.init;
+    const { events } = this.wiring;
     if (events.enabled())
-      events.emit({ sender: this.init.sender, type: 'progress-refused', key: a.key, method: a.method, error: CancellationErrorResult.of(CancellationError.HANDLER_FAILED, why) });
+      events.emit({ sender: this.config.sender, type: 'progress-refused', key: a.key, method: a.method, error: CancellationErrorResult.of(CancellationError.HANDLER_FAILED, why) });
   }
 
   /** @internal `a` ended (after its outcome, if it had one). */
@@ -200,33 +210,33 @@ export class ServingHalf implements ActiveOwner {
 
   /** @internal The one outcome of `a`. */
   outcome(a: Active, o: RequestOutcome): void {
-    const { events } = this.init;
+    const { events } = this.wiring;
     const { key, method } = a;
     this.end(a);
     switch (o.type) {
       case 'result':
-        if (events.enabled()) events.emit(completedEvent(this.init.sender, key, method, o.result));
+        if (events.enabled()) events.emit(completedEvent(this.config.sender, key, method, o.result));
         // no relate(): relatedRequestId(response) is its own id already, and a WeakMap entry per
         // response costs the garbage collector (ephemerons) on every round trip
-        this.init.send({ jsonrpc: '2.0', id: key.requestId, result: o.result });
+        this.wiring.send({ jsonrpc: '2.0', id: key.requestId, result: o.result });
         return;
       case 'error':
-        if (events.enabled()) events.emit({ sender: this.init.sender, type: 'request-failed', key, method, code: o.error.code, error: o.failure });
-        this.init.send(errorResponse(key.requestId, o.error));
+        if (events.enabled()) events.emit({ sender: this.config.sender, type: 'request-failed', key, method, code: o.error.code, error: o.failure });
+        this.wiring.send(errorResponse(key.requestId, o.error));
         return;
       case 'cancelled':
         // docs/protocol.md C5: a cancelled request gets no response at all
         if (events.enabled())
-          events.emit(truncated.has(o.reason) ? { sender: this.init.sender, type: 'request-cancelled', key, method, reason: o.reason, reasonTruncated: true }
-            : { sender: this.init.sender, type: 'request-cancelled', key, method, reason: o.reason });
+          events.emit(truncated.has(o.reason) ? { sender: this.config.sender, type: 'request-cancelled', key, method, reason: o.reason, reasonTruncated: true }
+            : { sender: this.config.sender, type: 'request-cancelled', key, method, reason: o.reason });
         return;
     }
   }
 
   private fail(key: RequestKey, method: string, error: JsonRpcErrorObject, failure: CancellationErrorResult): void {
-    const { events } = this.init;
-    if (events.enabled()) events.emit({ sender: this.init.sender, type: 'request-failed', key, method, code: error.code, error: failure });
-    this.init.send(errorResponse(key.requestId, error));
+    const { events } = this.wiring;
+    if (events.enabled()) events.emit({ sender: this.config.sender, type: 'request-failed', key, method, code: error.code, error: failure });
+    this.wiring.send(errorResponse(key.requestId, error));
   }
 
   /**
@@ -235,16 +245,16 @@ export class ServingHalf implements ActiveOwner {
    * no reply, docs/protocol.md C6).
    */
   cancel(input: CancelInput): void {
-    const { security, sender, sessionId } = this.init;
-    const d = security.check(sender, input, { sessionId, cancellable: this.cancellable }, this.init.now());
+    const { security, sender, sessionId } = this.config;
+    const d = security.check(sender, input, { sessionId, cancellable: this.cancellable }, this.wiring.now());
     if (!d.allowed) return this.ignored(d.why, d.key, d.reason, d.error);
     const reason = CancelReason.of('peer', d.reason);
     if (d.truncated) truncated.add(reason);
-    const result = this.init.manager.cancel(d.key, reason, this.init.forwards ? FORWARD : HERE_ONLY);
+    const result = this.config.manager.cancel(d.key, reason, this.config.forwards ? FORWARD : HERE_ONLY);
     if (result === 'cancelled') return; // reported as request-cancelled by the request's own ending
     // not in flight here: gone to the other instances over the bus, where it may be
     if (result === 'forwarded') {
-      if (this.init.events.enabled()) this.init.events.emit({ type: 'cancel-forwarded', sender, key: d.key, ...(d.reason === undefined ? {} : { reason: d.reason }) });
+      if (this.wiring.events.enabled()) this.wiring.events.emit({ type: 'cancel-forwarded', sender, key: d.key, ...(d.reason === undefined ? {} : { reason: d.reason }) });
       return;
     }
     // in flight only in another session of this manager: a probe of another tenant, audited as
@@ -255,45 +265,46 @@ export class ServingHalf implements ActiveOwner {
   // in the 2025 era `initialize` is never cancelled (docs/protocol.md C4)
   private readonly cancellable = (key: RequestKey): boolean => {
     const a = this.active.get(key.requestId);
-    return a === undefined || this.init.era.cancellable(a.method);
+    return a === undefined || this.wiring.era.cancellable(a.method);
   };
 
   private ignored(why: CancelIgnoredWhy, key: RequestKey | undefined, reason?: string, error?: CancellationErrorResult): void {
-    const { events, sender } = this.init;
+    const { events } = this.wiring;
+    const { sender } = this.config;
     if (!events.enabled()) return;
     events.emit({ type: 'cancel-ignored', sender, why, ...(key === undefined ? {} : { key }), ...(reason === undefined ? {} : { reason }), ...(error === undefined ? {} : { error }) });
   }
 
   /** Any other notification: to its handler, if one is registered. */
   notification(method: string, params: unknown): void {
-    if (!has(this.init.notifications, method)) return;
+    if (!has(this.config.notifications, method)) return;
     try {
-      this.init.notifications[method]?.(params);
+      this.config.notifications[method]?.(params);
     } catch (e) {
-      const { events } = this.init;
-      if (events.enabled()) events.emit({ sender: this.init.sender, type: 'notification-failed', method, error: CancellationErrorResult.fromThrown(CancellationError.HANDLER_FAILED, e) });
+      const { events } = this.wiring;
+      if (events.enabled()) events.emit({ sender: this.config.sender, type: 'notification-failed', method, error: CancellationErrorResult.fromThrown(CancellationError.HANDLER_FAILED, e) });
     }
   }
 
   /** A value that is not a valid message: the reply the spec asks for, and an event. */
   reject(e: DecodeError): void {
-    const { events } = this.init;
+    const { events } = this.wiring;
     const error = CancellationErrorResult.of(CancellationError.INVALID_REQUEST, e.errors.join('; '));
     if (e.shape === 'notification' || e.shape === 'response') {
       // J2: never a reply to a notification; a bad response has no one to answer
       // a malformed cancel goes through the same decision: it counts against its sender's rate
       if (e.shape === 'notification' && e.method === CANCELLED) return this.cancel({ kind: 'malformed', errors: e.errors });
-      if (events.enabled()) events.emit({ sender: this.init.sender, type: 'message-rejected', error });
+      if (events.enabled()) events.emit({ sender: this.config.sender, type: 'message-rejected', error });
       return;
     }
-    const code = e.invalidParams && e.method !== undefined && has(this.init.handlers, e.method) ? ErrorCodes.InvalidParams : ErrorCodes.InvalidRequest;
+    const code = e.invalidParams && e.method !== undefined && has(this.config.handlers, e.method) ? ErrorCodes.InvalidParams : ErrorCodes.InvalidRequest;
     const message = code === ErrorCodes.InvalidParams ? `Invalid params: ${e.errors.join('; ')}` : `Invalid request: ${e.errors.join('; ')}`;
-    this.init.send(errorResponse(e.id, { code, message }));
-    if (events.enabled()) events.emit({ sender: this.init.sender, type: 'message-rejected', error, repliedWith: e.id, code });
+    this.wiring.send(errorResponse(e.id, { code, message }));
+    if (events.enabled()) events.emit({ sender: this.config.sender, type: 'message-rejected', error, repliedWith: e.id, code });
   }
 
   private rejectState(message: string): void {
-    const { events } = this.init;
-    if (events.enabled()) events.emit({ sender: this.init.sender, type: 'message-rejected', error: CancellationErrorResult.of(CancellationError.STATE_ERROR, message) });
+    const { events } = this.wiring;
+    if (events.enabled()) events.emit({ sender: this.config.sender, type: 'message-rejected', error: CancellationErrorResult.of(CancellationError.STATE_ERROR, message) });
   }
 }

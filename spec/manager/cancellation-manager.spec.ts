@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Subject, of, takeUntil } from 'rxjs';
-import { CancellationManager, RequestKey, type BusCancellation, type CancelReason } from '../../lib/index.js';
+import { CancellationManager, RequestKey, serve, type BusCancellation, type CancelReason } from '../../lib/index.js';
 import { cancel, drive, ofType, req } from '../helpers.js';
 
 const k = (requestId: string | number, sessionId?: string): RequestKey => RequestKey.of(requestId, sessionId);
@@ -200,5 +200,31 @@ describe('CancellationManager memory of finished ids', () => {
       m.complete(key);
     }
     expect([k(1, 'a'), k(2, 'a'), k(1, 'b'), k(2, 'b')].map((key) => m.cancel(key))).to.deep.equal(['unknown', 'finished', 'finished', 'finished']);
+  });
+
+  it('should forget what an ended session finished, and give its room back to the others', () => {
+    const m = new CancellationManager({ rememberFinished: 10, rememberFinishedTotal: 3 });
+    for (const key of [k(1, 'gone'), k(2, 'gone'), k(1, 'live')]) {
+      m.register(key);
+      m.complete(key);
+    }
+    m.forgetSession('gone');
+    m.forgetSession('never seen');
+    // two more fit now: nothing of 'live' is pushed out
+    for (const key of [k(2, 'live'), k(3, 'live')]) {
+      m.register(key);
+      m.complete(key);
+    }
+    expect([k(1, 'gone'), k(1, 'live'), k(2, 'live'), k(3, 'live')].map((key) => m.cancel(key))).to.deep.equal(['unknown', 'finished', 'finished', 'finished']);
+  });
+
+  it('should keep a session\'s finished ids when connections with scopes of their own come and go on the same registry', () => {
+    // a 2026-07-28 HTTP transport serves each POST as a connection of its own on one registry:
+    // the POSTs that ended must not crowd the finished ids of a long-lived session out
+    const manager = new CancellationManager({ rememberFinished: 10, rememberFinishedTotal: 5 });
+    manager.register(k(7, 'session'));
+    manager.complete(k(7, 'session'));
+    for (let i = 0; i < 20; i++) of(req(1, 'echo', {})).pipe(serve({ echo: () => Promise.resolve({}) }, { manager })).subscribe();
+    expect(manager.cancel(k(7, 'session'))).to.equal('finished');
   });
 });
