@@ -77,10 +77,7 @@ export const busSender = (init: BusSenderInit): ((cancels: readonly Cancel[]) =>
       for (const c of cancels) failed(c.key, c.reason, `redis publisher not ready (${String(publisher.status)})`, undefined);
       return Promise.resolve();
     }
-    const texts = cancels.map((c) => {
-      const m: WireCancellation = { v: 2, origin, key: c.key, reason: c.reason, ...(secret === undefined ? {} : { sig: signBusMessage(secret, origin, c.key, c.reason) }) };
-      return JSON.stringify(m);
-    });
+    const texts = cancels.map((c) => JSON.stringify(recordOf(c)));
     if (publisher.eval !== undefined) {
       const run = publisher.eval.bind(publisher);
       return Promise.all(announcementParts(cancels, texts.map((x) => x.length)).map(([from, to]) => recordAndAnnounce(run, cancels.slice(from, to), texts.slice(from, to)))).then(() => undefined);
@@ -105,7 +102,7 @@ export const busSender = (init: BusSenderInit): ((cancels: readonly Cancel[]) =>
    * is written again, then announced.
    */
   const recordAndAnnounce = (run: NonNullable<RedisPublisher['eval']>, part: readonly Cancel[], texts: readonly string[]): Promise<void> =>
-    run(RECORD_AND_ANNOUNCE, part.length, ...part.map((c) => recordKey(c.key)), String(ttl), channel, announcementOf(part), ...texts).then(
+    run(RECORD_AND_ANNOUNCE, part.length, ...scriptArgs(part, texts)).then(
       (receivers) => {
         for (const c of part) published(c, typeof receivers === 'number' ? receivers : 0);
       },
@@ -113,6 +110,21 @@ export const busSender = (init: BusSenderInit): ((cancels: readonly Cancel[]) =>
         for (const c of part) failed(c.key, c.reason, messageOf(e), e);
       },
     );
+  /** What the script is given: the records' keys, then its ARGV (TTL, channel, announcement, records), in one array. */
+  const scriptArgs = (part: readonly Cancel[], texts: readonly string[]): string[] => {
+    const args = new Array<string>(part.length * 2 + 3);
+    part.forEach((c, i) => {
+      args[i] = recordKey(c.key);
+      args[part.length + 3 + i] = texts[i] ?? '';
+    });
+    args[part.length] = String(ttl);
+    args[part.length + 1] = channel;
+    args[part.length + 2] = announcementOf(part);
+    return args;
+  };
+  /** A cancel's record, signed alone (one object of one shape, not a spread: a burst makes one per cancel). */
+  const recordOf = (c: Cancel): WireCancellation =>
+    secret === undefined ? { v: 2, origin, key: c.key, reason: c.reason } : { v: 2, origin, key: c.key, reason: c.reason, sig: signBusMessage(secret, origin, c.key, c.reason) };
   /** The text of an announcement of `cancels`, signed once. */
   const announcementOf = (cancels: readonly Cancel[]): string => {
     const announcement: WireAnnouncement = { v: 3, origin, cancels: [...cancels], ...(secret === undefined ? {} : { sig: signAnnouncement(secret, origin, cancels) }) };

@@ -1,5 +1,17 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { CancelReason, RequestKey } from './request-key.js';
+
+// The secret as a key object, made once: createHmac given the string converts it each time, and a
+// burst signs one record per cancel. One bus has one secret, so one entry is the whole cache.
+let lastSecret: string | undefined;
+let lastKey: KeyObject | undefined;
+const keyOf = (secret: string): KeyObject => {
+  if (lastKey === undefined || lastSecret !== secret) {
+    lastKey = createSecretKey(Buffer.from(secret, 'utf8'));
+    lastSecret = secret;
+  }
+  return lastKey;
+};
 
 /**
  * The HMAC-SHA256 of one bus message, hex: over its origin, key and reason in a fixed order, so
@@ -10,7 +22,7 @@ import type { CancelReason, RequestKey } from './request-key.js';
  * const sig = signBusMessage(secret, 'instance-a', key, reason);
  */
 export const signBusMessage = (secret: string, origin: string, key: RequestKey, reason: CancelReason): string =>
-  createHmac('sha256', secret)
+  createHmac('sha256', keyOf(secret))
     // the method only when present: a reason without one signs as it did before it existed
     .update(JSON.stringify(reason.method === undefined ? [origin, key.sessionId ?? null, key.requestId, reason.source, reason.reason ?? null] : [origin, key.sessionId ?? null, key.requestId, reason.source, reason.reason ?? null, reason.method]))
     .digest('hex');
@@ -39,7 +51,7 @@ const announcementText = (origin: string, cancels: ReadonlyArray<{ readonly key:
  * const sig = signAnnouncement(secret, 'instance-a', [{ key, reason }]);
  */
 export const signAnnouncement = (secret: string, origin: string, cancels: ReadonlyArray<{ readonly key: RequestKey; readonly reason: CancelReason }>): string =>
-  createHmac('sha256', secret).update(announcementText(origin, cancels)).digest('hex');
+  createHmac('sha256', keyOf(secret)).update(announcementText(origin, cancels)).digest('hex');
 
 /** Whether `sig` is the signature of the announcement, compared in constant time. */
 export const verifyAnnouncement = (secret: string, origin: string, cancels: ReadonlyArray<{ readonly key: RequestKey; readonly reason: CancelReason }>, sig: string): boolean =>
