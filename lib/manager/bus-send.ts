@@ -6,6 +6,8 @@ import { CancelReason, type RequestKey } from './request-key.js';
 
 // How redisBus writes cancels: records (one each, signed) then announcements (one per batch,
 // signed once, bounded in count and characters), every failure kept to retry, never thrown.
+// With `eval`, a part's records and its announcement are one script; without, the records are
+// written first and announced once Redis took them.
 
 // a batch of fewer records writes each on its own: a pipeline costs more than it saves there
 const PIPELINE_FROM = 8;

@@ -24,8 +24,8 @@ const RETRY_BATCH = 1_000;
  *
  * - A cancel for a key not in flight here is **recorded** (a Redis key per request key, with a
  *   TTL longer than any request) and **announced** (pub/sub, for latency). The cancels of one
- *   turn go together: their records in one pipelined write, one announcement (one signature)
- *   per 1,000 of them, one `DEL` for the records applied in a turn. Delivery is at least
+ *   turn go together: per 1,000 of them one script writes their records, then publishes their
+ *   announcement (one signature), and one `DEL` removes the records applied in a turn. Delivery is at least
  *   once; applying is idempotent.
  * - A request registered after its cancel was recorded (the cancel raced ahead) is cancelled as
  *   soon as it registers: the manager asks the bus, which checks the records (one MGET per tick).
