@@ -6,9 +6,38 @@ import { CancelReason, type RequestKey } from './request-key.js';
 
 // How redisBus writes cancels: records (one each, signed) then announcements (one per batch,
 // signed once, bounded in count and characters), every failure kept to retry, never thrown.
+// With `eval`, a part's records and its announcement are one script; without, the records are
+// written first and announced once Redis took them.
 
 // a batch of fewer records writes each on its own: a pipeline costs more than it saves there
 const PIPELINE_FROM = 8;
+
+// KEYS: the records' keys; ARGV: the records' TTL (ms), the channel, the announcement, the records.
+// A record that fails raises, and the script stops before the PUBLISH: nothing is announced unwritten.
+const RECORD_AND_ANNOUNCE = `for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 3], 'PX', ARGV[1]) end
+return redis.call('PUBLISH', ARGV[2], ARGV[3])`;
+
+/**
+ * Where a batch splits into announcements, as [from, to) ranges: each bounded in characters (a
+ * receiver refuses a longer one unread). A record's text is longer than its cancel in an
+ * announcement, so the records' lengths are the measure.
+ */
+const announcementParts = (cancels: readonly Cancel[], lengths: readonly number[]): Array<readonly [number, number]> => {
+  const parts: Array<readonly [number, number]> = [];
+  let from = 0;
+  let size = 0;
+  cancels.forEach((_, i) => {
+    const n = lengths[i] ?? 0;
+    if (i > from && size + n > MAX_ANNOUNCEMENT_CHARS - ANNOUNCEMENT_OVERHEAD) {
+      parts.push([from, i]);
+      from = i;
+      size = 0;
+    }
+    size += n;
+  });
+  if (cancels.length > from) parts.push([from, cancels.length]);
+  return parts;
+};
 
 /** What sending needs of the bus. */
 export interface BusSenderInit {
@@ -50,36 +79,62 @@ export const busSender = (init: BusSenderInit): ((cancels: readonly Cancel[]) =>
       for (const c of cancels) failed(c.key, c.reason, `redis publisher not ready (${String(publisher.status)})`, undefined);
       return Promise.resolve();
     }
-    const texts = cancels.map((c) => {
-      const m: WireCancellation = { v: 2, origin, key: c.key, reason: c.reason, ...(secret === undefined ? {} : { sig: signBusMessage(secret, origin, c.key, c.reason) }) };
-      return JSON.stringify(m);
-    });
-    const records = record(cancels, texts);
-    return records.then((settled) => {
-      // announcements bounded in characters too (a receiver refuses a longer one unread): a
-      // record's text is longer than its cancel in an announcement, so its length is the measure
-      const parts: Cancel[][] = [];
-      let part: Cancel[] = [];
-      let size = 0;
+    const texts = cancels.map((c) => JSON.stringify(recordOf(c)));
+    if (publisher.eval !== undefined) {
+      const run = publisher.eval.bind(publisher);
+      return Promise.all(announcementParts(cancels, texts.map((x) => x.length)).map(([from, to]) => recordAndAnnounce(run, cancels.slice(from, to), texts.slice(from, to)))).then(() => undefined);
+    }
+    return record(cancels, texts).then((settled) => {
+      const recorded: Cancel[] = [];
+      const lengths: number[] = [];
       settled.forEach((c, i) => {
         if (c === undefined) return;
-        const n = texts[i]?.length ?? 0;
-        if (part.length > 0 && size + n > MAX_ANNOUNCEMENT_CHARS - ANNOUNCEMENT_OVERHEAD) {
-          parts.push(part);
-          part = [];
-          size = 0;
-        }
-        part.push(c);
-        size += n;
+        recorded.push(c);
+        lengths.push(texts[i]?.length ?? 0);
       });
-      if (part.length > 0) parts.push(part);
-      return Promise.all(parts.map(announce)).then(() => undefined);
+      return Promise.all(announcementParts(recorded, lengths).map(([from, to]) => announce(recorded.slice(from, to)))).then(() => undefined);
     });
+  };
+  /**
+   * One command for a part: its records, then its announcement, in a script. Redis runs a script
+   * whole, in order: the announcement is never processed before its records are written (a
+   * receiver that applied it and deleted a record must not see that record written after), and
+   * a record that fails (out of memory) stops the script before anything is announced. Whatever
+   * fails, every cancel of the part is kept to retry: a record written without its announcement
+   * is written again, then announced.
+   */
+  const recordAndAnnounce = (run: NonNullable<RedisPublisher['eval']>, part: readonly Cancel[], texts: readonly string[]): Promise<void> =>
+    run(RECORD_AND_ANNOUNCE, part.length, ...scriptArgs(part, texts)).then(
+      (receivers) => {
+        for (const c of part) published(c, typeof receivers === 'number' ? receivers : 0);
+      },
+      (e: unknown) => {
+        for (const c of part) failed(c.key, c.reason, messageOf(e), e);
+      },
+    );
+  /** What the script is given: the records' keys, then its ARGV (TTL, channel, announcement, records), in one array. */
+  const scriptArgs = (part: readonly Cancel[], texts: readonly string[]): string[] => {
+    const args = new Array<string>(part.length * 2 + 3);
+    part.forEach((c, i) => {
+      args[i] = recordKey(c.key);
+      args[part.length + 3 + i] = texts[i] ?? '';
+    });
+    args[part.length] = String(ttl);
+    args[part.length + 1] = channel;
+    args[part.length + 2] = announcementOf(part);
+    return args;
+  };
+  /** A cancel's record, signed alone (one object of one shape, not a spread: a burst makes one per cancel). */
+  const recordOf = (c: Cancel): WireCancellation =>
+    secret === undefined ? { v: 2, origin, key: c.key, reason: c.reason } : { v: 2, origin, key: c.key, reason: c.reason, sig: signBusMessage(secret, origin, c.key, c.reason) };
+  /** The text of an announcement of `cancels`, signed once. */
+  const announcementOf = (cancels: readonly Cancel[]): string => {
+    const announcement: WireAnnouncement = { v: 3, origin, cancels: [...cancels], ...(secret === undefined ? {} : { sig: signAnnouncement(secret, origin, cancels) }) };
+    return JSON.stringify(announcement);
   };
   /** Announce recorded cancels in one message, signed once. Resolves (never rejects). */
   const announce = (recorded: readonly Cancel[]): Promise<void> => {
-    const announcement: WireAnnouncement = { v: 3, origin, cancels: [...recorded], ...(secret === undefined ? {} : { sig: signAnnouncement(secret, origin, recorded) }) };
-    return publisher.publish(channel, JSON.stringify(announcement)).then(
+    return publisher.publish(channel, announcementOf(recorded)).then(
       (receivers) => {
         for (const c of recorded) published(c, typeof receivers === 'number' ? receivers : 0);
       },

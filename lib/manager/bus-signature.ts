@@ -1,5 +1,18 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { hmacSha256 } from './hmac.js';
 import type { CancelReason, RequestKey } from './request-key.js';
+
+// The signer of the secret, made once: a burst signs one record per cancel. One bus has one
+// secret, so one entry is the whole cache.
+let lastSecret: string | undefined;
+let lastSigner: ((message: string) => string) | undefined;
+const signerOf = (secret: string): ((message: string) => string) => {
+  if (lastSigner === undefined || lastSecret !== secret) {
+    lastSigner = hmacSha256(secret);
+    lastSecret = secret;
+  }
+  return lastSigner;
+};
 
 /**
  * The HMAC-SHA256 of one bus message, hex: over its origin, key and reason in a fixed order, so
@@ -10,10 +23,10 @@ import type { CancelReason, RequestKey } from './request-key.js';
  * const sig = signBusMessage(secret, 'instance-a', key, reason);
  */
 export const signBusMessage = (secret: string, origin: string, key: RequestKey, reason: CancelReason): string =>
-  createHmac('sha256', secret)
+  signerOf(secret)(
     // the method only when present: a reason without one signs as it did before it existed
-    .update(JSON.stringify(reason.method === undefined ? [origin, key.sessionId ?? null, key.requestId, reason.source, reason.reason ?? null] : [origin, key.sessionId ?? null, key.requestId, reason.source, reason.reason ?? null, reason.method]))
-    .digest('hex');
+    JSON.stringify(reason.method === undefined ? [origin, key.sessionId ?? null, key.requestId, reason.source, reason.reason ?? null] : [origin, key.sessionId ?? null, key.requestId, reason.source, reason.reason ?? null, reason.method]),
+  );
 
 /** Whether `sig` is the signature of the message, compared in constant time. */
 export const verifyBusMessage = (secret: string, origin: string, key: RequestKey, reason: CancelReason, sig: string): boolean =>
@@ -39,7 +52,7 @@ const announcementText = (origin: string, cancels: ReadonlyArray<{ readonly key:
  * const sig = signAnnouncement(secret, 'instance-a', [{ key, reason }]);
  */
 export const signAnnouncement = (secret: string, origin: string, cancels: ReadonlyArray<{ readonly key: RequestKey; readonly reason: CancelReason }>): string =>
-  createHmac('sha256', secret).update(announcementText(origin, cancels)).digest('hex');
+  signerOf(secret)(announcementText(origin, cancels));
 
 /** Whether `sig` is the signature of the announcement, compared in constant time. */
 export const verifyAnnouncement = (secret: string, origin: string, cancels: ReadonlyArray<{ readonly key: RequestKey; readonly reason: CancelReason }>, sig: string): boolean =>

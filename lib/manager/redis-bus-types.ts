@@ -27,6 +27,13 @@ export interface RedisPublisher {
    * go, not a socket write each. Optional: without it each record is its own `set`.
    */
   pipeline?(): RedisPipeline;
+  /**
+   * Runs a Lua script (ioredis's `eval`): when there is one, a batch's records and its
+   * announcement are one command, the records written before the announcement leaves, and
+   * nothing waits for a reply in between. Optional: without it the records are written first
+   * (a pipeline, or a `set` each) and announced once Redis took them.
+   */
+  eval?(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
   /** Deletes every key given (ioredis's `del(...keys)`): the records applied in one turn go together. */
   del(...keys: string[]): Promise<unknown>;
   on(event: 'error', listener: (e: unknown) => void): unknown;

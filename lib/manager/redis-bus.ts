@@ -4,8 +4,9 @@ import { CancellationError, CancellationErrorResult, messageOf } from '../errors
 import type { BusCancellation } from './bus.js';
 import { busRetries } from './bus-retries.js';
 import { verifyAnnouncement, verifyBusMessage } from './bus-signature.js';
+import { decodeAnnouncement as decodeWireAnnouncement } from './bus-decode.js';
 import { busSender, cancelOf } from './bus-send.js';
-import { MAX_ANNOUNCED, MAX_ANNOUNCEMENT_CHARS, WireAnnouncement, WireCancellation, type Cancel } from './bus-wire.js';
+import { MAX_ANNOUNCED, MAX_ANNOUNCEMENT_CHARS, WireCancellation, type Cancel, type WireAnnouncement } from './bus-wire.js';
 import { CancelReason, RequestKey } from './request-key.js';
 
 export { DEFAULT_MAX_RETRY_BYTES, type BusEvent, type RedisBusOptions, type RedisCancellationBus, type RedisPipeline, type RedisPublisher, type RedisSubscriber } from './redis-bus-types.js';
@@ -23,8 +24,8 @@ const RETRY_BATCH = 1_000;
  *
  * - A cancel for a key not in flight here is **recorded** (a Redis key per request key, with a
  *   TTL longer than any request) and **announced** (pub/sub, for latency). The cancels of one
- *   turn go together: their records in one pipelined write, one announcement (one signature)
- *   per 1,000 of them, one `DEL` for the records applied in a turn. Delivery is at least
+ *   turn go together: per 1,000 of them one script writes their records, then publishes their
+ *   announcement (one signature), and one `DEL` removes the records applied in a turn. Delivery is at least
  *   once; applying is idempotent.
  * - A request registered after its cancel was recorded (the cancel raced ahead) is cancelled as
  *   soon as it registers: the manager asks the bus, which checks the records (one MGET per tick).
@@ -81,7 +82,7 @@ export const redisBus = (options: RedisBusOptions): RedisCancellationBus => {
   const decodeAnnouncement = (raw: string): WireAnnouncement | undefined => {
     // refused unread: parsing and decoding an unbounded message is the cost an attacker wants
     if (raw.length > MAX_ANNOUNCEMENT_CHARS) return rejected(`a bus announcement of ${raw.length} characters, over ${MAX_ANNOUNCEMENT_CHARS}`, raw);
-    const d = WireAnnouncement.decode(parse(raw));
+    const d = decodeWireAnnouncement(parse(raw));
     const m = E.isRight(d) ? d.right : undefined;
     if (m === undefined) return rejected('not a bus announcement', raw);
     // a bound on what one message may make this instance do, whoever signed it

@@ -231,6 +231,9 @@ describe('redisBus (real redis-server)', function () {
     await new Promise((r) => setTimeout(r, 50));
     // B's subscriber drops out (a network blip): the announcement reaches nobody there
     subB.disconnect(true);
+    // its socket closed first: a record and its announcement are one command now, and one sent in
+    // the same turn as the disconnect can reach Redis while it still counts B as subscribed
+    await until(() => subB.status !== 'ready');
     managerA.cancel({ sessionId: 'O', requestId: 3 }, 'while away');
     await until(() => seen.length === 1, 8_000);
     expect(seen).to.deep.equal([{ source: 'peer', reason: 'while away', via: 'bus' }]);
