@@ -1,7 +1,8 @@
-import { Observable, defer, forkJoin, map, of, switchMap, type Subscription } from 'rxjs';
+import { Observable, defer, forkJoin, map, of, switchMap, throwError, type Subscription } from 'rxjs';
 import { ErrorCodes } from '../codec/error-codes.js';
 import { JsonRpcError } from '../errors.js';
 import type { RequestContext } from '../handler/context.js';
+import { Later, asObservable } from '../handler/later.js';
 import type { Round } from './context.js';
 import { inputRequired, missingCapabilities, type InputRequest, type InputRequired } from './input-required.js';
 
@@ -51,14 +52,58 @@ export const playRounds = <R>(
   ask: AskInput,
   maxRounds: number = MAX_LOCAL_ROUNDS,
   first: Round = {},
-): Observable<Exclude<R, InputRequired>> => {
+): Observable<Exclude<R, InputRequired>> => roundsWith(attempt, ask, maxRounds).played(() => attempt(first), 1);
+
+/**
+ * {@link playRounds} for an attempt that may answer a {@link Later} (a tool whose run gave a
+ * Promise): the first round is followed as it is, with no Observable (most calls have no round);
+ * only an `inputRequired` answer goes on to rounds, played as Observables, stopped with the Later.
+ *
+ * @example
+ * return playRoundsLater((round) => answerOf(tool)(args, new McpRequestContext(ctx, params, state, round)), askPeer(ctx, declared));
+ */
+export const playRoundsLater = <R>(
+  attempt: (round: Round) => Observable<R> | Later<R>,
+  ask: AskInput,
+  maxRounds: number = MAX_LOCAL_ROUNDS,
+): Observable<Exclude<R, InputRequired>> | Later<Exclude<R, InputRequired> | undefined> => {
+  const first = attempt({});
+  const rounds = () => roundsWith((r: Round) => asObservable(attempt(r)), ask, maxRounds);
+  if (!(first instanceof Later)) return rounds().played(() => first, 1);
+  const out = new Later<Exclude<R, InputRequired> | undefined>();
+  out.onUnsubscribe(() => first.unsubscribe());
+  first.follow({
+    resolved: (value) => {
+      if (!inputRequired.is(value)) return out.resolve(value as Exclude<R, InputRequired>);
+      // the rare case: rounds after all; their last value is the answer, and stopping it stops them
+      let last: Exclude<R, InputRequired> | undefined;
+      const s = rounds().after(value, 1).subscribe({ next: (v) => void (last = v), error: (e: unknown) => out.reject(e), complete: () => out.resolve(last) });
+      out.onUnsubscribe(() => s.unsubscribe());
+    },
+    failed: (e) => out.reject(e),
+  });
+  return out;
+};
+
+/** The rounds of one request: `played`, a round and those after it; `after`, those after an inputRequired answer. */
+const roundsWith = <R>(attempt: (round: Round) => Observable<R>, ask: AskInput, maxRounds: number) => {
+  // the rounds after round n answered `out`: the input asked, then the handler again
+  const after = (out: InputRequired, n: number): Observable<Exclude<R, InputRequired>> => {
+    if (n >= maxRounds) return throwError(() => new JsonRpcError(ErrorCodes.InternalError, `The handler asked the client for input more than ${maxRounds} times`));
+    return defer(() => ask(out.inputRequests ?? {})).pipe(
+      switchMap((inputResponses) => {
+        const r: Round = out.requestState === undefined ? { inputResponses } : { inputResponses, requestState: out.requestState };
+        return played(() => attempt(r), n + 1);
+      }),
+    );
+  };
   // one layer per round, not an operator chain per call: the handler's last value is held, and
   // only when it completes on an inputRequired is there a next round (most calls have none)
-  const round = (r: Round, n: number): Observable<Exclude<R, InputRequired>> =>
+  const played = (answer: () => Observable<R>, n: number): Observable<Exclude<R, InputRequired>> =>
     new Observable<Exclude<R, InputRequired>>((subscriber) => {
       let last: { readonly value: R } | undefined;
       let next: Subscription | undefined;
-      const own = attempt(r).subscribe({
+      const own = answer().subscribe({
         next: (value) => void (last = { value }),
         error: (e: unknown) => subscriber.error(e),
         complete: () => {
@@ -68,10 +113,7 @@ export const playRounds = <R>(
             subscriber.next(out as Exclude<R, InputRequired>);
             return subscriber.complete();
           }
-          if (n >= maxRounds) return subscriber.error(new JsonRpcError(ErrorCodes.InternalError, `The handler asked the client for input more than ${maxRounds} times`));
-          next = defer(() => ask(out.inputRequests ?? {}))
-            .pipe(switchMap((inputResponses) => round(out.requestState === undefined ? { inputResponses } : { inputResponses, requestState: out.requestState }, n + 1)))
-            .subscribe(subscriber);
+          next = after(out, n).subscribe(subscriber);
         },
       });
       return () => {
@@ -79,5 +121,5 @@ export const playRounds = <R>(
         next?.unsubscribe();
       };
     });
-  return round(first, 1);
+  return { played, after };
 };

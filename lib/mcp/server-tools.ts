@@ -10,6 +10,7 @@ import { tasksRequired } from './task-handlers.js';
 import { declaresTasks } from './task-wire.js';
 import type { TaskRuntime } from './tasks.js';
 import type { McpTool } from './tool.js';
+import { answerFor } from './tool-answer.js';
 import { CallToolParams } from './wire.js';
 
 // The tools of an mcpServer: `tools/call` (a task when the tool and the request both ask for
@@ -21,7 +22,10 @@ type Rec = Record<string, unknown>;
 export const callTool =
   (tools: ReadonlyMap<string, McpTool>, tasks: TaskRuntime | undefined, withRounds: WithRounds): Impl =>
   // the hot path: no defer of its own (the core calls every handler inside one)
-  (params, ctx) => {
+  {
+  // each tool's answer, looked up once: a Promise's is followed with no Observable around it
+  const answers = new Map([...tools].map(([name, t]) => [name, answerFor(t)] as const));
+  return (params, ctx) => {
     const p = paramsOf(CallToolParams, params, 'tools/call');
     const found = tools.get(p.name);
     if (found === undefined) throw new JsonRpcError(ErrorCodes.InvalidParams, `Unknown tool: ${preview(p.name, PREVIEW_MAX)}`);
@@ -33,7 +37,9 @@ export const callTool =
         );
       if (found.task === 'required') throw tasksRequired();
     }
-    return withRounds(params, ctx, { method: 'tools/call', name: p.name }, (mctx) => found.call(p.arguments, mctx));
+    const answer = answers.get(p.name) ?? answerFor(found);
+    return withRounds(params, ctx, { method: 'tools/call', name: p.name }, (mctx) => answer(p.arguments, mctx));
+  };
   };
 
 /** The headers a request must mirror from its body: a `tools/call`'s `x-mcp-header` arguments. */
