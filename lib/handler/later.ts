@@ -31,7 +31,7 @@ export class Later<T> implements PromiseLike<T>, Unsubscribable {
   private state: typeof PENDING | typeof RESOLVED | typeof FAILED | typeof STOPPED = PENDING;
   private outcome: unknown = undefined;
   private follower: Follower<T> | undefined = undefined;
-  private stop: (() => void) | undefined = undefined;
+  private stop: Unsubscribable | undefined = undefined;
 
   /** A Later settled already: a validation failure, say, answered at once. */
   static of<T>(value: T): Later<T> {
@@ -76,12 +76,12 @@ export class Later<T> implements PromiseLike<T>, Unsubscribable {
           };
   }
 
-  /** What stops the work behind it; run at once when it was stopped already, dropped once it settled. */
-  onUnsubscribe(fn: () => void): void {
-    if (this.state === STOPPED) return fn();
+  /** What stops the work behind it; stopped at once when this was, dropped once it settled. */
+  onUnsubscribe(work: Unsubscribable): void {
+    if (this.state === STOPPED) return work.unsubscribe();
     if (this.state !== PENDING) return;
     const before = this.stop;
-    this.stop = before === undefined ? fn : () => (before(), fn());
+    this.stop = before === undefined ? work : { unsubscribe: () => (before.unsubscribe(), work.unsubscribe()) };
   }
 
   /** Stop it: nothing is told after, and the work behind it is stopped (once). */
@@ -91,7 +91,7 @@ export class Later<T> implements PromiseLike<T>, Unsubscribable {
     this.follower = undefined;
     const stop = this.stop;
     this.stop = undefined;
-    stop?.();
+    stop?.unsubscribe();
   }
 
   /**
@@ -100,7 +100,7 @@ export class Later<T> implements PromiseLike<T>, Unsubscribable {
    */
   map<R>(f: (value: T) => R): Later<R> {
     const next = new Later<R>();
-    next.onUnsubscribe(() => this.unsubscribe());
+    next.onUnsubscribe(this);
     this.follow({
       resolved: (v) => {
         let r: R;

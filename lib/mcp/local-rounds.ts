@@ -2,7 +2,7 @@ import { Observable, defer, forkJoin, map, of, switchMap, throwError, type Subsc
 import { ErrorCodes } from '../codec/error-codes.js';
 import { JsonRpcError } from '../errors.js';
 import type { RequestContext } from '../handler/context.js';
-import { Later, asObservable } from '../handler/later.js';
+import { Later, asObservable, type Follower } from '../handler/later.js';
 import type { Round } from './context.js';
 import { inputRequired, missingCapabilities, type InputRequest, type InputRequired } from './input-required.js';
 
@@ -67,23 +67,43 @@ export const playRoundsLater = <R>(
   ask: AskInput,
   maxRounds: number = MAX_LOCAL_ROUNDS,
 ): Observable<Exclude<R, InputRequired>> | Later<Exclude<R, InputRequired> | undefined> => {
-  const first = attempt({});
-  const rounds = () => roundsWith((r: Round) => asObservable(attempt(r)), ask, maxRounds);
-  if (!(first instanceof Later)) return rounds().played(() => first, 1);
-  const out = new Later<Exclude<R, InputRequired> | undefined>();
-  out.onUnsubscribe(() => first.unsubscribe());
-  first.follow({
-    resolved: (value) => {
-      if (!inputRequired.is(value)) return out.resolve(value as Exclude<R, InputRequired>);
-      // the rare case: rounds after all; their last value is the answer, and stopping it stops them
-      let last: Exclude<R, InputRequired> | undefined;
-      const s = rounds().after(value, 1).subscribe({ next: (v) => void (last = v), error: (e: unknown) => out.reject(e), complete: () => out.resolve(last) });
-      out.onUnsubscribe(() => s.unsubscribe());
-    },
-    failed: (e) => out.reject(e),
-  });
-  return out;
+  const first = attempt(FIRST_ROUND);
+  return first instanceof Later ? new LaterRounds(first, attempt, ask, maxRounds) : roundsWith((r: Round) => asObservable(attempt(r)), ask, maxRounds).played(() => first, 1);
 };
+
+const FIRST_ROUND: Round = Object.freeze({});
+
+/**
+ * The rounds of a request whose first answer is a Later: that answer passed on as it is (one
+ * object per call, its follower and its teardown), or, when it is inputRequired, the rounds
+ * after it, played as Observables, their last value the answer. Stopping it stops either.
+ */
+class LaterRounds<R> extends Later<Exclude<R, InputRequired> | undefined> implements Follower<R> {
+  constructor(
+    first: Later<R>,
+    private readonly attempt: (round: Round) => Observable<R> | Later<R>,
+    private readonly ask: AskInput,
+    private readonly maxRounds: number,
+  ) {
+    super();
+    this.onUnsubscribe(first);
+    first.follow(this);
+  }
+
+  resolved(value: R): void {
+    if (!inputRequired.is(value)) return this.resolve(value as Exclude<R, InputRequired>);
+    // the rare case: rounds after all; their last value is the answer, and stopping this stops them
+    let last: Exclude<R, InputRequired> | undefined;
+    const s = roundsWith((r: Round) => asObservable(this.attempt(r)), this.ask, this.maxRounds)
+      .after(value, 1)
+      .subscribe({ next: (v) => void (last = v), error: (e: unknown) => this.reject(e), complete: () => this.resolve(last) });
+    this.onUnsubscribe(s);
+  }
+
+  failed(e: unknown): void {
+    this.reject(e);
+  }
+}
 
 /** The rounds of one request: `played`, a round and those after it; `after`, those after an inputRequired answer. */
 const roundsWith = <R>(attempt: (round: Round) => Observable<R>, ask: AskInput, maxRounds: number) => {

@@ -1,3 +1,4 @@
+import type * as t from 'io-ts';
 import { of, switchMap } from 'rxjs';
 import type { MirroredHeader } from '../codec/mirrored-header.js';
 import { ErrorCodes } from '../codec/error-codes.js';
@@ -18,15 +19,31 @@ import { CallToolParams } from './wire.js';
 
 type Rec = Record<string, unknown>;
 
+// io-ts's test of a record (UnknownRecord.is), written out
+const isRecord = (u: unknown): u is Rec => {
+  const s = Object.prototype.toString.call(u);
+  return s === '[object Object]' || s === '[object Window]';
+};
+
+/**
+ * CallToolParams.is for the common call, without io-ts's combinators (on every call): true only
+ * where CallToolParams.is is true; anything else is decoded by paramsOf, its -32602 included.
+ */
+const isPlainCall = (u: unknown): u is t.TypeOf<typeof CallToolParams> => {
+  if (!isRecord(u)) return false;
+  const args = u['arguments'];
+  return typeof u['name'] === 'string' && (args === undefined || isRecord(args));
+};
+
 /** The `tools/call` of a server's tools: the tool's result, or the task that runs it. */
 export const callTool =
   (tools: ReadonlyMap<string, McpTool>, tasks: TaskRuntime | undefined, withRounds: WithRounds): Impl =>
   // the hot path: no defer of its own (the core calls every handler inside one)
   {
   // each tool's answer, looked up once: a Promise's is followed with no Observable around it
-  const answers = new Map([...tools].map(([name, t]) => [name, answerFor(t)] as const));
+  const answers = new Map([...tools].map(([name, t]) => [name, { answer: answerFor(t), binding: { method: 'tools/call', name } }] as const));
   return (params, ctx) => {
-    const p = paramsOf(CallToolParams, params, 'tools/call');
+    const p = isPlainCall(params) ? params : paramsOf(CallToolParams, params, 'tools/call');
     const found = tools.get(p.name);
     if (found === undefined) throw new JsonRpcError(ErrorCodes.InvalidParams, `Unknown tool: ${preview(p.name, PREVIEW_MAX)}`);
     if (tasks !== undefined && found.task !== undefined && ctx.era === '2026-07-28') {
@@ -37,8 +54,8 @@ export const callTool =
         );
       if (found.task === 'required') throw tasksRequired();
     }
-    const answer = answers.get(p.name) ?? answerFor(found);
-    return withRounds(params, ctx, { method: 'tools/call', name: p.name }, (mctx) => answer(p.arguments, mctx));
+    const { answer, binding } = answers.get(p.name) ?? { answer: answerFor(found), binding: { method: 'tools/call', name: p.name } };
+    return withRounds(params, ctx, binding, (mctx) => answer(p.arguments, mctx));
   };
   };
 

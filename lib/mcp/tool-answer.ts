@@ -65,6 +65,9 @@ const shapedOrFailure = (out: unknown, hasOutputSchema: boolean): CallToolResult
   }
 };
 
+const shapedWithSchema = (out: unknown): CallToolResult | InputRequired => shapedOrFailure(out, true);
+const shapedPlain = (out: unknown): CallToolResult | InputRequired => shapedOrFailure(out, false);
+
 /**
  * The answer of one call of a tool whose work is `work(args, ctx)` (called here, at once: the core
  * calls every handler inside its own defer).
@@ -85,7 +88,7 @@ export const answerOf = <A>(work: (args: A, ctx: McpContext) => ObservableInput<
     // most tools answer with a Promise: followed as one, into a Later (no Observable around it)
     const later = new Later<CallToolResult | InputRequired>();
     input.then(
-      (out: unknown) => settle(later, (o: unknown) => shapedOrFailure(o, hasOutputSchema), out),
+      (out: unknown) => (hasOutputSchema ? settle(later, shapedWithSchema, out) : settle(later, shapedPlain, out)),
       (e: unknown) => settle(later, failure, e),
     );
     return later;

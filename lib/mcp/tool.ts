@@ -124,8 +124,10 @@ const NAME = /^[A-Za-z0-9_./-]{1,64}$/;
 
 export { toolError };
 
+const NOT_AN_OBJECT = ['arguments must be an object'];
+
 const objectArgs = (u: unknown): E.Either<readonly string[], Record<string, unknown>> =>
-  u === undefined ? E.right({}) : typeof u === 'object' && u !== null && !Array.isArray(u) ? E.right(u as Record<string, unknown>) : E.left(['arguments must be an object']);
+  u === undefined ? E.right({}) : typeof u === 'object' && u !== null && !Array.isArray(u) ? E.right(u as Record<string, unknown>) : E.left(NOT_AN_OBJECT);
 
 /**
  * Define a tool. Its arguments are validated before it runs, its JSON Schema is derived from the
@@ -168,10 +170,11 @@ export const tool = <A = Record<string, unknown>>(definition: ToolDefinition<A>)
   // what the tool's work gives, checked and shaped; a failure that is not a protocol error is the
   // tool's, told to the model. The validation runs inside the same defer: one chain per call
   const work = (raw: unknown, ctx: McpContext): ObservableInput<ToolOutput> => {
-    const present = objectArgs(raw);
-    if (E.isLeft(present)) return invalid(present.left);
-    if (args === undefined) return run(present.right as A, ctx);
-    const checked = validate(args, present.right);
+    // objectArgs without its Either: this runs on every call
+    if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) return invalid(NOT_AN_OBJECT);
+    const present = raw ?? {};
+    if (args === undefined) return run(present as A, ctx);
+    const checked = validate(args, present);
     // a synchronous validator answers at once; only an asynchronous one costs a turn
     if (!(checked instanceof Promise)) return E.isLeft(checked) ? invalid(checked.left) : run(checked.right, ctx);
     return from(checked).pipe(switchMap((r) => (E.isLeft(r) ? invalid(r.left) : run(r.right, ctx))));
