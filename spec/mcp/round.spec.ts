@@ -3,7 +3,7 @@ import * as t from 'io-ts';
 import { Observable, asyncScheduler, finalize, of, type SchedulerLike } from 'rxjs';
 import { createPeer, ErrorCodes } from '../../lib/index.js';
 import type { JsonRpcMessage, RequestId } from '../../lib/codecs.js';
-import { inputRequired, mcpServer, prompt, requestStateCodec, resource, tool, type McpServerOptions } from '../../lib/mcp.js';
+import { inputRequired, mcpServer, prompt, requestStateCodec, resource, tool, type McpServerOptions, type ToolOutput } from '../../lib/mcp.js';
 import { afterFlush, cancel, drive, flush, m, req, testScheduler } from '../helpers.js';
 
 const SECRET = 's'.repeat(32);
@@ -229,8 +229,8 @@ describe('mcpServer multi-round requests (2026-07-28, SEP-2322)', () => {
     });
 
     it('should start no round when the call is cancelled before its Promise answers inputRequired', async () => {
-      let answer: (v: unknown) => void = () => undefined;
-      const waiting = tool({ name: 'waiting', run: () => new Promise((resolve) => (answer = resolve)) });
+      let answer: (v: ToolOutput) => void = () => undefined;
+      const waiting = tool({ name: 'waiting', run: () => new Promise<ToolOutput>((resolve) => (answer = resolve)) });
       const d = served({ tools: [waiting] }, '2025-11-25');
       initialize(d, { elicitation: {} });
       d.incoming.next(req(1, 'tools/call', { name: 'waiting', arguments: {} }));
