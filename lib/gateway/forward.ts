@@ -182,20 +182,21 @@ export const forwarder = (init: ForwardInit, method: string): Handler => (params
   const mctx = new McpRequestContext(ctx, params, init.states.get(ctx.connection));
   const call = init.calls.open(mctx);
   let client: McpClient | undefined;
+  const forwardTo = (c: McpClient, d: ServerDescription): Observable<unknown> => {
+    const options = forwardOptions(init, mctx);
+    const answer$ = forwardOne(init, c, d, method, params, mctx, options);
+    const shape = (r: unknown): unknown => toFront(mctx.era ?? '2025-11-25', method, frontInfo(init.info, d), r);
+    // only tools/call may answer with a task (EXT L85-91)
+    return method === 'tools/call'
+      ? answer$.pipe(upstreamTask({ client: c, owners: init.owners, owner: init.taskOwnerOf(ctx), frontTakesTasks: mctx.era === '2026-07-28' && declaresTasks(params), options }, shape))
+      : answer$.pipe(map(shape));
+  };
   return defer(() => {
-    client = init.link.client();
-    return client.connect();
+    const c = (client = init.link.client());
+    // the handshake ran already (most calls): no subscription to it, no concatMap
+    const d = init.link.description(c);
+    return d !== undefined ? forwardTo(c, d) : c.connect().pipe(concatMap((described) => (init.link.described(c, described), forwardTo(c, described))));
   }).pipe(
-    concatMap((d) => {
-      const options = forwardOptions(init, mctx);
-      const answer$ = forwardOne(init, client as McpClient, d, method, params, mctx, options);
-      // only tools/call may answer with a task (EXT L85-91)
-      const followed$ =
-        method === 'tools/call'
-          ? answer$.pipe(upstreamTask({ client: client as McpClient, owners: init.owners, owner: init.taskOwnerOf(ctx), frontTakesTasks: mctx.era === '2026-07-28' && declaresTasks(params), options }))
-          : answer$;
-      return followed$.pipe(map((r) => toFront(mctx.era ?? '2025-11-25', method, frontInfo(init.info, d), r)));
-    }),
     catchError((e: unknown) => {
       // the close event may come after the requests it failed: the next request must not wait for it
       if (e instanceof ConnectionClosedError && client !== undefined) init.link.closed(client);

@@ -2,6 +2,7 @@ import type { Subscription } from 'rxjs';
 import { ErrorCodes } from '../codec/error-codes.js';
 import { JsonRpcError, messageOf } from '../errors.js';
 import type { McpClient } from '../mcp/client.js';
+import type { ServerDescription } from '../mcp/client-handshake.js';
 import type { ConnectTransport } from '../transport/connect.js';
 import type { GatewayEventInit } from './events.js';
 
@@ -21,6 +22,8 @@ export type UpstreamSource = ConnectTransport | (() => ConnectTransport);
 
 interface Live {
   readonly client: McpClient;
+  // its handshake's answer, once a request saw it: kept for good by the client, so kept here too
+  description: ServerDescription | undefined;
   readonly generation: number;
   closed: boolean;
   events: Subscription | undefined;
@@ -62,6 +65,18 @@ export class UpstreamLink {
     return this.live?.closed === false ? this.live.client : undefined;
   }
 
+  /** What `client`'s handshake answered, once a request saw it (`described`); `undefined` before. */
+  description(client: McpClient): ServerDescription | undefined {
+    const live = this.live;
+    return live !== undefined && live.client === client ? live.description : undefined;
+  }
+
+  /** A request saw `client`'s handshake answer `d`: later requests need not wait on it. */
+  described(client: McpClient, d: ServerDescription): void {
+    const live = this.live;
+    if (live !== undefined && live.client === client) live.description = d;
+  }
+
   /** A request learned that `client`'s connection closed (it may be told before the close event). */
   closed(client: McpClient): void {
     const live = this.live;
@@ -88,7 +103,7 @@ export class UpstreamLink {
       throw new JsonRpcError(ErrorCodes.InternalError, `The gateway could not start its upstream: ${messageOf(e)}`);
     }
     const client = this.make(transport);
-    const live: Live = { client, generation: ++this.generation, closed: false, events: undefined };
+    const live: Live = { client, description: undefined, generation: ++this.generation, closed: false, events: undefined };
     this.live = live;
     this.emit({ type: 'upstream-started', generation: live.generation });
     live.events = client.peer.events$.subscribe((event) => {
