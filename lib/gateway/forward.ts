@@ -86,6 +86,8 @@ export const frontInfo = (given: Implementation | undefined, d: ServerDescriptio
 export const upstreamParams = (params: unknown, upstreamEra: ProtocolEra, mctx: McpRequestContext): Rec => {
   if (params !== undefined && !isRec(params)) throw new JsonRpcError(ErrorCodes.InvalidParams, 'Invalid params: an object is expected');
   const p: Rec = params ?? {};
+  // nothing to drop or add (a 2025 hop, no _meta): the params as they are; the peer copies them to stamp its token
+  if (p['_meta'] === undefined && upstreamEra !== '2026-07-28') return p;
   const given = isRec(p['_meta']) ? p['_meta'] : undefined;
   const meta: Rec = {};
   if (given !== undefined)
