@@ -36,16 +36,15 @@ const isPlainCall = (u: unknown): u is t.TypeOf<typeof CallToolParams> => {
 };
 
 /** The `tools/call` of a server's tools: the tool's result, or the task that runs it. */
-export const callTool =
-  (tools: ReadonlyMap<string, McpTool>, tasks: TaskRuntime | undefined, withRounds: WithRounds): Impl =>
-  // the hot path: no defer of its own (the core calls every handler inside one)
-  {
+export const callTool = (tools: ReadonlyMap<string, McpTool>, tasks: TaskRuntime | undefined, withRounds: WithRounds): Impl => {
   // each tool's answer, looked up once: a Promise's is followed with no Observable around it
-  const answers = new Map([...tools].map(([name, t]) => [name, { answer: answerFor(t), binding: { method: 'tools/call', name } }] as const));
+  const entries = new Map([...tools].map(([name, t]) => [name, { found: t, answer: answerFor(t), binding: { method: 'tools/call', name } }] as const));
+  // the hot path: no defer of its own (the core calls every handler inside one)
   return (params, ctx) => {
     const p = isPlainCall(params) ? params : paramsOf(CallToolParams, params, 'tools/call');
-    const found = tools.get(p.name);
-    if (found === undefined) throw new JsonRpcError(ErrorCodes.InvalidParams, `Unknown tool: ${preview(p.name, PREVIEW_MAX)}`);
+    const entry = entries.get(p.name);
+    if (entry === undefined) throw new JsonRpcError(ErrorCodes.InvalidParams, `Unknown tool: ${preview(p.name, PREVIEW_MAX)}`);
+    const found = entry.found;
     if (tasks !== undefined && found.task !== undefined && ctx.era === '2026-07-28') {
       // EXT L59-63: a task only for a request that declares the extension itself
       if (declaresTasks(params))
@@ -54,10 +53,10 @@ export const callTool =
         );
       if (found.task === 'required') throw tasksRequired();
     }
-    const { answer, binding } = answers.get(p.name) ?? { answer: answerFor(found), binding: { method: 'tools/call', name: p.name } };
+    const { answer, binding } = entry;
     return withRounds(params, ctx, binding, (mctx) => answer(p.arguments, mctx));
   };
-  };
+};
 
 /** The headers a request must mirror from its body: a `tools/call`'s `x-mcp-header` arguments. */
 export const mirroredHeadersOf =
