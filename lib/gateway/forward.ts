@@ -1,4 +1,4 @@
-import { catchError, concatMap, defer, finalize, map, throwError, type Observable } from 'rxjs';
+import { Observable, concatMap, map, type Subscription } from 'rxjs';
 import { META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION, type ProtocolEra } from '../codec/era.js';
 import { ErrorCodes, isLocalCode } from '../codec/error-codes.js';
 import { PREVIEW_MAX, preview } from '../codec/preview.js';
@@ -193,23 +193,31 @@ export const forwarder = (init: ForwardInit, method: string): Handler => (params
       ? answer$.pipe(upstreamTask({ client: c, owners: init.owners, owner: init.taskOwnerOf(ctx), frontTakesTasks: mctx.era === '2026-07-28' && declaresTasks(params), options }, shape))
       : answer$.pipe(map(shape));
   };
-  return defer(() => {
-    const c = (client = init.link.client());
-    // the handshake ran already (most calls): no subscription to it, no concatMap
-    const d = init.link.description(c);
-    return d !== undefined ? forwardTo(c, d) : c.connect().pipe(concatMap((described) => (init.link.described(c, described), forwardTo(c, described))));
-  }).pipe(
-    catchError((e: unknown) => {
+  // defer + catchError + finalize written out as one layer: it is on every forwarded request's path
+  return new Observable<unknown>((subscriber) => {
+    const failed = (e: unknown): void => {
       // the close event may come after the requests it failed: the next request must not wait for it
       if (e instanceof ConnectionClosedError && client !== undefined) init.link.closed(client);
-      return throwError(() => frontError(e));
-    }),
-    // one end for the call, whatever ended it: its place back, its relays told
-    finalize(() => {
+      subscriber.error(frontError(e));
+    };
+    let inner: Subscription | undefined;
+    try {
+      const c = (client = init.link.client());
+      // the handshake ran already (most calls): no subscription to it, no concatMap
+      const d = init.link.description(c);
+      const answer$ = d !== undefined ? forwardTo(c, d) : c.connect().pipe(concatMap((described) => (init.link.described(c, described), forwardTo(c, described))));
+      inner = answer$.subscribe({ next: (v) => subscriber.next(v), error: failed, complete: () => subscriber.complete() });
+    } catch (e) {
+      failed(e);
+    }
+    // one end for the call, whatever ended it: its place back, its relays told (run at once
+    // when it ended inside subscribe)
+    return () => {
+      inner?.unsubscribe();
       call.end();
       init.admission.release(sender);
-    }),
-  );
+    };
+  });
 };
 
 // the options of the forwarded request, and of the task the gateway follows for the front
