@@ -76,6 +76,8 @@ export const TABLES: readonly Table[] = [
       { id: 'rtt-memory' },
       { id: 'rtt-memory-mcp', targetNote: (f) => `(${(medianOf(f, 'rtt-memory-mcp') / medianOf(f, 'rtt-memory')).toFixed(2)}× ours raw)` },
       { id: 'rtt-memory-gateway', targetNote: (f) => `(${(medianOf(f, 'rtt-memory-gateway') / medianOf(f, 'rtt-memory')).toFixed(2)}× ours direct)` },
+      { id: 'rtt-stdio' },
+      { id: 'rtt-stdio-gateway', targetNote: (f) => `(${(medianOf(f, 'rtt-stdio-gateway') / medianOf(f, 'rtt-stdio')).toFixed(2)}× ours direct)` },
       { id: 'rtt-framed' },
       { id: 'rtt-floor', spread: true, ratioNote: (f) => `framed = ${(medianOf(f, 'rtt-framed') / medianOf(f, 'rtt-floor')).toFixed(1)}× floor` },
       { id: 'cancel-1k' },

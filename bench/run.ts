@@ -79,6 +79,8 @@ const rtt = (side: string, wire: string, extra: ReadonlyArray<string> = []): Cas
   file: 'rtt.ts',
   args: [`--side=${side}`, `--wire=${wire}`, ...extra],
 });
+/** A round trip over stdio, one at a time: what a call waits through the pipes and the child, and the gateway's hop. */
+const STDIO_ONE: ReadonlyArray<string> = ['--inflight=1', '--count=5000', '--warmup=1000'];
 const cancel = (side: string, n: number, extra: ReadonlyArray<string> = []): CaseSpec => ({
   file: 'cancel.ts',
   args: [`--side=${side}`, `--n=${n}`, ...extra],
@@ -153,6 +155,28 @@ const FIGURES: ReadonlyArray<Figure> = [
     scale: 1e-3,
     better: 'lower',
     ours: rtt('ours', 'memory', ['--handler=gateway']),
+  },
+  {
+    id: 'rtt-stdio',
+    label: 'round trip to an MCP server in a child process, stdio (NDJSON over pipes), 1 in flight',
+    metric: 'perRequestNs',
+    unit: 'µs',
+    scale: 1e-3,
+    better: 'lower',
+    // mcpClient to our mcpServer in the child; the SDK v1's Client to its Server (bench/support/stdio.ts)
+    ours: rtt('ours', 'stdio', STDIO_ONE),
+    others: (s) => (s === 'sdk' ? rtt(s, 'stdio', STDIO_ONE) : undefined),
+  },
+  {
+    id: 'rtt-stdio-gateway',
+    label: '  same, through the gateway (client in memory, mcpGateway here, the child over stdio)',
+    metric: 'perRequestNs',
+    unit: 'µs',
+    scale: 1e-3,
+    better: 'lower',
+    ours: rtt('ours', 'stdio', [...STDIO_ONE, '--handler=gateway']),
+    // issue 22: "the gateway adds at most 30% to a round trip over stdio"
+    target: { text: 'ours ≤ 1.3× ours direct', met: (m) => ours(m, 'rtt-stdio-gateway') <= 1.3 * ours(m, 'rtt-stdio') },
   },
   {
     id: 'rtt-framed',

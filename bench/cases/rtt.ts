@@ -1,21 +1,24 @@
 // Figure 1: round trip of a trivial tools/call with `inflight` requests in flight, both peers in
-// this process, in memory or framed (NDJSON over PassThrough streams).
+// this process, in memory or framed (NDJSON over PassThrough streams); or `--wire=stdio`, the
+// server in a child process over its pipes (`--handler=gateway`: through an mcpGateway here).
 import { args, fullGc, intArg, main, now, report, sideOf } from '../support/child.js';
 import { makePair, type Wire } from '../support/pairs.js';
+import { stdioPair } from '../support/stdio.js';
 import { runWindow } from '../support/window.js';
 
 main(async () => {
   const a = args();
   const side = sideOf(a);
-  const wire = (a.get('wire') ?? 'memory') as Wire;
-  if (wire !== 'memory' && wire !== 'framed') throw new Error(`--wire=memory|framed, got ${wire}`);
+  const wire = (a.get('wire') ?? 'memory') as Wire | 'stdio';
+  if (wire !== 'memory' && wire !== 'framed' && wire !== 'stdio') throw new Error(`--wire=memory|framed|stdio, got ${wire}`);
   const inflight = intArg(a, 'inflight', 100);
   const count = intArg(a, 'count', 20_000);
   const warmup = intArg(a, 'warmup', 5_000);
   const syncEcho = a.get('handler') === 'sync';
   const mcp = a.get('handler') === 'mcp';
   const gateway = a.get('handler') === 'gateway';
-  const pair = await makePair(side, wire, { capacity: Math.max(1000, inflight), syncEcho, mcp, gateway });
+  const capacity = Math.max(1000, inflight);
+  const pair = wire === 'stdio' ? await stdioPair(side, capacity, gateway) : await makePair(side, wire, { capacity, syncEcho, mcp, gateway });
   await runWindow(pair, warmup, inflight);
   await fullGc();
   const t0 = now();

@@ -1,4 +1,4 @@
-import { catchError, concatMap, defer, finalize, map, throwError, type Observable } from 'rxjs';
+import { Observable, concatMap, map, type Subscription } from 'rxjs';
 import { META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION, type ProtocolEra } from '../codec/era.js';
 import { ErrorCodes, isLocalCode } from '../codec/error-codes.js';
 import { PREVIEW_MAX, preview } from '../codec/preview.js';
@@ -86,6 +86,8 @@ export const frontInfo = (given: Implementation | undefined, d: ServerDescriptio
 export const upstreamParams = (params: unknown, upstreamEra: ProtocolEra, mctx: McpRequestContext): Rec => {
   if (params !== undefined && !isRec(params)) throw new JsonRpcError(ErrorCodes.InvalidParams, 'Invalid params: an object is expected');
   const p: Rec = params ?? {};
+  // nothing to drop or add (a 2025 hop, no _meta): the params as they are; the peer copies them to stamp its token
+  if (p['_meta'] === undefined && upstreamEra !== '2026-07-28') return p;
   const given = isRec(p['_meta']) ? p['_meta'] : undefined;
   const meta: Rec = {};
   if (given !== undefined)
@@ -182,31 +184,40 @@ export const forwarder = (init: ForwardInit, method: string): Handler => (params
   const mctx = new McpRequestContext(ctx, params, init.states.get(ctx.connection));
   const call = init.calls.open(mctx);
   let client: McpClient | undefined;
-  return defer(() => {
-    client = init.link.client();
-    return client.connect();
-  }).pipe(
-    concatMap((d) => {
-      const options = forwardOptions(init, mctx);
-      const answer$ = forwardOne(init, client as McpClient, d, method, params, mctx, options);
-      // only tools/call may answer with a task (EXT L85-91)
-      const followed$ =
-        method === 'tools/call'
-          ? answer$.pipe(upstreamTask({ client: client as McpClient, owners: init.owners, owner: init.taskOwnerOf(ctx), frontTakesTasks: mctx.era === '2026-07-28' && declaresTasks(params), options }))
-          : answer$;
-      return followed$.pipe(map((r) => toFront(mctx.era ?? '2025-11-25', method, frontInfo(init.info, d), r)));
-    }),
-    catchError((e: unknown) => {
+  const forwardTo = (c: McpClient, d: ServerDescription): Observable<unknown> => {
+    const options = forwardOptions(init, mctx);
+    const answer$ = forwardOne(init, c, d, method, params, mctx, options);
+    const shape = (r: unknown): unknown => toFront(mctx.era ?? '2025-11-25', method, frontInfo(init.info, d), r);
+    // only tools/call may answer with a task (EXT L85-91)
+    return method === 'tools/call'
+      ? answer$.pipe(upstreamTask({ client: c, owners: init.owners, owner: init.taskOwnerOf(ctx), frontTakesTasks: mctx.era === '2026-07-28' && declaresTasks(params), options }, shape))
+      : answer$.pipe(map(shape));
+  };
+  // defer + catchError + finalize written out as one layer: it is on every forwarded request's path
+  return new Observable<unknown>((subscriber) => {
+    const failed = (e: unknown): void => {
       // the close event may come after the requests it failed: the next request must not wait for it
       if (e instanceof ConnectionClosedError && client !== undefined) init.link.closed(client);
-      return throwError(() => frontError(e));
-    }),
-    // one end for the call, whatever ended it: its place back, its relays told
-    finalize(() => {
+      subscriber.error(frontError(e));
+    };
+    let inner: Subscription | undefined;
+    try {
+      const c = (client = init.link.client());
+      // the handshake ran already (most calls): no subscription to it, no concatMap
+      const d = init.link.description(c);
+      const answer$ = d !== undefined ? forwardTo(c, d) : c.connect().pipe(concatMap((described) => (init.link.described(c, described), forwardTo(c, described))));
+      inner = answer$.subscribe({ next: (v) => subscriber.next(v), error: failed, complete: () => subscriber.complete() });
+    } catch (e) {
+      failed(e);
+    }
+    // one end for the call, whatever ended it: its place back, its relays told (run at once
+    // when it ended inside subscribe)
+    return () => {
+      inner?.unsubscribe();
       call.end();
       init.admission.release(sender);
-    }),
-  );
+    };
+  });
 };
 
 // the options of the forwarded request, and of the task the gateway follows for the front

@@ -1,4 +1,4 @@
-import { Subject, type Observable } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import type { ProtocolEra } from '../codec/era.js';
 import type { ConnectionRef } from '../handler/connection-ref.js';
 import type { RequestContext } from '../handler/context.js';
@@ -180,7 +180,15 @@ export const mcpGateway = (options: McpGatewayOptions): McpGateway => {
   return {
     handlers,
     notifications: { 'notifications/initialized': () => undefined, 'notifications/roots/list_changed': () => undefined },
-    events$: events$.asObservable(),
+    // hot, as the Subject is; while watched, the upstream's own events are relayed too
+    events$: new Observable<GatewayEvent>((subscriber) => {
+      const s = events$.subscribe(subscriber);
+      link.watched(1);
+      return () => {
+        s.unsubscribe();
+        link.watched(-1);
+      };
+    }),
     upstream: () => link.current(),
     inFlight: () => admission.size,
     close: () => link.close(),

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { catchError, mergeMap, of, throwError, type Observable, type OperatorFunction } from 'rxjs';
+import { Observable, catchError, identity, throwError, type OperatorFunction, type Subscription } from 'rxjs';
 import { META_CLIENT_CAPABILITIES } from '../codec/era.js';
 import { ErrorCodes } from '../codec/error-codes.js';
 import { JsonRpcError } from '../errors.js';
@@ -85,20 +85,57 @@ export interface UpstreamTaskInit {
  * to its result with the upstream client's `followTask`: the task's progress goes to the front as
  * progress (when the front asked for it), and the front request's end (its cancel, its stream
  * closed, its connection gone, the timeout) unsubscribes the follower, which sends the one
- * upstream `tasks/cancel` (none once the task is terminal).
+ * upstream `tasks/cancel` (none once the task is terminal). `shape` (default: as it is) makes
+ * each answer the front's, in the same layer.
  *
  * @example
- * client.request('tools/call', declaringTasks(p), options).pipe(upstreamTask(init), map(shapeForFront));
+ * client.request('tools/call', declaringTasks(p), options).pipe(upstreamTask(init, shapeForFront));
  */
-export const upstreamTask = (f: UpstreamTaskInit): OperatorFunction<unknown, unknown> =>
-  mergeMap((r) => {
-    if (resultTypeOf(r) !== 'task') return of(r);
-    const task = decodeAs(Task, 'tools/call', r);
-    if (E.isLeft(task)) return throwError(() => task.left);
-    const { taskId, ttlMs } = task.right;
-    // remembered, or the gateway follows it: a task no front can reach must not be left running
-    return f.frontTakesTasks && f.owners.remember(f.owner, taskId, ttlMs, Date.now()) ? of(r) : f.client.followTask(taskId, f.options);
-  });
+export const upstreamTask =
+  (f: UpstreamTaskInit, shape: (r: unknown) => unknown = identity): OperatorFunction<unknown, unknown> =>
+  (source) =>
+    new Observable<unknown>((subscriber) => {
+      // mergeMap of one answer written out: most answers are no task, and pass on shaped with no
+      // inner Observable; a task's is followed, and the source's end waits for it
+      let following: Subscription | undefined;
+      let sourceDone = false;
+      const shaped = (r: unknown): void => {
+        let v: unknown;
+        try {
+          v = shape(r);
+        } catch (e) {
+          return subscriber.error(e);
+        }
+        subscriber.next(v);
+      };
+      const own = source.subscribe({
+        next: (r) => {
+          if (resultTypeOf(r) !== 'task') return shaped(r);
+          const task = decodeAs(Task, 'tools/call', r);
+          if (E.isLeft(task)) return subscriber.error(task.left);
+          const { taskId, ttlMs } = task.right;
+          // remembered, or the gateway follows it: a task no front can reach must not be left running
+          if (f.frontTakesTasks && f.owners.remember(f.owner, taskId, ttlMs, Date.now())) return shaped(r);
+          following = f.client.followTask(taskId, f.options).subscribe({
+            next: shaped,
+            error: (e: unknown) => subscriber.error(e),
+            complete: () => {
+              following = undefined;
+              if (sourceDone) subscriber.complete();
+            },
+          });
+        },
+        error: (e: unknown) => subscriber.error(e),
+        complete: () => {
+          sourceDone = true;
+          if (following === undefined) subscriber.complete();
+        },
+      });
+      return () => {
+        own.unsubscribe();
+        following?.unsubscribe();
+      };
+    });
 
 // EXT "Error Handling": another principal's task is answered as no task at all, as mcpServer does
 const unknownTask = (): JsonRpcError => new JsonRpcError(ErrorCodes.InvalidParams, 'Failed to retrieve task: Task not found or expired');

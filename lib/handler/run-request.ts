@@ -4,6 +4,7 @@ import type { CancellationManager, CancelWatcher } from '../manager/cancellation
 import type { CancelReason } from '../manager/request-key.js';
 import { Context, type ContextInit, type RequestContext } from './context.js';
 import { NotAFunction, isInput, toFailure, toResult } from './handler-value.js';
+import { Later, type Follower } from './later.js';
 import type { RequestOutcome } from './outcome.js';
 
 /**
@@ -75,7 +76,7 @@ const CLOSED = 2;
  * runs once: the handler's subscription first (the signal has aborted by then), the manager's
  * entry, then every cleanup.
  */
-class Run implements CancelWatcher, RunningRequest {
+class Run implements CancelWatcher, RunningRequest, Follower<unknown> {
   private last: unknown = undefined;
   private state: typeof RUNNING | typeof ENDED | typeof CLOSED = RUNNING;
   // the handler's subscription, when it returned something to subscribe to
@@ -112,6 +113,13 @@ class Run implements CancelWatcher, RunningRequest {
         (v) => this.resolved(v),
         (e: unknown) => this.failed(e),
       );
+      return;
+    }
+    if (r instanceof Later) {
+      // a layer of ours (the MCP layer's tools) answering later: followed with no turn and no
+      // Subscriber; held as the work first, so a cancel stops what is behind it before the cleanups
+      this.work = r as Later<unknown>;
+      (r as Later<unknown>).follow(this);
       return;
     }
     if (!isInput(r)) return this.resolved(r);

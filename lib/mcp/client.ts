@@ -1,5 +1,5 @@
 import type * as t from 'io-ts';
-import { concatMap, defer, isObservable, map, mergeMap, of, ReplaySubject, share, throwError, type Observable, type Subscription } from 'rxjs';
+import { concatMap, defer, isObservable, map, mergeMap, of, ReplaySubject, share, tap, throwError, type Observable, type Subscription } from 'rxjs';
 import { META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION, type ProtocolEra } from '../codec/era.js';
 import type { Peer } from '../peer/create-peer.js';
 import type { RequestOptions } from '../peer/request-options.js';
@@ -160,12 +160,16 @@ export function mcpClient(target: Peer | ConnectTransport, options: McpClientOpt
   const withDefaults = (o: RequestOptions | undefined): RequestOptions => ({ ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...o });
   const init: HandshakeInit = { peer, info: options.info, capabilities, modernMeta, options: withDefaults(undefined), probeTimeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS };
 
+  // the handshake's answer once it completed: a success is kept for good (below), so a request
+  // after it needs no subscription to connected$ and no concatMap (one layer less per request)
+  let described: ServerDescription | undefined;
   const connected$ = defer(() => {
     const decided = peer.era();
     // a Peer pinned to one era cannot run the other's handshake
     if (era !== 'auto' && decided !== undefined && decided !== era)
       return throwError(() => new McpClientError('ERA_NEGOTIATION_FAILED', `The peer runs ${decided} and the client was asked for ${era}`));
-    return handshake(era, init);
+    let last: ServerDescription | undefined;
+    return handshake(era, init).pipe(tap({ next: (d) => void (last = d), complete: () => void (described = last) }));
   }).pipe(
     // once per client; a failure is not kept (the next subscriber tries again), a success is.
     // Not reset when the last subscriber leaves: firstValueFrom() leaves on the value, before the
@@ -174,15 +178,16 @@ export function mcpClient(target: Peer | ConnectTransport, options: McpClientOpt
   );
 
   /** Send one request after the handshake, stamped with the era's `_meta`. */
+  const sendAs = (d: ServerDescription, method: string, params: Readonly<Record<string, unknown>>, o: RequestOptions | undefined): Observable<unknown> => {
+    if (d.era !== '2026-07-28') return peer.request(method, params, withDefaults(o));
+    const given = params['_meta'];
+    const meta = typeof given === 'object' && given !== null ? { ...modernMeta, ...given } : modernMeta;
+    return peer.request(method, { ...params, _meta: meta }, withDefaults(o));
+  };
   const send = (method: string, params: Readonly<Record<string, unknown>>, o: RequestOptions | undefined): Observable<unknown> =>
-    connected$.pipe(
-      concatMap((d) => {
-        if (d.era !== '2026-07-28') return peer.request(method, params, withDefaults(o));
-        const given = params['_meta'];
-        const meta = typeof given === 'object' && given !== null ? { ...modernMeta, ...given } : modernMeta;
-        return peer.request(method, { ...params, _meta: meta }, withDefaults(o));
-      }),
-    );
+    // read when the request is built: either way is right (a kept description never changes), and
+    // one built before the handshake ended only waits on it
+    described !== undefined ? sendAs(described, method, params, o) : connected$.pipe(concatMap((d) => sendAs(d, method, params, o)));
 
   /** A method that may answer `input_required` (tools/call, prompts/get, resources/read). */
   const rounds = (method: string, params: Readonly<Record<string, unknown>>, o: RequestOptions | undefined): Observable<unknown> =>

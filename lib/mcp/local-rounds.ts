@@ -1,7 +1,8 @@
-import { Observable, defer, forkJoin, map, of, switchMap, type Subscription } from 'rxjs';
+import { Observable, defer, forkJoin, map, of, switchMap, throwError, type Subscription } from 'rxjs';
 import { ErrorCodes } from '../codec/error-codes.js';
 import { JsonRpcError } from '../errors.js';
 import type { RequestContext } from '../handler/context.js';
+import { Later, asObservable, type Follower } from '../handler/later.js';
 import type { Round } from './context.js';
 import { inputRequired, missingCapabilities, type InputRequest, type InputRequired } from './input-required.js';
 
@@ -51,14 +52,78 @@ export const playRounds = <R>(
   ask: AskInput,
   maxRounds: number = MAX_LOCAL_ROUNDS,
   first: Round = {},
-): Observable<Exclude<R, InputRequired>> => {
+): Observable<Exclude<R, InputRequired>> => roundsWith(attempt, ask, maxRounds).played(() => attempt(first), 1);
+
+/**
+ * {@link playRounds} for an attempt that may answer a {@link Later} (a tool whose run gave a
+ * Promise): the first round is followed as it is, with no Observable (most calls have no round);
+ * only an `inputRequired` answer goes on to rounds, played as Observables, stopped with the Later.
+ *
+ * @example
+ * return playRoundsLater((round) => answerOf(tool)(args, new McpRequestContext(ctx, params, state, round)), askPeer(ctx, declared));
+ */
+export const playRoundsLater = <R>(
+  attempt: (round: Round) => Observable<R> | Later<R>,
+  ask: AskInput,
+  maxRounds: number = MAX_LOCAL_ROUNDS,
+): Observable<Exclude<R, InputRequired>> | Later<Exclude<R, InputRequired> | undefined> => {
+  const first = attempt(FIRST_ROUND);
+  return first instanceof Later ? new LaterRounds(first, attempt, ask, maxRounds) : roundsWith((r: Round) => asObservable(attempt(r)), ask, maxRounds).played(() => first, 1);
+};
+
+const FIRST_ROUND: Round = Object.freeze({});
+
+/**
+ * The rounds of a request whose first answer is a Later: that answer passed on as it is (one
+ * object per call, its follower and its teardown), or, when it is inputRequired, the rounds
+ * after it, played as Observables, their last value the answer. Stopping it stops either.
+ */
+class LaterRounds<R> extends Later<Exclude<R, InputRequired> | undefined> implements Follower<R> {
+  constructor(
+    first: Later<R>,
+    private readonly attempt: (round: Round) => Observable<R> | Later<R>,
+    private readonly ask: AskInput,
+    private readonly maxRounds: number,
+  ) {
+    super();
+    this.onUnsubscribe(first);
+    first.follow(this);
+  }
+
+  resolved(value: R): void {
+    if (!inputRequired.is(value)) return this.resolve(value as Exclude<R, InputRequired>);
+    // the rare case: rounds after all; their last value is the answer, and stopping this stops them
+    let last: Exclude<R, InputRequired> | undefined;
+    const s = roundsWith((r: Round) => asObservable(this.attempt(r)), this.ask, this.maxRounds)
+      .after(value, 1)
+      .subscribe({ next: (v) => void (last = v), error: (e: unknown) => this.reject(e), complete: () => this.resolve(last) });
+    this.onUnsubscribe(s);
+  }
+
+  failed(e: unknown): void {
+    this.reject(e);
+  }
+}
+
+/** The rounds of one request: `played`, a round and those after it; `after`, those after an inputRequired answer. */
+const roundsWith = <R>(attempt: (round: Round) => Observable<R>, ask: AskInput, maxRounds: number) => {
+  // the rounds after round n answered `out`: the input asked, then the handler again
+  const after = (out: InputRequired, n: number): Observable<Exclude<R, InputRequired>> => {
+    if (n >= maxRounds) return throwError(() => new JsonRpcError(ErrorCodes.InternalError, `The handler asked the client for input more than ${maxRounds} times`));
+    return defer(() => ask(out.inputRequests ?? {})).pipe(
+      switchMap((inputResponses) => {
+        const r: Round = out.requestState === undefined ? { inputResponses } : { inputResponses, requestState: out.requestState };
+        return played(() => attempt(r), n + 1);
+      }),
+    );
+  };
   // one layer per round, not an operator chain per call: the handler's last value is held, and
   // only when it completes on an inputRequired is there a next round (most calls have none)
-  const round = (r: Round, n: number): Observable<Exclude<R, InputRequired>> =>
+  const played = (answer: () => Observable<R>, n: number): Observable<Exclude<R, InputRequired>> =>
     new Observable<Exclude<R, InputRequired>>((subscriber) => {
       let last: { readonly value: R } | undefined;
       let next: Subscription | undefined;
-      const own = attempt(r).subscribe({
+      const own = answer().subscribe({
         next: (value) => void (last = { value }),
         error: (e: unknown) => subscriber.error(e),
         complete: () => {
@@ -68,10 +133,7 @@ export const playRounds = <R>(
             subscriber.next(out as Exclude<R, InputRequired>);
             return subscriber.complete();
           }
-          if (n >= maxRounds) return subscriber.error(new JsonRpcError(ErrorCodes.InternalError, `The handler asked the client for input more than ${maxRounds} times`));
-          next = defer(() => ask(out.inputRequests ?? {}))
-            .pipe(switchMap((inputResponses) => round(out.requestState === undefined ? { inputResponses } : { inputResponses, requestState: out.requestState }, n + 1)))
-            .subscribe(subscriber);
+          next = after(out, n).subscribe(subscriber);
         },
       });
       return () => {
@@ -79,5 +141,5 @@ export const playRounds = <R>(
         next?.unsubscribe();
       };
     });
-  return round(first, 1);
+  return { played, after };
 };

@@ -84,7 +84,10 @@ const pathOf = (path: StandardIssue['path']): string =>
 export const validate = <A>(schema: ArgsSchema<A>, u: unknown): E.Either<readonly string[], A> | Promise<E.Either<readonly string[], A>> => {
   const thrown = (e: unknown): E.Either<readonly string[], A> => E.left([`the validator failed: ${e instanceof Error ? e.message : String(e)}`]);
   try {
-    if (!isStandard(schema)) return E.mapLeft(report)(schema.decode(u));
+    if (!isStandard(schema)) {
+      const d = schema.decode(u);
+      return E.isLeft(d) ? E.left(report(d.left)) : d;
+    }
     const fromStandard = (r: StandardResult<A>): E.Either<readonly string[], A> =>
       r.issues === undefined ? E.right(r.value) : E.left(r.issues.map((i) => `${pathOf(i.path)}${i.message}`));
     const r = schema['~standard'].validate(u);

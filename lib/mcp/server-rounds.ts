@@ -1,7 +1,8 @@
 import { map, type Observable } from 'rxjs';
 import type { RequestContext } from '../handler/context.js';
+import { Later } from '../handler/later.js';
 import { McpRequestContext, type ConnectionState, type Round } from './context.js';
-import { askPeer, playRounds } from './local-rounds.js';
+import { askPeer, playRoundsLater } from './local-rounds.js';
 import type { RequestStateCodec, StateBinding } from './request-state.js';
 import { answerRound, openRound } from './round.js';
 
@@ -9,7 +10,12 @@ import { answerRound, openRound } from './round.js';
 // 2025-11-25, answered with inputRequired (its state sealed) in 2026-07-28.
 
 /** Run a request that may answer inputRequired, with the rounds of its era. */
-export type WithRounds = <R>(params: unknown, ctx: RequestContext, binding: StateBinding, run: (mctx: McpRequestContext, round: Round) => Observable<R>) => Observable<object>;
+export type WithRounds = <R>(
+  params: unknown,
+  ctx: RequestContext,
+  binding: StateBinding,
+  run: (mctx: McpRequestContext, round: Round) => Observable<R> | Later<R>,
+) => Observable<object> | Later<object>;
 
 /**
  * The rounds of one server's requests: a request that may answer inputRequired (2026-07-28) has
@@ -23,9 +29,11 @@ export const roundsOf =
     if (era !== '2026-07-28') {
       // 2025-11-25: the same handler, its rounds played here with requests tied to the call
       const state = states.get(ctx.connection);
-      return playRounds((round) => run(new McpRequestContext(ctx, params, state, round), round), askPeer(ctx, state?.capabilities ?? {})) as Observable<object>;
+      return playRoundsLater((round) => run(new McpRequestContext(ctx, params, state, round), round), askPeer(ctx, state?.capabilities ?? {})) as Observable<object> | Later<object>;
     }
     const round = openRound(params, era, codec, binding);
     const mctx = new McpRequestContext(ctx, params, states.get(ctx.connection), round);
-    return run(mctx, round).pipe(map((out) => answerRound(out, mctx.clientCapabilities, codec, binding) as object));
+    const written = (out: unknown): object => answerRound(out, mctx.clientCapabilities, codec, binding) as object;
+    const answered = run(mctx, round);
+    return answered instanceof Later ? answered.map(written) : answered.pipe(map(written));
   };

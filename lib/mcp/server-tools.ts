@@ -1,3 +1,4 @@
+import type * as t from 'io-ts';
 import { of, switchMap } from 'rxjs';
 import type { MirroredHeader } from '../codec/mirrored-header.js';
 import { ErrorCodes } from '../codec/error-codes.js';
@@ -10,6 +11,7 @@ import { tasksRequired } from './task-handlers.js';
 import { declaresTasks } from './task-wire.js';
 import type { TaskRuntime } from './tasks.js';
 import type { McpTool } from './tool.js';
+import { answerFor } from './tool-answer.js';
 import { CallToolParams } from './wire.js';
 
 // The tools of an mcpServer: `tools/call` (a task when the tool and the request both ask for
@@ -17,14 +19,32 @@ import { CallToolParams } from './wire.js';
 
 type Rec = Record<string, unknown>;
 
+// io-ts's test of a record (UnknownRecord.is), written out
+const isRecord = (u: unknown): u is Rec => {
+  const s = Object.prototype.toString.call(u);
+  return s === '[object Object]' || s === '[object Window]';
+};
+
+/**
+ * CallToolParams.is for the common call, without io-ts's combinators (on every call): true only
+ * where CallToolParams.is is true; anything else is decoded by paramsOf, its -32602 included.
+ */
+const isPlainCall = (u: unknown): u is t.TypeOf<typeof CallToolParams> => {
+  if (!isRecord(u)) return false;
+  const args = u['arguments'];
+  return typeof u['name'] === 'string' && (args === undefined || isRecord(args));
+};
+
 /** The `tools/call` of a server's tools: the tool's result, or the task that runs it. */
-export const callTool =
-  (tools: ReadonlyMap<string, McpTool>, tasks: TaskRuntime | undefined, withRounds: WithRounds): Impl =>
+export const callTool = (tools: ReadonlyMap<string, McpTool>, tasks: TaskRuntime | undefined, withRounds: WithRounds): Impl => {
+  // each tool's answer, looked up once: a Promise's is followed with no Observable around it
+  const entries = new Map([...tools].map(([name, t]) => [name, { found: t, answer: answerFor(t), binding: { method: 'tools/call', name } }] as const));
   // the hot path: no defer of its own (the core calls every handler inside one)
-  (params, ctx) => {
-    const p = paramsOf(CallToolParams, params, 'tools/call');
-    const found = tools.get(p.name);
-    if (found === undefined) throw new JsonRpcError(ErrorCodes.InvalidParams, `Unknown tool: ${preview(p.name, PREVIEW_MAX)}`);
+  return (params, ctx) => {
+    const p = isPlainCall(params) ? params : paramsOf(CallToolParams, params, 'tools/call');
+    const entry = entries.get(p.name);
+    if (entry === undefined) throw new JsonRpcError(ErrorCodes.InvalidParams, `Unknown tool: ${preview(p.name, PREVIEW_MAX)}`);
+    const found = entry.found;
     if (tasks !== undefined && found.task !== undefined && ctx.era === '2026-07-28') {
       // EXT L59-63: a task only for a request that declares the extension itself
       if (declaresTasks(params))
@@ -33,8 +53,10 @@ export const callTool =
         );
       if (found.task === 'required') throw tasksRequired();
     }
-    return withRounds(params, ctx, { method: 'tools/call', name: p.name }, (mctx) => found.call(p.arguments, mctx));
+    const { answer, binding } = entry;
+    return withRounds(params, ctx, binding, (mctx) => answer(p.arguments, mctx));
   };
+};
 
 /** The headers a request must mirror from its body: a `tools/call`'s `x-mcp-header` arguments. */
 export const mirroredHeadersOf =

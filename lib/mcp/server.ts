@@ -2,6 +2,7 @@ import { ReplaySubject, defaultIfEmpty, map } from 'rxjs';
 import type { MirroredHeader } from '../codec/mirrored-header.js';
 import type { RequestContext } from '../handler/context.js';
 import type { Handler } from '../handler/run-request.js';
+import { Later } from '../handler/later.js';
 import { McpRequestContext, type ConnectionState } from './context.js';
 import { DEFAULT_PAGE_SIZE } from './paginate.js';
 import type { McpPrompt } from './prompt.js';
@@ -219,8 +220,13 @@ export const mcpServer = (options: McpServerOptions): McpServer => {
     // 2025-11-25 results go as the handler gives them (the core answers an empty one with {});
     // 2026-07-28 results are shaped, an empty one included. Each impl runs inside the core's
     // defer: a throw there is the request's error, so no defer of its own is needed
-    handlers[method] = (params, ctx) =>
-      ctx.era === '2026-07-28' ? impl(params, ctx).pipe(defaultIfEmpty({}), map((r) => shapeModern(r as Rec))) : impl(params, ctx);
+    const shape = (r: object): object => shapeModern(r as Rec);
+    handlers[method] = (params, ctx) => {
+      if (ctx.era !== '2026-07-28') return impl(params, ctx);
+      const r = impl(params, ctx);
+      // a Later (a tool's Promise) always settles with a value: nothing to default
+      return r instanceof Later ? r.map(shape) : r.pipe(defaultIfEmpty({}), map(shape));
+    };
   }
   const mirroredHeaders = mirroredHeadersOf(tools);
   return {

@@ -1,10 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { Observable, defer, from, of, switchMap, type ObservableInput } from 'rxjs';
+import { defer, from, of, switchMap, type Observable, type ObservableInput } from 'rxjs';
 import { PREVIEW_MAX, preview } from '../codec/preview.js';
-import { JsonRpcError } from '../errors.js';
 import type { McpContext } from './context.js';
 import { headerParams, type HeaderParam } from './header-params.js';
-import { inputRequired, type InputRequired } from './input-required.js';
+import { type InputRequired } from './input-required.js';
+import { answerOf, registerAnswer, toolError, type ToolAnswer } from './tool-answer.js';
+import { asObservable } from '../handler/later.js';
 import type { JsonSchema } from './json-schema.js';
 import { jsonSchemaOf, validate, type ArgsSchema } from './schema.js';
 import type { CallToolResult } from './wire.js';
@@ -121,30 +122,12 @@ export interface ToolDefinition<A> {
 
 const NAME = /^[A-Za-z0-9_./-]{1,64}$/;
 
-const text = (t: string): CallToolResult => ({ content: [{ type: 'text', text: t }] });
+export { toolError };
 
-/**
- * A tool execution error: the model sees it and may correct itself (MCP server/tools, "Error Handling").
- *
- * @example
- * run: ({ city }) => (known(city) ? weatherOf(city) : Promise.resolve(toolError(`No weather for ${city}: try a capital`))),
- */
-export const toolError = (message: string): CallToolResult => ({ content: [{ type: 'text', text: message }], isError: true });
-
-const shaped = (out: ToolOutput, hasOutputSchema: boolean): CallToolResult | InputRequired => {
-  if (typeof out === 'string') return text(out);
-  // the server writes it (and checks it is allowed): it is not a tool's result
-  if (inputRequired.is(out)) return out;
-  if (typeof out !== 'object' || out === null || !Array.isArray(out.content)) {
-    // a structured result alone: MCP asks for its JSON as text too, for clients that read only content
-    if (hasOutputSchema && typeof out === 'object' && out !== null && 'structuredContent' in out) return { ...out, content: [{ type: 'text', text: JSON.stringify(out.structuredContent) }] };
-    throw new TypeError('a tool result must be a text or an object with a content array');
-  }
-  return out;
-};
+const NOT_AN_OBJECT = ['arguments must be an object'];
 
 const objectArgs = (u: unknown): E.Either<readonly string[], Record<string, unknown>> =>
-  u === undefined ? E.right({}) : typeof u === 'object' && u !== null && !Array.isArray(u) ? E.right(u as Record<string, unknown>) : E.left(['arguments must be an object']);
+  u === undefined ? E.right({}) : typeof u === 'object' && u !== null && !Array.isArray(u) ? E.right(u as Record<string, unknown>) : E.left(NOT_AN_OBJECT);
 
 /**
  * Define a tool. Its arguments are validated before it runs, its JSON Schema is derived from the
@@ -187,13 +170,14 @@ export const tool = <A = Record<string, unknown>>(definition: ToolDefinition<A>)
   // what the tool's work gives, checked and shaped; a failure that is not a protocol error is the
   // tool's, told to the model. The validation runs inside the same defer: one chain per call
   const work = (raw: unknown, ctx: McpContext): ObservableInput<ToolOutput> => {
-    const present = objectArgs(raw);
-    if (E.isLeft(present)) return invalid(present.left);
-    if (args === undefined) return run(present.right as A, ctx);
-    const checked = validate(args, present.right);
-    const decide = (r: E.Either<readonly string[], A>): ObservableInput<ToolOutput> => (E.isLeft(r) ? invalid(r.left) : run(r.right, ctx));
+    // objectArgs without its Either: this runs on every call
+    if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) return invalid(NOT_AN_OBJECT);
+    const present = raw ?? {};
+    if (args === undefined) return run(present as A, ctx);
+    const checked = validate(args, present);
     // a synchronous validator answers at once; only an asynchronous one costs a turn
-    return checked instanceof Promise ? from(checked).pipe(switchMap(decide)) : decide(checked);
+    if (!(checked instanceof Promise)) return E.isLeft(checked) ? invalid(checked.left) : run(checked.right, ctx);
+    return from(checked).pipe(switchMap((r) => (E.isLeft(r) ? invalid(r.left) : run(r.right, ctx))));
   };
   const prepare = (raw: unknown, ctx: McpContext): Observable<CallToolResult | InputRequired | undefined> =>
     defer(() => {
@@ -206,50 +190,16 @@ export const tool = <A = Record<string, unknown>>(definition: ToolDefinition<A>)
       const decide = (r: E.Either<readonly string[], A>): Observable<CallToolResult | InputRequired | undefined> => (E.isLeft(r) ? invalid(r.left) : ask(r.right));
       return checked instanceof Promise ? from(checked).pipe(switchMap(decide)) : decide(checked);
     });
-  return {
+  // the server's way in (answerFor): a Promise's answer followed with no Observable around it
+  const answer = (raw: unknown, ctx: McpContext): ToolAnswer => answerOf(work, raw, ctx, outputSchema !== undefined);
+  const made: McpTool = {
     name,
     descriptor,
     headerParams: mirrored,
     task,
     prepare,
-    // one layer, not defer + map + catchError: the call is on every tools/call's path
-    call: (raw, ctx) =>
-      new Observable<CallToolResult | InputRequired>((subscriber) => {
-        const failed = (e: unknown): void => {
-          // a protocol error stays one; any other failure is the tool's, told to the model
-          if (e instanceof JsonRpcError) return subscriber.error(e);
-          subscriber.next(toolError(preview(e instanceof Error ? e.message : String(e), PREVIEW_MAX * 4)));
-          subscriber.complete();
-        };
-        let input: ObservableInput<ToolOutput>;
-        try {
-          input = work(raw, ctx);
-        } catch (e) {
-          failed(e);
-          return undefined;
-        }
-        const deliver = (out: ToolOutput): void => {
-          let value: CallToolResult | InputRequired;
-          try {
-            value = shaped(out, outputSchema !== undefined);
-          } catch (e) {
-            return failed(e);
-          }
-          subscriber.next(value);
-        };
-        // most tools answer with a Promise: read it as one, with no Observable around it
-        if (input instanceof Promise) {
-          input.then(
-            (out: ToolOutput) => {
-              if (subscriber.closed) return;
-              deliver(out);
-              subscriber.complete();
-            },
-            (e: unknown) => void (subscriber.closed || failed(e)),
-          );
-          return undefined;
-        }
-        return from(input).subscribe({ next: deliver, error: failed, complete: () => subscriber.complete() });
-      }),
+    call: (raw, ctx) => defer(() => asObservable(answer(raw, ctx))),
   };
+  registerAnswer(made, answer);
+  return made;
 };

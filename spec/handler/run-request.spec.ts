@@ -14,6 +14,7 @@ import {
 } from '../../lib/index.js';
 import type { JsonRpcMessage } from '../../lib/codecs.js';
 import type { RequestOutcome } from '../../lib/handler/outcome.js';
+import { Later } from '../../lib/handler/later.js';
 import { drive, flush, req, testScheduler } from '../helpers.js';
 
 const key: RequestKey = { sessionId: 's', requestId: 1 };
@@ -218,6 +219,27 @@ describe('runRequest', () => {
       expect(seen).to.deep.equal({ source: 'peer', reason: 'user' } satisfies CancelReason);
       expect(outcomes).to.deep.equal([cancelled('user')]);
       expect(h.cleanups).to.equal(1);
+    });
+
+    it('should follow a Later with no turn of its own, and stop its work before the cleanups when cancelled', () => {
+      const h = harness();
+      const order: string[] = [];
+      const outcomes: RequestOutcome[] = [];
+      const answer = new Later<object>();
+      answer.onUnsubscribe({ unsubscribe: () => void order.push('work stopped') });
+      h.run((_p, ctx) => (ctx.onCleanup(() => void order.push('cleanup')), answer)).subscribe((o) => outcomes.push(o));
+      h.manager.cancel(key, 'user');
+      answer.resolve({ late: true });
+      expect(outcomes).to.deep.equal([cancelled('user')]);
+      expect(order).to.deep.equal(['work stopped', 'cleanup']);
+      const h2 = harness();
+      const later = new Later<object>();
+      const got: RequestOutcome[] = [];
+      h2.run(() => later).subscribe((o) => got.push(o));
+      later.resolve({ content: [] });
+      // synchronously: no microtask between the Later and the outcome
+      expect(got).to.deep.equal([ok({ content: [] })]);
+      expect(h2.cleanups).to.equal(1);
     });
 
     it('should hand a signal already aborted to a handler that reads it after the cancel', () => {

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import * as t from 'io-ts';
-import { asyncScheduler, finalize, of, type SchedulerLike } from 'rxjs';
+import { Observable, asyncScheduler, finalize, of, type SchedulerLike } from 'rxjs';
 import { createPeer, ErrorCodes } from '../../lib/index.js';
 import type { JsonRpcMessage, RequestId } from '../../lib/codecs.js';
-import { inputRequired, mcpServer, prompt, requestStateCodec, resource, tool, type McpServerOptions } from '../../lib/mcp.js';
+import { inputRequired, mcpServer, prompt, requestStateCodec, resource, tool, type McpServerOptions, type ToolOutput } from '../../lib/mcp.js';
 import { afterFlush, cancel, drive, flush, m, req, testScheduler } from '../helpers.js';
 
 const SECRET = 's'.repeat(32);
@@ -61,6 +61,17 @@ describe('mcpServer multi-round requests (2026-07-28, SEP-2322)', () => {
     await flush();
     expect(responseTo(d.out, 2).result).to.deep.include({ resultType: 'complete', content: [{ type: 'text', text: 'Hello, Alice! (state {"asked":"user_name"})' }] });
     expect(runs.n).to.equal(2);
+  });
+
+  it('should write the inputRequired of a tool whose run gives a Promise, its state sealed', async () => {
+    const asking = tool({ name: 'asking', run: () => Promise.resolve(inputRequired({ inputRequests: { user_name: askName }, requestState: { asked: 'user_name' } })) });
+    const d = served({ tools: [asking], requestState: { secret: SECRET } });
+    d.incoming.next(call(1, 'asking'));
+    await flush();
+    const r = responseTo(d.out, 1).result;
+    expect(r?.['resultType']).to.equal('input_required');
+    expect(r?.['inputRequests']).to.deep.equal({ user_name: askName });
+    expect(r?.['requestState']).to.be.a('string');
   });
 
   it('should refuse a tampered state with -32602 invalid_request_state before the handler runs', async () => {
@@ -184,6 +195,50 @@ describe('mcpServer multi-round requests (2026-07-28, SEP-2322)', () => {
       const cancels = d.out.filter((x) => 'method' in x && x.method === 'notifications/cancelled');
       expect(cancels.map((x) => ('params' in x ? x.params : undefined))).to.deep.equal([{ requestId: elicit!.id }]);
       expect(d.out.some((x) => 'id' in x && x.id === 1 && !('method' in x))).to.equal(false);
+      expect(d.peer.inFlight()).to.deep.equal({ serving: 0, sending: 0 });
+    });
+
+    // a tool whose run gives a Promise answers through the core with no Observable: its rounds start only on inputRequired
+    const promised = (log: string[]) =>
+      tool({
+        name: 'promised',
+        run: (_args, ctx) => {
+          const name = ctx.inputResponses.accepted('user_name', Named)?.name;
+          if (name === undefined) return Promise.resolve(inputRequired({ inputRequests: { user_name: askName }, requestState: { asked: 'user_name' } }));
+          // round 2 runs until cancelled: its stop and its cleanup are recorded in order
+          ctx.onCleanup(() => void log.push('cleanup 2'));
+          return new Observable<string>(() => () => void log.push('round 2 stopped'));
+        },
+      });
+
+    it('should play the rounds of a tool whose run gives a Promise, and stop round 2 before the cleanups when cancelled', async () => {
+      const log: string[] = [];
+      const d = served({ tools: [promised(log)] }, '2025-11-25');
+      initialize(d, { elicitation: {} });
+      d.incoming.next(req(1, 'tools/call', { name: 'promised', arguments: {} }));
+      await flush();
+      const [elicit] = asked(d);
+      expect(elicit?.method).to.equal('elicitation/create');
+      d.incoming.next({ jsonrpc: '2.0', id: elicit!.id, result: { action: 'accept', content: { name: 'Alice' } } });
+      await flush();
+      d.incoming.next(cancel(1, 'stop'));
+      await flush();
+      expect(log).to.deep.equal(['round 2 stopped', 'cleanup 2']);
+      expect(d.out.some((x) => 'id' in x && x.id === 1 && !('method' in x))).to.equal(false);
+      expect(d.peer.inFlight()).to.deep.equal({ serving: 0, sending: 0 });
+    });
+
+    it('should start no round when the call is cancelled before its Promise answers inputRequired', async () => {
+      let answer: (v: ToolOutput) => void = () => undefined;
+      const waiting = tool({ name: 'waiting', run: () => new Promise<ToolOutput>((resolve) => (answer = resolve)) });
+      const d = served({ tools: [waiting] }, '2025-11-25');
+      initialize(d, { elicitation: {} });
+      d.incoming.next(req(1, 'tools/call', { name: 'waiting', arguments: {} }));
+      await flush();
+      d.incoming.next(cancel(1, 'stop'));
+      answer(inputRequired({ inputRequests: { user_name: askName } }));
+      await flush();
+      expect(asked(d)).to.deep.equal([]);
       expect(d.peer.inFlight()).to.deep.equal({ serving: 0, sending: 0 });
     });
 
