@@ -56,7 +56,7 @@ interface Table {
   readonly name: string;
   readonly others: readonly Other[];
   readonly spread: boolean;
-  /** A target column (the main table's targets are set against the SDK v1). */
+  /** A target column (each target says what it is against: `ratio` is against the SDK v1). */
   readonly targets: boolean;
   readonly rows: readonly Row[];
 }
@@ -96,14 +96,20 @@ export const TABLES: readonly Table[] = [
     name: 'http',
     others: ['sdk', 'sdk2'],
     spread: true,
-    targets: false,
-    rows: [{ id: 'http-rtt-2026' }, { id: 'http-rtt-2025' }, { id: 'http-rtt-floor' }, { id: 'http-cancel-close' }, { id: 'http-cancel-floor' }],
+    targets: true,
+    rows: [
+      { id: 'http-rtt-2026', targetNote: (f) => `(${(medianOf(f, 'http-rtt-2026') / medianOf(f, 'http-rtt-floor')).toFixed(2)}× the floor)` },
+      { id: 'http-rtt-2025', targetNote: (f) => `(${(medianOf(f, 'http-rtt-2025') / medianOf(f, 'http-rtt-floor')).toFixed(2)}× the floor)` },
+      { id: 'http-rtt-floor' },
+      { id: 'http-cancel-close', targetNote: (f) => `(${(medianOf(f, 'http-cancel-close') / medianOf(f, 'http-cancel-floor')).toFixed(2)}× the floor)` },
+      { id: 'http-cancel-floor' },
+    ],
   },
   {
     name: 'bus',
     others: [],
     spread: true,
-    targets: false,
+    targets: true,
     rows: [
       { id: 'bus-cancel-paced' },
       { id: 'bus-cancel-paced-p99' },
@@ -183,19 +189,19 @@ export const renderTable = (table: Table, results: Results): string => {
   const figures = table.rows.map((r) => byId(r.id));
   const single = table.others.length === 0;
   const head = single
-    ? ['figure', 'ours median (min–max)']
+    ? ['figure', 'ours median (min–max)', ...(table.targets ? ['target'] : [])]
     : [
         'figure',
         'ours',
         ...table.others.map((o) => TITLES[o]),
         ...table.others.map((o) => `ours/${TITLES[o]}`),
-        ...(table.targets ? ['target (vs SDK v1)'] : []),
+        ...(table.targets ? ['target'] : []),
       ];
   const rows = table.rows.map((row, i) => {
     const f = figures[i] as ResultFigure;
     const spread = table.spread || row.spread === true;
     const label = f.label.replace(/\|/g, '\\|');
-    if (single) return line([label, value(f.ours, f, spread)]);
+    if (single) return line([label, value(f.ours, f, spread), ...(table.targets ? [target(f, row, byId)] : [])]);
     // a row of ours alone (a floor) leaves the other sides blank; a side missing elsewhere has none
     const solo = table.others.every((o) => f[o] === undefined);
     const theirs = table.others.map((o) => (solo ? '' : f[o] === undefined ? '(none)' : value(f[o], f, spread)));
