@@ -1,4 +1,5 @@
 import { META_SERVER_INFO } from '../codec/era.js';
+import { extend } from '../codec/extend.js';
 import type { Implementation } from './wire.js';
 
 /**
@@ -33,13 +34,13 @@ type Rec = Record<string, unknown>;
  */
 export const modernResult = (method: string, info: Implementation, cache: Required<CacheHint>): ((result: Rec) => Rec) => {
   const hinted = CACHEABLE.has(method);
+  // every 2026-07-28 result goes through here: built with `extend`, not a spread and more members
   return (result) => {
-    const complete = result['resultType'] === undefined || result['resultType'] === 'complete';
-    return {
-      ...result,
-      resultType: result['resultType'] ?? 'complete',
-      _meta: { ...(result['_meta'] as Rec | undefined), [META_SERVER_INFO]: info },
-      ...(complete && hinted ? { ttlMs: cache.ttlMs, cacheScope: cache.scope } : {}),
-    };
+    const resultType = result['resultType'] ?? 'complete';
+    const meta = result['_meta'];
+    const _meta: Rec = meta === undefined || meta === null ? { [META_SERVER_INFO]: info } : extend(meta as Rec, { [META_SERVER_INFO]: info });
+    return resultType === 'complete' && hinted
+      ? extend(result, { resultType, _meta, ttlMs: cache.ttlMs, cacheScope: cache.scope })
+      : extend(result, { resultType, _meta });
   };
 };

@@ -23,6 +23,15 @@ const RoundParams = t.partial({ inputResponses: t.UnknownRecord, requestState: t
  *   error: (e) => e instanceof JsonRpcError && (e.data as { reason?: string } | undefined)?.reason === INVALID_REQUEST_STATE && startOver(),
  * });
  */
+// a round that brings nothing, shared: nothing writes to a Round
+const NO_ROUND: Round = Object.freeze({});
+
+// io-ts's test of a record (UnknownRecord.is, which RoundParams decodes with), written out
+const isRecord = (u: unknown): u is Record<string, unknown> => {
+  const s = Object.prototype.toString.call(u);
+  return s === '[object Object]' || s === '[object Window]';
+};
+
 export const INVALID_REQUEST_STATE = 'invalid_request_state';
 
 const refused = (): JsonRpcError =>
@@ -36,7 +45,9 @@ const refused = (): JsonRpcError =>
  * these params mean nothing and are ignored.
  */
 export const openRound = (params: unknown, era: ProtocolEra, codec: RequestStateCodec | undefined, binding: StateBinding): Round => {
-  if (era !== '2026-07-28') return {};
+  if (era !== '2026-07-28') return NO_ROUND;
+  // the first round of nearly every request brings neither: no decode for it
+  if (isRecord(params) && params['inputResponses'] === undefined && params['requestState'] === undefined) return NO_ROUND;
   const d = RoundParams.decode(params);
   // MCP: a malformed inputResponses is a protocol error, answered as one
   if (E.isLeft(d)) throw new JsonRpcError(ErrorCodes.InvalidParams, 'inputResponses must be an object of results by key, and requestState a string');
