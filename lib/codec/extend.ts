@@ -8,12 +8,12 @@ const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.c
 
 /**
  * `{ ...base, ...extra }`: the own enumerable members of `base`, then those of `extra` over
- * them. `Object.assign` sets rather than defines, so a `__proto__` member of `base` (JSON.parse
- * makes one from `{"__proto__": …}`) would set the copy's prototype: such a `base` is copied by
- * the spread itself, which keeps it a plain member.
+ * them. `Object.assign` sets rather than defines, so a `__proto__` member of either (JSON.parse
+ * makes one from `{"__proto__": …}`) would set the copy's prototype: those are copied by the
+ * spread itself, which keeps it a plain member.
  *
  * @example
  * extend(result, { resultType: 'complete' }); // { ...result, resultType: 'complete' }
  */
 export const extend = <A extends object, B extends object>(base: A, extra: B): Omit<A, keyof B> & B =>
-  has(base, '__proto__') ? { ...base, ...extra } : Object.assign({}, base, extra);
+  has(base, '__proto__') || has(extra, '__proto__') ? { ...base, ...extra } : Object.assign({}, base, extra);

@@ -21,6 +21,7 @@ import type { GatewayEventInit } from './events.js';
 import type { TaskOwners } from './task-owners.js';
 import { upstreamTask, withTasksWhenRequired } from './tasks.js';
 import type { UpstreamLink } from './upstream.js';
+import { extend } from '../codec/extend.js';
 
 /**
  * The methods a gateway forwards by default: what a client asks of a server's tools, prompts and resources.
@@ -94,7 +95,7 @@ export const upstreamParams = (params: unknown, upstreamEra: ProtocolEra, mctx: 
     for (const k of Object.keys(given)) if (!HOP_META.has(k) && (upstreamEra === '2026-07-28' || !MODERN_META.has(k))) meta[k] = given[k];
   if (upstreamEra === '2026-07-28') meta[META_CLIENT_CAPABILITIES] = mctx.clientCapabilities;
   const { _meta: _dropped, ...rest } = p;
-  return Object.keys(meta).length === 0 ? rest : { ...rest, _meta: meta };
+  return Object.keys(meta).length === 0 ? rest : extend(rest, { _meta: meta });
 };
 
 /**
@@ -119,7 +120,7 @@ const toFront = (frontEra: ProtocolEra, method: string, info: Implementation, r:
   if (!isRec(r)) return r; // not an object: the core answers -32603, the upstream's fault
   if (frontEra === '2026-07-28') {
     const shaped = modernResult(method, info, NO_CACHE)(r);
-    return r['ttlMs'] === undefined ? shaped : { ...shaped, ttlMs: r['ttlMs'], cacheScope: r['cacheScope'] };
+    return r['ttlMs'] === undefined ? shaped : extend(shaped, { ttlMs: r['ttlMs'], cacheScope: r['cacheScope'] });
   }
   // a 2025 front: a 2026 upstream's rounds were run here (ROUND_METHODS), and its tasks followed
   // (upstreamTask), so this is an answer; another method's task is the upstream's fault
@@ -238,7 +239,7 @@ const forwardOne = (init: ForwardInit, client: McpClient, d: ServerDescription, 
   if (d.era === '2026-07-28' && mctx.era !== '2026-07-28' && ROUND_METHODS.has(method))
     // a 2025 front cannot read input_required: the gateway runs the rounds, asking the front client
     return withInputRounds(
-      (round) => send(round === undefined ? p : { ...p, ...round }),
+      (round) => send(round === undefined ? p : extend(p, round)),
       (requests) => fulfilInputRequests(askTheFront(mctx), requests),
       method,
       init.maxInputRounds,

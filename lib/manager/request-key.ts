@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import { RequestId } from '../codec/messages.js';
+import { extend } from '../codec/extend.js';
 
 const RequestKeyCodec = t.intersection([t.type({ requestId: RequestId }), t.partial({ sessionId: t.string })], 'RequestKey');
 
@@ -67,6 +68,6 @@ export const CancelReason = {
    */
   wire: (r: CancelReason): CancelReason => {
     const base = CancelReason.of(r.source, r.reason);
-    return r.method === undefined ? base : { ...base, method: r.method };
+    return r.method === undefined ? base : extend(base, { method: r.method });
   },
 } as const;

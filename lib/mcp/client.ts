@@ -17,6 +17,7 @@ import { capabilitiesOf, fulfilInputRequests, mcpClientHandlers } from './client
 import { handshake, MODERN, type HandshakeInit, type ServerDescription } from './client-handshake.js';
 import { DEFAULT_MAX_INPUT_ROUNDS, withInputRounds, type RoundParams } from './client-input-rounds.js';
 import { paginate } from './client-paginate.js';
+import { extend } from '../codec/extend.js';
 import {
   CallToolResult,
   CompleteResult,
@@ -181,8 +182,8 @@ export function mcpClient(target: Peer | ConnectTransport, options: McpClientOpt
   const sendAs = (d: ServerDescription, method: string, params: Readonly<Record<string, unknown>>, o: RequestOptions | undefined): Observable<unknown> => {
     if (d.era !== '2026-07-28') return peer.request(method, params, withDefaults(o));
     const given = params['_meta'];
-    const meta = typeof given === 'object' && given !== null ? { ...modernMeta, ...given } : modernMeta;
-    return peer.request(method, { ...params, _meta: meta }, withDefaults(o));
+    const meta = typeof given === 'object' && given !== null ? extend(modernMeta, given) : modernMeta;
+    return peer.request(method, extend(params, { _meta: meta }), withDefaults(o));
   };
   const send = (method: string, params: Readonly<Record<string, unknown>>, o: RequestOptions | undefined): Observable<unknown> =>
     // read when the request is built: either way is right (a kept description never changes), and

@@ -6,6 +6,7 @@ import { JsonRpcError } from '../errors.js';
 import type { Round } from './context.js';
 import { inputRequired, missingCapabilities, type InputRequired } from './input-required.js';
 import type { RequestStateCodec, StateBinding } from './request-state.js';
+import { isUnknownRecord } from '../codec/unknown-record.js';
 
 // One round of a 2026-07-28 multi-round request (SEP-2322), as the server sees it: what a retry
 // brings in (answers, a state to verify) and what an `inputRequired` answer sends out. The server
@@ -13,6 +14,10 @@ import type { RequestStateCodec, StateBinding } from './request-state.js';
 
 /** `params.inputResponses` and `params.requestState` of a 2026-07-28 `tools/call`, `prompts/get` or `resources/read`. */
 const RoundParams = t.partial({ inputResponses: t.UnknownRecord, requestState: t.string }, 'RoundParams');
+
+// a round that brings nothing, shared: nothing writes to a Round
+const NO_ROUND: Round = Object.freeze({});
+
 
 /**
  * The `data.reason` of the -32602 that refuses an echoed `requestState`, whatever was wrong with it.
@@ -23,15 +28,6 @@ const RoundParams = t.partial({ inputResponses: t.UnknownRecord, requestState: t
  *   error: (e) => e instanceof JsonRpcError && (e.data as { reason?: string } | undefined)?.reason === INVALID_REQUEST_STATE && startOver(),
  * });
  */
-// a round that brings nothing, shared: nothing writes to a Round
-const NO_ROUND: Round = Object.freeze({});
-
-// io-ts's test of a record (UnknownRecord.is, which RoundParams decodes with), written out
-const isRecord = (u: unknown): u is Record<string, unknown> => {
-  const s = Object.prototype.toString.call(u);
-  return s === '[object Object]' || s === '[object Window]';
-};
-
 export const INVALID_REQUEST_STATE = 'invalid_request_state';
 
 const refused = (): JsonRpcError =>
@@ -47,7 +43,7 @@ const refused = (): JsonRpcError =>
 export const openRound = (params: unknown, era: ProtocolEra, codec: RequestStateCodec | undefined, binding: StateBinding): Round => {
   if (era !== '2026-07-28') return NO_ROUND;
   // the first round of nearly every request brings neither: no decode for it
-  if (isRecord(params) && params['inputResponses'] === undefined && params['requestState'] === undefined) return NO_ROUND;
+  if (isUnknownRecord(params) && params['inputResponses'] === undefined && params['requestState'] === undefined) return NO_ROUND;
   const d = RoundParams.decode(params);
   // MCP: a malformed inputResponses is a protocol error, answered as one
   if (E.isLeft(d)) throw new JsonRpcError(ErrorCodes.InvalidParams, 'inputResponses must be an object of results by key, and requestState a string');

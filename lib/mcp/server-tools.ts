@@ -13,26 +13,22 @@ import type { TaskRuntime } from './tasks.js';
 import type { McpTool } from './tool.js';
 import { answerFor } from './tool-answer.js';
 import { CallToolParams } from './wire.js';
+import { isUnknownRecord } from '../codec/unknown-record.js';
 
 // The tools of an mcpServer: `tools/call` (a task when the tool and the request both ask for
 // one), and the headers a call must mirror from its arguments.
 
 type Rec = Record<string, unknown>;
 
-// io-ts's test of a record (UnknownRecord.is), written out
-const isRecord = (u: unknown): u is Rec => {
-  const s = Object.prototype.toString.call(u);
-  return s === '[object Object]' || s === '[object Window]';
-};
 
 /**
  * CallToolParams.is for the common call, without io-ts's combinators (on every call): true only
  * where CallToolParams.is is true; anything else is decoded by paramsOf, its -32602 included.
  */
 const isPlainCall = (u: unknown): u is t.TypeOf<typeof CallToolParams> => {
-  if (!isRecord(u)) return false;
+  if (!isUnknownRecord(u)) return false;
   const args = u['arguments'];
-  return typeof u['name'] === 'string' && (args === undefined || isRecord(args));
+  return typeof u['name'] === 'string' && (args === undefined || isUnknownRecord(args));
 };
 
 /** The `tools/call` of a server's tools: the tool's result, or the task that runs it. */

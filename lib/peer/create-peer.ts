@@ -9,6 +9,7 @@ import { DEFAULT_MAX_PENDING, DEFAULT_TIMEOUT_MS, type RequestOptions } from './
 import { SendingHalf } from './sending.js';
 import type { RequestMetaHook } from './request-meta.js';
 import type { ServingHalf } from './serving.js';
+import { extend } from '../codec/extend.js';
 
 /**
  * Options of {@link createPeer}: those of a connection, and of its sending half.
@@ -91,7 +92,7 @@ export function createPeer(incoming$: Observable<unknown>, options: PeerOptions 
   const events$ = new Subject<PeerEvent>();
   const events: EventSink = {
     enabled: () => events$.observed,
-    emit: (e: PeerEventInit) => events$.next({ ...e, at: scheduler.now() } as PeerEvent),
+    emit: (e: PeerEventInit) => events$.next(extend(e, { at: scheduler.now() }) as PeerEvent),
   };
   // one era for both halves: what the peer sends (an initialize) and receives decide it together
   const era = new Era(config.era, events);

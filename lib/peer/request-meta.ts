@@ -1,6 +1,7 @@
 import type { JsonRpcRequest, RequestId } from '../codec/messages.js';
 import type { RequestKey } from '../manager/request-key.js';
 import type { RequestOptions } from './request-options.js';
+import { extend } from '../codec/extend.js';
 
 /**
  * A request this peer is about to send, as the `requestMeta` option of `createPeer` sees it:
@@ -43,7 +44,7 @@ const hasToken = (params: object | undefined): boolean =>
 /** `params` with `_meta.progressToken` set to ours, the caller's other `_meta` members kept. */
 const withToken = (params: object | undefined, token: RequestId): Record<string, unknown> => {
   const p = (params ?? {}) as Record<string, unknown>;
-  return { ...p, _meta: { ...metaOf(p), progressToken: token } };
+  return extend(p, { _meta: extend(metaOf(p) ?? {}, { progressToken: token }) });
 };
 
 /**
@@ -55,7 +56,7 @@ const withToken = (params: object | undefined, token: RequestId): Record<string,
  */
 const withMeta = (params: object | undefined, members: Readonly<Record<string, unknown>>): Record<string, unknown> => {
   const p = (params ?? {}) as Record<string, unknown>;
-  return { ...p, _meta: { ...members, ...metaOf(p) } };
+  return extend(p, { _meta: extend(members, metaOf(p) ?? {}) });
 };
 
 /**

@@ -3,6 +3,7 @@ import type { JsonRpcMessage } from '../codec/messages.js';
 import type { Handler } from '../handler/run-request.js';
 import { connectionConfig, checkedOptions, openConnection, type ConnectionOptions } from './connection.js';
 import type { EventSink, PeerEvent, PeerEventInit } from './events.js';
+import { extend } from '../codec/extend.js';
 
 /**
  * A Subject of events, or anything with its `next` and `observed` (a Subject of a wider union, say).
@@ -53,7 +54,7 @@ export const serve = (handlers: Readonly<Record<string, Handler>>, options: Serv
       const config = connectionConfig('serve', options, checked);
       const events: EventSink = {
         enabled,
-        emit: (e: PeerEventInit) => emit?.({ ...e, at: config.scheduler.now() } as PeerEvent),
+        emit: (e: PeerEventInit) => emit?.(extend(e, { at: config.scheduler.now() }) as PeerEvent),
       };
       return openConnection(source, config, events, destination).teardown;
     });

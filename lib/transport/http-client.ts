@@ -10,6 +10,7 @@ import { encodeHeaderValue } from './header-value.js';
 import { ignorable, notSent } from './send-result.js';
 import { sseEvents } from './sse-reader.js';
 import type { WireTransport } from './wire.js';
+import { extend } from '../codec/extend.js';
 
 /**
  * The default bound of one message read from a server (a JSON body or one SSE event): 4 MiB of text.
@@ -99,7 +100,7 @@ export const streamableHttpClient = (options: StreamableHttpClientOptions): Wire
   };
 
   const headersOf = (m: JsonRpcMessage): Record<string, string> => {
-    const h: Record<string, string> = { ...options.headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const h: Record<string, string> = extend(options.headers ?? {}, { 'content-type': 'application/json', accept: 'application/json, text/event-stream' });
     if (!('method' in m)) return h;
     h['mcp-protocol-version'] = requestVersion(m.params) ?? '2026-07-28';
     h['mcp-method'] = m.method;
