@@ -6,7 +6,7 @@ import { JsonRpcError } from '../errors.js';
 import type { Completer } from './completion.js';
 import type { McpContext } from './context.js';
 import type { InputRequired } from './input-required.js';
-import { jsonSchemaOf, validate, type ArgsSchema } from './schema.js';
+import { jsonSchemaOf, validator, type ArgsSchema } from './schema.js';
 import type { GetPromptResult } from './wire.js';
 
 /**
@@ -119,6 +119,7 @@ export const prompt = <A = Record<string, string>>(definition: PromptDefinition<
     throw new JsonRpcError(ErrorCodes.InvalidParams, preview(`Invalid arguments for prompt ${name}: ${problems.join('; ')}`, PREVIEW_MAX * 4));
   };
   const required = listed.filter((a) => a.required === true).map((a) => a.name);
+  const check = args === undefined ? undefined : validator(args);
   return {
     name,
     descriptor,
@@ -127,12 +128,12 @@ export const prompt = <A = Record<string, string>>(definition: PromptDefinition<
       defer(() => {
         const given = raw === undefined ? {} : raw;
         const run = (a: A): Observable<GetPromptResult | InputRequired> => from(get(a, ctx)).pipe(map(shaped));
-        if (args === undefined) {
+        if (check === undefined) {
           const missing = required.filter((k) => (given as Record<string, unknown>)[k] === undefined);
           if (missing.length > 0) refuse(missing.map((k) => `${k}: required`));
           return run(given as A);
         }
-        const checked = validate(args, given);
+        const checked = check(given);
         const decide = (r: E.Either<readonly string[], A>): Observable<GetPromptResult | InputRequired> => (E.isLeft(r) ? refuse(r.left) : run(r.right));
         return checked instanceof Promise ? from(checked).pipe(switchMap(decide)) : decide(checked);
       }),

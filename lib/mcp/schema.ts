@@ -74,27 +74,47 @@ const isStandard = <A>(s: ArgsSchema<A>): s is StandardSchemaV1<unknown, A> =>
 const pathOf = (path: StandardIssue['path']): string =>
   path === undefined || path.length === 0 ? '' : `${path.map((p) => String(typeof p === 'object' ? p.key : p)).join('.')}: `;
 
+const thrown = (e: unknown): E.Either<readonly string[], never> => E.left([`the validator failed: ${e instanceof Error ? e.message : String(e)}`]);
+
+const fromStandard = <A>(r: StandardResult<A>): E.Either<readonly string[], A> =>
+  r.issues === undefined ? E.right(r.value) : E.left(r.issues.map((i) => `${pathOf(i.path)}${i.message}`));
+
+/** What {@link validator} makes: the decoded value, or the problems; asynchronous only when the validator is. */
+export type Validate<A> = (u: unknown) => E.Either<readonly string[], A> | Promise<E.Either<readonly string[], A>>;
+
 /**
- * Validate a value: the decoded value, or the problems, each a line that names where. Never
- * throws: a validator that throws is a problem too. Asynchronous only when the validator is.
+ * A value's validation by `schema`, made once (a tool's arguments are validated on every call):
+ * the decoded value, or the problems, each a line that names where. Never throws: a validator
+ * that throws is a problem too. An io-ts codec validates in a context made here once, rather than
+ * one `decode` builds per value (a success never reads it); a failure is decoded again, so that
+ * its report is what `decode` gives.
  *
  * @example
- * validate(t.type({ n: t.number }), { n: 'x' }); // Left(['n: Invalid value "x" supplied to ... (expected number)'])
+ * const check = validator(t.type({ n: t.number }));
+ * check({ n: 'x' }); // Left(['n: Invalid value "x" supplied to ... (expected number)'])
  */
-export const validate = <A>(schema: ArgsSchema<A>, u: unknown): E.Either<readonly string[], A> | Promise<E.Either<readonly string[], A>> => {
-  const thrown = (e: unknown): E.Either<readonly string[], A> => E.left([`the validator failed: ${e instanceof Error ? e.message : String(e)}`]);
-  try {
-    if (!isStandard(schema)) {
-      const d = schema.decode(u);
-      return E.isLeft(d) ? E.left(report(d.left)) : d;
-    }
-    const fromStandard = (r: StandardResult<A>): E.Either<readonly string[], A> =>
-      r.issues === undefined ? E.right(r.value) : E.left(r.issues.map((i) => `${pathOf(i.path)}${i.message}`));
-    const r = schema['~standard'].validate(u);
-    return r instanceof Promise ? r.then(fromStandard, thrown) : fromStandard(r);
-  } catch (e) {
-    return thrown(e);
+export const validator = <A>(schema: ArgsSchema<A>): Validate<A> => {
+  if (!isStandard(schema)) {
+    const context: t.Context = [{ key: '', type: schema, actual: undefined }];
+    return (u) => {
+      try {
+        const d = schema.validate(u, context);
+        if (E.isRight(d)) return d;
+        const again = schema.decode(u);
+        return E.isLeft(again) ? E.left(report(again.left)) : again;
+      } catch (e) {
+        return thrown(e);
+      }
+    };
   }
+  return (u) => {
+    try {
+      const r = schema['~standard'].validate(u);
+      return r instanceof Promise ? r.then(fromStandard, thrown) : fromStandard(r);
+    } catch (e) {
+      return thrown(e);
+    }
+  };
 };
 
 /**

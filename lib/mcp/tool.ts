@@ -7,7 +7,7 @@ import { type InputRequired } from './input-required.js';
 import { answerOf, registerAnswer, toolError, type ToolAnswer } from './tool-answer.js';
 import { asObservable } from '../handler/later.js';
 import type { JsonSchema } from './json-schema.js';
-import { jsonSchemaOf, validate, type ArgsSchema } from './schema.js';
+import { jsonSchemaOf, validator, type ArgsSchema } from './schema.js';
 import type { CallToolResult } from './wire.js';
 
 /**
@@ -165,6 +165,8 @@ export const tool = <A = Record<string, unknown>>(definition: ToolDefinition<A>)
     ...(icons === undefined ? {} : { icons }),
     ...(_meta === undefined ? {} : { _meta }),
   };
+  // the arguments' check, made once: it runs on every call
+  const check = args === undefined ? undefined : validator(args);
   const invalid = (problems: readonly string[]): Observable<CallToolResult | InputRequired> =>
     of(toolError(preview(`Invalid arguments for tool ${name}: ${problems.join('; ')}`, PREVIEW_MAX * 4)));
   // what the tool's work gives, checked and shaped; a failure that is not a protocol error is the
@@ -173,8 +175,8 @@ export const tool = <A = Record<string, unknown>>(definition: ToolDefinition<A>)
     // objectArgs without its Either: this runs on every call
     if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) return invalid(NOT_AN_OBJECT);
     const present = raw ?? {};
-    if (args === undefined) return run(present as A, ctx);
-    const checked = validate(args, present);
+    if (check === undefined) return run(present as A, ctx);
+    const checked = check(present);
     // a synchronous validator answers at once; only an asynchronous one costs a turn
     if (!(checked instanceof Promise)) return E.isLeft(checked) ? invalid(checked.left) : run(checked.right, ctx);
     return from(checked).pipe(switchMap((r) => (E.isLeft(r) ? invalid(r.left) : run(r.right, ctx))));
@@ -185,8 +187,8 @@ export const tool = <A = Record<string, unknown>>(definition: ToolDefinition<A>)
       if (E.isLeft(present)) return invalid(present.left);
       if (beforeTask === undefined) return of(undefined);
       const ask = (a: A): Observable<InputRequired | undefined> => from(Promise.resolve(beforeTask(a, ctx)));
-      if (args === undefined) return ask(present.right as A);
-      const checked = validate(args, present.right);
+      if (check === undefined) return ask(present.right as A);
+      const checked = check(present.right);
       const decide = (r: E.Either<readonly string[], A>): Observable<CallToolResult | InputRequired | undefined> => (E.isLeft(r) ? invalid(r.left) : ask(r.right));
       return checked instanceof Promise ? from(checked).pipe(switchMap(decide)) : decide(checked);
     });
