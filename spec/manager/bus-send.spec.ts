@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { Redis } from 'ioredis';
-import { haveRedis, startRedis, type RunningRedis } from '../support/redis-server.js';
+import type { Redis } from 'ioredis';
+import { redisForSuite } from '../support/redis-server.js';
+import { until } from '../transport/support.js';
 import { CancellationManager, RequestKey } from '../../lib/index.js';
 import { redisBus, type BusEvent } from '../../lib/redis.js';
 
@@ -8,41 +9,10 @@ import { redisBus, type BusEvent } from '../../lib/redis.js';
 // Real redis-server (never a mock): .ci/run installs it when the machine lacks it.
 const SECRET = 'a secret every instance of the test deployment shares';
 
-const until = async (cond: () => boolean, ms = 5000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
-
 describe('redisBus writer (real redis-server)', function () {
   this.timeout(20_000);
-  let redis: RunningRedis | undefined;
-  let port = 0;
-  const clients: Redis[] = [];
-  const client = () => {
-    const c = new Redis({ port, host: '127.0.0.1', lazyConnect: false, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
-    // a client nobody else listens to must not log an unhandled error
-    c.on('error', () => undefined);
-    clients.push(c);
-    return c;
-  };
-
-  before(async function () {
-    if (!haveRedis) {
-      // CI installs redis-server; a developer machine without it says so loudly
-      console.warn('redis-server is not installed: `apt-get install redis-server` to run the redisBus tests');
-      this.skip();
-    }
-    redis = await startRedis();
-    port = redis.port;
-  });
-
-  after(() => {
-    for (const c of clients) c.disconnect();
-    redis?.stop();
-  });
+  const redis = redisForSuite();
+  const client = (): Redis => redis().client();
 
   it('should write a burst as each announcement after its own records, the first leaving before the later records', async () => {
     const busA = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'MA' });
