@@ -13,6 +13,7 @@ import {
   type Span,
   type SpanContext,
 } from '@opentelemetry/api';
+import { extend } from '../codec/extend.js';
 import { preview } from '../codec/preview.js';
 import type { RequestTarget } from '../codec/target.js';
 import type { TraceContext } from '../codec/trace-context.js';
@@ -103,12 +104,16 @@ export class RequestSpans {
   private readonly open: Record<RequestDirection, Map<string, Tracked>> = { served: new Map(), sent: new Map() };
   // insertion-ordered, so the oldest is the first to go: bounded like everything else here
   private readonly recent = new Map<string, { readonly context: SpanContext; readonly method: string }>();
+  // the attributes of in-flight and untracked, per direction: made once, not per request
+  private readonly directed: Record<RequestDirection, Attributes>;
 
   constructor(
     private readonly r: Recording,
     /** The version `key`'s session negotiated, for a request that names none. */
     private readonly versionOf: (key: RequestKey) => string | undefined,
-  ) {}
+  ) {
+    this.directed = { served: extend(r.base, { 'mcp_rx_cancel.direction': 'served' }), sent: extend(r.base, { 'mcp_rx_cancel.direction': 'sent' }) };
+  }
 
   /** A request began: its span started, in-flight incremented (up to maxOpenSpans per direction). */
   start(d: RequestDirection, s: SpanStart): void {
@@ -119,12 +124,13 @@ export class RequestSpans {
     if (map.has(id)) return;
     if (map.size >= this.r.maxOpen) {
       // a flood cannot grow memory: past the bound a request is counted, not tracked
-      m?.untracked.add(1, { ...base, 'mcp_rx_cancel.direction': d });
+      m?.untracked.add(1, this.directed[d]);
       return;
     }
     const method = this.r.methodName(preview(s.method, maxLength));
     const version = s.protocolVersion ?? this.versionOf(s.key);
-    const metric: Attributes = { ...base, 'mcp.method.name': method };
+    // built with extend: Node 20 builds a spread followed by members on a slow path
+    const metric: Attributes = extend(base, { 'mcp.method.name': method });
     const attributes = this.keyAttributes(s.key, s.method);
     if (version !== undefined) metric['mcp.protocol.version'] = attributes['mcp.protocol.version'] = version;
     let name = method;
@@ -144,29 +150,31 @@ export class RequestSpans {
       span = tracer.startSpan(name, { kind: kindOf(d), attributes, ...(links.length === 0 ? {} : { links }) }, ctx);
     }
     map.set(id, { key: s.key, span, startAt: s.at, metric, method: s.method });
-    m?.inFlight.add(1, { ...base, 'mcp_rx_cancel.direction': d });
+    m?.inFlight.add(1, this.directed[d]);
   }
 
   /** The one end of a tracked request: removed, its span ended, in-flight decremented, duration recorded. */
   end(d: RequestDirection, key: RequestKey, at: number | undefined, e: SpanEnd): void {
-    const { instruments: m, base } = this.r;
+    const { instruments: m } = this.r;
     const map = this.open[d];
     const id = RequestKey.toString(key);
     const t = map.get(id);
     if (t === undefined) return;
     map.delete(id);
-    m?.inFlight.add(-1, { ...base, 'mcp_rx_cancel.direction': d });
+    m?.inFlight.add(-1, this.directed[d]);
     const outcome: Attributes = { 'mcp_rx_cancel.request.outcome': e.outcome };
     const code = e.code === undefined ? undefined : this.r.codeName(String(e.code));
     const errorType = code ?? e.errorType;
     if (errorType !== undefined) outcome['error.type'] = errorType;
     if (code !== undefined) outcome['rpc.response.status_code'] = code;
     if (e.protocolVersion !== undefined) outcome['mcp.protocol.version'] = e.protocolVersion;
-    if (at !== undefined) (d === 'served' ? m?.serverDuration : m?.clientDuration)?.record(Math.max(0, at - t.startAt) / 1000, { ...t.metric, ...outcome });
+    if (at !== undefined) (d === 'served' ? m?.serverDuration : m?.clientDuration)?.record(Math.max(0, at - t.startAt) / 1000, extend(t.metric, outcome));
     const { span } = t;
     if (span === undefined) return;
     // one request's span may say which code it was (an integer: short); error.type stays the bounded one
-    span.setAttributes({ ...e.extra, ...outcome, ...(e.code === undefined ? {} : { 'rpc.response.status_code': String(e.code) }) });
+    const ended: Attributes = extend(e.extra ?? {}, outcome);
+    if (e.code !== undefined) ended['rpc.response.status_code'] = String(e.code);
+    span.setAttributes(ended);
     // the conventions: ERROR when error.type is set, described by the error's message
     if (errorType !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: preview(e.message ?? errorType, this.r.maxLength) });
     span.end();
