@@ -40,6 +40,7 @@ const TABLE: readonly Mutation[] = [
   { module: 'manager/cancellation-manager', from: 'if (entry.reason !== undefined) return \'already-cancelled\';', to: '', what: 'cancel: a second cancel is not a no-op' },
   { module: 'manager/cancellation-manager', from: 'this.remember(key);', to: '', what: 'complete: forget that the key finished' },
   { module: 'manager/cancellation-manager', from: 'while (this.finishedCount > this.rememberTotal) {', to: 'while (false) {', what: 'remember: drop the total bound of finished ids' },
+  { module: 'manager/redis-bus', from: '    if (sendable()) retryLater();', to: '', what: 'a cancel Redis refused while up waits for a reconnect that never comes', specs: ['spec/manager/bus-send.spec.ts'] },
   { module: 'codec/extend', from: "has(base, '__proto__') || has(extra, '__proto__') ? { ...base, ...extra } : ", to: '', what: 'extend: a __proto__ member sets the copy\'s prototype', specs: ['spec/codec/extend.spec.ts'] },
   { module: 'manager/cancellation-manager', from: 'this.finishedCount -= ids.size;', to: '', what: 'forgetSession: the ended session\'s ids still count against the total' },
   { module: 'manager/cancellation-manager', from: 'return () => void this.more?.delete(o);', to: 'return () => undefined;', what: 'Entry.add: an unsubscribed observer stays in the set' },

@@ -12,6 +12,7 @@ import {
   Method,
   RequestId,
 } from './messages.js';
+import { isUnknownRecord } from './unknown-record.js';
 
 /**
  * The shape a value seemed to have, judged by which members it carries.
@@ -104,9 +105,8 @@ const invalid = (
 // intersection with `every` and a closure per member, per message. Each guard says yes only
 // where its codec's `is` says yes (a spec checks it on arbitrary values); a no is no verdict,
 // and the codec decides.
-const isRecord = (u: unknown): u is Rec => u !== null && typeof u === 'object' && !Array.isArray(u);
 const isMethod = (u: unknown): boolean => typeof u === 'string' && u.length > 0;
-const optionalParams = (u: unknown): boolean => u === undefined || isRecord(u);
+const optionalParams = (u: unknown): boolean => u === undefined || isUnknownRecord(u);
 
 /** @internal Says yes only where `JsonRpcRequest.is` does. */
 export const looksLikeRequest = (o: Rec): boolean =>
@@ -116,7 +116,7 @@ export const looksLikeRequest = (o: Rec): boolean =>
 export const looksLikeNotification = (o: Rec): boolean => o['jsonrpc'] === '2.0' && isMethod(o['method']) && optionalParams(o['params']);
 
 /** @internal Says yes only where `JsonRpcResponse.is` does. */
-export const looksLikeResponse = (o: Rec): boolean => o['jsonrpc'] === '2.0' && RequestId.is(o['id']) && isRecord(o['result']);
+export const looksLikeResponse = (o: Rec): boolean => o['jsonrpc'] === '2.0' && RequestId.is(o['id']) && isUnknownRecord(o['result']);
 
 // `is` is the fast path: io-ts guards allocate nothing on a well-formed message. Only a value
 // that fails it pays for `decode`, which collects the paths the error reports.

@@ -22,6 +22,7 @@ import type { TaskOwners } from './task-owners.js';
 import { upstreamTask, withTasksWhenRequired } from './tasks.js';
 import type { UpstreamLink } from './upstream.js';
 import { extend } from '../codec/extend.js';
+import { isUnknownRecord } from '../codec/unknown-record.js';
 
 /**
  * The methods a gateway forwards by default: what a client asks of a server's tools, prompts and resources.
@@ -52,7 +53,6 @@ const MAX_ERROR_DATA_CHARS = 4_096;
 const NO_CACHE = { ttlMs: 0, scope: 'private' } as const;
 
 type Rec = Record<string, unknown>;
-const isRec = (u: unknown): u is Rec => typeof u === 'object' && u !== null && !Array.isArray(u);
 
 /** What forwarding needs of the gateway. */
 export interface ForwardInit {
@@ -85,11 +85,11 @@ export const frontInfo = (given: Implementation | undefined, d: ServerDescriptio
  * upstreamParams({ name: 'echo', _meta: { progressToken: 7 } }, '2025-11-25', mctx); // { name: 'echo' }
  */
 export const upstreamParams = (params: unknown, upstreamEra: ProtocolEra, mctx: McpRequestContext): Rec => {
-  if (params !== undefined && !isRec(params)) throw new JsonRpcError(ErrorCodes.InvalidParams, 'Invalid params: an object is expected');
+  if (params !== undefined && !isUnknownRecord(params)) throw new JsonRpcError(ErrorCodes.InvalidParams, 'Invalid params: an object is expected');
   const p: Rec = params ?? {};
   // nothing to drop or add (a 2025 hop, no _meta): the params as they are; the peer copies them to stamp its token
   if (p['_meta'] === undefined && upstreamEra !== '2026-07-28') return p;
-  const given = isRec(p['_meta']) ? p['_meta'] : undefined;
+  const given = isUnknownRecord(p['_meta']) ? p['_meta'] : undefined;
   const meta: Rec = {};
   if (given !== undefined)
     for (const k of Object.keys(given)) if (!HOP_META.has(k) && (upstreamEra === '2026-07-28' || !MODERN_META.has(k))) meta[k] = given[k];
@@ -117,7 +117,7 @@ const askTheFront = (mctx: McpRequestContext): McpClientHandlers => {
  * it came (members it does not know are ignored by its client).
  */
 const toFront = (frontEra: ProtocolEra, method: string, info: Implementation, r: unknown): unknown => {
-  if (!isRec(r)) return r; // not an object: the core answers -32603, the upstream's fault
+  if (!isUnknownRecord(r)) return r; // not an object: the core answers -32603, the upstream's fault
   if (frontEra === '2026-07-28') {
     const shaped = modernResult(method, info, NO_CACHE)(r);
     return r['ttlMs'] === undefined ? shaped : extend(shaped, { ttlMs: r['ttlMs'], cacheScope: r['cacheScope'] });

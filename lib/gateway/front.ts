@@ -12,9 +12,9 @@ import { modernResult } from '../mcp/modern-result.js';
 import { InitializeParams, SetLevelParams } from '../mcp/wire.js';
 import { frontInfo } from './forward.js';
 import type { UpstreamLink } from './upstream.js';
+import { isUnknownRecord } from '../codec/unknown-record.js';
 
 type Rec = Record<string, unknown>;
-const isRec = (u: unknown): u is Rec => typeof u === 'object' && u !== null && !Array.isArray(u);
 
 /**
  * The capabilities a gateway declares to its front: the upstream's tools, prompts, resources and
@@ -31,7 +31,7 @@ export const frontCapabilities = (upstream: Readonly<Record<string, unknown>>, e
   const out: Rec = { logging: {} };
   for (const k of ['tools', 'prompts', 'resources', 'completions']) {
     const c = upstream[k];
-    if (!isRec(c)) continue;
+    if (!isUnknownRecord(c)) continue;
     out[k] = era === '2025-11-25' && k !== 'completions' && c['listChanged'] === true ? { listChanged: true } : {};
   }
   return out;
@@ -77,7 +77,7 @@ export const frontHandlers = (init: FrontInit): Record<string, Handler> => ({
       map((d) => {
         const versions = ERA_VERSIONS['2025-11-25'];
         const caps = (params as Rec)['capabilities'];
-        stateOf(init.states, ctx.connection).capabilities = isRec(caps) ? caps : {};
+        stateOf(init.states, ctx.connection).capabilities = isUnknownRecord(caps) ? caps : {};
         const front = ctx.connection;
         if (!init.fronts.has(front)) {
           init.fronts.add(front);

@@ -10,14 +10,12 @@ import { decodeAs, resultTypeOf } from '../mcp/client-decode.js';
 import type { FollowOptions } from '../mcp/client-tasks.js';
 import { TASKS_EXTENSION, Task, TaskId } from '../mcp/task-wire.js';
 import type { TaskOwners } from './task-owners.js';
+import { isUnknownRecord } from '../codec/unknown-record.js';
 
 // Upstream tasks (MCP 2026-07-28, the tasks extension) through a gateway: a front that declared
 // the extension gets the task and follows it through the gateway, kept to its own principal; any
 // other front gets the result, the gateway following the task for it with the upstream client's
 // own follower, so the front request's end is the task's one tasks/cancel.
-
-type Rec = Record<string, unknown>;
-const isRec = (u: unknown): u is Rec => typeof u === 'object' && u !== null && !Array.isArray(u);
 
 /**
  * The task methods a gateway forwards, to a 2026-07-28 front only, and only for a task that front got.
@@ -34,17 +32,17 @@ export const TASK_METHODS: readonly string[] = ['tasks/get', 'tasks/update', 'ta
  * declaringTasks({ name: 'build', _meta: {} }); // _meta clientCapabilities.extensions has 'io.modelcontextprotocol/tasks'
  */
 export const declaringTasks = (p: Readonly<Record<string, unknown>>): Record<string, unknown> => {
-  const meta = isRec(p['_meta']) ? p['_meta'] : {};
-  const caps = isRec(meta[META_CLIENT_CAPABILITIES]) ? meta[META_CLIENT_CAPABILITIES] : {};
-  const extensions = isRec(caps['extensions']) ? caps['extensions'] : {};
+  const meta = isUnknownRecord(p['_meta']) ? p['_meta'] : {};
+  const caps = isUnknownRecord(meta[META_CLIENT_CAPABILITIES]) ? meta[META_CLIENT_CAPABILITIES] : {};
+  const extensions = isUnknownRecord(caps['extensions']) ? caps['extensions'] : {};
   return { ...p, _meta: { ...meta, [META_CLIENT_CAPABILITIES]: { ...caps, extensions: { ...extensions, [TASKS_EXTENSION]: {} } } } };
 };
 
 // the upstream's -32021 that names the tasks extension among what it requires (EXT L797-799)
 const needsTasks = (e: unknown): boolean => {
-  if (!(e instanceof JsonRpcError) || e.code !== ErrorCodes.MissingRequiredClientCapability || !isRec(e.data)) return false;
+  if (!(e instanceof JsonRpcError) || e.code !== ErrorCodes.MissingRequiredClientCapability || !isUnknownRecord(e.data)) return false;
   const required = e.data['requiredCapabilities'];
-  return isRec(required) && isRec(required['extensions']) && required['extensions'][TASKS_EXTENSION] !== undefined;
+  return isUnknownRecord(required) && isUnknownRecord(required['extensions']) && required['extensions'][TASKS_EXTENSION] !== undefined;
 };
 
 /**
@@ -153,7 +151,7 @@ export const taskHandler =
   (owners: TaskOwners, ownerOf: (ctx: RequestContext) => string, method: string, forward: Handler): Handler =>
   (params, ctx) => {
     if (ctx.era !== '2026-07-28') throw new JsonRpcError(ErrorCodes.MethodNotFound, `Method not found: ${method}`);
-    const taskId = isRec(params) ? params['taskId'] : undefined;
+    const taskId = isUnknownRecord(params) ? params['taskId'] : undefined;
     if (!TaskId.is(taskId)) throw new JsonRpcError(ErrorCodes.InvalidParams, `Invalid params for ${method}: a taskId is expected`);
     if (!owners.owns(ownerOf(ctx), taskId, Date.now())) throw unknownTask();
     return forward(params, ctx);

@@ -15,6 +15,8 @@ import { DEFAULT_MAX_RETRY_BYTES, type BusEvent, type RedisBusOptions, type Redi
 const DEFAULT_RECORD_TTL_MS = 15 * 60_000;
 // cancels retried at once (each a command in the client until Redis answers it)
 const RETRY_BATCH = 1_000;
+// a cancel Redis refused while up is tried again this long after
+const RETRY_AFTER_MS = 1_000;
 
 
 /**
@@ -145,6 +147,19 @@ export const redisBus = (options: RedisBusOptions): RedisCancellationBus => {
   const failed = (key: RequestKey, reason: CancelReason, why: string, e: unknown): void => {
     const bound = retries.offer(key, reason);
     emit({ type: 'bus-record-failed', key, dropped: bound !== undefined, ...(bound === undefined ? {} : { bound }), error: CancellationErrorResult.of(CancellationError.STATE_ERROR, `record: ${why}`, e) });
+    // refused by a Redis that is up (out of memory, a reply lost as it came back): no 'ready'
+    // will come to retry it, so a timer does; a client that is down retries on its 'ready'
+    if (sendable()) retryLater();
+  };
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const retryLater = (): void => {
+    if (retryTimer !== undefined) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      retry();
+    }, RETRY_AFTER_MS);
+    // it never keeps a process alive on its own
+    retryTimer.unref?.();
   };
   const published = (c: Cancel, receivers: number): void => {
     retries.delete(c.key);

@@ -3,6 +3,7 @@ import type { RequestId } from '../codec/messages.js';
 import type { Peer } from '../peer/create-peer.js';
 import type { RequestOptions } from '../peer/request-options.js';
 import { META_SUBSCRIPTION_ID } from './task-wire.js';
+import { isUnknownRecord } from '../codec/unknown-record.js';
 
 // The client side of `subscriptions/listen` (MCP 2026-07-28): a listen's notifications routed to
 // it by subscription id, until the server ends it or its subscriber leaves (the cancel).
@@ -65,8 +66,6 @@ export interface ListenRouter {
 }
 
 type Rec = Record<string, unknown>;
-/** Whether `u` is a plain object (not an array). */
-const isRec = (u: unknown): u is Rec => typeof u === 'object' && u !== null && !Array.isArray(u);
 
 /**
  * Make the router of one client: its notification handlers wrap `user`'s for the listen methods.
@@ -82,8 +81,8 @@ export const listenRouter = (user: Readonly<Record<string, (params: unknown) => 
   for (const method of LISTEN_NOTIFICATIONS) {
     const theirs = user[method];
     notifications[method] = (params) => {
-      const meta = isRec(params) ? params['_meta'] : undefined;
-      const id = isRec(meta) ? meta[META_SUBSCRIPTION_ID] : undefined;
+      const meta = isUnknownRecord(params) ? params['_meta'] : undefined;
+      const id = isUnknownRecord(meta) ? meta[META_SUBSCRIPTION_ID] : undefined;
       const stream = typeof id === 'string' || typeof id === 'number' ? streams.get(id) : undefined;
       if (stream !== undefined) return stream.next({ method, params: params as Rec });
       theirs?.(params);

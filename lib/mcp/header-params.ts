@@ -1,5 +1,6 @@
 import { PARAM_HEADER_PREFIX, type MirroredHeader } from '../codec/mirrored-header.js';
 import type { JsonSchema } from './json-schema.js';
+import { isUnknownRecord } from '../codec/unknown-record.js';
 
 // `x-mcp-header` (docs/protocol.md M7; MCP 2026-07-28 server/tools, "x-mcp-header"; SEP-2243): a tool's inputSchema
 // may mark a primitive argument to be mirrored into the header `Mcp-Param-{name}`, so that
@@ -35,7 +36,6 @@ const MAPS: ReadonlySet<string> = new Set(['properties', 'patternProperties', '$
 const MAX_DEPTH = 64;
 
 type Rec = Record<string, unknown>;
-const isRec = (u: unknown): u is Rec => typeof u === 'object' && u !== null && !Array.isArray(u);
 
 // `type: 'string'`, or a nullable one: `type: ['string', 'null']` (a null value mirrors nothing)
 const primitiveType = (type: unknown): boolean => {
@@ -90,7 +90,7 @@ export const headerParams = (tool: string, schema: JsonSchema): readonly HeaderP
     }
     for (const [key, value] of Object.entries(schema)) {
       if (key === ANNOTATION || DATA.has(key)) continue;
-      if (MAPS.has(key) && isRec(value)) {
+      if (MAPS.has(key) && isUnknownRecord(value)) {
         // only `properties` keeps the chain static; the other maps break it
         for (const [name, sub] of Object.entries(value)) visit(sub, key === 'properties' && path !== undefined ? [...path, name] : undefined, [...at, key, name]);
       } else visit(value, undefined, [...at, key]);
@@ -107,6 +107,6 @@ export const headerParams = (tool: string, schema: JsonSchema): readonly HeaderP
 export const mirroredOf = (params: readonly HeaderParam[], args: unknown): readonly MirroredHeader[] =>
   params.map(({ header, path }) => {
     let value: unknown = args;
-    for (const key of path) value = isRec(value) && Object.prototype.hasOwnProperty.call(value, key) ? value[key] : undefined;
+    for (const key of path) value = isUnknownRecord(value) && Object.prototype.hasOwnProperty.call(value, key) ? value[key] : undefined;
     return { header, value };
   });

@@ -1,4 +1,5 @@
 import type { RequestState } from './request-state.js';
+import { isUnknownRecord } from '../codec/unknown-record.js';
 
 // MCP 2026-07-28 multi-round-trip requests (SEP-2322): instead of sending the client a request
 // of its own (sampling, elicitation, roots) in the middle of a call, a server answers the call
@@ -86,15 +87,13 @@ export interface InputRequiredInit {
   readonly requestState?: RequestState;
 }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
-
 const make = (init: InputRequiredInit): InputRequired => {
   const { inputRequests, requestState } = init;
   // MCP: at least one of the two, else the client has nothing to do and nothing to echo
   if (inputRequests === undefined && requestState === undefined) throw new TypeError('inputRequired: give inputRequests, requestState or both');
-  if (inputRequests !== undefined && (!isRecord(inputRequests) || Object.keys(inputRequests).some((k) => k.length === 0)))
+  if (inputRequests !== undefined && (!isUnknownRecord(inputRequests) || Object.keys(inputRequests).some((k) => k.length === 0)))
     throw new TypeError('inputRequired: inputRequests must be an object of input requests under non-empty keys');
-  if (requestState !== undefined && typeof requestState !== 'string' && !isRecord(requestState))
+  if (requestState !== undefined && typeof requestState !== 'string' && !isUnknownRecord(requestState))
     throw new TypeError('inputRequired: requestState must be a string or an object');
   return Object.freeze({
     [TAG]: true as const,
@@ -146,7 +145,7 @@ export const inputRequired = Object.assign(make, {
    * @example
    * inputRequired.is(inputRequired({ requestState: 'x' })); // true
    */
-  is: (u: unknown): u is InputRequired => isRecord(u) && (u as { [TAG]?: unknown })[TAG] === true,
+  is: (u: unknown): u is InputRequired => isUnknownRecord(u) && (u as { [TAG]?: unknown })[TAG] === true,
 });
 
 /**
@@ -184,8 +183,8 @@ export const missingCapabilities = (
   for (const r of Object.values(requests)) {
     for (const [cap, subs] of Object.entries(capabilityNeeded(r))) {
       const has = declared[cap];
-      const lacking = !isRecord(has) ? Object.keys(subs) : Object.keys(subs).filter((s) => has[s] === undefined);
-      if (isRecord(has) && lacking.length === 0) continue;
+      const lacking = !isUnknownRecord(has) ? Object.keys(subs) : Object.keys(subs).filter((s) => has[s] === undefined);
+      if (isUnknownRecord(has) && lacking.length === 0) continue;
       missing[cap] = { ...missing[cap], ...Object.fromEntries(lacking.map((s) => [s, {}])) };
     }
   }

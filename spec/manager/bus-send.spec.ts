@@ -72,6 +72,29 @@ describe('redisBus writer (real redis-server)', function () {
     managerB.dispose();
   });
 
+  it('should retry by itself what Redis refused while up, with no reconnect to set it off', async () => {
+    const admin = client();
+    const busA = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'LATER-A' });
+    const busB = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'LATER-B' });
+    const managerA = new CancellationManager({ bus: busA });
+    const managerB = new CancellationManager({ bus: busB });
+    await new Promise((r) => setTimeout(r, 100));
+    const keys = Array.from({ length: 5 }, (_, i) => RequestKey.of(i, 'LATER'));
+    for (const k of keys) managerB.register(k);
+    await admin.config('SET', 'maxmemory', '1');
+    try {
+      for (const k of keys) managerA.cancel(k, 'no room yet');
+      await until(() => busA.retryStats().held === keys.length);
+    } finally {
+      await admin.config('SET', 'maxmemory', '0');
+    }
+    // the publisher never went away: only the bus's own timer can send them now
+    await until(() => keys.every((k) => managerB.isCancelled(k)), 5_000);
+    expect(busA.retryStats().held).to.equal(0);
+    managerA.dispose();
+    managerB.dispose();
+  });
+
   it('should announce nothing whose record Redis refused, and keep every such cancel to retry', async () => {
     const admin = client();
     const busA = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'MEM-A' });

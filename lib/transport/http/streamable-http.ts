@@ -25,6 +25,7 @@ import { memorySessions } from './sessions.js';
 import { answeredIds, headerRefusal, originRefusal, postRefusal, type Refusal } from './validate.js';
 
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_SESSION_IDLE_MS, type StreamableHttpOptions } from './http-options.js';
+import { isUnknownRecord } from '../../codec/unknown-record.js';
 
 /**
  * A Streamable HTTP server transport: a node handler, a fetch handler, its events, and `close()`.
@@ -66,12 +67,10 @@ export interface StreamableHttp {
   closeStream(sessionId: string, requestId: RequestId): boolean;
 }
 
-type Rec = Record<string, unknown>;
-const isRec = (u: unknown): u is Rec => typeof u === 'object' && u !== null && !Array.isArray(u);
 const isInitialize = (body: unknown): boolean =>
-  (Array.isArray(body) ? (body as unknown[]) : [body]).some((m) => isRec(m) && m['method'] === 'initialize' && m['id'] !== undefined);
+  (Array.isArray(body) ? (body as unknown[]) : [body]).some((m) => isUnknownRecord(m) && m['method'] === 'initialize' && m['id'] !== undefined);
 const idOf = (body: unknown): string | number | null => {
-  const id = isRec(body) ? body['id'] : undefined;
+  const id = isUnknownRecord(body) ? body['id'] : undefined;
   return typeof id === 'string' || typeof id === 'number' ? id : null;
 };
 // session ids are ours (UUIDs); anything much longer names no session, and is never looked up
@@ -207,7 +206,7 @@ export const streamableHttp = (options: StreamableHttpOptions = {}): StreamableH
     }
     const version = ex.header('mcp-protocol-version');
     const versionEra = version === undefined ? undefined : eraOfVersion(version);
-    const named = isRec(body) ? requestVersion(body['params']) : undefined;
+    const named = isUnknownRecord(body) ? requestVersion(body['params']) : undefined;
     // a header and a body that disagree are -32020 (below); a version both name that we do not speak is -32022
     if (version !== undefined && versionEra === undefined && (named === undefined || named === version)) return refuse(ex, unsupported(version, idOf(body)));
     // a body naming its version is a 2026 request whatever the header says
