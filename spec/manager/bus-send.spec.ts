@@ -72,55 +72,56 @@ describe('redisBus writer (real redis-server)', function () {
     managerB.dispose();
   });
 
-  it('should retry by itself what Redis refused while up, with no reconnect to set it off', async () => {
-    const admin = client();
-    const busA = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'LATER-A' });
-    const busB = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'LATER-B' });
+  /** Instances A and B on the suite's server, each with its bus, B subscribed by the time it returns. */
+  const instances = async (name: string) => {
+    const busA = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: `${name}-A` });
+    const busB = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: `${name}-B` });
     const managerA = new CancellationManager({ bus: busA });
     const managerB = new CancellationManager({ bus: busB });
     await new Promise((r) => setTimeout(r, 100));
-    const keys = Array.from({ length: 5 }, (_, i) => RequestKey.of(i, 'LATER'));
-    for (const k of keys) managerB.register(k);
+    return { busA, managerA, managerB, dispose: () => (managerA.dispose(), managerB.dispose()) };
+  };
+  /** Redis out of memory while `during` runs: every write refused, while a PUBLISH alone would still go through. */
+  const outOfMemory = async (during: () => Promise<void>): Promise<void> => {
+    const admin = client();
     await admin.config('SET', 'maxmemory', '1');
     try {
-      for (const k of keys) managerA.cancel(k, 'no room yet');
-      await until(() => busA.retryStats().held === keys.length);
+      await during();
     } finally {
       await admin.config('SET', 'maxmemory', '0');
     }
+  };
+
+  it('should retry by itself what Redis refused while up, with no reconnect to set it off', async () => {
+    const { busA, managerA, managerB, dispose } = await instances('LATER');
+    const keys = Array.from({ length: 5 }, (_, i) => RequestKey.of(i, 'LATER'));
+    for (const k of keys) managerB.register(k);
+    await outOfMemory(async () => {
+      for (const k of keys) managerA.cancel(k, 'no room yet');
+      await until(() => busA.retryStats().held === keys.length);
+    });
     // the publisher never went away: only the bus's own timer can send them now
     await until(() => keys.every((k) => managerB.isCancelled(k)), 5_000);
     expect(busA.retryStats().held).to.equal(0);
-    managerA.dispose();
-    managerB.dispose();
+    dispose();
   });
 
   it('should announce nothing whose record Redis refused, and keep every such cancel to retry', async () => {
-    const admin = client();
-    const busA = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'MEM-A' });
-    const busB = redisBus({ publisher: client(), subscriber: client(), secret: SECRET, instanceId: 'MEM-B' });
+    const { busA, managerA, managerB, dispose } = await instances('MEM');
     const events: BusEvent[] = [];
     busA.events$.subscribe((e) => events.push(e));
-    const managerA = new CancellationManager({ bus: busA });
-    const managerB = new CancellationManager({ bus: busB });
-    await new Promise((r) => setTimeout(r, 100));
     const keys = Array.from({ length: 20 }, (_, i) => RequestKey.of(i, 'MEM'));
     for (const k of keys) managerB.register(k);
-    // out of memory: every write is refused, while a PUBLISH alone would still go through
-    await admin.config('SET', 'maxmemory', '1');
-    try {
+    await outOfMemory(async () => {
       for (const k of keys) managerA.cancel(k, 'no room');
       await until(() => events.filter((e) => e.type === 'bus-record-failed').length === keys.length);
       await new Promise((r) => setTimeout(r, 100));
       expect(keys.some((k) => managerB.isCancelled(k))).to.equal(false);
       expect(busA.retryStats().held).to.equal(keys.length);
-    } finally {
-      await admin.config('SET', 'maxmemory', '0');
-    }
+    });
     busA.retry();
     await until(() => keys.every((k) => managerB.isCancelled(k)), 5_000);
     expect(busA.retryStats().held).to.equal(0);
-    managerA.dispose();
-    managerB.dispose();
+    dispose();
   });
 });
