@@ -11,6 +11,16 @@ export interface Follower<T> {
   failed(error: unknown): void;
 }
 
+// the rare second follower and second stop, built apart: a closure in `follow` would make every
+// call allocate the scope it captures, second reader or not
+const both = <T>(first: Follower<T>, second: Follower<T>): Follower<T> => ({
+  resolved: (v) => (first.resolved(v), second.resolved(v)),
+  failed: (e) => (first.failed(e), second.failed(e)),
+});
+const bothStops = (first: Unsubscribable, second: Unsubscribable): Unsubscribable => ({
+  unsubscribe: () => (first.unsubscribe(), second.unsubscribe()),
+});
+
 const PENDING = 0;
 const RESOLVED = 1;
 const FAILED = 2;
@@ -67,13 +77,7 @@ export class Later<T> implements PromiseLike<T>, Unsubscribable {
     if (this.state === STOPPED) return;
     const before = this.follower;
     // a second reader (rare: `then` besides the core) is told after the first
-    this.follower =
-      before === undefined
-        ? f
-        : {
-            resolved: (v) => (before.resolved(v), f.resolved(v)),
-            failed: (e) => (before.failed(e), f.failed(e)),
-          };
+    this.follower = before === undefined ? f : both(before, f);
   }
 
   /** What stops the work behind it; stopped at once when this was, dropped once it settled. */
@@ -81,7 +85,7 @@ export class Later<T> implements PromiseLike<T>, Unsubscribable {
     if (this.state === STOPPED) return work.unsubscribe();
     if (this.state !== PENDING) return;
     const before = this.stop;
-    this.stop = before === undefined ? work : { unsubscribe: () => (before.unsubscribe(), work.unsubscribe()) };
+    this.stop = before === undefined ? work : bothStops(before, work);
   }
 
   /** Stop it: nothing is told after, and the work behind it is stopped (once). */
@@ -95,30 +99,48 @@ export class Later<T> implements PromiseLike<T>, Unsubscribable {
   }
 
   /**
+   * Settle it with `f(x)`, or with what `f` threw: the one door through which a computed value
+   * reaches a Later.
+   */
+  resolveWith<X>(f: (x: X) => T, x: X): void {
+    let v: T;
+    try {
+      v = f(x);
+    } catch (e) {
+      return this.reject(e);
+    }
+    this.resolve(v);
+  }
+
+  /**
    * A Later of `f` of its value: `f`'s throw is its failure, and stopping it stops this one. One
-   * Later and one follower, not a Promise: no turn is added.
+   * object that is both the new Later and this one's follower, not a Promise: no turn is added.
    */
   map<R>(f: (value: T) => R): Later<R> {
-    const next = new Later<R>();
+    const next = new Mapped(f);
     next.onUnsubscribe(this);
-    this.follow({
-      resolved: (v) => {
-        let r: R;
-        try {
-          r = f(v);
-        } catch (e) {
-          return next.reject(e);
-        }
-        next.resolve(r);
-      },
-      failed: (e) => next.reject(e),
-    });
+    this.follow(next);
     return next;
   }
 
   /** For readers other than the core (`await`, rxjs `from`): a Promise of its value. */
   then<R1 = T, R2 = never>(onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null, onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null): Promise<R1 | R2> {
     return new Promise<T>((resolve, reject) => this.follow({ resolved: resolve, failed: reject })).then(onfulfilled, onrejected);
+  }
+}
+
+/** What {@link Later.map} gives: a Later of `f` of what it follows. */
+class Mapped<T, R> extends Later<R> implements Follower<T> {
+  constructor(private readonly f: (value: T) => R) {
+    super();
+  }
+
+  resolved(value: T): void {
+    this.resolveWith(this.f, value);
+  }
+
+  failed(error: unknown): void {
+    this.reject(error);
   }
 }
 

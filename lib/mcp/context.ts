@@ -76,6 +76,9 @@ export interface Round {
 
 const NO_RESPONSES = inputResponsesOf(undefined);
 
+/** A round that brings nothing, shared: nothing writes to a Round. */
+export const NO_ROUND: Round = Object.freeze({});
+
 /** What the server keeps per connection (2025-11-25: set by `initialize` and `logging/setLevel`). */
 export interface ConnectionState {
   level?: LoggingLevel;
@@ -93,8 +96,14 @@ export class McpRequestContext implements McpContext {
     private readonly ctx: RequestContext,
     private readonly params: unknown,
     private readonly state: ConnectionState | undefined,
-    private readonly round: Round = {},
+    /** The round this context answers: what the request brought (empty on a first call). */
+    readonly round: Round = NO_ROUND,
   ) {}
+
+  /** The context of the same request for another round (the 2025-11-25 rounds played here). */
+  withRound(round: Round): McpRequestContext {
+    return new McpRequestContext(this.ctx, this.params, this.state, round);
+  }
 
   // decoded per key when read: most handlers read none
   private responses: InputResponses | undefined = undefined;

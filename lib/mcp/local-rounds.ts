@@ -3,7 +3,7 @@ import { ErrorCodes } from '../codec/error-codes.js';
 import { JsonRpcError } from '../errors.js';
 import type { RequestContext } from '../handler/context.js';
 import { Later, asObservable, type Follower } from '../handler/later.js';
-import type { Round } from './context.js';
+import type { McpRequestContext, Round } from './context.js';
 import { inputRequired, missingCapabilities, type InputRequest, type InputRequired } from './input-required.js';
 
 /** The most rounds one 2025-11-25 request plays here before it is refused (a handler that never stops asking). */
@@ -54,35 +54,44 @@ export const playRounds = <R>(
   first: Round = {},
 ): Observable<Exclude<R, InputRequired>> => roundsWith(attempt, ask, maxRounds).played(() => attempt(first), 1);
 
+/** One round of a request: its handler, called with the round's context, the round, and the request's arguments. */
+export type RoundRun<A, R> = (mctx: McpRequestContext, round: Round, args: A) => Observable<R> | Later<R>;
+
 /**
- * {@link playRounds} for an attempt that may answer a {@link Later} (a tool whose run gave a
- * Promise): the first round is followed as it is, with no Observable (most calls have no round);
- * only an `inputRequired` answer goes on to rounds, played as Observables, stopped with the Later.
+ * {@link playRounds} for a handler that may answer a {@link Later} (a tool whose run gave a
+ * Promise), starting from `mctx`'s round: the first round is followed as it is, with no Observable
+ * (most calls have no round); only an `inputRequired` answer goes on to rounds, asked of the peer
+ * ({@link askPeer}) and played as Observables, stopped with the Later. Nothing is allocated for
+ * the rounds after the first until one is asked for.
  *
  * @example
- * return playRoundsLater((round) => answerOf(tool)(args, new McpRequestContext(ctx, params, state, round)), askPeer(ctx, declared));
+ * return playRoundsLater((mctx, _round, args) => answer(args, mctx), p.arguments, new McpRequestContext(ctx, params, state));
  */
-export const playRoundsLater = <R>(
-  attempt: (round: Round) => Observable<R> | Later<R>,
-  ask: AskInput,
+export const playRoundsLater = <A, R>(
+  run: RoundRun<A, R>,
+  args: A,
+  mctx: McpRequestContext,
   maxRounds: number = MAX_LOCAL_ROUNDS,
 ): Observable<Exclude<R, InputRequired>> | Later<Exclude<R, InputRequired> | undefined> => {
-  const first = attempt(FIRST_ROUND);
-  return first instanceof Later ? new LaterRounds(first, attempt, ask, maxRounds) : roundsWith((r: Round) => asObservable(attempt(r)), ask, maxRounds).played(() => first, 1);
+  const first = run(mctx, mctx.round, args);
+  return first instanceof Later ? new LaterRounds(first, run, args, mctx, maxRounds) : nextRounds(run, args, mctx, maxRounds).played(() => first, 1);
 };
 
-const FIRST_ROUND: Round = Object.freeze({});
+/** The rounds after a first one, in 2025-11-25: asked of the peer, each answered in a context of its own. */
+const nextRounds = <A, R>(run: RoundRun<A, R>, args: A, mctx: McpRequestContext, maxRounds: number) =>
+  roundsWith((r: Round) => asObservable(run(mctx.withRound(r), r, args)), askPeer(mctx, mctx.clientCapabilities), maxRounds);
 
 /**
  * The rounds of a request whose first answer is a Later: that answer passed on as it is (one
  * object per call, its follower and its teardown), or, when it is inputRequired, the rounds
  * after it, played as Observables, their last value the answer. Stopping it stops either.
  */
-class LaterRounds<R> extends Later<Exclude<R, InputRequired> | undefined> implements Follower<R> {
+class LaterRounds<A, R> extends Later<Exclude<R, InputRequired> | undefined> implements Follower<R> {
   constructor(
     first: Later<R>,
-    private readonly attempt: (round: Round) => Observable<R> | Later<R>,
-    private readonly ask: AskInput,
+    private readonly run: RoundRun<A, R>,
+    private readonly args: A,
+    private readonly mctx: McpRequestContext,
     private readonly maxRounds: number,
   ) {
     super();
@@ -94,7 +103,7 @@ class LaterRounds<R> extends Later<Exclude<R, InputRequired> | undefined> implem
     if (!inputRequired.is(value)) return this.resolve(value as Exclude<R, InputRequired>);
     // the rare case: rounds after all; their last value is the answer, and stopping this stops them
     let last: Exclude<R, InputRequired> | undefined;
-    const s = roundsWith((r: Round) => asObservable(this.attempt(r)), this.ask, this.maxRounds)
+    const s = nextRounds(this.run, this.args, this.mctx, this.maxRounds)
       .after(value, 1)
       .subscribe({ next: (v) => void (last = v), error: (e: unknown) => this.reject(e), complete: () => this.resolve(last) });
     this.onUnsubscribe(s);

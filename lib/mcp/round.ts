@@ -3,7 +3,7 @@ import * as t from 'io-ts';
 import type { ProtocolEra } from '../codec/era.js';
 import { ErrorCodes } from '../codec/error-codes.js';
 import { JsonRpcError } from '../errors.js';
-import type { Round } from './context.js';
+import { NO_ROUND, type Round } from './context.js';
 import { inputRequired, missingCapabilities, type InputRequired } from './input-required.js';
 import type { RequestStateCodec, StateBinding } from './request-state.js';
 import { isUnknownRecord } from '../codec/unknown-record.js';
@@ -14,9 +14,6 @@ import { isUnknownRecord } from '../codec/unknown-record.js';
 
 /** `params.inputResponses` and `params.requestState` of a 2026-07-28 `tools/call`, `prompts/get` or `resources/read`. */
 const RoundParams = t.partial({ inputResponses: t.UnknownRecord, requestState: t.string }, 'RoundParams');
-
-// a round that brings nothing, shared: nothing writes to a Round
-const NO_ROUND: Round = Object.freeze({});
 
 
 /**

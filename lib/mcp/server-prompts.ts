@@ -22,7 +22,7 @@ export const getPrompt =
       const p = paramsOf(GetPromptParams, params, 'prompts/get');
       const found = prompts.get(p.name);
       if (found === undefined) throw new JsonRpcError(ErrorCodes.InvalidParams, `Unknown prompt: ${preview(p.name, PREVIEW_MAX)}`);
-      return withRounds(params, ctx, { method: 'prompts/get', name: p.name }, (mctx) => found.get(p.arguments, mctx));
+      return withRounds(params, ctx, { method: 'prompts/get', name: p.name }, (mctx, _round, args) => found.get(args, mctx), p.arguments);
     });
 
 /** The `completion/complete` of the completers of a server's prompts and resource templates. */

@@ -41,8 +41,8 @@ export const resourceMethods = ({ resources, templates, subscriptions, withRound
           const code = ctx.era === '2026-07-28' ? ErrorCodes.InvalidParams : ErrorCodes.ResourceNotFound;
           throw new JsonRpcError(code, 'Resource not found', { uri: uri.length <= MAX_URI_LENGTH ? uri : preview(uri, PREVIEW_MAX) });
         }
-        return withRounds(params, ctx, { method: 'resources/read', name: uri }, (mctx) =>
-          reader(mctx).pipe(map((out) => (inputRequired.is(out) ? out : { contents: out }))));
+        return withRounds(params, ctx, { method: 'resources/read', name: uri }, (mctx, _round, read) =>
+          read(mctx).pipe(map((out) => (inputRequired.is(out) ? out : { contents: out }))), reader);
       }),
     'resources/subscribe': (params, ctx) =>
       defer(() => {

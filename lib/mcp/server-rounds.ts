@@ -1,21 +1,35 @@
 import { map, type Observable } from 'rxjs';
 import type { RequestContext } from '../handler/context.js';
 import { Later } from '../handler/later.js';
-import { McpRequestContext, type ConnectionState, type Round } from './context.js';
-import { askPeer, playRoundsLater } from './local-rounds.js';
+import { McpRequestContext, type ConnectionState } from './context.js';
+import { inputRequired } from './input-required.js';
+import { playRoundsLater, type RoundRun } from './local-rounds.js';
 import type { RequestStateCodec, StateBinding } from './request-state.js';
 import { answerRound, openRound } from './round.js';
 
 // The input rounds of an mcpServer's requests, in each era: played here over the connection in
 // 2025-11-25, answered with inputRequired (its state sealed) in 2026-07-28.
 
-/** Run a request that may answer inputRequired, with the rounds of its era. */
-export type WithRounds = <R>(
+/**
+ * Run a request that may answer inputRequired, with the rounds of its era: `run(mctx, round,
+ * args)` per round (`args` passed through, so that a handler made once needs no closure per call).
+ */
+export type WithRounds = <A, R>(
   params: unknown,
   ctx: RequestContext,
   binding: StateBinding,
-  run: (mctx: McpRequestContext, round: Round) => Observable<R> | Later<R>,
+  run: RoundRun<A, R>,
+  args: A,
 ) => Observable<object> | Later<object>;
+
+/**
+ * A 2026-07-28 answer as sent: a result as it is, an inputRequired written for the wire (or
+ * refused). What the request declares is read only for an inputRequired.
+ */
+const written = <R>(answered: Observable<R> | Later<R>, mctx: McpRequestContext, codec: RequestStateCodec | undefined, binding: StateBinding): Observable<object> | Later<object> => {
+  const write = (out: R): object => (inputRequired.is(out) ? answerRound(out, mctx.clientCapabilities, codec, binding) : out) as object;
+  return answered instanceof Later ? answered.map(write) : answered.pipe(map(write));
+};
 
 /**
  * The rounds of one server's requests: a request that may answer inputRequired (2026-07-28) has
@@ -24,16 +38,11 @@ export type WithRounds = <R>(
  */
 export const roundsOf =
   (states: WeakMap<object, ConnectionState>, codec: RequestStateCodec | undefined): WithRounds =>
-  (params, ctx, binding, run) => {
+  (params, ctx, binding, run, args) => {
     const era = ctx.era ?? '2025-11-25';
-    if (era !== '2026-07-28') {
-      // 2025-11-25: the same handler, its rounds played here with requests tied to the call
-      const state = states.get(ctx.connection);
-      return playRoundsLater((round) => run(new McpRequestContext(ctx, params, state, round), round), askPeer(ctx, state?.capabilities ?? {})) as Observable<object> | Later<object>;
-    }
+    // 2025-11-25: the same handler, its rounds played here with requests tied to the call
+    if (era !== '2026-07-28') return playRoundsLater(run, args, new McpRequestContext(ctx, params, states.get(ctx.connection))) as Observable<object> | Later<object>;
     const round = openRound(params, era, codec, binding);
     const mctx = new McpRequestContext(ctx, params, states.get(ctx.connection), round);
-    const written = (out: unknown): object => answerRound(out, mctx.clientCapabilities, codec, binding) as object;
-    const answered = run(mctx, round);
-    return answered instanceof Later ? answered.map(written) : answered.pipe(map(written));
+    return written(run(mctx, round, args), mctx, codec, binding);
   };

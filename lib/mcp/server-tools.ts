@@ -1,10 +1,14 @@
 import type * as t from 'io-ts';
 import { of, switchMap } from 'rxjs';
-import type { MirroredHeader } from '../codec/mirrored-header.js';
 import { ErrorCodes } from '../codec/error-codes.js';
+import type { MirroredHeader } from '../codec/mirrored-header.js';
 import { PREVIEW_MAX, preview } from '../codec/preview.js';
+import { isUnknownRecord } from '../codec/unknown-record.js';
 import { JsonRpcError } from '../errors.js';
+import type { RequestContext } from '../handler/context.js';
 import { mirroredOf } from './header-params.js';
+import type { InputRequired } from './input-required.js';
+import type { RoundRun } from './local-rounds.js';
 import { paramsOf, type Impl } from './server-params.js';
 import type { WithRounds } from './server-rounds.js';
 import { tasksRequired } from './task-handlers.js';
@@ -12,8 +16,7 @@ import { declaresTasks } from './task-wire.js';
 import type { TaskRuntime } from './tasks.js';
 import type { McpTool } from './tool.js';
 import { answerFor } from './tool-answer.js';
-import { CallToolParams } from './wire.js';
-import { isUnknownRecord } from '../codec/unknown-record.js';
+import { CallToolParams, type CallToolResult } from './wire.js';
 
 // The tools of an mcpServer: `tools/call` (a task when the tool and the request both ask for
 // one), and the headers a call must mirror from its arguments.
@@ -31,11 +34,22 @@ const isPlainCall = (u: unknown): u is t.TypeOf<typeof CallToolParams> => {
   return typeof u['name'] === 'string' && (args === undefined || isUnknownRecord(args));
 };
 
+/** A call of `found` that runs as a task (its arguments checked first, `beforeTask` asked): the rare path, apart. */
+const asTask = (found: McpTool, tasks: TaskRuntime, withRounds: WithRounds, params: unknown, ctx: RequestContext, p: t.TypeOf<typeof CallToolParams>): ReturnType<Impl> =>
+  withRounds(params, ctx, { method: 'tools/call', name: p.name }, (mctx, round, args) =>
+    found.prepare(args, mctx).pipe(switchMap((before) => (before !== undefined ? of(before) : tasks.create(params, ctx, (tctx) => found.call(args, tctx), round)))), p.arguments);
+
 /** The `tools/call` of a server's tools: the tool's result, or the task that runs it. */
 export const callTool = (tools: ReadonlyMap<string, McpTool>, tasks: TaskRuntime | undefined, withRounds: WithRounds): Impl => {
   // each tool's answer, looked up once: a Promise's is followed with no Observable around it
-  const entries = new Map([...tools].map(([name, t]) => [name, { found: t, answer: answerFor(t), binding: { method: 'tools/call', name } }] as const));
-  // the hot path: no defer of its own (the core calls every handler inside one)
+  const entries = new Map(
+    [...tools].map(([name, t]) => {
+      const answer = answerFor(t);
+      const run: RoundRun<unknown, CallToolResult | InputRequired> = (mctx, _round, args) => answer(args, mctx);
+      return [name, { found: t, run, binding: { method: 'tools/call', name } }] as const;
+    }),
+  );
+  // the hot path: no defer of its own (the core calls every handler inside one), no closure per call
   return (params, ctx) => {
     const p = isPlainCall(params) ? params : paramsOf(CallToolParams, params, 'tools/call');
     const entry = entries.get(p.name);
@@ -43,14 +57,10 @@ export const callTool = (tools: ReadonlyMap<string, McpTool>, tasks: TaskRuntime
     const found = entry.found;
     if (tasks !== undefined && found.task !== undefined && ctx.era === '2026-07-28') {
       // EXT L59-63: a task only for a request that declares the extension itself
-      if (declaresTasks(params))
-        return withRounds(params, ctx, { method: 'tools/call', name: p.name }, (mctx, round) =>
-          found.prepare(p.arguments, mctx).pipe(switchMap((before) => (before !== undefined ? of(before) : tasks.create(params, ctx, (tctx) => found.call(p.arguments, tctx), round)))),
-        );
+      if (declaresTasks(params)) return asTask(found, tasks, withRounds, params, ctx, p);
       if (found.task === 'required') throw tasksRequired();
     }
-    const { answer, binding } = entry;
-    return withRounds(params, ctx, binding, (mctx) => answer(p.arguments, mctx));
+    return withRounds(params, ctx, entry.binding, entry.run, p.arguments);
   };
 };
 

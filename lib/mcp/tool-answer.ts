@@ -45,17 +45,6 @@ const failure = (e: unknown): CallToolResult => {
   return toolError(preview(e instanceof Error ? e.message : String(e), PREVIEW_MAX * 4));
 };
 
-/** Settle `later` with `f(x)`, or with what `f` threw. */
-const settle = <X>(later: Later<CallToolResult | InputRequired>, f: (x: X) => CallToolResult | InputRequired, x: X): void => {
-  let v: CallToolResult | InputRequired;
-  try {
-    v = f(x);
-  } catch (e) {
-    return later.reject(e);
-  }
-  later.resolve(v);
-};
-
 /** What a shape that throws becomes: the tool's error, or the protocol error it was. */
 const shapedOrFailure = (out: unknown, hasOutputSchema: boolean): CallToolResult | InputRequired => {
   try {
@@ -68,33 +57,22 @@ const shapedOrFailure = (out: unknown, hasOutputSchema: boolean): CallToolResult
 const shapedWithSchema = (out: unknown): CallToolResult | InputRequired => shapedOrFailure(out, true);
 const shapedPlain = (out: unknown): CallToolResult | InputRequired => shapedOrFailure(out, false);
 
-/**
- * The answer of one call of a tool whose work is `work(args, ctx)` (called here, at once: the core
- * calls every handler inside its own defer).
- *
- * @example
- * const answer = answerOf(work, raw, ctx, outputSchema !== undefined);
- */
-export const answerOf = <A>(work: (args: A, ctx: McpContext) => ObservableInput<unknown>, args: A, ctx: McpContext, hasOutputSchema: boolean): ToolAnswer => {
-  let input: ObservableInput<unknown>;
-  try {
-    input = work(args, ctx);
-  } catch (e) {
-    const later = new Later<CallToolResult | InputRequired>();
-    settle(later, failure, e);
-    return later;
-  }
-  if (input instanceof Promise) {
-    // most tools answer with a Promise: followed as one, into a Later (no Observable around it)
-    const later = new Later<CallToolResult | InputRequired>();
-    input.then(
-      (out: unknown) => (hasOutputSchema ? settle(later, shapedWithSchema, out) : settle(later, shapedPlain, out)),
-      (e: unknown) => settle(later, failure, e),
-    );
-    return later;
-  }
-  // one layer, not defer + map + catchError
-  return new Observable<CallToolResult | InputRequired>((subscriber) => {
+// Each way of answering in a function of its own: a closure in answerOf would make every call
+// allocate the scope it captures, whichever way the call goes.
+
+/** A Promise's answer, followed into a Later: its closures hold the Later and the shape alone. */
+const promised = (input: Promise<unknown>, shape: (out: unknown) => CallToolResult | InputRequired): ToolAnswer => {
+  const later = new Later<CallToolResult | InputRequired>();
+  input.then(
+    (out: unknown) => later.resolveWith(shape, out),
+    (e: unknown) => later.resolveWith(failure, e),
+  );
+  return later;
+};
+
+/** Any other input's answer: one Observable layer, not defer + map + catchError. */
+const observed = (input: ObservableInput<unknown>, hasOutputSchema: boolean): ToolAnswer =>
+  new Observable<CallToolResult | InputRequired>((subscriber) => {
     const failed = (e: unknown): void => {
       let v: CallToolResult;
       try {
@@ -116,6 +94,26 @@ export const answerOf = <A>(work: (args: A, ctx: McpContext) => ObservableInput<
     };
     return from(input).subscribe({ next: deliver, error: failed, complete: () => subscriber.complete() });
   });
+
+/**
+ * The answer of one call of a tool whose work is `work(args, ctx)` (called here, at once: the core
+ * calls every handler inside its own defer).
+ *
+ * @example
+ * const answer = answerOf(work, raw, ctx, outputSchema !== undefined);
+ */
+export const answerOf = <A>(work: (args: A, ctx: McpContext) => ObservableInput<unknown>, args: A, ctx: McpContext, hasOutputSchema: boolean): ToolAnswer => {
+  let input: ObservableInput<unknown>;
+  try {
+    input = work(args, ctx);
+  } catch (e) {
+    const later = new Later<CallToolResult | InputRequired>();
+    later.resolveWith(failure, e);
+    return later;
+  }
+  // most tools answer with a Promise: followed as one, into a Later (no Observable around it)
+  if (input instanceof Promise) return promised(input, hasOutputSchema ? shapedWithSchema : shapedPlain);
+  return observed(input, hasOutputSchema);
 };
 
 // the answer of each tool `tool()` made, for the server: not a member of McpTool, whose shape users rely on
