@@ -1,6 +1,7 @@
 import { Observable, type Subscription } from 'rxjs';
 import type { RequestId } from '../codec/messages.js';
 import type { CancellationBus } from './bus.js';
+import { ChurnMap } from './churn-map.js';
 import type { CancelOptions, CancelResult, CancellationManagerOptions } from './manager-options.js';
 import { Recent } from './recent.js';
 import { CancelReason, RequestKey } from './request-key.js';
@@ -89,7 +90,7 @@ type Finished = Recent<RequestId, true>;
 export class CancellationManager {
   // id -> entry (or entries by session). Keyed by the id first: a cancel finds its own session's
   // entry and learns whether another session has the id, in one lookup; 1 and '1' stay apart.
-  private readonly ids = new Map<RequestId, Slot>();
+  private readonly ids = new ChurnMap<RequestId, Slot>();
   private readonly finished = new Map<string | undefined, Finished>();
   private finishedCount = 0;
   private readonly rememberPerSession: number;

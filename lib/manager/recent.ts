@@ -1,3 +1,5 @@
+import { ChurnMap } from './churn-map.js';
+
 /**
  * The last `capacity` keys seen, each with a value, oldest forgotten first: the one bounded
  * memory behind every "remember the last N" here (the ids a session finished, the ids the
@@ -13,7 +15,7 @@
 export class Recent<K, V> {
   // grown to `capacity` as keys come (a session that finishes one request costs one slot)
   private readonly slots: Array<K | undefined> = [];
-  private readonly index = new Map<K, V>();
+  private readonly index = new ChurnMap<K, V>();
   private head = 0; // the oldest slot
   private count = 0; // slots in use
 

@@ -1,10 +1,11 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
+import { ChurnMap } from '../manager/churn-map.js';
 import { monotonicNow } from './clock.js';
 
 // The requests that share one timeout duration, in deadline order: a Map keeps insertion order,
 // and with one duration a later arm always means a later deadline, so the first entry is due first.
 class Bucket<T> {
-  readonly due = new Map<T, number>();
+  readonly due = new ChurnMap<T, number>();
   action: Subscription | undefined = undefined;
   // firing: an arm from inside `fire` must not schedule; the run reschedules for the first due
   running = false;
@@ -77,10 +78,17 @@ export class Deadlines<T> {
     b.running = true;
     try {
       const now = this.now();
+      // the items due, taken first: a fire may re-enter (an in-memory peer answers inside it)
+      // and arm or disarm others, so each is checked again before it fires
+      const due: T[] = [];
       for (const [item, at] of b.due) {
         if (at > now) break;
+        due.push(item);
+      }
+      for (const item of due) {
+        const at = b.due.get(item);
+        if (at === undefined || at > now) continue;
         b.due.delete(item);
-        // may re-enter (an in-memory peer answers inside fire): arm/disarm keep the order right
         this.fire(item, ms);
       }
     } finally {

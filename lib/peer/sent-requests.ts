@@ -1,5 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import type { RequestId } from '../codec/messages.js';
+import { ChurnMap } from '../manager/churn-map.js';
 import { Recent } from '../manager/recent.js';
 import { RequestKey } from '../manager/request-key.js';
 import { Deadlines } from './deadlines.js';
@@ -39,7 +40,7 @@ export interface SendingInit {
  */
 export class SentRequests {
   /** Sent (or waiting in the outbox) and not yet ended. */
-  readonly pending = new Map<RequestId, Pending>();
+  readonly pending = new ChurnMap<RequestId, Pending>();
   /** Ids given up on (cancelled, timed out), to tell a late response from an unknown one. */
   readonly ended: Recent<RequestId, LateWhy>;
   /** Where requests and notifications are written. */

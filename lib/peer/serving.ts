@@ -9,6 +9,7 @@ import { CancellationError, CancellationErrorResult } from '../errors.js';
 import type { RequestOutcome } from '../handler/outcome.js';
 import { startRequest } from '../handler/run-request.js';
 import type { CancellationManager } from '../manager/cancellation-manager.js';
+import { ChurnMap } from '../manager/churn-map.js';
 import type { CancelOptions } from '../manager/manager-options.js';
 import { CancelReason, RequestKey } from '../manager/request-key.js';
 import type { CancellationSecurity } from '../security/cancellation-security.js';
@@ -70,7 +71,7 @@ const errorResponse = (id: RequestId | null, error: JsonRpcErrorObject): JsonRpc
  */
 export class ServingHalf implements ActiveOwner {
   // this connection's requests, by id: inFlight().serving, and what close() cancels
-  private readonly active = new Map<RequestId, Active>();
+  private readonly active = new ChurnMap<RequestId, Active>();
   private closed = false;
   private readonly repeats: Repeats;
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { RENEW_AFTER } from '../../lib/manager/churn-map.js';
 import { Deadlines } from '../../lib/peer/deadlines.js';
 import { testScheduler } from '../helpers.js';
 
@@ -57,6 +58,28 @@ describe('Deadlines', () => {
       flush();
     });
     expect(fired).to.deep.equal(['10:a', '14:b', '20:c']);
+  });
+
+  it('should not fire an item that an earlier fire of the same run disarmed, however many that fire armed', () => {
+    const ts = testScheduler();
+    const fired: string[] = [];
+    ts.run(({ flush }) => {
+      const d = new Deadlines<string>(ts, (item) => {
+        fired.push(`${ts.now()}:${item}`);
+        if (item !== 'a') return;
+        // enough arms to renew the bucket's map while the run goes over it
+        for (let i = 0; i < 3 * RENEW_AFTER; i++) {
+          d.arm(`later${i}`, 10);
+          d.disarm(`later${i}`, 10);
+        }
+        d.disarm('b', 10);
+      });
+      d.arm('a', 10);
+      d.arm('b', 10);
+      flush();
+      expect(d.size).to.equal(0);
+    });
+    expect(fired).to.deep.equal(['10:a']);
   });
 
   it('should hold nothing once every item is disarmed', () => {
