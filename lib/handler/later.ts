@@ -50,6 +50,11 @@ export class Later<T> implements PromiseLike<T>, Unsubscribable {
     return l;
   }
 
+  /** Still to settle: neither settled nor stopped. */
+  get pending(): boolean {
+    return this.state === PENDING;
+  }
+
   resolve(value: T): void {
     if (this.state !== PENDING) return;
     this.state = RESOLVED;

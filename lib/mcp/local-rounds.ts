@@ -54,18 +54,22 @@ export const playRounds = <R>(
   first: Round = {},
 ): Observable<Exclude<R, InputRequired>> => roundsWith(attempt, ask, maxRounds).played(() => attempt(first), 1);
 
-/** One round of a request: its handler, called with the round's context, the round, and the request's arguments. */
-export type RoundRun<A, R> = (mctx: McpRequestContext, round: Round, args: A) => Observable<R> | Later<R>;
+/**
+ * One round of a request: its handler, called with the round's context, the round, and the
+ * request's arguments. A handler that answers later may settle `into` (the Later the rounds are
+ * read from) rather than a Later of its own: then nothing stands between its answer and the core.
+ */
+export type RoundRun<A, R> = (mctx: McpRequestContext, round: Round, args: A, into?: Later<R>) => Observable<R> | Later<R>;
 
 /**
- * {@link playRounds} for a handler that may answer a {@link Later} (a tool whose run gave a
- * Promise), starting from `mctx`'s round: the first round is followed as it is, with no Observable
- * (most calls have no round); only an `inputRequired` answer goes on to rounds, asked of the peer
- * ({@link askPeer}) and played as Observables, stopped with the Later. Nothing is allocated for
- * the rounds after the first until one is asked for.
+ * {@link playRounds} for a handler that may answer later (a tool whose run gave a Promise),
+ * starting from `mctx`'s round: the first round's answer is read as it is, with no Observable and
+ * no layer (most calls have no round); only an `inputRequired` answer goes on to rounds, asked of
+ * the peer ({@link askPeer}) and played as Observables, stopped with the Later. Nothing is
+ * allocated for the rounds after the first until one is asked for.
  *
  * @example
- * return playRoundsLater((mctx, _round, args) => answer(args, mctx), p.arguments, new McpRequestContext(ctx, params, state));
+ * return playRoundsLater((mctx, _round, args, into) => answer(args, mctx, into), p.arguments, new McpRequestContext(ctx, params, state));
  */
 export const playRoundsLater = <A, R>(
   run: RoundRun<A, R>,
@@ -73,8 +77,13 @@ export const playRoundsLater = <A, R>(
   mctx: McpRequestContext,
   maxRounds: number = MAX_LOCAL_ROUNDS,
 ): Observable<Exclude<R, InputRequired>> | Later<Exclude<R, InputRequired> | undefined> => {
-  const first = run(mctx, mctx.round, args);
-  return first instanceof Later ? new LaterRounds(first, run, args, mctx, maxRounds) : nextRounds(run, args, mctx, maxRounds).played(() => first, 1);
+  const rounds = new LaterRounds(run, args, mctx, maxRounds);
+  const first = run(mctx, mctx.round, args, rounds as Later<R>);
+  // the handler settles the rounds' own Later: its answer reaches the reader with no hop
+  if (first === rounds) return rounds;
+  // a Later of its own (a hand-made tool's): followed
+  if (first instanceof Later) return rounds.following(first);
+  return nextRounds(run, args, mctx, maxRounds).played(() => first, 1);
 };
 
 /** The rounds after a first one, in 2025-11-25: asked of the peer, each answered in a context of its own. */
@@ -82,31 +91,47 @@ const nextRounds = <A, R>(run: RoundRun<A, R>, args: A, mctx: McpRequestContext,
   roundsWith((r: Round) => asObservable(run(mctx.withRound(r), r, args)), askPeer(mctx, mctx.clientCapabilities), maxRounds);
 
 /**
- * The rounds of a request whose first answer is a Later: that answer passed on as it is (one
- * object per call, its follower and its teardown), or, when it is inputRequired, the rounds
- * after it, played as Observables, their last value the answer. Stopping it stops either.
+ * The rounds of a request whose first answer comes later: the Later its handler settles (or that
+ * follows the handler's own). A first answer that is not inputRequired is its value as it is;
+ * one that is starts the rounds after it, played as Observables, their last value its value.
+ * Stopping it stops either.
  */
 class LaterRounds<A, R> extends Later<Exclude<R, InputRequired> | undefined> implements Follower<R> {
+  // the rounds after the first are under way: they, not a second answer, settle it
+  private playing = false;
+
   constructor(
-    first: Later<R>,
     private readonly run: RoundRun<A, R>,
     private readonly args: A,
     private readonly mctx: McpRequestContext,
     private readonly maxRounds: number,
   ) {
     super();
-    this.onUnsubscribe(first);
-    first.follow(this);
   }
 
-  resolved(value: R): void {
-    if (!inputRequired.is(value)) return this.resolve(value as Exclude<R, InputRequired>);
+  /** Follow a handler's own Later as the first answer. */
+  following(answer: Later<R>): this {
+    this.onUnsubscribe(answer);
+    answer.follow(this);
+    return this;
+  }
+
+  /** The first round's answer (settled by the handler, or told by the Later it follows); then the last round's. */
+  override resolve(value: Exclude<R, InputRequired> | undefined): void {
+    if (this.playing) return;
+    // stopped (the call was cancelled) or settled: nothing is asked of the peer
+    if (!this.pending || !inputRequired.is(value)) return super.resolve(value);
+    this.playing = true;
     // the rare case: rounds after all; their last value is the answer, and stopping this stops them
     let last: Exclude<R, InputRequired> | undefined;
     const s = nextRounds(this.run, this.args, this.mctx, this.maxRounds)
       .after(value, 1)
-      .subscribe({ next: (v) => void (last = v), error: (e: unknown) => this.reject(e), complete: () => this.resolve(last) });
+      .subscribe({ next: (v) => void (last = v), error: (e: unknown) => this.reject(e), complete: () => super.resolve(last) });
     this.onUnsubscribe(s);
+  }
+
+  resolved(value: R): void {
+    this.resolve(value as Exclude<R, InputRequired>);
   }
 
   failed(e: unknown): void {

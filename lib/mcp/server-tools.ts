@@ -45,7 +45,7 @@ export const callTool = (tools: ReadonlyMap<string, McpTool>, tasks: TaskRuntime
   const entries = new Map(
     [...tools].map(([name, t]) => {
       const answer = answerFor(t);
-      const run: RoundRun<unknown, CallToolResult | InputRequired> = (mctx, _round, args) => answer(args, mctx);
+      const run: RoundRun<unknown, CallToolResult | InputRequired> = (mctx, _round, args, into) => answer(args, mctx, into);
       return [name, { found: t, run, binding: { method: 'tools/call', name } }] as const;
     }),
   );

@@ -13,8 +13,11 @@ import type { CallToolResult } from './wire.js';
 /** A tool's answer: a {@link Later} when its run gave a Promise, an Observable otherwise. */
 export type ToolAnswer = Later<CallToolResult | InputRequired> | Observable<CallToolResult | InputRequired>;
 
-/** How a tool answers one call: validate the arguments, run, shape. */
-export type AnswerTool = (args: unknown, ctx: McpContext) => ToolAnswer;
+/**
+ * How a tool answers one call: validate the arguments, run, shape. A Promise's answer settles
+ * `into` when it is given (the Later of whoever reads the answer: no Later and no hop between).
+ */
+export type AnswerTool = (args: unknown, ctx: McpContext, into?: Later<CallToolResult | InputRequired>) => ToolAnswer;
 
 const text = (t: string): CallToolResult => ({ content: [{ type: 'text', text: t }] });
 
@@ -60,9 +63,8 @@ const shapedPlain = (out: unknown): CallToolResult | InputRequired => shapedOrFa
 // Each way of answering in a function of its own: a closure in answerOf would make every call
 // allocate the scope it captures, whichever way the call goes.
 
-/** A Promise's answer, followed into a Later: its closures hold the Later and the shape alone. */
-const promised = (input: Promise<unknown>, shape: (out: unknown) => CallToolResult | InputRequired): ToolAnswer => {
-  const later = new Later<CallToolResult | InputRequired>();
+/** A Promise's answer, followed into `later`: its closures hold the Later and the shape alone. */
+const promised = (input: Promise<unknown>, shape: (out: unknown) => CallToolResult | InputRequired, later: Later<CallToolResult | InputRequired>): ToolAnswer => {
   input.then(
     (out: unknown) => later.resolveWith(shape, out),
     (e: unknown) => later.resolveWith(failure, e),
@@ -99,20 +101,29 @@ const observed = (input: ObservableInput<unknown>, hasOutputSchema: boolean): To
  * The answer of one call of a tool whose work is `work(args, ctx)` (called here, at once: the core
  * calls every handler inside its own defer).
  *
+ * calls every handler inside its own defer). A Promise's answer, or a throw, settles `into` when
+ * it is given, a new Later otherwise; any other input is answered as an Observable.
+ *
  * @example
  * const answer = answerOf(work, raw, ctx, outputSchema !== undefined);
  */
-export const answerOf = <A>(work: (args: A, ctx: McpContext) => ObservableInput<unknown>, args: A, ctx: McpContext, hasOutputSchema: boolean): ToolAnswer => {
+export const answerOf = <A>(
+  work: (args: A, ctx: McpContext) => ObservableInput<unknown>,
+  args: A,
+  ctx: McpContext,
+  hasOutputSchema: boolean,
+  into?: Later<CallToolResult | InputRequired>,
+): ToolAnswer => {
   let input: ObservableInput<unknown>;
   try {
     input = work(args, ctx);
   } catch (e) {
-    const later = new Later<CallToolResult | InputRequired>();
+    const later = into ?? new Later<CallToolResult | InputRequired>();
     later.resolveWith(failure, e);
     return later;
   }
   // most tools answer with a Promise: followed as one, into a Later (no Observable around it)
-  if (input instanceof Promise) return promised(input, hasOutputSchema ? shapedWithSchema : shapedPlain);
+  if (input instanceof Promise) return promised(input, hasOutputSchema ? shapedWithSchema : shapedPlain, into ?? new Later<CallToolResult | InputRequired>());
   return observed(input, hasOutputSchema);
 };
 

@@ -4,7 +4,7 @@ import { PREVIEW_MAX, preview } from '../codec/preview.js';
 import type { McpContext } from './context.js';
 import { headerParams, type HeaderParam } from './header-params.js';
 import { type InputRequired } from './input-required.js';
-import { answerOf, registerAnswer, toolError, type ToolAnswer } from './tool-answer.js';
+import { answerOf, registerAnswer, toolError, type AnswerTool } from './tool-answer.js';
 import { asObservable } from '../handler/later.js';
 import type { JsonSchema } from './json-schema.js';
 import { jsonSchemaOf, validator, type ArgsSchema } from './schema.js';
@@ -193,7 +193,7 @@ export const tool = <A = Record<string, unknown>>(definition: ToolDefinition<A>)
       return checked instanceof Promise ? from(checked).pipe(switchMap(decide)) : decide(checked);
     });
   // the server's way in (answerFor): a Promise's answer followed with no Observable around it
-  const answer = (raw: unknown, ctx: McpContext): ToolAnswer => answerOf(work, raw, ctx, outputSchema !== undefined);
+  const answer: AnswerTool = (raw, ctx, into) => answerOf(work, raw, ctx, outputSchema !== undefined, into);
   const made: McpTool = {
     name,
     descriptor,
