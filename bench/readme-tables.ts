@@ -21,7 +21,7 @@ interface Stats {
 export interface ResultFigure {
   readonly id: string;
   readonly label: string;
-  readonly unit: 'µs' | 'ms' | 'B' | 'MB' | '/s';
+  readonly unit: 'µs' | 'ms' | 'B' | 'MB' | '/s' | '×';
   readonly better: 'lower' | 'higher';
   readonly target?: string;
   readonly met?: boolean;
@@ -74,7 +74,8 @@ export const TABLES: readonly Table[] = [
     targets: true,
     rows: [
       { id: 'rtt-memory' },
-      { id: 'rtt-memory-mcp', targetNote: (f) => `(${(medianOf(f, 'rtt-memory-mcp') / medianOf(f, 'rtt-memory')).toFixed(2)}× ours raw)` },
+      { id: 'rtt-memory-mcp', targetNote: (f) => `(${(medianOf(f, 'rtt-memory-mcp') / medianOf(f, 'rtt-memory')).toFixed(2)}× ours raw, in two processes)` },
+      { id: 'rtt-memory-mcp-ab', spread: true },
       { id: 'rtt-memory-gateway', targetNote: (f) => `(${(medianOf(f, 'rtt-memory-gateway') / medianOf(f, 'rtt-memory')).toFixed(2)}× ours direct)` },
       { id: 'rtt-stdio' },
       { id: 'rtt-stdio-gateway', targetNote: (f) => `(${(medianOf(f, 'rtt-stdio-gateway') / medianOf(f, 'rtt-stdio')).toFixed(2)}× ours direct)` },
@@ -142,7 +143,8 @@ const number = (v: number, f: ResultFigure): string => {
 const value = (s: Stats | undefined, f: ResultFigure, spread: boolean): string => {
   if (s === undefined) return '';
   const { unit } = shownUnit(f);
-  const median = `${number(s.median, f)} ${unit}`;
+  // a ratio reads as one: 1.05×
+  const median = unit === '×' ? `${number(s.median, f)}×` : `${number(s.median, f)} ${unit}`;
   if (!spread) return median;
   // a range whose ends may be negative reads better with an ellipsis than with a dash
   const dash = s.min < 0 ? '…' : '–';
