@@ -42,7 +42,14 @@ const TABLE: readonly Mutation[] = [
   { module: 'manager/cancellation-manager', from: 'while (this.finishedCount > this.rememberTotal) {', to: 'while (false) {', what: 'remember: drop the total bound of finished ids' },
   { module: 'manager/redis-bus', from: '    if (sendable()) retryLater();', to: '', what: 'a cancel Redis refused while up waits for a reconnect that never comes', specs: ['spec/manager/bus-send.spec.ts'] },
   { module: 'codec/extend', from: "has(base, '__proto__') || has(extra, '__proto__') ? { ...base, ...extra } : ", to: '', what: 'extend: a __proto__ member sets the copy\'s prototype', specs: ['spec/codec/extend.spec.ts'] },
-  { module: 'manager/cancellation-manager', from: 'this.finishedCount -= ids.size;', to: '', what: 'forgetSession: the ended session\'s ids still count against the total' },
+  { module: 'manager/cancellation-manager', from: 'this.finishedCount -= sizeOf(ids);', to: '', what: 'forgetSession: the ended session\'s ids still count against the total' },
+  { module: 'manager/cancellation-manager', from: 'f instanceof Recent ? f.has(id) : f === id', to: 'f instanceof Recent ? f.has(id) : f == id', what: 'wasFinished: a session\'s lone id 1 also answers for \'1\'' },
+  { module: 'manager/cancellation-manager', from: '        this.finished.set(sessionId, recent);\n        this.finishedCount++;', to: '        this.finished.set(sessionId, recent);', what: 'remember: a session\'s second id is not counted against the total' },
+  // manager/churn-map
+  { module: 'manager/churn-map', from: 'if (++this.added >= RENEW_AFTER && this.added >= 2 * this.map.size) this.renew();', to: '++this.added;', what: 'set: never renew (the GC chain stays)' },
+  { module: 'manager/churn-map', from: 'this.map = new Map(this.map);', to: 'this.map = new Map();', what: 'renew: lose the entries' },
+  // peer/deadlines
+  { module: 'peer/deadlines', from: 'if (b.due.get(item) !== ats[i]) continue;', to: '', what: 'run: fire an item an earlier fire of the run disarmed' },
   { module: 'manager/cancellation-manager', from: 'return () => void this.more?.delete(o);', to: 'return () => undefined;', what: 'Entry.add: an unsubscribed observer stays in the set' },
   { module: 'manager/cancellation-manager', from: "if ((result === 'unknown' || result === 'elsewhere') && this.bus !== undefined && options?.forward !== false)", to: "if (result === 'unknown' && this.bus !== undefined && options?.forward !== false)", what: 'cancel: never publish a cancel in flight only elsewhere' },
   // manager/recent

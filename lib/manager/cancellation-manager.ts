@@ -70,8 +70,14 @@ const viaBus = ({ source, reason, method }: CancelReason): CancelReason => {
 // several sessions have the same id in flight (every client starts at 0) does it become a Map.
 type Slot = Entry | Map<string | undefined, Entry>;
 
-// The ended keys of one session, oldest first.
-type Finished = Recent<RequestId, true>;
+// The ended ids of one session, oldest first: the id itself while it is the only one (a session
+// that finishes one request, as every 2026-07-28 POST does, builds no structure only to drop it
+// at its close), a Recent from its second.
+type Finished = RequestId | Recent<RequestId, true>;
+
+const sizeOf = (f: Finished): number => (f instanceof Recent ? f.size : 1);
+// 1 and '1' stay apart: a lone id is compared with ===
+const holds = (f: Finished | undefined, id: RequestId): boolean => (f instanceof Recent ? f.has(id) : f === id);
 
 /**
  * The registry of requests in flight, keyed by `(sessionId, requestId)`.
@@ -91,7 +97,7 @@ export class CancellationManager {
   // id -> entry (or entries by session). Keyed by the id first: a cancel finds its own session's
   // entry and learns whether another session has the id, in one lookup; 1 and '1' stay apart.
   private readonly ids = new ChurnMap<RequestId, Slot>();
-  private readonly finished = new Map<string | undefined, Finished>();
+  private readonly finished = new ChurnMap<string | undefined, Finished>();
   private finishedCount = 0;
   private readonly rememberPerSession: number;
   private readonly rememberTotal: number;
@@ -250,7 +256,7 @@ export class CancellationManager {
 
   /** Whether the key ended recently (within the `rememberFinished` memory of its session). O(1). */
   wasFinished(key: RequestKey): boolean {
-    return this.finished.get(key.sessionId)?.has(key.requestId) === true;
+    return holds(this.finished.get(key.sessionId), key.requestId);
   }
 
   /**
@@ -265,7 +271,7 @@ export class CancellationManager {
   forgetSession(sessionId: string | undefined): void {
     const ids = this.finished.get(sessionId);
     if (ids === undefined) return;
-    this.finishedCount -= ids.size;
+    this.finishedCount -= sizeOf(ids);
     this.finished.delete(sessionId);
   }
 
@@ -298,22 +304,39 @@ export class CancellationManager {
 
   private remember(key: RequestKey): void {
     if (this.rememberPerSession === 0 || this.rememberTotal === 0) return;
-    let ids = this.finished.get(key.sessionId);
+    const { sessionId, requestId } = key;
+    const ids = this.finished.get(sessionId);
     if (ids === undefined) {
-      ids = new Recent(this.rememberPerSession);
-      this.finished.set(key.sessionId, ids);
+      this.finished.set(sessionId, requestId);
+      this.finishedCount++;
+    } else if (ids instanceof Recent) {
+      // an id may come again (2026-07-28): it keeps its place, and is counted once
+      const before = ids.size;
+      ids.set(requestId, true);
+      this.finishedCount += ids.size - before;
+    } else if (ids !== requestId) {
+      if (this.rememberPerSession === 1) this.finished.set(sessionId, requestId);
+      else {
+        // the session's second id: now it needs the structure
+        const recent = new Recent<RequestId, true>(this.rememberPerSession);
+        recent.set(ids, true);
+        recent.set(requestId, true);
+        this.finished.set(sessionId, recent);
+        this.finishedCount++;
+      }
     }
-    // an id may come again (2026-07-28): it is then the newest, and counted once
-    const before = ids.size;
-    ids.set(key.requestId, true);
-    this.finishedCount += ids.size - before;
     // the total bound: the session seen first gives up its oldest key
     while (this.finishedCount > this.rememberTotal) {
       const oldest = this.finished.entries().next();
       if (oldest.done === true) break;
-      const [sessionId, first] = oldest.value;
+      const [oldestSession, first] = oldest.value;
+      if (!(first instanceof Recent)) {
+        this.finished.delete(oldestSession);
+        this.finishedCount--;
+        continue;
+      }
       if (first.dropOldest()) this.finishedCount--;
-      if (first.size === 0) this.finished.delete(sessionId);
+      if (first.size === 0) this.finished.delete(oldestSession);
     }
   }
 }

@@ -79,15 +79,17 @@ export class Deadlines<T> {
     try {
       const now = this.now();
       // the items due, taken first: a fire may re-enter (an in-memory peer answers inside it)
-      // and arm or disarm others, so each is checked again before it fires
+      // and arm or disarm others, so each fires only if its deadline is still the one found due
       const due: T[] = [];
+      const ats: number[] = [];
       for (const [item, at] of b.due) {
         if (at > now) break;
         due.push(item);
+        ats.push(at);
       }
-      for (const item of due) {
-        const at = b.due.get(item);
-        if (at === undefined || at > now) continue;
+      for (let i = 0; i < due.length; i++) {
+        const item = due[i] as T;
+        if (b.due.get(item) !== ats[i]) continue;
         b.due.delete(item);
         this.fire(item, ms);
       }

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
+import type { RequestId } from '../../lib/codecs.js';
 import { Subject, of, takeUntil } from 'rxjs';
 import { CancellationManager, RequestKey, serve, type BusCancellation, type CancelReason } from '../../lib/index.js';
 import { cancel, drive, ofType, req } from '../helpers.js';
@@ -193,6 +195,47 @@ describe('CancellationManager under load', () => {
 });
 
 describe('CancellationManager memory of finished ids', () => {
+  it('should remember what a model of both bounds remembers, over any finishes and forgotten sessions', () => {
+    // the model: each session's ids oldest first (an id that comes again keeps its place), the
+    // sessions in the order first seen (again at the end once emptied or forgotten)
+    const sessions = fc.constantFrom<string | undefined>('a', 'b', 'c', undefined);
+    const ids = fc.constantFrom<RequestId>(0, 1, 2, 3, '0', '1');
+    const arbOp = fc.oneof(
+      { weight: 5, arbitrary: fc.record({ op: fc.constant('finish' as const), s: sessions, id: ids }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('forget' as const), s: sessions }) },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 7 }), fc.array(arbOp, { maxLength: 60 }), (perSession, total, ops) => {
+        const m = new CancellationManager({ rememberFinished: perSession, rememberFinishedTotal: total });
+        const model = new Map<string | undefined, RequestId[]>();
+        const count = (): number => [...model.values()].reduce((n, l) => n + l.length, 0);
+        for (const o of ops) {
+          if (o.op === 'forget') {
+            m.forgetSession(o.s);
+            model.delete(o.s);
+          } else {
+            m.register(k(o.id, o.s));
+            m.complete(k(o.id, o.s));
+            const list = model.get(o.s) ?? [];
+            if (!model.has(o.s)) model.set(o.s, list);
+            if (!list.includes(o.id)) {
+              list.push(o.id);
+              if (list.length > perSession) list.shift();
+            }
+            while (count() > total) {
+              const [first, oldest] = model.entries().next().value as [string | undefined, RequestId[]];
+              oldest.shift();
+              if (oldest.length === 0) model.delete(first);
+            }
+          }
+          for (const s of ['a', 'b', 'c', undefined])
+            for (const id of [0, 1, 2, 3, '0', '1'])
+              expect(m.wasFinished(k(id, s)), `${String(s)}/${JSON.stringify(id)}`).to.equal(model.get(s)?.includes(id) === true);
+        }
+      }),
+    );
+  });
+
   it('should remember at most rememberFinishedTotal ids across sessions, the session seen first giving up its oldest', () => {
     const m = new CancellationManager({ rememberFinished: 10, rememberFinishedTotal: 3 });
     for (const key of [k(1, 'a'), k(2, 'a'), k(1, 'b'), k(2, 'b')]) {
