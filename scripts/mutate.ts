@@ -48,6 +48,10 @@ const TABLE: readonly Mutation[] = [
   // manager/churn-map
   { module: 'manager/churn-map', from: 'if (++this.added >= RENEW_AFTER && this.added >= 2 * this.map.size) this.renew();', to: '++this.added;', what: 'set: never renew (the GC chain stays)' },
   { module: 'manager/churn-map', from: 'this.map = new Map(this.map);', to: 'this.map = new Map();', what: 'renew: lose the entries' },
+  // transport/http/node-exchange
+  { module: 'transport/http/node-exchange', from: '  if (socket.server?.httpAllowHalfOpen === true) return undefined;', to: '', what: 'a half-closed socket of a half-open server counts as a client gone' },
+  { module: 'transport/http/node-exchange', from: '  watch?.ended.push(clientGone);', to: '', what: 'the end of the client\'s side of the socket is not watched' },
+  { module: 'transport/http/node-exchange', from: '    watch?.drop(clientGone);', to: '', what: 'an ended exchange stays on its kept-alive socket' },
   // peer/deadlines
   { module: 'peer/deadlines', from: 'if (b.due.get(item) !== ats[i]) continue;', to: '', what: 'run: fire an item an earlier fire of the run disarmed' },
   { module: 'manager/cancellation-manager', from: 'return () => void this.more?.delete(o);', to: 'return () => undefined;', what: 'Entry.add: an unsubscribed observer stays in the set' },

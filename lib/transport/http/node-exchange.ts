@@ -1,5 +1,44 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { DEFAULT_STREAM_LIMITS, GoneFlag, SSE_HEADERS, sseStream, type EventStream, type HttpExchange, type StreamLimits } from './exchange.js';
+
+/**
+ * The exchanges under way on one socket, all told when its client ends its side: one listener per
+ * socket, however many requests it pipelines (a listener each would warn past ten, and cost a
+ * listener per request on a kept-alive socket). An array, not a Set: a Set whose members come
+ * and go builds tables a full collection can chain (see ChurnMap).
+ */
+class SocketWatch {
+  readonly ended: Array<() => void> = [];
+
+  constructor(socket: Socket) {
+    socket.once('end', () => {
+      watches.delete(socket);
+      for (const f of this.ended.splice(0)) f();
+    });
+  }
+
+  drop(f: () => void): void {
+    const i = this.ended.indexOf(f);
+    if (i >= 0) this.ended.splice(i, 1);
+  }
+}
+
+const watches = new WeakMap<Socket, SocketWatch>();
+
+/** The watch of `req`'s socket: none for a server that allows half-open sockets, or a request with no socket of its own. */
+const watchOf = (req: IncomingMessage): SocketWatch | undefined => {
+  const socket = req.socket as (Socket & { readonly server?: { readonly httpAllowHalfOpen?: boolean } }) | null | undefined;
+  if (socket === null || socket === undefined || typeof socket.once !== 'function' || socket.readableEnded) return undefined;
+  // a half-open socket may end its writing side and still read the answer: not a client gone
+  if (socket.server?.httpAllowHalfOpen === true) return undefined;
+  let w = watches.get(socket);
+  if (w === undefined) {
+    w = new SocketWatch(socket);
+    watches.set(socket, w);
+  }
+  return w;
+};
 
 /**
  * An {@link HttpExchange} over node's `(req, res)`: `http.createServer`, Express, Fastify's raw
@@ -8,9 +47,19 @@ import { DEFAULT_STREAM_LIMITS, GoneFlag, SSE_HEADERS, sseStream, type EventStre
  */
 export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: ServerResponse, limits: StreamLimits = DEFAULT_STREAM_LIMITS): HttpExchange => {
   const gone = new GoneFlag();
+  const clientGone = (): void => {
+    if (!res.writableFinished) gone.abort();
+  };
+  // the client closing its side of the socket is the first sign it went away: node itself then
+  // aborts the requests still unanswered on it (unless the server allows half-open sockets),
+  // tens of microseconds before their responses' 'close'
+  const watch = watchOf(req);
+  watch?.ended.push(clientGone);
   // 'close' before the answer finished: the client went away (or closed its stream)
   res.on('close', () => {
-    if (!res.writableFinished) gone.abort();
+    // a kept-alive socket outlives its exchanges: nothing of this one stays on it
+    watch?.drop(clientGone);
+    clientGone();
   });
   res.on('error', () => gone.abort());
   req.on('error', () => gone.abort());
