@@ -78,6 +78,8 @@ export const playRoundsLater = <A, R>(
   maxRounds: number = MAX_LOCAL_ROUNDS,
 ): Observable<Exclude<R, InputRequired>> | Later<Exclude<R, InputRequired> | undefined> => {
   const rounds = new LaterRounds(run, args, mctx, maxRounds);
+  // handed to the handler as a Later of its own answers (an inputRequired among them): its
+  // resolve takes the first round's answer, and only a value that is not inputRequired settles it
   const first = run(mctx, mctx.round, args, rounds as Later<R>);
   // the handler settles the rounds' own Later: its answer reaches the reader with no hop
   if (first === rounds) return rounds;
