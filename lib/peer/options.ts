@@ -145,13 +145,18 @@ export const connectionConfig = (
   const scope = anonymousScope(kind);
   // a shared registry needs disjoint keys: a connection without a session gets one of its own
   const sessionId = options.sessionId ?? (options.manager !== undefined ? scope : undefined);
+  // written out, not `...checked`: a spread followed by more members is a slow path of Node 20's
+  // V8, and every 2026-07-28 POST is a connection
   return {
     sessionId,
     sender: sessionId ?? scope,
     forwards: options.sessionId !== undefined,
     manager: options.manager ?? new CancellationManager(),
     security: CancellationSecurity.from(options.security),
-    ...checked,
+    maxInFlight: checked.maxInFlight,
+    maxBatchSize: checked.maxBatchSize,
+    handlers: checked.handlers,
+    notifications: checked.notifications,
     scheduler: options.scheduler ?? asyncScheduler,
     era: eraOption(options.era),
   };
