@@ -64,17 +64,18 @@ export interface InputRequiredResult {
  * {@link InputRequired} written as an `InputRequiredResult`. Refused, as an error of the request,
  * when it cannot be sent: asking for what the request's capabilities do not declare (-32021 with
  * `requiredCapabilities`), or a state with no codec to seal it (-32603: unsealed state is never
- * sent). (In 2025-11-25 the server plays the rounds itself: `playRounds`.)
+ * sent). (In 2025-11-25 the server plays the rounds itself: `playRounds`.) What the request
+ * declares is read from `request` only for an inputRequired: a result needs none of it.
  */
 export const answerRound = <R>(
   out: R | InputRequired,
-  declared: Readonly<Record<string, unknown>>,
+  request: { readonly clientCapabilities: Readonly<Record<string, unknown>> },
   codec: RequestStateCodec | undefined,
   binding: StateBinding,
 ): R | InputRequiredResult => {
   if (!inputRequired.is(out)) return out;
   const { inputRequests, requestState } = out;
-  const missing = inputRequests === undefined ? undefined : missingCapabilities(inputRequests, declared);
+  const missing = inputRequests === undefined ? undefined : missingCapabilities(inputRequests, request.clientCapabilities);
   if (missing !== undefined)
     throw new JsonRpcError(ErrorCodes.MissingRequiredClientCapability, `The request needs client capabilities it does not declare: ${Object.keys(missing).join(', ')}`, { requiredCapabilities: missing });
   if (requestState !== undefined && codec === undefined)

@@ -2,7 +2,6 @@ import { map, type Observable } from 'rxjs';
 import type { RequestContext } from '../handler/context.js';
 import { Later } from '../handler/later.js';
 import { McpRequestContext, type ConnectionState } from './context.js';
-import { inputRequired } from './input-required.js';
 import { playRoundsLater, type RoundRun } from './local-rounds.js';
 import type { RequestStateCodec, StateBinding } from './request-state.js';
 import { answerRound, openRound } from './round.js';
@@ -22,12 +21,9 @@ export type WithRounds = <A, R>(
   args: A,
 ) => Observable<object> | Later<object>;
 
-/**
- * A 2026-07-28 answer as sent: a result as it is, an inputRequired written for the wire (or
- * refused). What the request declares is read only for an inputRequired.
- */
+/** A 2026-07-28 answer as sent: a result as it is, an inputRequired written for the wire (or refused). */
 const written = <R>(answered: Observable<R> | Later<R>, mctx: McpRequestContext, codec: RequestStateCodec | undefined, binding: StateBinding): Observable<object> | Later<object> => {
-  const write = (out: R): object => (inputRequired.is(out) ? answerRound(out, mctx.clientCapabilities, codec, binding) : out) as object;
+  const write = (out: R): object => answerRound(out, mctx, codec, binding) as object;
   return answered instanceof Later ? answered.map(write) : answered.pipe(map(write));
 };
 
