@@ -50,7 +50,7 @@ const TABLE: readonly Mutation[] = [
   { module: 'manager/churn-map', from: 'this.map = new Map(this.map);', to: 'this.map = new Map();', what: 'renew: lose the entries' },
   // transport/http/node-exchange
   { module: 'transport/http/node-exchange', from: '  if (socket.server?.httpAllowHalfOpen === true) return undefined;', to: '', what: 'a half-closed socket of a half-open server counts as a client gone' },
-  { module: 'transport/http/node-exchange', from: '  watch?.ended.push(clientGone);', to: '', what: 'the end of the client\'s side of the socket is not watched' },
+  { module: 'transport/http/node-exchange', from: '  watch?.add(clientGone);', to: '', what: 'the end of the client\'s side of the socket is not watched' },
   { module: 'transport/http/node-exchange', from: '    watch?.drop(clientGone);', to: '', what: 'an ended exchange stays on its kept-alive socket' },
   // peer/deadlines
   { module: 'peer/deadlines', from: 'if (b.due.get(item) !== ats[i]) continue;', to: '', what: 'run: fire an item an earlier fire of the run disarmed' },

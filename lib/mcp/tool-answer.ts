@@ -99,8 +99,6 @@ const observed = (input: ObservableInput<unknown>, hasOutputSchema: boolean): To
 
 /**
  * The answer of one call of a tool whose work is `work(args, ctx)` (called here, at once: the core
- * calls every handler inside its own defer).
- *
  * calls every handler inside its own defer). A Promise's answer, or a throw, settles `into` when
  * it is given, a new Later otherwise; any other input is answered as an Observable.
  *

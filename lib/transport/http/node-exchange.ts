@@ -1,26 +1,33 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { ChurnMap } from '../../manager/churn-map.js';
 import { DEFAULT_STREAM_LIMITS, GoneFlag, SSE_HEADERS, sseStream, type EventStream, type HttpExchange, type StreamLimits } from './exchange.js';
 
 /**
  * The exchanges under way on one socket, all told when its client ends its side: one listener per
  * socket, however many requests it pipelines (a listener each would warn past ten, and cost a
- * listener per request on a kept-alive socket). An array, not a Set: a Set whose members come
- * and go builds tables a full collection can chain (see ChurnMap).
+ * listener per request on a kept-alive socket). A ChurnMap: each exchange joins and leaves in
+ * O(1), however many a client pipelines, and their coming and going builds no chain a full
+ * collection could keep alive.
  */
 class SocketWatch {
-  readonly ended: Array<() => void> = [];
+  private readonly exchanges = new ChurnMap<() => void, true>();
 
   constructor(socket: Socket) {
     socket.once('end', () => {
       watches.delete(socket);
-      for (const f of this.ended.splice(0)) f();
+      const gone = [...this.exchanges.keys()];
+      this.exchanges.clear();
+      for (const f of gone) f();
     });
   }
 
+  add(f: () => void): void {
+    this.exchanges.set(f, true);
+  }
+
   drop(f: () => void): void {
-    const i = this.ended.indexOf(f);
-    if (i >= 0) this.ended.splice(i, 1);
+    this.exchanges.delete(f);
   }
 }
 
@@ -54,7 +61,7 @@ export const nodeExchange = (req: IncomingMessage & { body?: unknown }, res: Ser
   // aborts the requests still unanswered on it (unless the server allows half-open sockets),
   // tens of microseconds before their responses' 'close'
   const watch = watchOf(req);
-  watch?.ended.push(clientGone);
+  watch?.add(clientGone);
   // 'close' before the answer finished: the client went away (or closed its stream)
   res.on('close', () => {
     // a kept-alive socket outlives its exchanges: nothing of this one stays on it
